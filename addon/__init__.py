@@ -1,0 +1,1 @@
+"""Blender glue: registration, scene building, baking. Imports bpy."""

@@ -1,0 +1,26 @@
+"""Register and unregister every Blender class and menu entry of Duet."""
+
+from __future__ import annotations
+
+import bpy
+
+from .. import operators, panels
+
+_registered: list[type] = []
+
+
+def _classes() -> list[type]:
+    return [*operators.CLASSES, *panels.CLASSES]
+
+
+def register() -> None:
+    for cls in _classes():
+        bpy.utils.register_class(cls)
+        _registered.append(cls)
+    operators.register_menus()
+
+
+def unregister() -> None:
+    operators.unregister_menus()
+    while _registered:
+        bpy.utils.unregister_class(_registered.pop())
