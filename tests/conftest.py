@@ -1,0 +1,28 @@
+"""Shared pytest set-up.
+
+Blender tests import the real bpy module once per process (re-importing breaks
+registration), with a throw-away user resources folder so nothing touches the
+developer's Blender configuration.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import pytest
+
+os.environ.setdefault("BLENDER_USER_RESOURCES", tempfile.mkdtemp(prefix="duet-blender-user-"))
+
+
+@pytest.fixture(scope="session")
+def bpy_module():
+    """The bpy module; tests that need it are marked ``blender``."""
+    return pytest.importorskip("bpy")
+
+
+@pytest.fixture
+def empty_scene(bpy_module):
+    """A fresh empty file for one test."""
+    bpy_module.ops.wm.read_homefile(use_empty=True)
+    return bpy_module.context.scene
