@@ -1,0 +1,66 @@
+"""Install the built zip into a fresh bpy, enable, inspect, disable, uninstall.
+
+Run in its own process (bpy registers once per process):
+    python extension_check.py ZIP
+Prints one JSON object with what it saw at each step.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+
+os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="duet-ext-check-")
+
+import bpy  # noqa: E402, I001 - after the environment is set
+
+import addon_utils  # noqa: E402 - importable only after bpy
+
+MODULE = "bl_ext.user_default.duet"
+
+
+def duet_types() -> list[str]:
+    return sorted(name for name in dir(bpy.types) if name.startswith("DUET_"))
+
+
+def menu_functions() -> int:
+    menu = bpy.types.VIEW3D_MT_add
+    funcs = getattr(menu, "_dyn_ui_initialize", lambda: [])()
+    return sum(1 for f in funcs if getattr(f, "__module__", "").startswith(MODULE))
+
+
+def main(zip_path: str) -> None:
+    report: dict[str, object] = {"blender": bpy.app.version_string, "types_before": duet_types()}
+    result = bpy.ops.extensions.package_install_files(
+        filepath=zip_path, repo="user_default", enable_on_install=True
+    )
+    report["install_result"] = sorted(result)
+    report["enabled"] = MODULE in {m for m in bpy.context.preferences.addons.keys()}  # noqa: SIM118
+    report["types_enabled"] = duet_types()
+    package = sys.modules[MODULE]
+    report["types_declared"] = sorted(
+        cls.__name__ for cls in (*package.operators.CLASSES, *package.panels.CLASSES)
+    )
+    report["menu_entries_enabled"] = menu_functions()
+    # The bundled wheels land in the extensions' shared site-packages.
+    user = os.environ["BLENDER_USER_RESOURCES"]
+    report["bundled_packages"] = sorted(
+        name
+        for dirpath, dirnames, _files in os.walk(user)
+        if dirpath.endswith("site-packages")
+        for name in dirnames
+        if not name.endswith(".dist-info")
+    )
+    module = sys.modules.get(MODULE)
+    report["module_file"] = getattr(module, "__file__", None)
+    addon_utils.disable(MODULE, default_set=True)
+    report["types_disabled"] = duet_types()
+    report["menu_entries_disabled"] = menu_functions()
+    report["enabled_after_disable"] = MODULE in bpy.context.preferences.addons.keys()  # noqa: SIM118
+    print("DUET_REPORT " + json.dumps(report))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

@@ -1,0 +1,62 @@
+"""The extension validates, builds a clean zip, installs, enables and leaves
+nothing behind when disabled, on the bpy version of this interpreter."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+import build_extension  # noqa: E402 - tools/ is not a package
+
+pytestmark = pytest.mark.blender
+
+
+@pytest.fixture(scope="module")
+def built_zip(tmp_path_factory: pytest.TempPathFactory, bpy_module) -> Path:
+    zips = build_extension.build(tmp_path_factory.mktemp("dist"))
+    assert len(zips) == 1
+    return zips[0]
+
+
+def test_manifest_validates(bpy_module) -> None:
+    assert build_extension.validate() == 0
+
+
+def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
+    names = zipfile.ZipFile(built_zip).namelist()
+    assert "blender_manifest.toml" in names
+    assert "__init__.py" in names
+    assert "model/spec.py" in names
+    for excluded in ("tests/", "tools/", "docs/", "model/training/", ".venv", ".git/", "__pycache__"):
+        assert not [n for n in names if excluded in n], f"{excluded} leaked into the zip"
+    assert any(n.startswith("wheels/pydantic_core-") for n in names)
+
+
+def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
+    script = ROOT / "tests" / "blender_scripts" / "extension_check.py"
+    proc = subprocess.run(
+        [sys.executable, str(script), str(built_zip)], capture_output=True, text=True, timeout=300
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("DUET_REPORT ")]
+    assert proc.returncode == 0 and lines, proc.stdout[-2000:] + proc.stderr[-2000:]
+    report = json.loads(lines[-1].removeprefix("DUET_REPORT "))
+    assert report["install_result"] == ["FINISHED"]
+    assert report["enabled"]
+    assert report["types_before"] == []
+    assert report["types_declared"], "the extension registers no classes"
+    assert set(report["types_declared"]) <= set(report["types_enabled"])
+    assert "DUET_OT_add_dialogue_pair" in report["types_enabled"]
+    assert report["menu_entries_enabled"] >= 1
+    assert {"pydantic", "pydantic_core"} <= set(report["bundled_packages"])
+    # Disabling removes every class and menu entry it added.
+    assert report["types_disabled"] == []
+    assert report["menu_entries_disabled"] == 0
+    assert not report["enabled_after_disable"]

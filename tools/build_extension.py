@@ -1,0 +1,95 @@
+"""Validate the manifest and build the installable extension zip.
+
+    .venv/bin/python tools/build_extension.py [--out dist] [--split-platforms]
+
+Runs Blender's own extension tooling from the bpy module. Before building it
+fetches the wheels the manifest lists (pydantic for Blender's Python) into
+wheels/ with pip, exact files only, and checks nothing else is listed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# pip platform tags for the wheel file name tags the manifest lists.
+_PLATFORM_TAGS = {
+    "manylinux2014_x86_64.manylinux_2_17_x86_64": "manylinux_2_17_x86_64",
+    "manylinux2014_aarch64.manylinux_2_17_aarch64": "manylinux_2_17_aarch64",
+    "win_amd64": "win_amd64",
+    "macosx_11_0_arm64": "macosx_11_0_arm64",
+    "macosx_10_12_x86_64": "macosx_10_12_x86_64",
+}
+_WHEEL = re.compile(r"^(?P<name>[A-Za-z0-9_]+)-(?P<version>[^-]+)-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>.+)\.whl$")
+
+
+def manifest_wheels(root: Path = ROOT) -> list[Path]:
+    manifest = tomllib.loads((root / "blender_manifest.toml").read_text(encoding="utf-8"))
+    return [root / w for w in manifest.get("wheels", [])]
+
+
+def fetch_wheels(root: Path = ROOT) -> None:
+    """Download every wheel the manifest names that is not in wheels/ yet."""
+    for wheel in manifest_wheels(root):
+        if wheel.exists():
+            continue
+        match = _WHEEL.match(wheel.name)
+        if not match:
+            raise SystemExit(f"manifest lists '{wheel.name}', which is not a wheel file name")
+        spec = f"{match['name']}=={match['version']}"
+        cmd = [sys.executable, "-m", "pip", "download", "-q", "--disable-pip-version-check", "--no-deps"]
+        cmd += ["--only-binary=:all:", "-d", str(wheel.parent), spec]
+        if match["plat"] != "any":
+            cmd += ["--python-version", match["py"].removeprefix("cp"), "--abi", match["abi"]]
+            cmd += ["--platform", _PLATFORM_TAGS[match["plat"]]]
+        subprocess.run(cmd, check=True)
+        if not wheel.exists():
+            raise SystemExit(f"pip did not produce {wheel.name}; check the pinned versions in the manifest")
+
+
+def _bl_pkg():  # noqa: ANN202 - Blender's private module, untyped
+    os.environ.setdefault("BLENDER_USER_RESOURCES", tempfile.mkdtemp(prefix="duet-build-"))
+    import bpy  # noqa: F401 - importing bpy loads bl_pkg
+
+    return sys.modules["bl_pkg"]
+
+
+def validate(root: Path = ROOT) -> int:
+    return int(_bl_pkg().cli_extension(["validate", str(root)]))
+
+
+def build(out_dir: Path, *, split_platforms: bool = False, root: Path = ROOT) -> list[Path]:
+    """Build the extension into out_dir and return the zip files written."""
+    fetch_wheels(root)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    before = set(out_dir.glob("*.zip"))
+    args = ["build", "--source-dir", str(root), "--output-dir", str(out_dir)]
+    if split_platforms:
+        args.append("--split-platforms")
+    if _bl_pkg().cli_extension(args) != 0:
+        raise SystemExit("extension build failed (see the messages above)")
+    return sorted(set(out_dir.glob("*.zip")) - before) or sorted(out_dir.glob("*.zip"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "dist")
+    parser.add_argument("--split-platforms", action="store_true", help="one zip per platform (smaller)")
+    args = parser.parse_args()
+    if validate() != 0:
+        return 1
+    for path in build(args.out, split_platforms=args.split_platforms):
+        print(f"built {path} ({path.stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
