@@ -11,7 +11,7 @@ from .spec import ARKIT_NAMES, ROLES
 __all__ = ["ARKIT_NAMES", "ROLES", "Performance", "generate"]
 
 
-def generate(audio, sample_rate, **kwargs):  # noqa: ANN001, ANN201 - see generation.generate
+def generate(audio, sample_rate, **kwargs):
     """Generate a two-character performance; see duet.model.generation.generate."""
     from .generation import generate as _generate
 

@@ -28,7 +28,9 @@ _PLATFORM_TAGS = {
     "macosx_11_0_arm64": "macosx_11_0_arm64",
     "macosx_10_12_x86_64": "macosx_10_12_x86_64",
 }
-_WHEEL = re.compile(r"^(?P<name>[A-Za-z0-9_]+)-(?P<version>[^-]+)-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>.+)\.whl$")
+_WHEEL = re.compile(
+    r"^(?P<name>[A-Za-z0-9_]+)-(?P<version>[^-]+)-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>.+)\.whl$"
+)
 
 
 def manifest_wheels(root: Path = ROOT) -> list[Path]:
@@ -55,7 +57,7 @@ def fetch_wheels(root: Path = ROOT) -> None:
             raise SystemExit(f"pip did not produce {wheel.name}; check the pinned versions in the manifest")
 
 
-def _bl_pkg():  # noqa: ANN202 - Blender's private module, untyped
+def _bl_pkg():
     os.environ.setdefault("BLENDER_USER_RESOURCES", tempfile.mkdtemp(prefix="duet-build-"))
     import bpy  # noqa: F401 - importing bpy loads bl_pkg
 
@@ -80,7 +82,9 @@ def build(out_dir: Path, *, split_platforms: bool = False, root: Path = ROOT) ->
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "dist")
     parser.add_argument("--split-platforms", action="store_true", help="one zip per platform (smaller)")
     args = parser.parse_args()

@@ -14,9 +14,9 @@ import tempfile
 
 os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="duet-ext-check-")
 
-import bpy  # noqa: E402, I001 - after the environment is set
+import bpy  # noqa: I001 - after the environment is set
 
-import addon_utils  # noqa: E402 - importable only after bpy
+import addon_utils
 
 MODULE = "bl_ext.user_default.duet"
 
