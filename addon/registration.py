@@ -5,22 +5,25 @@ from __future__ import annotations
 import bpy
 
 from .. import operators, panels
+from . import properties
 
 _registered: list[type] = []
 
 
 def _classes() -> list[type]:
-    return [*operators.CLASSES, *panels.CLASSES]
+    return [*properties.CLASSES, *operators.CLASSES, *panels.CLASSES]
 
 
 def register() -> None:
     for cls in _classes():
         bpy.utils.register_class(cls)
         _registered.append(cls)
+    properties.register()
     operators.register_menus()
 
 
 def unregister() -> None:
     operators.unregister_menus()
+    properties.unregister()
     while _registered:
         bpy.utils.unregister_class(_registered.pop())

@@ -55,8 +55,10 @@ def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
     assert set(report["types_declared"]) <= set(report["types_enabled"])
     assert "DUET_OT_add_dialogue_pair" in report["types_enabled"]
     assert report["menu_entries_enabled"] >= 1
+    assert report["scene_settings_enabled"]
     assert {"pydantic", "pydantic_core"} <= set(report["bundled_packages"])
     # Disabling removes every class and menu entry it added.
     assert report["types_disabled"] == []
     assert report["menu_entries_disabled"] == 0
+    assert not report["scene_settings_disabled"]
     assert not report["enabled_after_disable"]

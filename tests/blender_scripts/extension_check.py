@@ -39,6 +39,7 @@ def main(zip_path: str) -> None:
     report["install_result"] = sorted(result)
     report["enabled"] = MODULE in {m for m in bpy.context.preferences.addons.keys()}  # noqa: SIM118
     report["types_enabled"] = duet_types()
+    report["scene_settings_enabled"] = hasattr(bpy.types.Scene, "duet")
     package = sys.modules[MODULE]
     report["types_declared"] = sorted(
         cls.__name__ for cls in (*package.operators.CLASSES, *package.panels.CLASSES)
@@ -57,6 +58,7 @@ def main(zip_path: str) -> None:
     report["module_file"] = getattr(module, "__file__", None)
     addon_utils.disable(MODULE, default_set=True)
     report["types_disabled"] = duet_types()
+    report["scene_settings_disabled"] = hasattr(bpy.types.Scene, "duet")
     report["menu_entries_disabled"] = menu_functions()
     report["enabled_after_disable"] = MODULE in bpy.context.preferences.addons.keys()  # noqa: SIM118
     print("DUET_REPORT " + json.dumps(report))

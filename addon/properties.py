@@ -1,0 +1,69 @@
+"""Duet's settings, stored on the scene (``scene.duet``) and saved with the file."""
+
+from __future__ import annotations
+
+import bpy
+from bpy.props import (
+    BoolProperty,
+    EnumProperty,
+    FloatProperty,
+    IntProperty,
+    PointerProperty,
+    StringProperty,
+)
+
+
+def _is_character(_self: bpy.types.PropertyGroup, obj: bpy.types.Object) -> bool:
+    """A character is a mesh with shape keys, or an armature."""
+    if obj.type == "ARMATURE":
+        return True
+    return obj.type == "MESH" and obj.data.shape_keys is not None
+
+
+class DuetSettings(bpy.types.PropertyGroup):
+    audio_mode: EnumProperty(  # type: ignore[valid-type]
+        name="Voice-over",
+        items=[
+            ("MIXED", "Mixed", "One recording of both actors"),
+            ("STEREO_STEMS", "Stereo Stems", "One stereo file, actor A left, actor B right"),
+            ("STEM_FILES", "Two Stems", "One file per actor"),
+        ],
+        default="MIXED",
+    )
+    audio_path: StringProperty(name="Audio", subtype="FILE_PATH", description="The voice-over (or A's stem)")  # type: ignore[valid-type]
+    audio_path_b: StringProperty(name="Audio B", subtype="FILE_PATH", description="B's stem")  # type: ignore[valid-type]
+    character_a: PointerProperty(name="A", type=bpy.types.Object, poll=_is_character)  # type: ignore[valid-type]
+    character_b: PointerProperty(name="B", type=bpy.types.Object, poll=_is_character)  # type: ignore[valid-type]
+    staging_text: PointerProperty(name="Staging", type=bpy.types.Text, description="Staging directions")  # type: ignore[valid-type]
+    seed: IntProperty(name="Take Seed", default=0, min=0, description="Variation of the take")  # type: ignore[valid-type]
+    head_strength: FloatProperty(name="Head Motion", default=1.0, min=0.0, max=2.0, subtype="FACTOR")  # type: ignore[valid-type]
+    eye_strength: FloatProperty(name="Eye Motion", default=1.0, min=0.0, max=2.0, subtype="FACTOR")  # type: ignore[valid-type]
+    key_mode: EnumProperty(  # type: ignore[valid-type]
+        name="Keys",
+        items=[
+            ("DENSE", "Every Frame", "A key on every frame"),
+            ("SPARSE", "Reduced", "Fewest keys within the tolerance, smooth handles"),
+        ],
+        default="SPARSE",
+    )
+    key_tolerance: FloatProperty(  # type: ignore[valid-type]
+        name="Tolerance", default=0.01, min=0.0001, max=0.2, description="Largest error of reduced keys"
+    )
+    use_frame_range: BoolProperty(name="Frame Range", default=False, description="Generate only a range")  # type: ignore[valid-type]
+    frame_start: IntProperty(name="Start", default=1)  # type: ignore[valid-type]
+    frame_end: IntProperty(name="End", default=250)  # type: ignore[valid-type]
+    swap_roles: BoolProperty(name="Swap A/B", default=False, description="The other voice drives A")  # type: ignore[valid-type]
+    # Live state for the panel while a generation runs.
+    progress: FloatProperty(default=0.0, min=0.0, max=1.0, subtype="FACTOR", options={"SKIP_SAVE"})  # type: ignore[valid-type]
+    status: StringProperty(default="", options={"SKIP_SAVE"})  # type: ignore[valid-type]
+
+
+CLASSES: list[type] = [DuetSettings]
+
+
+def register() -> None:
+    bpy.types.Scene.duet = PointerProperty(type=DuetSettings)
+
+
+def unregister() -> None:
+    del bpy.types.Scene.duet
