@@ -1,0 +1,171 @@
+"""Upper-face and affect layers: pitch accents, brow raises, smiles, laughter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ... import spec
+from . import phones as ph
+from .curves import add_pulse
+
+_I = spec.ARKIT_INDEX
+
+# A stressed vowel is accented when its f0 peak stands this far above the local
+# f0 level (semitones; pitch accents are local f0 excursions of a few semitones,
+# 't Hart et al. 1990 perceptual thresholds ~1.5-3 st).
+ACCENT_MIN_ST = 1.0
+ACCENT_FULL_ST = 4.0
+# Brow raises co-occur with pitch accents, not on every one (Cavé et al. 1996;
+# Flecha-García 2010); onset shortly before the accented vowel.
+BROW_P = (0.25, 0.6)  # probability at the weakest / strongest accent
+BROW_AMP = (0.2, 0.45)
+BROW_LEAD_S = 0.1
+BROW_MIN_GAP_S = 1.0
+LISTENER_BROW_P = 0.15  # with a feedback nod
+# Subtle smiles: episodes of 1-4 s; listeners smile more, and smile back at laughs
+# (Provine 1992: laughter is contagious).
+SMILE_RATE_PER_MIN = {"speaker": 1.0, "listener": 1.6}
+SMILE_AMP = (0.12, 0.3)
+SMILE_BACK_P = 0.7
+
+
+def accents(
+    phone_ipa: np.ndarray,
+    phone_start: np.ndarray,
+    phone_end: np.ndarray,
+    phone_stress: np.ndarray,
+    f0_st: np.ndarray,
+    voiced: np.ndarray,
+    loudness_db: np.ndarray,
+    fps: float,
+) -> np.ndarray:
+    """(K, 2) [vowel start time, strength 0..1] of pitch-accented stressed vowels."""
+    n = len(f0_st)
+    rows = []
+    for ipa, s, e, stress in zip(phone_ipa, phone_start, phone_end, phone_stress, strict=True):
+        if stress != 1 or not ph.is_vowel(str(ipa)):
+            continue
+        i0, i1 = (
+            max(0, int(np.ceil(s * fps - 1e-9))),
+            min(n, max(int(np.ceil(e * fps - 1e-9)), int(s * fps) + 1)),
+        )
+        if i1 <= i0:
+            continue
+        v = voiced[i0:i1]
+        w0, w1 = max(0, i0 - int(fps)), min(n, i1 + int(fps))
+        local = voiced[w0:w1]
+        if np.any(v) and np.any(local):
+            excursion = float(np.max(f0_st[i0:i1][v]) - np.median(f0_st[w0:w1][local]))
+        else:
+            # No pitch (whisper, unvoiced): a loudness peak stands in.
+            excursion = float(np.max(loudness_db[i0:i1]) - np.median(loudness_db[w0:w1])) / 2.0
+        if excursion >= ACCENT_MIN_ST:
+            strength = float(
+                np.clip((excursion - ACCENT_MIN_ST) / (ACCENT_FULL_ST - ACCENT_MIN_ST), 0.0, 1.0)
+            )
+            rows.append((float(s), strength))
+    return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+
+
+@dataclass
+class Expression:
+    brow: np.ndarray  # (F,) brow raise 0..1
+    smile: np.ndarray  # (F,) 0..1
+    laugh: np.ndarray  # (F,) laugh intensity envelope 0..1
+    laugh_jaw: np.ndarray  # (F,) jaw opening during laughs
+    brow_onset: np.ndarray  # (F,) bool
+
+
+def expression_track(
+    rng: np.random.Generator,
+    times: np.ndarray,
+    fps: float,
+    own_accents: np.ndarray,
+    nod_onset: np.ndarray,
+    own_floor: np.ndarray,
+    own_laughs: np.ndarray,
+    partner_laughs: np.ndarray,
+    loudness_db: np.ndarray | None,
+) -> Expression:
+    n = len(times)
+    brow = np.zeros(n)
+    brow_onset = np.zeros(n, dtype=bool)
+    last = -1e9
+    for t_acc, strength in own_accents:
+        p = BROW_P[0] + (BROW_P[1] - BROW_P[0]) * strength
+        if t_acc - last < BROW_MIN_GAP_S or rng.random() >= p:
+            continue
+        t0 = t_acc - BROW_LEAD_S
+        amp = BROW_AMP[0] + (BROW_AMP[1] - BROW_AMP[0]) * (0.5 * strength + 0.5 * rng.random())
+        add_pulse(brow, times, t0, 0.12, rng.uniform(0.1, 0.35), 0.3, amp)
+        brow_onset[min(n - 1, max(0, int(round(t0 * fps))))] = True
+        last = t_acc
+    for i in np.flatnonzero(nod_onset):
+        if rng.random() < LISTENER_BROW_P:
+            add_pulse(brow, times, times[i], 0.12, rng.uniform(0.1, 0.3), 0.3, rng.uniform(0.12, 0.28))
+            brow_onset[i] = True
+
+    smile = np.full(n, rng.uniform(0.0, 0.05))
+    minutes = n / fps / 60.0
+    for context, rate in SMILE_RATE_PER_MIN.items():
+        frames = own_floor if context == "speaker" else ~own_floor
+        k = rng.poisson(rate * minutes * max(frames.mean(), 1e-9)) if n else 0
+        candidates = np.flatnonzero(frames)
+        for i in (
+            rng.choice(candidates, size=min(k, len(candidates)), replace=False)
+            if k and len(candidates)
+            else []
+        ):
+            add_pulse(smile, times, times[i], 0.5, rng.uniform(1.0, 3.0), 0.8, rng.uniform(*SMILE_AMP))
+    for ls, _le in partner_laughs:
+        if rng.random() < SMILE_BACK_P:
+            add_pulse(
+                smile,
+                times,
+                ls + rng.uniform(0.2, 0.5),
+                0.4,
+                rng.uniform(1.0, 2.5),
+                1.0,
+                rng.uniform(0.3, 0.5),
+            )
+
+    laugh = np.zeros(n)
+    laugh_jaw = np.zeros(n)
+    for ls, le in own_laughs:
+        add_pulse(laugh, times, ls - 0.05, 0.12, max(0.0, le - ls - 0.05), 0.35, 1.0)
+    laugh = np.clip(laugh, 0.0, 1.0)
+    if np.any(laugh > 0):
+        if loudness_db is not None and np.any(loudness_db > -60):
+            pulse = np.clip((loudness_db + 25.0) / 25.0, 0.0, 1.0)
+        else:
+            # Laugh calls at ~4.7 per second (Provine 1996: ~210 ms between "ha"s).
+            pulse = 0.5 * (1.0 + np.sin(2.0 * np.pi * 4.7 * times))
+        laugh_jaw = laugh * (0.12 + 0.28 * pulse)
+    smile = np.clip(smile + 0.65 * laugh, 0.0, 1.0)
+    return Expression(
+        brow=np.clip(brow, 0, 1), smile=smile, laugh=laugh, laugh_jaw=laugh_jaw, brow_onset=brow_onset
+    )
+
+
+def apply_expression(bs: np.ndarray, ex: Expression, asym: float) -> None:
+    """Write brows, smile and laugh into (F, 52) ARKit values in place."""
+    s = ex.smile
+    bs[:, _I["mouthSmileLeft"]] += s * asym
+    bs[:, _I["mouthSmileRight"]] += s / asym
+    # Duchenne smiles raise the cheeks and narrow the eyes.
+    bs[:, _I["cheekSquintLeft"]] += 0.45 * s
+    bs[:, _I["cheekSquintRight"]] += 0.45 * s
+    bs[:, _I["eyeSquintLeft"]] += 0.3 * s + 0.15 * ex.laugh
+    bs[:, _I["eyeSquintRight"]] += 0.3 * s + 0.15 * ex.laugh
+    bs[:, _I["mouthDimpleLeft"]] += 0.15 * s
+    bs[:, _I["mouthDimpleRight"]] += 0.15 * s
+    bs[:, _I["browInnerUp"]] += ex.brow
+    bs[:, _I["browOuterUpLeft"]] += 0.8 * ex.brow
+    bs[:, _I["browOuterUpRight"]] += 0.8 * ex.brow
+    bs[:, _I["eyeWideLeft"]] += 0.12 * ex.brow
+    bs[:, _I["eyeWideRight"]] += 0.12 * ex.brow
+    bs[:, _I["jawOpen"]] = np.maximum(bs[:, _I["jawOpen"]], ex.laugh_jaw)
+    bs[:, _I["mouthUpperUpLeft"]] += 0.15 * ex.laugh
+    bs[:, _I["mouthUpperUpRight"]] += 0.15 * ex.laugh

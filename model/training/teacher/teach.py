@@ -1,0 +1,394 @@
+"""The procedural performance teacher: phones + prosody + turns (+ staging) -> both roles' performance."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ... import spec
+from .blinks import blink_track
+from .coarticulation import mouth_track
+from .conditioning import Commands, decode
+from .curves import frame_times, min_jerk, smooth, spans_to_mask
+from .data import RoleSpeech, TeacherInputError, TeacherOutput
+from .expression import accents, apply_expression, expression_track
+from .gaze import AT_PARTNER_DEG, GazePath, couple_look_back, plan_at_partner, render_free_gaze
+from .head import commanded_gestures, free_head, head_share_of_gaze
+from .prosody import Prosody, prosody_from_phones, prosody_from_stem
+from .timeline import build_timelines
+from .visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
+
+_I = spec.ARKIT_INDEX
+
+# Oculomotor range used for eye-in-head (the head takes the rest of a gaze target).
+# Humans rarely hold the eyes beyond ~30-40 deg horizontally / ~25 deg vertically
+# (Guitton & Volle 1987: mechanical range ~±55 deg, comfortable range much smaller).
+EYE_LIMIT_DEG = np.array([35.0, 25.0])
+# Jaw gain per dB of a vowel's loudness relative to the role's level: louder speech
+# lowers the jaw further (Schulman 1989; Huber et al. 1999).
+JAW_GAIN_PER_DB = 0.03
+JAW_GAIN_RANGE = (0.7, 1.35)
+# Free head motion fades out within this time of a staged head hold, so holds start
+# and end without a jump; the speech-linked part rides on holds scaled and bounded.
+HOLD_FADE_S = 0.4
+HOLD_MOTION_SCALE = 0.2
+HOLD_MOTION_LIMIT_DEG = 0.6
+# ARKit eyeLook* reach 1 at these eye-in-head angles.
+EYE_LOOK_FULL_YAW = 30.0
+EYE_LOOK_FULL_PITCH = 25.0
+
+# Independent random streams per role and layer, so changing one layer leaves the others' draws intact.
+_STREAMS = {
+    "prosody": 1,
+    "gaze_plan": 2,
+    "gaze_couple": 3,
+    "gaze_render": 4,
+    "head": 5,
+    "blink": 6,
+    "expr": 7,
+}
+
+EVENT_KEYS = (
+    "gaze_world",  # (F, 2, 2) float32 gaze yaw/pitch from the rest pose (head + eye)
+    "gaze_at_partner",  # (F, 2) bool world gaze within AT_PARTNER_DEG of the partner's face
+    "gaze_planned_at_partner",  # (F, 2) bool the free gaze plan's intent
+    "saccade_onset",  # (F, 2) bool
+    "saccade_amplitude",  # (F, 2) float32 deg at onsets
+    "blink",  # (F, 2) float32 lid closure from blinks alone
+    "blink_onset",  # (F, 2) bool
+    "blink_long",  # (F, 2) bool
+    "nod_onset",  # (F, 2) bool listener feedback nods
+    "beat_onset",  # (F, 2) bool speaker head beats
+    "brow_onset",  # (F, 2) bool
+    "accent",  # (F, 2) bool pitch-accented stressed vowel onsets
+    "smile",  # (F, 2) float32
+    "laugh",  # (F, 2) float32
+    "floor",  # (F, 2) bool inside own turn
+    "lip_aperture",  # (F, 2) float32 (visemes.lip_aperture)
+    "lip_closure",  # (F, 2) bool frames sealed for a p/b/m
+    "head_hold",  # (F, 2) bool staged head hold without a gesture (staging checks)
+    "gaze_hold",  # (F, 2) bool staged gaze hold
+)
+
+
+def _rng(seed: int, role: int, stream: str) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFF, role, _STREAMS[stream]]))
+
+
+def from_reference_phones(
+    phone_ipa,
+    phone_start,
+    phone_end,
+    phone_stress=None,
+    *,
+    stem: np.ndarray | None = None,
+    segments: list[tuple[float, float, str]] | None = None,
+) -> RoleSpeech:
+    """A RoleSpeech from phones alone (e.g. aligned reference phones of a real recording).
+
+    Without a stem, loudness and pitch are estimated from the phones; without
+    stress, none is assumed; without segments, turns are inferred.
+    """
+    ipa = np.asarray(phone_ipa).astype(str)
+    stress = np.zeros(len(ipa), dtype=np.int64) if phone_stress is None else np.asarray(phone_stress)
+    return RoleSpeech(
+        phone_ipa=ipa,
+        phone_start=np.asarray(phone_start, dtype=np.float64),
+        phone_end=np.asarray(phone_end, dtype=np.float64),
+        phone_stress=stress,
+        stem=stem,
+        segments=list(segments or []),
+    )
+
+
+def _prosody(speech: RoleSpeech, n: int, fps: float, rng: np.random.Generator) -> Prosody:
+    if speech.stem is not None and len(speech.stem) > 0 and float(np.max(np.abs(speech.stem))) > 0:
+        return prosody_from_stem(speech.stem, n, fps)
+    return prosody_from_phones(
+        speech.phone_ipa, speech.phone_start, speech.phone_end, speech.phone_stress, n, fps, rng
+    )
+
+
+def _phone_gains(speech: RoleSpeech, pros: Prosody, fps: float) -> np.ndarray:
+    n = len(pros.loudness_db)
+    gains = np.ones(len(speech.phone_ipa))
+    for k, (s, e) in enumerate(zip(speech.phone_start, speech.phone_end, strict=True)):
+        i0 = max(0, int(np.ceil(s * fps - 1e-9)))
+        i1 = min(n, max(i0 + 1, int(np.ceil(e * fps - 1e-9))))
+        if i1 > i0:
+            level = float(np.max(pros.loudness_db[i0:i1]))
+            if level > -60.0:
+                gains[k] = np.clip(1.0 + JAW_GAIN_PER_DB * level, *JAW_GAIN_RANGE)
+    return gains
+
+
+def _distance_to_mask(mask: np.ndarray) -> np.ndarray:
+    """Frames from each frame to the nearest True frame (inf when none)."""
+    idx = np.flatnonzero(mask)
+    n = len(mask)
+    if len(idx) == 0:
+        return np.full(n, np.inf)
+    pos = np.arange(n)
+    j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
+    left = np.abs(pos - idx[np.maximum(j - 1, 0)])
+    right = np.abs(pos - idx[j])
+    return np.minimum(left, right).astype(np.float64)
+
+
+def _obey_head(free: np.ndarray, speech: np.ndarray, cmd: Commands, fps: float) -> np.ndarray:
+    a = cmd.head_active
+    if not np.any(a > 0):
+        return free
+    fade = min_jerk(_distance_to_mask(a > 0) / (HOLD_FADE_S * fps))[:, None]
+    natural = np.clip(HOLD_MOTION_SCALE * speech, -HOLD_MOTION_LIMIT_DEG, HOLD_MOTION_LIMIT_DEG)
+    return a[:, None] * (cmd.head_target + natural) + (1.0 - a[:, None]) * free * fade
+
+
+def _staged_saccades(world: np.ndarray, staged: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
+    """Onsets and amplitudes of fast moves (> 100 deg/s) in staged stretches of a gaze path."""
+    n = len(world)
+    onset = np.zeros(n, dtype=bool)
+    amp = np.zeros(n)
+    if n < 2:
+        return onset, amp
+    step = np.r_[0.0, np.hypot(*np.diff(world, axis=0).T)]
+    fast = (step * fps > 100.0) & staged
+    i = 0
+    while i < n:
+        if fast[i]:
+            j = i
+            while j + 1 < n and fast[j + 1]:
+                j += 1
+            onset[i] = True
+            amp[i] = float(np.hypot(*(world[j] - world[i - 1])))
+            i = j + 1
+        else:
+            i += 1
+    return onset, amp
+
+
+def teach(
+    a: RoleSpeech,
+    b: RoleSpeech,
+    *,
+    n_frames: int,
+    conditioning: np.ndarray | None = None,
+    fps: float = spec.NATIVE_FPS,
+    seed: int = 0,
+) -> TeacherOutput:
+    """Teacher targets for both roles of one clip (see docs/TEACHER.md)."""
+    if int(n_frames) != n_frames or n_frames < 0:
+        raise TeacherInputError(f"n_frames must be a non-negative integer, got {n_frames!r}")
+    if not (fps > 0 and np.isfinite(fps)):
+        raise TeacherInputError(f"fps must be a positive number of frames per second, got {fps!r}")
+    n = int(n_frames)
+    speeches = (a.validated("A"), b.validated("B"))
+    times = frame_times(n, fps)
+    timelines = build_timelines(speeches[0], speeches[1], n, fps)
+    commands = decode(conditioning, n)
+    prosodies = [_prosody(speeches[r], n, fps, _rng(seed, r, "prosody")) for r in range(2)]
+
+    blendshapes = np.zeros((n, 2, len(spec.ARKIT_NAMES)))
+    head_out = np.zeros((n, 2, 3))
+    eye_out = np.zeros((n, 2, 2))
+    ev = {key: np.zeros((n, 2, 2) if key == "gaze_world" else (n, 2), dtype=np.float32) for key in EVENT_KEYS}
+
+    role_accents = [
+        accents(
+            s.phone_ipa, s.phone_start, s.phone_end, s.phone_stress, p.f0_st, p.voiced, p.loudness_db, fps
+        )
+        for s, p in zip(speeches, prosodies, strict=True)
+    ]
+
+    # Free gaze plans (the listener's look-back needs both plans first).
+    plans = [
+        plan_at_partner(
+            _rng(seed, r, "gaze_plan"), timelines[r].floor, timelines[1 - r].floor, timelines[r].turns, fps
+        )
+        for r in range(2)
+    ]
+    plans = [
+        couple_look_back(_rng(seed, r, "gaze_couple"), plans[r], plans[1 - r], timelines[1 - r].floor, fps)
+        for r in range(2)
+    ]
+
+    closures = []
+    for r in range(2):
+        speech, tl, pros, cmd = speeches[r], timelines[r], prosodies[r], commands[r]
+        partner_tl = timelines[1 - r]
+
+        # Mouth.
+        mouth = mouth_track(
+            speech.phone_ipa,
+            speech.phone_start,
+            speech.phone_end,
+            speech.phone_stress,
+            _phone_gains(speech, pros, fps),
+            n,
+            fps,
+            no_rest_closure=tl.laughing,
+        )
+        bs = articulation_to_arkit(mouth.params, mouth.lip_close, mouth.press)
+        closures.append(mouth.closure_frames)
+
+        # Gaze in the world frame: the free plan, overridden by staged targets.
+        free_path: GazePath = render_free_gaze(_rng(seed, r, "gaze_render"), plans[r], fps)
+        ga = cmd.gaze_active[:, None]
+        world = ga * cmd.gaze_target + (1.0 - ga) * free_path.world
+        staged_gaze = cmd.gaze_active > 0.5
+        s_on, s_amp = _staged_saccades(world, staged_gaze, fps)
+        sacc_onset = (free_path.saccade_onset & ~staged_gaze) | s_on
+        sacc_amp = np.where(free_path.saccade_onset & ~staged_gaze, free_path.saccade_amplitude, s_amp)
+
+        # Head: free layers + the head's share of gaze shifts, then staging and gestures.
+        rng_head = _rng(seed, r, "head")
+        parts = free_head(
+            rng_head,
+            times,
+            fps,
+            speaking=tl.speaking,
+            f0_st=pros.f0_st,
+            loudness_db=pros.loudness_db,
+            accents=role_accents[r],
+            partner_accents=role_accents[1 - r],
+            own_turns=tl.turns,
+            own_backchannels=tl.backchannels,
+            partner_pauses=partner_tl.pauses,
+            partner_turns=partner_tl.turns,
+            own_laughs=tl.laughs,
+            partner_floor=partner_tl.floor,
+            own_floor=tl.floor,
+        )
+        free = parts.free.copy()
+        free[:, :2] += head_share_of_gaze(world, fps)
+        head = _obey_head(free, parts.speech, cmd, fps)
+        head += commanded_gestures(times, cmd.nod, cmd.shake, fps)
+
+        # Eyes = gaze - head, inside the oculomotor range; a free head turns further when needed.
+        head_free_w = (1.0 - cmd.head_active)[:, None]
+        eye = world - head[:, :2]
+        for smoothing in (0.03 * fps, 0.0):
+            excess = eye - np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
+            if not np.any(excess):
+                break
+            head[:, :2] += head_free_w * (smooth(excess, smoothing) if smoothing else excess)
+            eye = world - head[:, :2]
+        eye = np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
+
+        # Blinks.
+        listening = partner_tl.speaking & ~tl.speaking
+        pauses = spans_to_mask(np.concatenate([tl.pauses, partner_tl.pauses]), n, fps)
+        blink = blink_track(
+            _rng(seed, r, "blink"),
+            fps,
+            speaking=tl.speaking,
+            listening=listening,
+            pause_frames=pauses,
+            saccade_onset=sacc_onset,
+            saccade_amplitude=sacc_amp,
+            nod_onset=parts.nod_onset,
+        )
+
+        # Brows, smiles, laughter.
+        ex = expression_track(
+            _rng(seed, r, "expr"),
+            times,
+            fps,
+            own_accents=role_accents[r],
+            nod_onset=parts.nod_onset,
+            own_floor=tl.floor,
+            own_laughs=tl.laughs,
+            partner_laughs=partner_tl.laughs,
+            loudness_db=pros.loudness_db if speech.stem is not None else None,
+        )
+        asym = float(np.exp(_rng(seed, r, "expr").normal(0.0, 0.05)))
+        apply_expression(bs, ex, asym)
+
+        # Eyelids: blinks, plus the upper lid following the eye down (lid-eye coupling,
+        # Becker & Fuchs 1988) and widening a little when looking up.
+        lid = 0.3 * np.clip((-eye[:, 1] - 3.0) / 22.0, 0.0, 1.0)
+        closed = blink.curve + (1.0 - blink.curve) * lid
+        wide = 0.15 * np.clip((eye[:, 1] - 5.0) / 20.0, 0.0, 1.0)
+        for side in ("Left", "Right"):
+            bs[:, _I["eyeBlink" + side]] = closed
+            bs[:, _I["eyeWide" + side]] += wide * (1.0 - blink.curve)
+        yaw_pos = np.clip(eye[:, 0] / EYE_LOOK_FULL_YAW, 0.0, 1.0)
+        yaw_neg = np.clip(-eye[:, 0] / EYE_LOOK_FULL_YAW, 0.0, 1.0)
+        up = np.clip(eye[:, 1] / EYE_LOOK_FULL_PITCH, 0.0, 1.0)
+        down = np.clip(-eye[:, 1] / EYE_LOOK_FULL_PITCH, 0.0, 1.0)
+        # Positive yaw = toward the character's own left: the left eye looks out, the right eye in.
+        bs[:, _I["eyeLookOutLeft"]] = yaw_pos
+        bs[:, _I["eyeLookInRight"]] = yaw_pos
+        bs[:, _I["eyeLookInLeft"]] = yaw_neg
+        bs[:, _I["eyeLookOutRight"]] = yaw_neg
+        for side in ("Left", "Right"):
+            bs[:, _I["eyeLookUp" + side]] = up
+            bs[:, _I["eyeLookDown" + side]] = down
+
+        bs = np.clip(bs, 0.0, 1.0)
+        # Seal p/b/m last, so no later layer (laugh jaw, smiles) can reopen them.
+        f = mouth.closure_frames
+        bs[f, _I["mouthClose"]] = bs[f, _I["jawOpen"]]
+        for name in (
+            "mouthFunnel",
+            "mouthLowerDownLeft",
+            "mouthLowerDownRight",
+            "mouthUpperUpLeft",
+            "mouthUpperUpRight",
+        ):
+            bs[f, _I[name]] = 0.0
+
+        blendshapes[:, r] = bs
+        head_out[:, r] = head
+        eye_out[:, r] = eye
+        world_final = head[:, :2] + eye
+        ev["gaze_world"][:, r] = world_final
+        ev["gaze_at_partner"][:, r] = np.hypot(world_final[:, 0], world_final[:, 1]) <= AT_PARTNER_DEG
+        ev["gaze_planned_at_partner"][:, r] = plans[r]
+        ev["saccade_onset"][:, r] = sacc_onset
+        ev["saccade_amplitude"][:, r] = sacc_amp
+        ev["blink"][:, r] = blink.curve
+        ev["blink_onset"][:, r] = blink.onset
+        ev["blink_long"][:, r] = blink.long
+        ev["nod_onset"][:, r] = parts.nod_onset
+        ev["beat_onset"][:, r] = parts.beat_onset
+        ev["brow_onset"][:, r] = ex.brow_onset
+        acc_frames = np.clip(np.round(role_accents[r][:, 0] * fps).astype(np.int64), 0, max(n - 1, 0))
+        if n:
+            ev["accent"][acc_frames, r] = 1.0
+        ev["smile"][:, r] = ex.smile
+        ev["laugh"][:, r] = ex.laugh
+        ev["floor"][:, r] = tl.floor
+        ev["lip_aperture"][:, r] = lip_aperture(bs)
+        ev["lip_closure"][:, r] = mouth.closure_frames
+        gesture = (cmd.nod > 0) | (cmd.shake > 0)
+        ev["head_hold"][:, r] = (cmd.head_active >= 1.0) & ~gesture
+        ev["gaze_hold"][:, r] = cmd.gaze_active >= 1.0
+
+    events: dict[str, np.ndarray] = {}
+    for key, value in ev.items():
+        if key in ("gaze_world", "saccade_amplitude", "blink", "smile", "laugh", "lip_aperture"):
+            events[key] = value.astype(np.float32)
+        else:
+            events[key] = value > 0.5
+    speaking = np.stack([timelines[0].speaking, timelines[1].speaking], axis=1).astype(np.float32)
+    out = TeacherOutput(
+        blendshapes=blendshapes.astype(np.float32),
+        head=head_out.astype(np.float32),
+        gaze=eye_out.astype(np.float32),
+        speaking=speaking,
+        events=events,
+        fps=float(fps),
+    )
+    _assert_sealed(out, closures)
+    return out
+
+
+def _assert_sealed(out: TeacherOutput, closures: list[np.ndarray]) -> None:
+    """Internal invariant: every p/b/m frame is sealed after float32 rounding."""
+    for r in range(2):
+        ap = lip_aperture(out.blendshapes[:, r].astype(np.float64))
+        if np.any(ap[closures[r]] > APERTURE_CLOSED):
+            raise AssertionError("teacher produced an unsealed bilabial frame (bug)")
+
+
+__all__ = ["EVENT_KEYS", "from_reference_phones", "teach"]
