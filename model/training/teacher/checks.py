@@ -40,12 +40,19 @@ class Check:
         return self.numerator / self.denominator if self.denominator else float("nan")
 
 
-def _pbm_phones(speech: RoleSpeech) -> list[tuple[float, float]]:
-    return [
-        (float(s), float(e))
-        for ipa, s, e in zip(speech.phone_ipa, speech.phone_start, speech.phone_end, strict=True)
-        if ph.is_bilabial_closure(str(ipa))
-    ]
+def _pbm_phones(speech: RoleSpeech, releasing_only: bool = False) -> list[tuple[float, float]]:
+    """(start, end) of p/b/m phones; releasing_only drops those running into another p/b/m ("mb")."""
+    out = []
+    ipa, start, end = speech.phone_ipa, speech.phone_start, speech.phone_end
+    for k in range(len(ipa)):
+        if not ph.is_bilabial_closure(str(ipa[k])):
+            continue
+        if releasing_only and k + 1 < len(ipa):
+            joined = start[k + 1] - end[k] < 0.005
+            if joined and ph.is_bilabial_closure(str(ipa[k + 1])):
+                continue
+        out.append((float(start[k]), float(end[k])))
+    return out
 
 
 def closure_counts(aperture: np.ndarray, speech: RoleSpeech, fps: float) -> tuple[int, int]:
@@ -65,7 +72,7 @@ def release_errors_ms(aperture: np.ndarray, speech: RoleSpeech, fps: float) -> l
     """|release time - phone end| per p/b/m; the release is the first open frame at or after the seal."""
     n = len(aperture)
     out = []
-    for s, e in _pbm_phones(speech):
+    for s, e in _pbm_phones(speech, releasing_only=True):
         i0, i1 = closure_frame_range(s, e, fps, n)
         if i1 <= i0 or i1 >= n:
             continue

@@ -1,7 +1,7 @@
 """Coarticulated mouth curves of one role: dominance blending plus hard bilabial closures.
 
 Every sub-phone pulls each articulatory parameter toward its target with a
-dominance that is flat over the middle half of the sub-phone and decays
+dominance that is flat over the sub-phone's core (all but its edges) and decays
 exponentially outside it (Cohen & Massaro 1993 dominance functions, exponent
 c = 1). The value at a frame is the dominance-weighted mean of the targets.
 
@@ -121,8 +121,11 @@ def blend(
     frame = i0[owner] + (np.arange(total) - offsets[owner])
     t = frame / fps
     dur = sub_end - sub_start
-    core_s = (sub_start + 0.25 * dur)[owner]
-    core_e = (sub_end - 0.25 * dur)[owner]
+    # Full dominance over the sub-phone's core: all but its edges (a quarter of it,
+    # at most 40 ms each), so a long silence or vowel holds its own target throughout.
+    inset = np.minimum(0.25 * dur, 0.04)
+    core_s = (sub_start + inset)[owner]
+    core_e = (sub_end - inset)[owner]
     d_before = np.maximum(core_s - t, 0.0)
     d_after = np.maximum(t - core_e, 0.0)
     for p in range(vs.N_PARAMS):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import spec
+from .curves import mask_to_spans
 from .data import TeacherInputError
 
 
@@ -45,11 +46,13 @@ def decode(conditioning: np.ndarray | None, n_frames: int) -> tuple[Commands, Co
         head_target = x[:, [spec.COND_HEAD_YAW, spec.COND_HEAD_PITCH, spec.COND_HEAD_ROLL]] * spec.ANGLE_SCALE
         camera = x[:, spec.COND_GAZE_CAMERA] > 0.5
         given = x[:, [spec.COND_GAZE_YAW, spec.COND_GAZE_PITCH]] * spec.ANGLE_SCALE
-        # The stored yaw/pitch hold the target for every mode (eased across changes);
-        # a camera frame that leaves them at zero means the canonical camera direction.
+        # The stored yaw/pitch hold the target for every mode (eased across changes).
+        # A whole run of camera frames whose angles are all zero was written without
+        # them: it means the canonical camera direction.
         gaze_target = given.copy()
-        unset = camera & np.all(given == 0.0, axis=1)
-        gaze_target[unset] = np.asarray(spec.CANONICAL_CAMERA_DIRECTION[role], dtype=np.float64)
+        for s, e in mask_to_spans(camera):
+            if np.all(given[s:e] == 0.0):
+                gaze_target[s:e] = np.asarray(spec.CANONICAL_CAMERA_DIRECTION[role], dtype=np.float64)
         out.append(
             Commands(
                 head_active=np.clip(x[:, spec.COND_HEAD_ACTIVE], 0.0, 1.0),

@@ -59,7 +59,7 @@ def follow(x: np.ndarray, tau_frames: float) -> np.ndarray:
     Impulse response t/tau^2 exp(-t/tau): the output trails the input smoothly
     with zero overshoot — how the head trails the eyes in a gaze shift.
     """
-    if tau_frames <= 0:
+    if tau_frames <= 0 or x.shape[0] == 0:
         return x.astype(np.float64, copy=True)
     length = max(2, int(np.ceil(7.0 * tau_frames)))
     t = np.arange(length, dtype=np.float64)

@@ -137,11 +137,14 @@ def expression_track(
         add_pulse(laugh, times, ls - 0.05, 0.12, max(0.0, le - ls - 0.05), 0.35, 1.0)
     laugh = np.clip(laugh, 0.0, 1.0)
     if np.any(laugh > 0):
-        if loudness_db is not None and np.any(loudness_db > -60):
-            pulse = np.clip((loudness_db + 25.0) / 25.0, 0.0, 1.0)
-        else:
-            # Laugh calls at ~4.7 per second (Provine 1996: ~210 ms between "ha"s).
-            pulse = 0.5 * (1.0 + np.sin(2.0 * np.pi * 4.7 * times))
+        # Laugh calls at ~4.7 per second (Provine 1996: ~210 ms between "ha"s) when the
+        # stem does not carry the laugh itself; otherwise its loudness drives the jaw.
+        pulse = 0.5 * (1.0 + np.sin(2.0 * np.pi * 4.7 * times))
+        if loudness_db is not None:
+            for ls, le in own_laughs:
+                i0, i1 = max(0, int(ls * fps)), min(n, int(np.ceil(le * fps)))
+                if i1 > i0 and np.max(loudness_db[i0:i1]) > -30.0:
+                    pulse[i0:i1] = np.clip((loudness_db[i0:i1] + 25.0) / 25.0, 0.0, 1.0)
         laugh_jaw = laugh * (0.12 + 0.28 * pulse)
     smile = np.clip(smile + 0.65 * laugh, 0.0, 1.0)
     return Expression(

@@ -71,7 +71,8 @@ def _utterance(rng: np.random.Generator, t0: float, seconds: float) -> tuple[lis
     return phones, t
 
 
-def _render_stem(phones: list, n_samples: int, rng: np.random.Generator, base_f0: float) -> np.ndarray:
+def render_stem(phones: list, n_samples: int, rng: np.random.Generator, base_f0: float = 120.0) -> np.ndarray:
+    """Buzz/noise stem for phones given as (ipa, start, end, stress) tuples."""
     sr = spec.SAMPLE_RATE
     stem = np.zeros(n_samples, dtype=np.float64)
     phase = 0.0
@@ -143,7 +144,7 @@ def synthetic_dialogue(
         phones = sorted(roles[r]["phones"], key=lambda p: p[1])
         stem = None
         if with_stems:
-            stem = _render_stem(phones, n_samples, rng, base_f0=float(rng.choice([110.0, 210.0])))
+            stem = render_stem(phones, n_samples, rng, base_f0=float(rng.choice([110.0, 210.0])))
             for s, e, kind in roles[r]["segments"]:
                 if kind == "laugh":
                     i0, i1 = int(s * spec.SAMPLE_RATE), min(n_samples, int(e * spec.SAMPLE_RATE))

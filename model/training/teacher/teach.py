@@ -27,8 +27,9 @@ EYE_LIMIT_DEG = np.array([35.0, 25.0])
 # lowers the jaw further (Schulman 1989; Huber et al. 1999).
 JAW_GAIN_PER_DB = 0.03
 JAW_GAIN_RANGE = (0.7, 1.35)
-# Free head motion fades out within this time of a staged head hold, so holds start
-# and end without a jump; the speech-linked part rides on holds scaled and bounded.
+# The head eases into and out of a staged hold over this time (outside the hold),
+# so holds start and end without a jump; the speech-linked part rides on holds
+# scaled and bounded.
 HOLD_FADE_S = 0.4
 HOLD_MOTION_SCALE = 0.2
 HOLD_MOTION_LIMIT_DEG = 0.6
@@ -121,26 +122,50 @@ def _phone_gains(speech: RoleSpeech, pros: Prosody, fps: float) -> np.ndarray:
     return gains
 
 
-def _distance_to_mask(mask: np.ndarray) -> np.ndarray:
-    """Frames from each frame to the nearest True frame (inf when none)."""
-    idx = np.flatnonzero(mask)
-    n = len(mask)
-    if len(idx) == 0:
-        return np.full(n, np.inf)
+def _obey_head(
+    free: np.ndarray, speech: np.ndarray, cmd: Commands, fps: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Blend the free head into staged holds.
+
+    On held frames the head is the commanded target plus a bounded trace of speech
+    motion. Around each hold the teacher eases from the free head to the hold's
+    first target (before it) and back (after it) over HOLD_FADE_S, so a command that
+    switches on or off abruptly still gives smooth motion: the ease happens in the
+    free frames, never inside the hold. Returns the head and the weight (F,) of the
+    staged part (0 = free head).
+    """
+    a = np.clip(cmd.head_active, 0.0, 1.0)
+    active = a > 0.0
+    if not np.any(active):
+        return free, np.zeros(len(a))
+    n = len(a)
+    idx = np.flatnonzero(active)
     pos = np.arange(n)
     j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
-    left = np.abs(pos - idx[np.maximum(j - 1, 0)])
-    right = np.abs(pos - idx[j])
-    return np.minimum(left, right).astype(np.float64)
-
-
-def _obey_head(free: np.ndarray, speech: np.ndarray, cmd: Commands, fps: float) -> np.ndarray:
-    a = cmd.head_active
-    if not np.any(a > 0):
-        return free
-    fade = min_jerk(_distance_to_mask(a > 0) / (HOLD_FADE_S * fps))[:, None]
+    left, right = idx[np.maximum(j - 1, 0)], idx[j]
+    nearest = np.where(np.abs(pos - left) <= np.abs(pos - right), left, right)
+    dist = np.abs(pos - nearest).astype(np.float64)
+    ramp = 1.0 - min_jerk(dist / (HOLD_FADE_S * fps))
+    w = np.where(active, a, ramp)[:, None]
+    target = cmd.head_target[nearest]
     natural = np.clip(HOLD_MOTION_SCALE * speech, -HOLD_MOTION_LIMIT_DEG, HOLD_MOTION_LIMIT_DEG)
-    return a[:, None] * (cmd.head_target + natural) + (1.0 - a[:, None]) * free * fade
+    return w * (target + natural) + (1.0 - w) * free, w[:, 0]
+
+
+def _cover(excess: np.ndarray, fps: float) -> np.ndarray:
+    """A smooth head correction that covers an eye-range excess (sign kept, spread ±0.15 s)."""
+    from numpy.lib.stride_tricks import sliding_window_view
+
+    k = max(1, int(round(0.15 * fps)))
+    out = np.zeros_like(excess)
+    for ax in range(excess.shape[1]):
+        x = excess[:, ax]
+        padded = np.pad(x, k)
+        win = sliding_window_view(padded, 2 * k + 1)
+        pos = np.max(np.maximum(win, 0.0), axis=1)
+        neg = np.min(np.minimum(win, 0.0), axis=1)
+        out[:, ax] = np.where(pos >= -neg, pos, neg)
+    return smooth(out, 0.05 * fps)
 
 
 def _staged_saccades(world: np.ndarray, staged: np.ndarray, fps: float) -> tuple[np.ndarray, np.ndarray]:
@@ -260,17 +285,22 @@ def teach(
         )
         free = parts.free.copy()
         free[:, :2] += head_share_of_gaze(world, fps)
-        head = _obey_head(free, parts.speech, cmd, fps)
+        head, staged_w = _obey_head(free, parts.speech, cmd, fps)
         head += commanded_gestures(times, cmd.nod, cmd.shake, fps)
 
         # Eyes = gaze - head, inside the oculomotor range; a free head turns further when needed.
-        head_free_w = (1.0 - cmd.head_active)[:, None]
+        head_free_w = (1.0 - staged_w)[:, None]
         eye = world - head[:, :2]
-        for smoothing in (0.03 * fps, 0.0):
+        # On staged gaze frames a free head turns further when the eyes cannot reach the target
+        # (a held head wins over the gaze): a smooth correction spread around the need, then
+        # whatever is left. Free gaze needs no correction: it lags while the head catches up,
+        # as in a large combined eye-head gaze shift.
+        for soft in (True, False):
             excess = eye - np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
+            excess *= (head_free_w > 0.0) & staged_gaze[:, None]
             if not np.any(excess):
                 break
-            head[:, :2] += head_free_w * (smooth(excess, smoothing) if smoothing else excess)
+            head[:, :2] += head_free_w * (_cover(excess, fps) if soft else excess)
             eye = world - head[:, :2]
         eye = np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
 

@@ -36,7 +36,7 @@ _VOWEL_LOWER = np.array([0.03, 0.05, 0.08, 0.10, 0.15, 0.20, 0.24])
 
 def _vowel_row(part: ph.SubPhone) -> tuple[np.ndarray, np.ndarray]:
     t = np.zeros(N_PARAMS)
-    a = np.array([1.0, 0.5, 0.5, 0.7, 0.8, 0.5, 0.6, 0.6])
+    a = np.array([1.0, 0.5, 0.5, 0.7, 0.8, 0.5, 0.3, 0.4])
     h, b = part.height, part.backness
     t[JAW] = _VOWEL_JAW[h]
     t[LOWER] = _VOWEL_LOWER[h]
@@ -101,10 +101,11 @@ _CONSONANT_ROWS: dict[str, tuple[list[float], list[float]]] = {
     ph.GLOTTAL: ([0.15, 0.0, 0.0, 0.0, 0.05, 0.02, 0.0, 0.0], [0.08, 0.03, 0.03, 0.04, 0.06, 0.06, 0.3, 0.5]),
 }
 
-# Rest (silence): mouth nearly shut, relaxed.
+# Rest (silence): mouth nearly shut, relaxed; lip shapes of the first phone show
+# only shortly before speech starts.
 _REST = (
     np.array([0.015, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
-    np.array([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]),
+    np.array([0.5, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]),
 )
 
 
@@ -179,9 +180,10 @@ def articulation_to_arkit(params: np.ndarray, lip_close: np.ndarray, press: np.n
     out[:, _I["mouthLowerDownRight"]] = lower
     out[:, _I["mouthUpperUpLeft"]] = upper
     out[:, _I["mouthUpperUpRight"]] = upper
-    # f/v: the lower lip rolls in under the upper teeth; p/b/m roll the lips in slightly.
-    out[:, _I["mouthRollLower"]] = 0.6 * params[:, TUCK] + 0.12 * close
-    out[:, _I["mouthRollUpper"]] = 0.12 * params[:, TUCK] + 0.08 * close
+    # f/v: the lower lip rolls in under the upper teeth; pressed p/b/m roll the lips in slightly
+    # (press is zero for lips that merely rest together).
+    out[:, _I["mouthRollLower"]] = 0.6 * params[:, TUCK] + 0.25 * press
+    out[:, _I["mouthRollUpper"]] = 0.12 * params[:, TUCK] + 0.15 * press
     out[:, _I["mouthShrugLower"]] = 0.2 * params[:, TUCK] + 0.6 * press
     out[:, _I["mouthPressLeft"]] = press
     out[:, _I["mouthPressRight"]] = press
