@@ -276,9 +276,10 @@ def test_blinks_shape_and_rates(dialogues) -> None:
         for r in range(2):
             blink = out.blendshapes[:, r, ARK["eyeBlinkLeft"]]
             for i in np.flatnonzero(out.events["blink_onset"][:, r]):
+                if i + int(0.15 * FPS) >= len(blink):
+                    continue  # cut by the clip's end
                 window = blink[i : i + int(0.15 * FPS) + 1]
                 assert window.max() >= 0.99  # each blink closes the lids fully
-                # ... and opens more slowly than it closed: still partly shut 100 ms after the peak.
             np.testing.assert_array_equal(blink, out.blendshapes[:, r, ARK["eyeBlinkRight"]])
 
 

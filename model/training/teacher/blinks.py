@@ -16,8 +16,8 @@ RATE_SPEAKING = 30.0
 RATE_LISTENING = 22.0
 RATE_OTHER = 24.0
 # Blinks accompany gaze shifts, more often the larger the shift (Evinger et al. 1994).
-SACCADE_BLINK_FROM_DEG = 12.0
-SACCADE_BLINK_SLOPE = 1.0 / 30.0
+SACCADE_BLINK_FROM_DEG = 15.0
+SACCADE_BLINK_SLOPE = 1.0 / 40.0
 SACCADE_BLINK_MAX_P = 0.8
 # Listener blinks fall in feedback slots together with nods (Hömke et al. 2018).
 NOD_BLINK_P = 0.45

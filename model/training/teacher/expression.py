@@ -8,21 +8,21 @@ import numpy as np
 
 from ... import spec
 from . import phones as ph
-from .curves import add_pulse
+from .curves import add_pulse, range_max, smooth
 
 _I = spec.ARKIT_INDEX
 
 # A stressed vowel is accented when its f0 peak stands this far above the local
 # f0 level (semitones; pitch accents are local f0 excursions of a few semitones,
 # 't Hart et al. 1990 perceptual thresholds ~1.5-3 st).
-ACCENT_MIN_ST = 1.0
+ACCENT_MIN_ST = 1.5
 ACCENT_FULL_ST = 4.0
 # Brow raises co-occur with pitch accents, not on every one (Cavé et al. 1996;
 # Flecha-García 2010); onset shortly before the accented vowel.
-BROW_P = (0.25, 0.6)  # probability at the weakest / strongest accent
+BROW_P = (0.1, 0.35)  # probability at the weakest / strongest accent
 BROW_AMP = (0.2, 0.45)
 BROW_LEAD_S = 0.1
-BROW_MIN_GAP_S = 1.0
+BROW_MIN_GAP_S = 2.5  # brows rise on some accents, a few times a minute (design choice)
 LISTENER_BROW_P = 0.15  # with a feedback nod
 # Subtle smiles: episodes of 1-4 s; listeners smile more, and smile back at laughs
 # (Provine 1992: laughter is contagious).
@@ -41,32 +41,38 @@ def accents(
     loudness_db: np.ndarray,
     fps: float,
 ) -> np.ndarray:
-    """(K, 2) [vowel start time, strength 0..1] of pitch-accented stressed vowels."""
+    """(K, 2) [vowel start time, strength 0..1] of pitch-accented stressed vowels.
+
+    The excursion is the vowel's f0 peak above the local voiced f0 level (a
+    voicing-weighted mean over about +-1 s); without voicing, half its loudness
+    peak above the local loudness level stands in (whisper, unvoiced stems).
+    """
     n = len(f0_st)
-    rows = []
-    for ipa, s, e, stress in zip(phone_ipa, phone_start, phone_end, phone_stress, strict=True):
-        if stress != 1 or not ph.is_vowel(str(ipa)):
-            continue
-        i0, i1 = (
-            max(0, int(np.ceil(s * fps - 1e-9))),
-            min(n, max(int(np.ceil(e * fps - 1e-9)), int(s * fps) + 1)),
-        )
-        if i1 <= i0:
-            continue
-        v = voiced[i0:i1]
-        w0, w1 = max(0, i0 - int(fps)), min(n, i1 + int(fps))
-        local = voiced[w0:w1]
-        if np.any(v) and np.any(local):
-            excursion = float(np.max(f0_st[i0:i1][v]) - np.median(f0_st[w0:w1][local]))
-        else:
-            # No pitch (whisper, unvoiced): a loudness peak stands in.
-            excursion = float(np.max(loudness_db[i0:i1]) - np.median(loudness_db[w0:w1])) / 2.0
-        if excursion >= ACCENT_MIN_ST:
-            strength = float(
-                np.clip((excursion - ACCENT_MIN_ST) / (ACCENT_FULL_ST - ACCENT_MIN_ST), 0.0, 1.0)
-            )
-            rows.append((float(s), strength))
-    return np.asarray(rows, dtype=np.float64).reshape(-1, 2)
+    keep = np.array(
+        [int(st) == 1 and ph.is_vowel(str(p)) for p, st in zip(phone_ipa, phone_stress, strict=True)],
+        dtype=bool,
+    )
+    if n == 0 or not np.any(keep):
+        return np.zeros((0, 2))
+    starts = np.asarray(phone_start, dtype=np.float64)[keep]
+    i0 = np.ceil(starts * fps - 1e-9).astype(np.int64)
+    i1 = np.maximum(
+        np.ceil(np.asarray(phone_end, dtype=np.float64)[keep] * fps - 1e-9).astype(np.int64), i0 + 1
+    )
+    sigma = 0.5 * fps
+    v = voiced.astype(np.float64)
+    weight = smooth(v, sigma)
+    local_f0 = smooth(f0_st * v, sigma) / np.maximum(weight, 1e-9)
+    audible = loudness_db > -60.0
+    local_db = smooth(np.where(audible, loudness_db, 0.0), sigma) / np.maximum(
+        smooth(audible * 1.0, sigma), 1e-9
+    )
+    f0_peak = range_max(np.where(voiced, f0_st - local_f0, -np.inf), i0, i1)
+    db_peak = range_max(loudness_db - local_db, i0, i1)
+    excursion = np.where(np.isfinite(f0_peak), f0_peak, 0.5 * db_peak)
+    hit = excursion >= ACCENT_MIN_ST
+    strength = np.clip((excursion - ACCENT_MIN_ST) / (ACCENT_FULL_ST - ACCENT_MIN_ST), 0.0, 1.0)
+    return np.stack([starts[hit], strength[hit]], axis=1)
 
 
 @dataclass

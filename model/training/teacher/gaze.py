@@ -18,8 +18,8 @@ from .curves import mask_to_spans, min_jerk
 # glances (Argyle & Cook 1976). The medians give 0.77 / 0.42 on/off ratios.
 GLANCE = {
     # context: (at median, at sigma, away median, away sigma)
-    "listener": (2.8, 0.55, 0.7, 0.5),
-    "speaker": (1.0, 0.5, 2.1, 0.5),
+    "listener": (1.9, 0.55, 1.0, 0.5),
+    "speaker": (1.3, 0.5, 1.7, 0.5),
     "neutral": (2.0, 0.5, 1.0, 0.5),
 }
 GLANCE_LIMITS = {"at": (0.5, 9.0), "away": (0.3, 4.0)}
@@ -77,18 +77,32 @@ def plan_at_partner(
     """(F,) bool: True while the role looks at its partner (free gaze)."""
     n = len(own_floor)
     at = np.zeros(n, dtype=bool)
+    if n == 0:
+        return at
+    code = np.where(own_floor & ~partner_floor, 1, np.where(partner_floor & ~own_floor, 2, 0))
+    contexts = {0: "neutral", 1: "speaker", 2: "listener"}
+    changes = np.flatnonzero(np.diff(code)) + 1
     t, state = 0.0, bool(rng.random() < 0.7)
     dur_total = n / fps
     while t < dur_total:
         i = min(n - 1, int(t * fps))
-        am, asd, wm, wsd = GLANCE[_context(bool(own_floor[i]), bool(partner_floor[i]))]
+        context = contexts[int(code[i])]
+        am, asd, wm, wsd = GLANCE[context]
         med, sd = (am, asd) if state else (wm, wsd)
         lo, hi = GLANCE_LIMITS["at" if state else "away"]
-        d = float(np.clip(med * np.exp(sd * rng.standard_normal()), lo, hi))
+        d = max(lo, min(hi, med * float(np.exp(sd * rng.standard_normal()))))
+        # A change of who holds the floor ends the glance shortly after (a new listener
+        # turns to the new speaker); the next glance follows the new context.
+        k = int(np.searchsorted(changes, i, side="right"))
+        truncated = False
+        if k < len(changes) and changes[k] / fps < t + d:
+            d = max(MIN_GLANCE_S, changes[k] / fps - t + rng.uniform(0.0, 0.4))
+            truncated = True
         i0, i1 = int(round(t * fps)), int(round((t + d) * fps))
         at[i0:i1] = state
         t += d
-        state = not state
+        j = min(n - 1, int(t * fps))
+        state = True if truncated and code[j] == 2 else not state
     for ts, te in own_turns:
         if te - ts < LONG_TURN_S:
             continue

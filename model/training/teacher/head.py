@@ -31,7 +31,8 @@ SPEECH_MOTION_STD = (2.2, 1.0, 1.2)
 SPEECH_MOTION_SIGMA_S = (0.35, 0.3, 0.4)
 # Head beats: the lowest point of a small nod falls on the accented syllable
 # (Alexanderson et al. 2013; Graf et al. 2002).
-BEAT_P = 0.45
+BEAT_P = 0.3
+BEAT_MIN_GAP_S = 0.8
 BEAT_AMP = (1.2, 3.0)
 BEAT_PERIOD = (0.35, 0.5)
 # Listener nods (Hadar et al. 1985: cyclic nods as feedback; Hale et al. 2020:
@@ -119,8 +120,10 @@ def free_head(
         )
     f0_pitch = np.clip(F0_PITCH_DEG_PER_ST * smooth(f0_st, 0.12 * fps), -F0_PITCH_LIMIT, F0_PITCH_LIMIT)
     speech_part[:, PITCH] += smooth(speaking.astype(np.float64), 0.1 * fps) * f0_pitch
+    last_beat = -1e9
     for t_acc, strength in accents:
-        if rng.random() < BEAT_P * (0.5 + strength):
+        if rng.random() < BEAT_P * (0.5 + strength) and t_acc - last_beat >= BEAT_MIN_GAP_S:
+            last_beat = t_acc
             period = rng.uniform(*BEAT_PERIOD)
             t0 = t_acc + 0.05 - period / 2.0  # lowest point ~50 ms into the stressed vowel
             dip_cycles(

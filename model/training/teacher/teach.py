@@ -8,7 +8,7 @@ from ... import spec
 from .blinks import blink_track
 from .coarticulation import mouth_track
 from .conditioning import Commands, decode
-from .curves import frame_times, min_jerk, smooth, spans_to_mask
+from .curves import frame_times, min_jerk, range_max, smooth, spans_to_mask
 from .data import RoleSpeech, TeacherInputError, TeacherOutput
 from .expression import accents, apply_expression, expression_track
 from .gaze import AT_PARTNER_DEG, GazePath, couple_look_back, plan_at_partner, render_free_gaze
@@ -110,16 +110,12 @@ def _prosody(speech: RoleSpeech, n: int, fps: float, rng: np.random.Generator) -
 
 
 def _phone_gains(speech: RoleSpeech, pros: Prosody, fps: float) -> np.ndarray:
-    n = len(pros.loudness_db)
-    gains = np.ones(len(speech.phone_ipa))
-    for k, (s, e) in enumerate(zip(speech.phone_start, speech.phone_end, strict=True)):
-        i0 = max(0, int(np.ceil(s * fps - 1e-9)))
-        i1 = min(n, max(i0 + 1, int(np.ceil(e * fps - 1e-9))))
-        if i1 > i0:
-            level = float(np.max(pros.loudness_db[i0:i1]))
-            if level > -60.0:
-                gains[k] = np.clip(1.0 + JAW_GAIN_PER_DB * level, *JAW_GAIN_RANGE)
-    return gains
+    """Jaw gain per phone from its peak loudness relative to the role's level."""
+    i0 = np.ceil(speech.phone_start * fps - 1e-9).astype(np.int64)
+    i1 = np.maximum(i0 + 1, np.ceil(speech.phone_end * fps - 1e-9).astype(np.int64))
+    level = range_max(pros.loudness_db, i0, i1)
+    gains = np.clip(1.0 + JAW_GAIN_PER_DB * np.nan_to_num(level, neginf=0.0), *JAW_GAIN_RANGE)
+    return np.where(level > -60.0, gains, 1.0)
 
 
 def _obey_head(
