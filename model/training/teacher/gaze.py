@@ -15,7 +15,9 @@ from .curves import mask_to_spans, min_jerk
 
 # Glance durations, lognormal (median s, sigma). Listeners look at the speaker
 # ~75 % of the time in 1-7 s glances; speakers look under 50 %, in shorter
-# glances (Argyle & Cook 1976). The medians give 0.77 / 0.42 on/off ratios.
+# glances (Argyle & Cook 1976). The medians are tuned so that, with the turn
+# rules and the look-back below, the measured fractions land near 0.75 / 0.42
+# (checks.py; tools/bench_teacher.py).
 GLANCE = {
     # context: (at median, at sigma, away median, away sigma)
     "listener": (1.9, 0.55, 1.0, 0.5),
