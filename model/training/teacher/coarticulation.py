@@ -24,7 +24,7 @@ CLOSURE_APPROACH_S = 0.04  # lips travel to contact in ~40 ms before the stop (L
 CLOSURE_RELEASE_S = 0.06  # and part over ~60 ms after release
 RELEASE_JAW_FLOOR = 0.08  # jaw opening just after a release, so the release is visible
 SPEECH_JAW_FLOOR = 0.06  # no non-bilabial phone shuts the lips (closure precision)
-REST_CLOSE_AFTER_S = 0.5  # silences longer than this let the lips close at rest
+REST_CLOSE_AFTER_S = 1.0  # silences longer than this let the lips close at rest (breath pauses stay parted)
 REST_CLOSE_DELAY_S = 0.2  # lips close this long after speech stops ...
 REST_OPEN_LEAD_S = 0.25  # ... and part this long before it resumes (pre-speech inhalation)
 

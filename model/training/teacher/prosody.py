@@ -103,6 +103,12 @@ def _pitch(frames: np.ndarray, sr: float, width: int) -> tuple[np.ndarray, np.nd
 
 def _finish(db: np.ndarray, f0: np.ndarray, voiced: np.ndarray) -> Prosody:
     if np.any(voiced):
+        # Octave errors and creak: voiced frames more than an octave from the role's
+        # median f0 are dropped (conversational f0 stays well within that).
+        ref_f0 = float(np.median(f0[voiced]))
+        voiced = voiced & (np.abs(np.log2(np.maximum(f0, 1e-6) / ref_f0)) <= 1.0)
+        f0 = np.where(voiced, f0, 0.0)
+    if np.any(voiced):
         ref_db = float(np.median(db[voiced]))
         ref_f0 = float(np.median(f0[voiced]))
         st = np.zeros_like(f0)
