@@ -8,7 +8,7 @@ import numpy as np
 
 from ... import spec
 from . import phones as ph
-from .curves import add_pulse, range_max, smooth
+from .curves import add_pulse, range_max, smooth, smooth_noise
 
 _I = spec.ARKIT_INDEX
 
@@ -29,6 +29,8 @@ LISTENER_BROW_P = 0.15  # with a feedback nod
 SMILE_RATE_PER_MIN = {"speaker": 1.0, "listener": 1.6}
 SMILE_AMP = (0.12, 0.3)
 SMILE_BACK_P = 0.7
+FROWN_P = 0.3
+FROWN_MIN_TURN_S = 1.5
 
 
 def accents(
@@ -82,6 +84,9 @@ class Expression:
     laugh: np.ndarray  # (F,) laugh intensity envelope 0..1
     laugh_jaw: np.ndarray  # (F,) jaw opening during laughs
     brow_onset: np.ndarray  # (F,) bool
+    brow_down: np.ndarray  # (F,) concentration frown 0..1
+    mouth_side: np.ndarray  # (F,) signed sideways mouth drift (+ = mouthLeft)
+    asym: float  # left/right smile ratio of this person
 
 
 def expression_track(
@@ -94,6 +99,7 @@ def expression_track(
     own_laughs: np.ndarray,
     partner_laughs: np.ndarray,
     loudness_db: np.ndarray | None,
+    own_turns: np.ndarray | None = None,
 ) -> Expression:
     n = len(times)
     brow = np.zeros(n)
@@ -153,14 +159,40 @@ def expression_track(
                     pulse[i0:i1] = np.clip((loudness_db[i0:i1] + 25.0) / 25.0, 0.0, 1.0)
         laugh_jaw = laugh * (0.12 + 0.28 * pulse)
     smile = np.clip(smile + 0.65 * laugh, 0.0, 1.0)
+
+    # Brief brow lowering while formulating at the start of a turn (Ekman 1979: lowered
+    # brows as a conversational signal of effort / word search).
+    brow_down = np.zeros(n)
+    for ts, te in own_turns if own_turns is not None else np.zeros((0, 2)):
+        if te - ts >= FROWN_MIN_TURN_S and rng.random() < FROWN_P:
+            add_pulse(
+                brow_down,
+                times,
+                ts + rng.uniform(-0.2, 0.3),
+                0.25,
+                rng.uniform(0.3, 1.2),
+                0.5,
+                rng.uniform(0.1, 0.25),
+            )
+    # A slow, small sideways drift of the mouth and a personal smile asymmetry (design).
+    mouth_side = smooth_noise(rng, n, 2.0 * fps, 0.03)
+    asym = float(np.exp(rng.normal(0.0, 0.05)))
     return Expression(
-        brow=np.clip(brow, 0, 1), smile=smile, laugh=laugh, laugh_jaw=laugh_jaw, brow_onset=brow_onset
+        brow=np.clip(brow, 0, 1),
+        smile=smile,
+        laugh=laugh,
+        laugh_jaw=laugh_jaw,
+        brow_onset=brow_onset,
+        brow_down=np.clip(brow_down, 0.0, 1.0),
+        mouth_side=mouth_side,
+        asym=asym,
     )
 
 
-def apply_expression(bs: np.ndarray, ex: Expression, asym: float) -> None:
-    """Write brows, smile and laugh into (F, 52) ARKit values in place."""
+def apply_expression(bs: np.ndarray, ex: Expression) -> None:
+    """Write brows, smile, laugh and small asymmetries into (F, 52) ARKit values in place."""
     s = ex.smile
+    asym = ex.asym
     bs[:, _I["mouthSmileLeft"]] += s * asym
     bs[:, _I["mouthSmileRight"]] += s / asym
     # Duchenne smiles raise the cheeks and narrow the eyes.
@@ -178,3 +210,10 @@ def apply_expression(bs: np.ndarray, ex: Expression, asym: float) -> None:
     bs[:, _I["jawOpen"]] = np.maximum(bs[:, _I["jawOpen"]], ex.laugh_jaw)
     bs[:, _I["mouthUpperUpLeft"]] += 0.15 * ex.laugh
     bs[:, _I["mouthUpperUpRight"]] += 0.15 * ex.laugh
+    # Laughter wrinkles the nose a little.
+    bs[:, _I["noseSneerLeft"]] += 0.2 * ex.laugh
+    bs[:, _I["noseSneerRight"]] += 0.2 * ex.laugh
+    bs[:, _I["browDownLeft"]] += ex.brow_down
+    bs[:, _I["browDownRight"]] += ex.brow_down
+    bs[:, _I["mouthLeft"]] += np.maximum(ex.mouth_side, 0.0)
+    bs[:, _I["mouthRight"]] += np.maximum(-ex.mouth_side, 0.0)

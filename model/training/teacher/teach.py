@@ -325,9 +325,9 @@ def teach(
             own_laughs=tl.laughs,
             partner_laughs=partner_tl.laughs,
             loudness_db=pros.loudness_db if speech.stem is not None else None,
+            own_turns=tl.turns,
         )
-        asym = float(np.exp(_rng(seed, r, "expr").normal(0.0, 0.05)))
-        apply_expression(bs, ex, asym)
+        apply_expression(bs, ex)
 
         # Eyelids: blinks, plus the upper lid following the eye down (lid-eye coupling,
         # Becker & Fuchs 1988) and widening a little when looking up.
