@@ -443,3 +443,12 @@ def test_empty_and_silent_clips() -> None:
     out = teach(empty, silent_role(100), n_frames=100, seed=2)
     assert not out.speaking.any()
     assert lip_aperture(out.blendshapes[:, 0]).max() < 0.05  # mouth at rest
+
+
+def test_stems_of_any_length_are_accepted() -> None:
+    role, n = make_role(["h", "a", "p", "i"], seconds=3.0)
+    role.stem = role.stem[: spec.SAMPLE_RATE // 2]  # shorter than the clip
+    partner = from_reference_phones([], [], [], stem=np.zeros(10, dtype=np.float32))  # silent
+    out = teach(role, partner, n_frames=n, seed=0)
+    assert out.blendshapes.shape == (n, 2, 52)
+    assert {c.name: c for c in teacher_checks(out, role, partner)}["bilabial_closure"].value == 1.0

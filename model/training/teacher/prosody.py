@@ -30,8 +30,10 @@ class Prosody:
 
 
 def _frames(x: np.ndarray, centers: np.ndarray, width: int) -> np.ndarray:
+    """(F, width) windows centred on `centers`; zeros outside the signal (any stem length)."""
     half = width // 2
-    padded = np.pad(x, (half, half + width))
+    tail = max(half + width, int(centers.max(initial=0)) + width - len(x) + 1)
+    padded = np.pad(x, (half, tail))
     idx = centers[:, None] + np.arange(width)[None, :]
     return padded[idx]
 
