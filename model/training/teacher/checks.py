@@ -22,6 +22,24 @@ from .visemes import APERTURE_CLOSED, lip_aperture
 
 RELEASE_MISS_MS = 150.0  # DESIGN.md lip-sync error: a miss counts as 150 ms
 
+# Numeric aims of the checks (the text targets say whether it is a bound or a value).
+AIMS: dict[str, float] = {
+    "bilabial_closure": 1.0,
+    "bilabial_release_error": 10.0,
+    "closure_precision": 1.0,
+    "listener_at_speaker": 0.75,
+    "speaker_at_listener": 0.42,
+    "mutual_gaze": 0.6,
+    "gaze_reciprocity": 0.78,
+    "turn_start_averted": 0.7,
+    "turn_end_looking": 0.7,
+    "blink_rate_speaking": 30.0,
+    "blink_rate_listening": 22.0,
+    "blink_rate_overall": 26.0,
+    "staging_head_max_error": 1.0,
+    "staging_gaze_max_error": 1.0,
+}
+
 
 @dataclass(frozen=True)
 class Check:
@@ -32,6 +50,11 @@ class Check:
     source: str  # where the target comes from, one line
     unit: str = ""
     reduce: str = "ratio"  # "ratio": pool num/den; "max": keep the largest value
+
+    @property
+    def aim(self) -> float:
+        """The number aimed for (see `target` for how to read it), nan when none."""
+        return AIMS.get(self.name, float("nan"))
 
     @property
     def value(self) -> float:
@@ -312,6 +335,7 @@ def format_checks(checks: list[Check]) -> str:
 
 
 __all__ = [
+    "AIMS",
     "Check",
     "closure_counts",
     "combine",
