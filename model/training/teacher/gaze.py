@@ -167,7 +167,6 @@ def render_free_gaze(rng: np.random.Generator, at: np.ndarray, fps: float) -> Ga
     n = len(at)
     side = 1.0 if rng.random() < 0.5 else -1.0  # this person's preferred aversion side
     targets = np.zeros((n, 2))
-    change_times: list[float] = []
     for s, e in mask_to_spans(at):
         t = s / fps
         while t < e / fps:
@@ -180,7 +179,6 @@ def render_free_gaze(rng: np.random.Generator, at: np.ndarray, fps: float) -> Ga
         yaw = rng.uniform(*AWAY_YAW) * (side if rng.random() < 0.65 else -side)
         pitch = float(np.clip(AWAY_PITCH_MEAN + AWAY_PITCH_SD * rng.standard_normal(), -18.0, 8.0))
         targets[s:e] = (yaw, pitch)
-    del change_times
     return render_saccades(targets, fps)
 
 
@@ -203,13 +201,9 @@ def render_saccades(targets: np.ndarray, fps: float) -> GazePath:
         k1 = min(n, j + int(np.ceil(dur * fps)) + 1)
         tt = np.arange(j, k1) / fps
         s = min_jerk((tt - t0) / dur)[:, None]
-        world[j:k1] = a + (b - a) * s
-        # Restore any later fixation that the window overran.
-        later = np.arange(j, k1)
-        changed = np.any(np.abs(targets[later] - b) > 1e-6, axis=1)
-        if np.any(changed):
-            first = int(np.argmax(changed))
-            world[j + first : k1] = targets[j + first : k1]
+        # Frames past a later change keep their own target (the next jump overwrites them).
+        same = np.all(np.abs(targets[j:k1] - b) <= 1e-6, axis=1)
+        world[j:k1] = np.where(same[:, None], a + (b - a) * s, targets[j:k1])
         onset[j] = True
         amp[j] = size
     return GazePath(world, onset, amp)
