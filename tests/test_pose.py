@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from duet.model import pose
+
+FORWARD, LEFT, UP = np.array([0.0, -1, 0]), np.array([1.0, 0, 0]), np.array([0.0, 0, 1])
+
+
+def test_yaw_turns_toward_own_left_and_pitch_up() -> None:
+    q = pose.character_rotation(np.array([[30.0, 0, 0], [0, 20.0, 0]]), FORWARD, LEFT, UP)
+    looked = pose.rotate(q, np.broadcast_to(FORWARD, (2, 3)))
+    assert looked[0] @ LEFT > 0.49 and looked[0] @ UP == pytest.approx(0, abs=1e-9)
+    assert looked[1] @ UP == pytest.approx(np.sin(np.radians(20)))
+
+
+def test_roll_tilts_toward_left_shoulder() -> None:
+    q = pose.character_rotation(np.array([[0.0, 0, 15]]), FORWARD, LEFT, UP)
+    top = pose.rotate(q, UP[None])
+    assert top[0] @ LEFT == pytest.approx(np.sin(np.radians(15)))
+
+
+def test_direction_angles_inverts_character_rotation() -> None:
+    rng = np.random.default_rng(0)
+    angles = np.column_stack([rng.uniform(-80, 80, 50), rng.uniform(-60, 60, 50), np.zeros(50)])
+    d = pose.rotate(pose.character_rotation(angles, FORWARD, LEFT, UP), np.broadcast_to(FORWARD, (50, 3)))
+    np.testing.assert_allclose(pose.direction_angles(d, FORWARD, LEFT, UP), angles[:, :2], atol=1e-9)
+
+
+def test_fraction_composes_to_whole() -> None:
+    q = pose.character_rotation(np.array([[40.0, -10, 5]]), FORWARD, LEFT, UP)
+    half = pose.fraction(q, 0.4)
+    rest = pose.fraction(q, 0.6)
+    np.testing.assert_allclose(np.abs(pose.multiply(half, rest)), np.abs(q), atol=1e-12)
+
+
+def test_bone_basis_maps_world_rotation_into_bone_axes() -> None:
+    # A bone whose rest frame is rotated 90 degrees about world X (a head bone pointing up).
+    rest = pose.axis_angle(np.array([1.0, 0, 0]), np.array([np.pi / 2]))[0]
+    world = pose.character_rotation(np.array([[25.0, 10, 0]]), FORWARD, LEFT, UP)
+    basis = pose.to_bone_basis(world, rest)
+    np.testing.assert_allclose(pose.multiply(rest, basis), pose.multiply(world, rest), atol=1e-12)
+
+
+def test_continuity_removes_sign_flips() -> None:
+    q = pose.character_rotation(
+        np.column_stack([np.linspace(0, 90, 10), np.zeros(10), np.zeros(10)]), FORWARD, LEFT, UP
+    )
+    q[4:] *= -1
+    fixed = pose.continuous(q)
+    assert np.all(np.einsum("ij,ij->i", fixed[1:], fixed[:-1]) > 0)
+
+
+def test_from_matrix_round_trip() -> None:
+    q = pose.character_rotation(np.array([[170.0, 20, -30]]), FORWARD, LEFT, UP)[0]
+    basis = np.eye(3)
+    m = np.stack([pose.rotate(q[None], basis[i][None])[0] for i in range(3)], axis=1)
+    got = pose.from_matrix(m)
+    assert abs(abs(got @ q) - 1) < 1e-12
