@@ -92,5 +92,11 @@ class TeacherOutput:
 
     @property
     def gaze_world(self) -> np.ndarray:
-        """(F, 2, 2) gaze yaw/pitch from the rest pose: head + eye-in-head (small-angle sum)."""
-        return self.head[:, :, :2] + self.gaze
+        """(F, 2, 2) where each role looks, yaw/pitch from the rest pose: the eye-in-head
+        gaze turned by the head (exact composition, as the bake does it)."""
+        from .angles import world_gaze
+
+        out = np.zeros(self.gaze.shape, dtype=np.float64)
+        for r in range(self.gaze.shape[1]):
+            out[:, r] = world_gaze(self.head[:, r].astype(np.float64), self.gaze[:, r].astype(np.float64))
+        return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import spec
+from .angles import eye_in_head, world_gaze
 from .blinks import blink_track
 from .coarticulation import mouth_track
 from .conditioning import Commands, decode
@@ -286,18 +287,20 @@ def teach(
 
         # Eyes = gaze - head, inside the oculomotor range; a free head turns further when needed.
         head_free_w = (1.0 - staged_w)[:, None]
-        eye = world - head[:, :2]
+        eye = eye_in_head(head, world)
         # On staged gaze frames a free head turns further when the eyes cannot reach the target
         # (a held head wins over the gaze): a smooth correction spread around the need, then
         # whatever is left. Free gaze needs no correction: it lags while the head catches up,
         # as in a large combined eye-head gaze shift.
-        for soft in (True, False):
+        # (The head correction is reckoned as a sum of angles; the exact eye angles are then
+        # recomputed, and a second raw pass removes what the approximation left.)
+        for soft in (True, False, False):
             excess = eye - np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
             excess *= (head_free_w > 0.0) & staged_gaze[:, None]
-            if not np.any(excess):
+            if not np.any(np.abs(excess) > 1e-6):
                 break
             head[:, :2] += head_free_w * (_cover(excess, fps) if soft else excess)
-            eye = world - head[:, :2]
+            eye = eye_in_head(head, world)
         eye = np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
 
         # Blinks.
@@ -366,7 +369,7 @@ def teach(
         blendshapes[:, r] = bs
         head_out[:, r] = head
         eye_out[:, r] = eye
-        world_final = head[:, :2] + eye
+        world_final = world_gaze(head, eye)
         ev["gaze_world"][:, r] = world_final
         ev["gaze_at_partner"][:, r] = np.hypot(world_final[:, 0], world_final[:, 1]) <= AT_PARTNER_DEG
         ev["gaze_planned_at_partner"][:, r] = plans[r]
