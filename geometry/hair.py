@@ -41,8 +41,11 @@ def bind(
     for start in range(0, len(points), 256):
         chunk = points[start : start + 256]
         d = np.linalg.norm(chunk[:, None, :] - skin_points[None, :, :], axis=2)
-        nearest = np.argsort(d, axis=1)[:, :k]
+        nearest = np.argpartition(d, k, axis=1)[:, :k]
         dist = np.take_along_axis(d, nearest, axis=1)
+        order = np.argsort(dist, axis=1)
+        nearest = np.take_along_axis(nearest, order, axis=1)
+        dist = np.take_along_axis(dist, order, axis=1)
         w = 1.0 / np.maximum(dist, 1e-4) ** 2
         out_idx[start : start + len(chunk)] = skin_ids[nearest]
         out_w[start : start + len(chunk)] = w / w.sum(axis=1, keepdims=True)
@@ -125,11 +128,11 @@ def _skin_point(params: HeadParams, x: np.ndarray, z: np.ndarray) -> np.ndarray:
     for _ in range(4):
         d = np.stack([np.sin(phi), -np.cos(phi), np.zeros_like(phi)], axis=1)
         o = np.stack([np.zeros_like(x), np.full_like(x, AXIS_Y), z], axis=1)
-        t = outermost_crossing(field, o, d, t_max=0.2, step=0.002)
+        t = outermost_crossing(field, o, d, t_max=0.2, t_min=0.02)
         phi = np.arcsin(np.clip(x / t, -1.0, 1.0))
     d = np.stack([np.sin(phi), -np.cos(phi), np.zeros_like(phi)], axis=1)
     o = np.stack([np.zeros_like(x), np.full_like(x, AXIS_Y), z], axis=1)
-    t = outermost_crossing(field, o, d, t_max=0.2, step=0.002)
+    t = outermost_crossing(field, o, d, t_max=0.2, t_min=0.02)
     return o + t[:, None] * d, d
 
 

@@ -58,17 +58,24 @@ class HeadMesh:
 
 
 def _mirror_map(points: np.ndarray, tags: np.ndarray) -> np.ndarray:
-    """Index of each vertex's mirror image among vertices of the same tag."""
+    """Index of each vertex's mirror image among vertices of the same tag.
+
+    Parts are built symmetric to rounding error, so mirror images meet on a
+    micrometre grid; the few that straddle a grid line are matched by distance.
+    """
     mirror = np.full(len(points), -1)
     reflected = points * np.array([-1.0, 1.0, 1.0])
     for tag in np.unique(tags):
         idx = np.flatnonzero(tags == tag)
-        for chunk in np.array_split(idx, max(1, len(idx) // 400)):
-            d = np.linalg.norm(reflected[chunk][:, None, :] - points[idx][None, :, :], axis=2)
-            best = np.argmin(d, axis=1)
-            if d[np.arange(len(chunk)), best].max() > 1e-7:
-                raise AssertionError(f"head part {tag} is not mirror-symmetric")
-            mirror[chunk] = idx[best]
+        table = {(*np.round(p * 1e6).astype(np.int64),): i for p, i in zip(points[idx], idx, strict=True)}
+        for p, i in zip(reflected[idx], idx, strict=True):
+            mirror[i] = table.get((*np.round(p * 1e6).astype(np.int64),), -1)
+        missing = idx[mirror[idx] < 0]
+        for i in missing:
+            d = np.linalg.norm(points[idx] - reflected[i], axis=1)
+            mirror[i] = idx[np.argmin(d)]
+        if (np.linalg.norm(points[mirror[idx]] - reflected[idx], axis=1) > 1e-7).any():
+            raise AssertionError(f"head part {tag} is not mirror-symmetric")
     return mirror
 
 

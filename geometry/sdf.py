@@ -11,22 +11,29 @@ import numpy as np
 Array = np.ndarray
 
 
-def ellipsoid(p: Array, centre: Array, radii: Array) -> Array:
+def ellipsoid(p: Array, centre, radii) -> Array:
     """Approximate signed distance to an axis-aligned ellipsoid."""
-    radii = np.asarray(radii, dtype=np.float64)
-    q = (p - np.asarray(centre, dtype=np.float64)) / radii
-    k0 = np.linalg.norm(q, axis=-1)
-    k1 = np.linalg.norm(q / radii, axis=-1)
+    x = (p[:, 0] - centre[0]) / radii[0]
+    y = (p[:, 1] - centre[1]) / radii[1]
+    z = (p[:, 2] - centre[2]) / radii[2]
+    k0 = np.sqrt(x * x + y * y + z * z)
+    x /= radii[0]
+    y /= radii[1]
+    z /= radii[2]
+    k1 = np.sqrt(x * x + y * y + z * z)
     return k0 * (k0 - 1.0) / np.maximum(k1, 1e-12)
 
 
-def capsule(p: Array, a: Array, b: Array, radius: float) -> Array:
+def capsule(p: Array, a, b, radius: float) -> Array:
     """Signed distance to a segment a-b thickened by radius."""
-    a = np.asarray(a, dtype=np.float64)
-    ab = np.asarray(b, dtype=np.float64) - a
-    ap = p - a
-    t = np.clip((ap @ ab) / float(ab @ ab), 0.0, 1.0)
-    return np.linalg.norm(ap - t[..., None] * ab, axis=-1) - radius
+    ax, ay, az = a
+    bx, by, bz = b[0] - ax, b[1] - ay, b[2] - az
+    px, py, pz = p[:, 0] - ax, p[:, 1] - ay, p[:, 2] - az
+    t = np.clip((px * bx + py * by + pz * bz) / (bx * bx + by * by + bz * bz), 0.0, 1.0)
+    px -= t * bx
+    py -= t * by
+    pz -= t * bz
+    return np.sqrt(px * px + py * py + pz * pz) - radius
 
 
 def smooth_union(a: Array, b: Array, k: float) -> Array:
@@ -41,17 +48,24 @@ def smooth_subtract(a: Array, b: Array, k: float) -> Array:
 
 
 def outermost_crossing(
-    field, origins: Array, directions: Array, t_max: float, step: float = 0.001, iterations: int = 24
+    field,
+    origins: Array,
+    directions: Array,
+    t_max: float,
+    step: float = 0.0025,
+    iterations: int = 16,
+    t_min: float = 0.0,
 ) -> Array:
     """Distance along each ray to the last inside-to-outside crossing of field(p) = 0.
 
     Rays start inside the solid; the outermost crossing is the visible skin
-    even where a ray passes through a thin gap first. Returns t per ray.
+    even where a ray passes through a thin gap first. Samples every `step`
+    metres from t_min, then bisects. Returns t per ray.
     """
-    ts = np.arange(0.0, t_max + step, step)
-    inside = np.empty((len(origins), len(ts)), dtype=bool)
-    for k, t in enumerate(ts):
-        inside[:, k] = field(origins + t * directions) < 0.0
+    ts = np.arange(t_min, t_max + step, step)
+    # All samples in one batch (few calls of the field beat many small ones).
+    samples = origins[:, None, :] + ts[None, :, None] * directions[:, None, :]
+    inside = (field(samples.reshape(-1, 3)) < 0.0).reshape(len(origins), len(ts))
     if not inside[:, 0].all():
         bad = int(np.argmin(inside[:, 0]))
         raise ValueError(f"ray {bad} starts outside the head surface; move the ray origin inward")

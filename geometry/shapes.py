@@ -128,8 +128,9 @@ def _jaw_weight(c: _Context) -> np.ndarray:
     order = np.argsort(np.abs(p[edge, 0]))
     line = np.interp(np.abs(p[:, 0]), np.abs(p[edge, 0])[order], edge_angle[order])
     beyond = np.clip((np.abs(p[:, 0]) - P.mouth_half_width) / 0.014, 0.0, 1.0)
-    width = 1.2 + 14.0 * beyond
-    w = smoothstep(line - width, line + width, angle)
+    # Beside the corners the cheek stretches: the change happens below the mouth line
+    # (the skin above it hardly follows the jaw), over a band that widens outward.
+    w = smoothstep(line - 1.2 - 1.5 * beyond, line + 1.2 + 16.0 * beyond, angle)
     # Sharp split at the lips: the lower lip goes with the jaw, the upper stays.
     in_mouth = np.abs(p[:, 0]) < P.mouth_half_width + 1e-6
     w = np.where(in_mouth & c.upper_side, np.minimum(w, 0.0), w)
@@ -139,8 +140,8 @@ def _jaw_weight(c: _Context) -> np.ndarray:
     corners = c.shell.mouth_upper_edge[[0, -1]]
     w[corners] = 0.45
     # Fade out behind the jaw joint and below the jawline (the neck stays).
-    w *= smoothstep(0.089, 0.058, p[:, 1])
-    w *= smoothstep(-0.027, -0.004, p[:, 2] - jawline_height(P, p[:, 1]))
+    w *= smoothstep(0.082, 0.052, p[:, 1])
+    w *= smoothstep(-0.021, -0.002, p[:, 2] - jawline_height(P, p[:, 1]))
     # Parts.
     w[c.parts["teeth_upper"]] = 0.0
     w[c.parts["teeth_lower"]] = 1.0

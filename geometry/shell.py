@@ -81,7 +81,7 @@ def _project(params: HeadParams, grid: RayGrid) -> tuple[np.ndarray, np.ndarray]
     origins, directions = grid.rays()
     shape = origins.shape
     t = outermost_crossing(
-        head_field(params), origins.reshape(-1, 3), directions.reshape(-1, 3), t_max=0.26, step=0.002
+        head_field(params), origins.reshape(-1, 3), directions.reshape(-1, 3), t_max=0.26, t_min=0.02
     )
     points = origins.reshape(-1, 3) + t[:, None] * directions.reshape(-1, 3)
     return points.reshape(shape), directions
@@ -102,7 +102,7 @@ def build_shell(params: HeadParams) -> Shell:
     sin_p, cos_p = np.sin(grid.phi), np.cos(grid.phi)
     mouth_dirs = np.stack([sin_p, -cos_p, np.zeros_like(sin_p)], axis=1)
     mouth_origins = np.tile([0.0, AXIS_Y, params.mouth_line], (grid.n_cols, 1))
-    t = outermost_crossing(head_field(params), mouth_origins, mouth_dirs, t_max=0.26, step=0.002)
+    t = outermost_crossing(head_field(params), mouth_origins, mouth_dirs, t_max=0.26, t_min=0.02)
     mouth_x = t * sin_p
     mouth_x = 0.5 * (mouth_x - mouth_x[grid.mirror_col])
     grid = with_lip_rows(grid, params, mouth_x)
@@ -166,7 +166,7 @@ def build_shell(params: HeadParams) -> Shell:
 
     # Crown and neck caps.
     up_origin, up_dir = np.array([[0.0, AXIS_Y, CAP_TOP_Z]]), np.array([[0.0, 0.0, 1.0]])
-    t_top = outermost_crossing(head_field(params), up_origin, up_dir, t_max=0.2, step=0.002)
+    t_top = outermost_crossing(head_field(params), up_origin, up_dir, t_max=0.2, t_min=0.02)
     top = b.add_vertices(up_origin + t_top[:, None] * up_dir)[0]
     ray_dir.append(up_dir)
     b.strip(grid_index[-1], [top] * n_cols, SKIN, closed=True)

@@ -50,27 +50,26 @@ def face_materials(params: HeadParams, shell: Shell, rest: np.ndarray) -> None:
     m = shell.grid.mouth_row
     c_lo, c_hi = shell.mouth_corner_cols
     nose_base = 0.004 - params.nose_length
-    for f, corners in enumerate(b.faces):
-        if b.face_materials[f] != SKIN:
-            continue
-        c = np.asarray(corners)
-        if c.max() >= len(rest) or (rows[c] < 0).any():
-            continue
-        r, k = rows[c], cols[c]
-        if (
-            k.min() >= c_lo
-            and k.max() <= c_hi
-            and (
-                (r.min() >= m and r.max() <= m + VERMILION_ROWS)
-                or (r.min() >= m - VERMILION_ROWS and r.max() <= m)
-            )
-        ):
-            b.face_materials[f] = LIPS
-            continue
-        p = shell.closed[c].mean(axis=0)
-        if (
-            abs(abs(p[0]) - params.nose_width * 0.5) < 0.0035
-            and nose_base - 0.0005 < p[2] < nose_base + 0.004
-            and p[1] < -0.012
-        ):
-            b.face_materials[f] = NOSTRIL
+    quads = [f for f, corners in enumerate(b.faces) if len(corners) == 4 and b.face_materials[f] == SKIN]
+    corners = np.array([b.faces[f] for f in quads])
+    on_grid = (corners < len(rest)).all(axis=1)
+    quads, corners = np.asarray(quads)[on_grid], corners[on_grid]
+    on_grid = (rows[corners] >= 0).all(axis=1)
+    quads, corners = quads[on_grid], corners[on_grid]
+    r, k = rows[corners], cols[corners]
+    in_mouth = (k.min(axis=1) >= c_lo) & (k.max(axis=1) <= c_hi)
+    upper = (r.min(axis=1) >= m) & (r.max(axis=1) <= m + VERMILION_ROWS)
+    lower = (r.min(axis=1) >= m - VERMILION_ROWS) & (r.max(axis=1) <= m)
+    lips = in_mouth & (upper | lower)
+    centre = shell.closed[corners].mean(axis=1)
+    nostril = (
+        ~lips
+        & (np.abs(np.abs(centre[:, 0]) - params.nose_width * 0.5) < 0.0035)
+        & (centre[:, 2] > nose_base - 0.0005)
+        & (centre[:, 2] < nose_base + 0.004)
+        & (centre[:, 1] < -0.012)
+    )
+    for f in quads[lips]:
+        b.face_materials[f] = LIPS
+    for f in quads[nostril]:
+        b.face_materials[f] = NOSTRIL

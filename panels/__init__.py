@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-CLASSES: list[type] = []
+from .sidebar import DUET_PT_stage
+
+CLASSES: list[type] = [DUET_PT_stage]
