@@ -55,7 +55,7 @@ def _material(name: str, rgb: tuple[float, float, float], roughness: float = 0.5
     mat.diffuse_color = (*rgb, 1.0)  # what Workbench and the viewport show
     mat.roughness = roughness
     # Render engines read the node tree: 4.5 creates it on request, 5.x always has one.
-    if not mat.use_nodes and mat.node_tree is None:
+    if mat.node_tree is None:
         mat.use_nodes = True
     tree = mat.node_tree
     if tree is not None:
