@@ -1,0 +1,219 @@
+"""The Generate workflow: gather settings into a plan, generate, bake.
+
+Operators and batch commands call these functions; they hold the checks and
+messages a user sees, so every entry point says the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import bpy
+import numpy as np
+
+from ..model.performance import Performance
+from . import audio as audio_io
+from . import rigs
+from .job import GenerationRequest, run_request
+
+
+class UserError(ValueError):
+    """A problem the user can fix; the message says what and how."""
+
+
+@dataclass
+class Plan:
+    request: GenerationRequest
+    characters: dict[str, rigs.CharacterRig]
+    audio_paths: list[Path]
+    staging_source: str | None
+    frame_start: int  # scene frame at which the voice-over starts
+    bake_range: tuple[int, int] | None
+    key_mode: str
+    key_tolerance: float
+    head_strength: float
+    eye_strength: float
+
+
+@dataclass
+class BakeSummary:
+    take: str
+    frames: tuple[int, int]
+    keys: int
+    seconds: float
+
+    @property
+    def summary(self) -> str:
+        return f"{self.take}: frames {self.frames[0]}-{self.frames[1]}, {self.keys} keys"
+
+
+def set_status(scene: bpy.types.Scene, text: str, progress: float) -> None:
+    settings = getattr(scene, "duet", None)
+    if settings is not None:
+        settings.status = text
+        settings.progress = progress
+
+
+def describe_error(exc: BaseException) -> str:
+    """A one-line message for an error raised while generating."""
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"generation failed: {type(exc).__name__}: {exc} (please report this with the voice-over)"
+
+
+def _resolve(path: str) -> Path:
+    return Path(bpy.path.abspath(path)) if path else Path()
+
+
+def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.VoiceOver, bool, list[Path]]:
+    """Read the voice-over for a mode: (audio, stems?, files)."""
+    if not path_a:
+        raise UserError("no voice-over chosen: pick an audio file in the Duet panel")
+    try:
+        if mode == "STEM_FILES":
+            if not path_b:
+                raise UserError("two-stems mode needs B's file too: pick Audio B, or switch to Mixed")
+            voice = audio_io.read_stem_pair(_resolve(path_a), _resolve(path_b))
+            return voice, True, [_resolve(path_a), _resolve(path_b)]
+        if mode == "STEREO_STEMS":
+            voice = audio_io.read_audio(_resolve(path_a), channels=2)
+            return voice, True, [_resolve(path_a)]
+        voice = audio_io.read_audio(_resolve(path_a), channels=1)
+        return voice, False, [_resolve(path_a)]
+    except audio_io.AudioFileError as exc:
+        raise UserError(str(exc)) from exc
+
+
+def check_staging(text: str | None, names: dict[str, str], source: str) -> None:
+    if not text or not text.strip():
+        return
+    from ..model import staging
+
+    problems = staging.validate(text, names=names)
+    if problems:
+        lines = "; ".join(f"line {p.line}, col {p.column}: {p.message}" for p in problems[:3])
+        more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise UserError(f"staging '{source}' has errors: {lines}{more}")
+
+
+def plan_from_scene(scene: bpy.types.Scene) -> Plan:
+    """Everything needed to generate, checked, from the scene's Duet settings."""
+    s = scene.duet
+    characters = rigs.pair_from_objects(s.character_a, s.character_b)
+    voice, stems, paths = load_voice_over(s.audio_mode, s.audio_path, s.audio_path_b)
+    staging_text = s.staging_text.as_string() if s.staging_text else None
+    names = {role: rig.display_name for role, rig in characters.items()}
+    check_staging(staging_text, names, s.staging_text.name if s.staging_text else "")
+    bake_range = None
+    if s.use_frame_range:
+        if s.frame_end <= s.frame_start:
+            raise UserError(f"frame range {s.frame_start}-{s.frame_end} is empty: set End after Start")
+        bake_range = (s.frame_start, s.frame_end)
+    fps = scene.render.fps / scene.render.fps_base
+    request = GenerationRequest(
+        audio=voice.samples,
+        sample_rate=voice.sample_rate,
+        stems=stems,
+        staging=staging_text,
+        fps=float(fps),
+        seed=int(s.seed),
+        swap_roles=bool(s.swap_roles),
+    )
+    return Plan(
+        request=request,
+        characters=characters,
+        audio_paths=paths,
+        staging_source=s.staging_text.name if s.staging_text else None,
+        frame_start=scene.frame_start,
+        bake_range=bake_range,
+        key_mode=s.key_mode,
+        key_tolerance=float(s.key_tolerance),
+        head_strength=float(s.head_strength),
+        eye_strength=float(s.eye_strength),
+    )
+
+
+def generate_and_bake(scene: bpy.types.Scene, plan: Plan) -> BakeSummary:
+    try:
+        performance = run_request(plan.request)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    return bake(scene, plan, performance)
+
+
+def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSummary:
+    from . import bake as baking
+
+    if not np.isfinite(performance.fps) or performance.n_frames == 0:
+        raise UserError("the generated take is empty: is the voice-over long enough?")
+    return baking.bake_take(scene, plan, performance)
+
+
+STAGING_TEMPLATE = """\
+# Duet staging: one direction per line, '#' starts a comment.
+# Characters by role (A, B) or by name. Times: 2.5s, 0:04, f120.
+# Examples:
+#   A faces left
+#   B looks at A from 0:02 to 0:06
+#   both look at each other from 8s
+"""
+
+
+def new_staging_text(scene: bpy.types.Scene) -> bpy.types.Text:
+    text = bpy.data.texts.new("Duet Staging")
+    text.from_string(STAGING_TEMPLATE)
+    scene.duet.staging_text = text
+    return text
+
+
+def assign_scene_pair(scene: bpy.types.Scene) -> None:
+    from . import stage
+
+    pairs = stage.find_pairs(scene)
+    if not pairs:
+        raise UserError("this scene has no Duet pair: add one (Add > Duet Dialogue Pair) or pick A and B")
+    scene.duet.character_a = pairs[-1]["A"]
+    scene.duet.character_b = pairs[-1]["B"]
+
+
+_staging_cache: dict[int, list[str]] = {}
+
+
+def staging_messages(text: bpy.types.Text | None, names: dict[str, str] | None) -> list[str]:
+    """Validation messages for the panel, cached on the text's content."""
+    if text is None:
+        return []
+    body = text.as_string()
+    key = hash((body, tuple(sorted((names or {}).items()))))
+    if key not in _staging_cache:
+        from ..model import staging
+
+        try:
+            problems = staging.validate(body, names=names)
+        except Exception as exc:  # the panel must draw whatever the parser does
+            problems = []
+            _staging_cache[key] = [f"staging could not be checked: {exc}"]
+            return _staging_cache[key]
+        if len(_staging_cache) > 64:
+            _staging_cache.clear()
+        _staging_cache[key] = [f"line {p.line}, col {p.column}: {p.message}" for p in problems]
+    return _staging_cache[key]
+
+
+_rig_cache: dict[tuple, list[str]] = {}
+
+
+def rig_summary(obj: bpy.types.Object | None, role: str) -> list[str]:
+    """What the panel shows about a picked character (cached per object state)."""
+    if obj is None:
+        return []
+    keys = obj.data.shape_keys if obj.type == "MESH" else None
+    key = (obj.as_pointer(), obj.name, len(keys.key_blocks) if keys else 0)
+    if key not in _rig_cache:
+        try:
+            rig = rigs.rig_from_object(obj, role)
+            _rig_cache[key] = rig.report.summary()
+        except rigs.RigError as exc:
+            _rig_cache[key] = [str(exc)]
+    return _rig_cache[key]

@@ -1,0 +1,38 @@
+"""Small helpers for the Generate panel: fill in the pair, start a staging text."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..addon import flow
+
+
+class DUET_OT_use_scene_pair(bpy.types.Operator):
+    """Use the dialogue pair of this scene as characters A and B"""
+
+    bl_idname = "duet.use_scene_pair"
+    bl_label = "Use Scene Pair"
+    bl_options = {"REGISTER", "UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            flow.assign_scene_pair(context.scene)
+        except flow.UserError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        return {"FINISHED"}
+
+
+class DUET_OT_new_staging(bpy.types.Operator):
+    """Create a staging text block with examples and use it"""
+
+    bl_idname = "duet.new_staging"
+    bl_label = "New Staging"
+    bl_options = {"REGISTER", "UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        flow.new_staging_text(context.scene)
+        return {"FINISHED"}
+
+
+CLASSES: list[type] = [DUET_OT_use_scene_pair, DUET_OT_new_staging]

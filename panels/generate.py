@@ -1,0 +1,106 @@
+"""Generate panels of the Duet tab: voice-over, characters, staging, options."""
+
+from __future__ import annotations
+
+import bpy
+
+from ..addon import flow
+
+
+class _DuetPanel:
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Duet"
+
+    @classmethod
+    def poll(cls, context: bpy.types.Context) -> bool:
+        return getattr(context.scene, "duet", None) is not None
+
+
+class DUET_PT_voice_over(_DuetPanel, bpy.types.Panel):
+    bl_label = "Voice-over"
+    bl_idname = "DUET_PT_voice_over"
+    bl_order = 10
+
+    def draw(self, context: bpy.types.Context) -> None:
+        s = context.scene.duet
+        layout = self.layout
+        layout.prop(s, "audio_mode", expand=True)
+        layout.prop(s, "audio_path", text="A" if s.audio_mode == "STEM_FILES" else "File")
+        if s.audio_mode == "STEM_FILES":
+            layout.prop(s, "audio_path_b", text="B")
+
+
+class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
+    bl_label = "Characters"
+    bl_idname = "DUET_PT_characters"
+    bl_order = 20
+
+    def draw(self, context: bpy.types.Context) -> None:
+        s = context.scene.duet
+        layout = self.layout
+        layout.operator("duet.use_scene_pair", icon="COMMUNITY")
+        for role, prop in (("A", "character_a"), ("B", "character_b")):
+            layout.prop(s, prop)
+            obj = getattr(s, prop)
+            lines = flow.rig_summary(obj, role)
+            if lines:
+                col = layout.box().column(align=True)
+                for line in lines:
+                    col.label(text=line)
+        layout.prop(s, "swap_roles")
+
+
+class DUET_PT_staging(_DuetPanel, bpy.types.Panel):
+    bl_label = "Staging"
+    bl_idname = "DUET_PT_staging"
+    bl_order = 30
+
+    def draw(self, context: bpy.types.Context) -> None:
+        s = context.scene.duet
+        layout = self.layout
+        row = layout.row(align=True)
+        row.prop(s, "staging_text", text="")
+        row.operator("duet.new_staging", text="", icon="ADD")
+        if s.staging_text is None:
+            layout.label(text="No staging: both characters move freely")
+            return
+        names = {}
+        for role, obj in (("A", s.character_a), ("B", s.character_b)):
+            if obj is not None:
+                names[role] = str(obj.get("duet_character") or obj.name)
+        messages = flow.staging_messages(s.staging_text, names)
+        if not messages:
+            layout.label(text="Staging is valid", icon="CHECKMARK")
+        for message in messages[:8]:
+            layout.label(text=message, icon="ERROR")
+        if len(messages) > 8:
+            layout.label(text=f"… and {len(messages) - 8} more")
+
+
+class DUET_PT_generate(_DuetPanel, bpy.types.Panel):
+    bl_label = "Generate"
+    bl_idname = "DUET_PT_generate"
+    bl_order = 40
+
+    def draw(self, context: bpy.types.Context) -> None:
+        s = context.scene.duet
+        layout = self.layout
+        col = layout.column()
+        col.prop(s, "seed")
+        col.prop(s, "head_strength")
+        col.prop(s, "eye_strength")
+        col.prop(s, "key_mode")
+        if s.key_mode == "SPARSE":
+            col.prop(s, "key_tolerance")
+        col.prop(s, "use_frame_range")
+        if s.use_frame_range:
+            row = col.row(align=True)
+            row.prop(s, "frame_start")
+            row.prop(s, "frame_end")
+        if s.status:
+            layout.progress(factor=s.progress, text=s.status)
+        layout.operator("duet.generate", icon="PLAY")
+
+
+CLASSES: list[type] = [DUET_PT_voice_over, DUET_PT_characters, DUET_PT_staging, DUET_PT_generate]
