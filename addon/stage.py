@@ -18,7 +18,7 @@ from mathutils import Matrix, Vector
 from ..geometry.head import HeadMesh, build_head
 from ..geometry.params import PRESETS, HeadParams
 from ..geometry.parts import EYE_MATERIAL_NAMES
-from ..model.spec import ARKIT_NAMES, ROLES
+from ..model.spec import ARKIT_NAMES, CANONICAL_CAMERA_DIRECTION, ROLES
 
 ROLE_PROP = "duet_role"  # "A" or "B" on every object of a head
 PART_PROP = "duet_part"  # "rig", "head", "eye.L", "eye.R", "camera", "light"
@@ -74,7 +74,7 @@ def _head_materials(role: str, params: HeadParams) -> dict[str, bpy.types.Materi
         "brows": _material(f"{prefix} brows", params.brows, 0.8),
         "hair": _material(f"{prefix} hair", params.hair, 0.6),
         "mouth": _material(f"{prefix} mouth", (0.09, 0.018, 0.02), 0.6),
-        "teeth": _material(f"{prefix} teeth", (0.80, 0.76, 0.66), 0.3),
+        "teeth": _material(f"{prefix} teeth", (0.66, 0.62, 0.53), 0.3),
         "tongue": _material(f"{prefix} tongue", (0.34, 0.075, 0.07), 0.45),
         "nostril": _material(f"{prefix} nostril", tuple(0.35 * c for c in params.skin), 0.7),
         "sclera": _material(f"{prefix} sclera", (0.86, 0.84, 0.80), 0.15),
@@ -218,16 +218,19 @@ def _add_shape_keys(obj: bpy.types.Object, rest: np.ndarray, deltas: dict[str, n
 
 
 def _camera(collection: bpy.types.Collection, distance: float, eye_height: float) -> bpy.types.Object:
+    """A two-shot camera where the spec's canonical camera is: 60 degrees off each head's
+    facing direction, toward A's right and B's left (spec.CANONICAL_CAMERA_DIRECTION)."""
+    yaw_a = abs(CANONICAL_CAMERA_DIRECTION["A"][0])
+    back = distance / 2 * math.tan(math.radians(yaw_a))
+    half_width = distance / 2 + 0.20  # both heads with a little air around them
     cam = bpy.data.cameras.new("Duet Camera")
-    cam.lens = 40.0
     cam.sensor_width = 36.0
+    cam.lens = cam.sensor_width / 2 * back / half_width
     cam.clip_start = 0.05
     obj = bpy.data.objects.new("Duet Camera", cam)
     _link(obj, collection, None, "camera")
-    # In front of the pair, far enough that both heads fit with room to turn.
-    back = max(2.1, 1.55 * distance + 0.4)
-    obj.location = (0.0, -back, eye_height + 0.06)
-    target = Vector((0.0, 0.0, eye_height - 0.04))
+    obj.location = (0.0, -back, eye_height + 0.03)
+    target = Vector((0.0, 0.0, eye_height - 0.03))
     obj.rotation_euler = (target - obj.location).to_track_quat("-Z", "Y").to_euler()
     return obj
 

@@ -32,7 +32,7 @@ class HeadParams:
     brow_ridge: float = 0.0060  # radius of the supraorbital ridge
     # Midface and jaw.
     cheekbone: float = 1.0
-    cheek_fullness: float = 1.0
+    cheek_fullness: float = 1.1
     jaw_half_width: float = 0.049  # gonion distance from the midline
     jaw_drop: float = 0.074  # gonion below the eye line
     jaw_bone_radius: float = 0.012
@@ -94,7 +94,7 @@ PRESET_B = HeadParams(
     forehead_slope=0.006,
     brow_ridge=0.0080,
     cheekbone=0.9,
-    cheek_fullness=0.9,
+    cheek_fullness=0.97,
     jaw_half_width=0.056,
     jaw_drop=0.080,
     jaw_bone_radius=0.0135,

@@ -117,6 +117,10 @@ def dental_arch(params: HeadParams, upper: bool) -> tuple[np.ndarray, np.ndarray
     return front, back
 
 
+def _toward(a: np.ndarray, b: np.ndarray, share: float) -> np.ndarray:
+    return a + (b - a) * share
+
+
 def add_teeth(b: MeshBuilder, params: HeadParams, upper: bool, material: int) -> np.ndarray:
     """A row of teeth as one swept band: front, biting edge, back; tooth gaps notch the edge."""
     front, back = dental_arch(params, upper)
@@ -129,7 +133,10 @@ def add_teeth(b: MeshBuilder, params: HeadParams, upper: bool, material: int) ->
     notch = np.where(np.arange(n) % 2 == 0, 0.0004, 0.0)
     edge = edge_z + sign * notch
     rows = []
-    for pts, zs in ((front, np.full(n, root_z)), (front, edge), (back, edge), (back, np.full(n, root_z))):
+    # Incisors are wedges: thick at the gum, thin at the biting edge.
+    edge_back = _toward(front, back, 0.35)
+    roots = np.full(n, root_z)
+    for pts, zs in ((front, roots), (front, edge), (edge_back, edge), (back, roots)):
         p = pts.copy()
         p[:, 2] = zs
         rows.append(b.add_vertices(p))

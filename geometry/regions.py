@@ -112,7 +112,7 @@ def label_vertices(
     put(near_mouth & upper_side & ~beside_corner & (z < nose_base - 0.0035 + 1e-9), "upper_lip")
     put(near_mouth & ~upper_side & (z > z_m - 0.017), "lower_lip")
     jaw_low = jawline_height(params, y)
-    above_neck = z > jaw_low - 0.030
+    above_neck = z > jaw_low - 0.036
     put((ax < 0.027) & (y < 0.03) & (z <= z_m) & above_neck, "chin")
     put((y < 0.092) & (z > z_m + 0.002) & (z < 0.0) & (ax > 0.0), "cheek_L", "cheek_R")
     put((y < 0.092) & (z <= z_m + 0.002) & above_neck, "jaw_L", "jaw_R")

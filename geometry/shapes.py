@@ -17,12 +17,13 @@ from ..model.spec import ARKIT_NAMES
 from . import lids
 from .params import HeadParams
 from .regions import LABEL_NAMES, jawline_height
-from .shell import Shell
+from .shell import ROLL_ROWS, Shell
 from .surface import smoothstep
 
 JAW_OPEN_DEG = 16.0
-JAW_SLIDE = np.array([0.0, -0.0045, -0.0015])  # the condyles glide forward as the jaw opens
+JAW_SLIDE = np.array([0.0, -0.012, -0.003])  # the condyles glide forward down the joint as it opens
 SEAL_SHARE_UPPER = 0.35  # share of the jaw gap the upper lip closes in mouthClose
+CORNER_JAW_SHARE = 0.4  # how far the mouth corners follow the jaw
 
 LIPS = ("upper_lip", "lower_lip", "mouth_inner")
 KEY_REGIONS_LEFT: dict[str, tuple[str, ...]] = {
@@ -57,7 +58,11 @@ KEY_REGIONS_LEFT: dict[str, tuple[str, ...]] = {
     "cheekSquintLeft": ("cheek_L", "lid_lower_L"),
     "noseSneerLeft": ("nose", "cheek_L", "upper_lip"),
 }
-JAW = ("chin", "lower_lip", "jaw_L", "jaw_R", "cheek_L", "cheek_R", "mouth_inner", "teeth_lower", "tongue")
+# The jaw carries the lower lip; the upper lip only bends at the corners.
+JAW = (
+    *("chin", "lower_lip", "upper_lip", "jaw_L", "jaw_R", "cheek_L", "cheek_R"),
+    *("mouth_inner", "teeth_lower", "tongue"),
+)
 KEY_REGIONS_CENTRE: dict[str, tuple[str, ...]] = {
     "jawForward": JAW,
     "jawOpen": JAW,
@@ -130,27 +135,34 @@ def _jaw_weight(c: _Context) -> np.ndarray:
     beyond = np.clip((np.abs(p[:, 0]) - P.mouth_half_width) / 0.014, 0.0, 1.0)
     # Beside the corners the cheek stretches: the change happens below the mouth line
     # (the skin above it hardly follows the jaw), over a band that widens outward.
-    w = smoothstep(line - 1.2 - 1.5 * beyond, line + 1.2 + 16.0 * beyond, angle)
-    # Sharp split at the lips: the lower lip goes with the jaw, the upper stays.
+    w = smoothstep(line - 1.2 - 7.0 * beyond, line + 1.2 + 16.0 * beyond, angle)
+    # Split at the lips: the lower lip goes with the jaw (lagging a little toward the
+    # corners, which rounds the opening); the upper lip stays, except right at the
+    # corners where it bends down into the commissure instead of forming a point.
+    u = np.clip(np.abs(p[:, 0]) / P.mouth_half_width, 0.0, 1.0)
     in_mouth = np.abs(p[:, 0]) < P.mouth_half_width + 1e-6
-    w = np.where(in_mouth & c.upper_side, np.minimum(w, 0.0), w)
-    # The lower lip lags the jaw a little toward the corners, rounding the opening.
-    lag = 1.0 - 0.3 * np.clip(np.abs(p[:, 0]) / P.mouth_half_width, 0.0, 1.0) ** 3
+    above_seam = np.clip(p[:, 2] - P.mouth_line, 0.0, None)
+    upper_near_corner = CORNER_JAW_SHARE * smoothstep(0.55, 1.0, u) ** 2 * soft(above_seam / 0.008)
+    w = np.where(in_mouth & c.upper_side, upper_near_corner, w)
+    lag = 1.0 - 0.45 * u**2.5
     w = np.where(in_mouth & ~c.upper_side & (p[:, 1] < 0.02), np.maximum(w, lag), w)
     corners = c.shell.mouth_upper_edge[[0, -1]]
-    w[corners] = 0.45
+    w[corners] = CORNER_JAW_SHARE
     # Fade out behind the jaw joint and below the jawline (the neck stays).
     w *= smoothstep(0.082, 0.052, p[:, 1])
-    w *= smoothstep(-0.021, -0.002, p[:, 2] - jawline_height(P, p[:, 1]))
+    w *= smoothstep(-0.028, 0.0, p[:, 2] - jawline_height(P, p[:, 1]))
     # Parts.
     w[c.parts["teeth_upper"]] = 0.0
     w[c.parts["teeth_lower"]] = 1.0
     w[c.parts["tongue"]] = 1.0
-    # Inside the mouth: the palate stays, the floor goes with the jaw.
-    for row in c.shell.lip_upper_inner:
-        w[row] = 0.0
-    for row in c.shell.lip_lower_inner:
-        w[row] = 1.0
+    # Inside the mouth: the lips' inner faces move like their edges; deeper in, the
+    # palate stays and the floor goes fully with the jaw.
+    parent = c.shell.follow_parent
+    n_rows = len(c.shell.lip_upper_inner)
+    for k, (up_row, lo_row) in enumerate(zip(c.shell.lip_upper_inner, c.shell.lip_lower_inner, strict=True)):
+        depth = np.clip((k - ROLL_ROWS + 1) / (n_rows - ROLL_ROWS), 0.0, 1.0)
+        w[up_row] = w[parent[up_row]] * (1.0 - depth)
+        w[lo_row] = w[parent[lo_row]] + (1.0 - w[parent[lo_row]]) * depth
     for ear in ("ear_L", "ear_R"):
         w[c.parts[ear]] = 0.0
     return w

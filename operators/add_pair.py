@@ -12,7 +12,7 @@ class DUET_OT_add_dialogue_pair(bpy.types.Operator):
 
     bl_idname = "duet.add_dialogue_pair"
     bl_label = "Dialogue Pair"
-    bl_options = {"REGISTER", "UNDO"}  # noqa: RUF012 - Blender reads it as a plain class attribute
+    bl_options = {"REGISTER", "UNDO"}
 
     distance: bpy.props.FloatProperty(
         name="Distance",
