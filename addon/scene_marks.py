@@ -1,0 +1,67 @@
+"""Timeline markers for turns and staging directions, and the voice-over strip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import bpy
+import numpy as np
+
+MARKER_PREFIX = "Duet"
+MIN_TURN_SECONDS = 1.0  # shorter bursts (backchannels) get no marker
+
+
+def turn_starts(speaking: np.ndarray, fps: float, threshold: float = 0.5) -> list[int]:
+    """Frame indices where a turn of at least MIN_TURN_SECONDS starts."""
+    active = np.concatenate([[False], speaking >= threshold, [False]])
+    edges = np.flatnonzero(np.diff(active.astype(np.int8)))
+    starts, ends = edges[::2], edges[1::2]
+    return [int(s) for s, e in zip(starts, ends, strict=True) if (e - s) / fps >= MIN_TURN_SECONDS]
+
+
+def add_turn_markers(
+    scene: bpy.types.Scene,
+    take: str,
+    speaking: dict[str, np.ndarray],
+    names: dict[str, str],
+    fps: float,
+    offset: int,
+) -> int:
+    count = 0
+    number = take.rsplit(" ", 1)[-1]
+    for role, curve in speaking.items():
+        for start in turn_starts(curve, fps):
+            scene.timeline_markers.new(
+                f"{MARKER_PREFIX} {number}: {names[role]} speaks", frame=offset + start
+            )
+            count += 1
+    return count
+
+
+def add_staging_markers(
+    scene: bpy.types.Scene, take: str, events: list[tuple[float, str]], fps: float, offset: int
+) -> int:
+    number = take.rsplit(" ", 1)[-1]
+    for seconds, label in events:
+        scene.timeline_markers.new(
+            f"{MARKER_PREFIX} {number}: {label}", frame=offset + int(round(seconds * fps))
+        )
+    return len(events)
+
+
+def ensure_sound_strip(scene: bpy.types.Scene, path: Path, frame_start: int) -> bpy.types.Strip | None:
+    """Add the voice-over as a sound strip (once), so it plays and scrubs in sync."""
+    editor = scene.sequence_editor or scene.sequence_editor_create()
+    target = str(path.resolve())
+    for strip in editor.strips:
+        if strip.type != "SOUND" or strip.sound is None:
+            continue
+        same_file = Path(bpy.path.abspath(strip.sound.filepath)).resolve() == Path(target)
+        if same_file and strip.frame_start == frame_start:
+            return strip
+    used = {s.channel for s in editor.strips}
+    channel = next(c for c in range(1, 129) if c not in used)
+    strip = editor.strips.new_sound(f"Duet {path.stem}", target, channel, frame_start)
+    scene.use_audio_scrub = True
+    scene.sync_mode = "AUDIO_SYNC"
+    return strip
