@@ -26,8 +26,9 @@ def build_demo(out: Path, cell: int = 220, width: int = 640) -> list[Path]:
     scene = bpy.context.scene
     stage.build_dialogue_pair(scene)
     blend = out / "duet_demo.blend"
+    blend.unlink(missing_ok=True)  # replace an older demo outright (no .blend1 backup beside it)
     # Saving a whole file has no data-API equivalent.
-    bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False)
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False, compress=True)
     return [blend, *preview.render_previews(scene, out, cell=cell, width=width)]
 
 

@@ -130,8 +130,8 @@ def _face_frame(rig: bpy.types.Object) -> tuple[Vector, Vector]:
 
 
 CLOSEUP_YAW_DEG = 32.0  # 3/4 view: this far off the face's forward direction
-CLOSEUP_DISTANCE = 0.70  # metres from the point between the eyes
-CLOSEUP_AIM = (0.0, 0.0, -0.008)  # offset of the aim point from the point between the eyes
+CLOSEUP_DISTANCE = 0.63  # metres from the point between the eyes
+CLOSEUP_AIM = (0.0, 0.0, -0.012)  # offset of the aim point from the point between the eyes
 
 
 def _closeup_camera(scene: bpy.types.Scene, rig: bpy.types.Object, toward: Vector | None) -> bpy.types.Object:

@@ -218,11 +218,12 @@ def _add_shape_keys(obj: bpy.types.Object, rest: np.ndarray, deltas: dict[str, n
 
 
 def _camera(collection: bpy.types.Collection, distance: float, eye_height: float) -> bpy.types.Object:
-    """A two-shot camera where the spec's canonical camera is: 60 degrees off each head's
-    facing direction, toward A's right and B's left (spec.CANONICAL_CAMERA_DIRECTION)."""
+    """A two-shot camera in front of the pair, toward A's right and B's left like the spec's
+    canonical camera (spec.CANONICAL_CAMERA_DIRECTION), pulled back a little further than
+    its 60 degrees so a longer lens keeps the faces undistorted at the frame edges."""
     yaw_a = abs(CANONICAL_CAMERA_DIRECTION["A"][0])
-    back = distance / 2 * math.tan(math.radians(yaw_a))
-    half_width = distance / 2 + 0.20  # both heads with a little air around them
+    back = 1.3 * distance / 2 * math.tan(math.radians(yaw_a))
+    half_width = distance / 2 + 0.24  # both heads with a little air around them
     cam = bpy.data.cameras.new("Duet Camera")
     cam.sensor_width = 36.0
     cam.lens = cam.sensor_width / 2 * back / half_width

@@ -63,7 +63,7 @@ def head_field(params: HeadParams) -> Field:
             d = smooth_union(d, cheek, 0.022)
             # Soft tissue between cheekbone and jaw: keeps the cheek from looking gaunt.
             buccal = ellipsoid(
-                p, (s * 0.040, 0.016, z_m + 0.014), np.array((0.020, 0.022, 0.024)) * P.cheek_fullness
+                p, (s * 0.039, 0.018, z_m + 0.016), np.array((0.019, 0.021, 0.022)) * P.cheek_fullness
             )
             d = smooth_union(d, buccal, 0.02)
             brow = ellipsoid(p, (s * 0.030, -0.004, 0.022), (0.026, 0.012 + P.brow_ridge, 0.009))

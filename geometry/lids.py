@@ -17,7 +17,7 @@ from .shell import EyeSlit, Shell
 
 UPPER_ZONE_DEG = 78.0  # lid skin above the margin reaches this elevation
 LOWER_ZONE_DEG = 62.0
-REST_UPPER_DEG = 29.0  # resting upper margin at the fissure's peak (covers the top of the iris)
+REST_UPPER_DEG = 25.0  # resting upper margin at the fissure's peak (covers the top of the iris)
 REST_LOWER_DEG = -29.0  # resting lower margin (near the bottom of the iris)
 CLOSED_DEG = -8.0  # where the margins meet in a blink
 

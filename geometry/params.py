@@ -32,7 +32,7 @@ class HeadParams:
     brow_ridge: float = 0.0060  # radius of the supraorbital ridge
     # Midface and jaw.
     cheekbone: float = 1.0
-    cheek_fullness: float = 1.1
+    cheek_fullness: float = 1.0
     jaw_half_width: float = 0.049  # gonion distance from the midline
     jaw_drop: float = 0.074  # gonion below the eye line
     jaw_bone_radius: float = 0.012

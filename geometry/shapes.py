@@ -358,8 +358,8 @@ def _mouth_keys(c: _Context, jaw_weight: np.ndarray) -> dict[str, np.ndarray]:
     # along the lips toward the middle and out over the cheek, less down into the chin.
     u = x / W
     along = np.where(u <= 1.0, smoothstep(-0.15, 1.0, u), soft((u - 1.0) * W / 0.026))
-    height = np.where(dz > 0, c.upper_extent * 1.05, 0.026)
-    corner_pull = along * soft(np.abs(dz) / height, 0.3) * front
+    height = np.where(dz > 0, 0.6 * c.upper_extent, 0.024)
+    corner_pull = along * soft(np.abs(dz) / height, 0.15) * front
     d = corner_pull[:, None] * np.array([0.0050, 0.0040, 0.0068])
     cheek = ellipsoid_falloff(p, (W + 0.012, c.lip_y + 0.02, P.mouth_line + 0.024), (0.02, 0.035, 0.018), 0.2)
     d += cheek[:, None] * np.array([0.0015, -0.0028, 0.0038]) * (1 - c.lid_zone)[:, None]
