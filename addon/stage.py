@@ -113,26 +113,30 @@ def _link(obj: bpy.types.Object, collection: bpy.types.Collection, role: str | N
     obj[PART_PROP] = part
 
 
-def _add_bones(rig: bpy.types.Object, bones: dict[str, tuple[np.ndarray, np.ndarray]]) -> None:
+def _add_bones(
+    scene: bpy.types.Scene, rig: bpy.types.Object, bones: dict[str, tuple[np.ndarray, np.ndarray]]
+) -> None:
     """Create the bones. Blender only lets edit bones exist in armature edit mode, so this is
-    the one place the stage uses an operator (mode_set), with the rig made active for it."""
-    view_layer = bpy.context.view_layer
+    the one place the stage uses an operator (mode_set), with the rig made active for it in
+    the scene it was added to (which need not be the window's scene)."""
+    view_layer = scene.view_layers[0]
     previous = view_layer.objects.active
     view_layer.objects.active = rig
-    bpy.ops.object.mode_set(mode="EDIT")
-    try:
-        arm = rig.data
-        for name, (head, tail) in bones.items():
-            eb = arm.edit_bones.new(name)
-            eb.head, eb.tail = Vector(head), Vector(tail)
-            eb.roll = 0.0
-        arm.edit_bones["head"].parent = arm.edit_bones["neck"]
-        arm.edit_bones["head"].use_connect = True
-        for eye in ("eye.L", "eye.R"):
-            arm.edit_bones[eye].parent = arm.edit_bones["head"]
-    finally:
-        bpy.ops.object.mode_set(mode="OBJECT")
-        view_layer.objects.active = previous
+    with bpy.context.temp_override(scene=scene, view_layer=view_layer, active_object=rig, object=rig):
+        bpy.ops.object.mode_set(mode="EDIT")
+        try:
+            arm = rig.data
+            for name, (head, tail) in bones.items():
+                eb = arm.edit_bones.new(name)
+                eb.head, eb.tail = Vector(head), Vector(tail)
+                eb.roll = 0.0
+            arm.edit_bones["head"].parent = arm.edit_bones["neck"]
+            arm.edit_bones["head"].use_connect = True
+            for eye in ("eye.L", "eye.R"):
+                arm.edit_bones[eye].parent = arm.edit_bones["head"]
+        finally:
+            bpy.ops.object.mode_set(mode="OBJECT")
+    view_layer.objects.active = previous
 
 
 def _place(role: str, distance: float, eye_height: float) -> Matrix:
@@ -143,7 +147,11 @@ def _place(role: str, distance: float, eye_height: float) -> Matrix:
 
 
 def build_head_objects(
-    role: str, head: HeadMesh, world_from_face: Matrix, collection: bpy.types.Collection
+    scene: bpy.types.Scene,
+    role: str,
+    head: HeadMesh,
+    world_from_face: Matrix,
+    collection: bpy.types.Collection,
 ) -> HeadHandles:
     params = head.params
     name = display_name(role, params)
@@ -160,7 +168,7 @@ def build_head_objects(
     rig.matrix_world = world_from_face @ Matrix.Translation(Vector(neck_base * s))
     _link(rig, collection, role, "rig")
     rig["duet_character"] = params.name
-    _add_bones(rig, {b: (to_rig(h), to_rig(t)) for b, (h, t) in head.bones.items()})
+    _add_bones(scene, rig, {b: (to_rig(h), to_rig(t)) for b, (h, t) in head.bones.items()})
 
     mesh = _mesh_from_polygons(
         f"{name} head",
@@ -276,7 +284,7 @@ def build_dialogue_pair(
     heads = {}
     for role in ROLES:
         heads[role] = build_head_objects(
-            role, build_head(params[role]), _place(role, distance, eye_height), collection
+            scene, role, build_head(params[role]), _place(role, distance, eye_height), collection
         )
     camera = _camera(collection, distance, eye_height)
     lights = _lights(collection, eye_height)
@@ -286,7 +294,7 @@ def build_dialogue_pair(
         world = bpy.data.worlds.new("Duet World")
         world.color = (0.05, 0.05, 0.055)
         scene.world = world
-    bpy.context.view_layer.update()
+    scene.view_layers[0].update()
     return PairHandles(collection=collection, heads=heads, camera=camera, lights=lights)
 
 

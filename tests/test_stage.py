@@ -221,3 +221,16 @@ def test_preview_command_writes_the_stage_and_the_sheet(tmp_path: Path) -> None:
     assert width > len(preview.SHEET_SHAPES) * 64 and height > 2 * 64
     pixels = preview._read_png(sheet_png)
     assert pixels.std() > 0.05  # not a blank image
+
+
+def test_pair_builds_in_a_scene_other_than_the_current_one(empty_scene) -> None:
+    import bpy
+
+    from duet.addon import stage
+
+    other = bpy.data.scenes.new("Other stage")
+    pair = stage.build_dialogue_pair(other)
+    assert stage.find_pairs(other) and not stage.find_pairs(empty_scene)
+    eye = pair.heads["B"].eyes[0]
+    bone_head = pair.heads["B"].rig.matrix_world @ pair.heads["B"].rig.data.bones["eye.L"].head_local
+    assert (eye.matrix_world.translation - bone_head).length < 0.001
