@@ -20,7 +20,7 @@ from .regions import LABEL_NAMES, jawline_height
 from .shell import ROLL_ROWS, Shell
 from .surface import smoothstep
 
-JAW_OPEN_DEG = 16.0
+JAW_OPEN_DEG = 14.5  # about the jaw joint; with the glide the lower lip drops ~2.5 cm
 JAW_SLIDE = np.array([0.0, -0.012, -0.003])  # the condyles glide forward down the joint as it opens
 SEAL_SHARE_UPPER = 0.35  # share of the jaw gap the upper lip closes in mouthClose
 CORNER_JAW_SHARE = 0.4  # how far the mouth corners follow the jaw

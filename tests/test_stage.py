@@ -234,3 +234,43 @@ def test_pair_builds_in_a_scene_other_than_the_current_one(empty_scene) -> None:
     eye = pair.heads["B"].eyes[0]
     bone_head = pair.heads["B"].rig.matrix_world @ pair.heads["B"].rig.data.bones["eye.L"].head_local
     assert (eye.matrix_world.translation - bone_head).length < 0.001
+
+
+@pytest.mark.slow
+def test_stage_render_puts_the_scene_settings_back(pair, empty_scene, tmp_path: Path) -> None:
+    from duet.addon import preview
+
+    empty_scene.render.engine = "CYCLES"
+    empty_scene.render.resolution_x = 123
+    empty_scene.render.filepath = "//keep/me"
+    path = preview.render_stage(empty_scene, tmp_path / "stage.png", 96, 54)
+    assert _png_size(path) == (96, 54)
+    assert empty_scene.render.engine == "CYCLES"
+    assert empty_scene.render.resolution_x == 123
+    assert empty_scene.render.filepath == "//keep/me"
+
+
+@pytest.mark.slow
+def test_demo_saves_a_blend_that_preview_can_render_again(tmp_path: Path) -> None:
+    import bpy
+
+    from duet.addon import stage
+    from duet.cli import main
+
+    assert main(["demo", "--out", str(tmp_path), "--cell", "48", "--width", "128"]) == 0
+    blend = tmp_path / "duet_demo.blend"
+    assert blend.is_file() and (tmp_path / "preview_sheet.png").is_file()
+    again = tmp_path / "again"
+    small = ["--cell", "48", "--width", "128"]
+    assert main(["preview", "--out", str(again), "--blend", str(blend), *small]) == 0
+    assert _png_size(again / "preview_stage.png") == (128, 72)
+    pairs = stage.find_pairs(bpy.context.scene)
+    assert len(pairs) == 1 and set(pairs[0]) == {"A", "B"}
+
+
+def test_preview_explains_a_missing_blend(tmp_path: Path, capsys) -> None:
+    from duet.cli import main
+
+    assert main(["preview", "--out", str(tmp_path), "--blend", str(tmp_path / "nope.blend")]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "Duet pair" in err
