@@ -51,7 +51,7 @@ class HeadParams:
     lower_lip: float = 0.0072
     lip_projection: float = 0.012
     # Neck and hair.
-    neck_radius: float = 0.056
+    neck_radius: float = 0.052
     hair_thickness: float = 0.010
     hairline: float = 0.072  # height of the frontal hairline above the eye line
     hair_nape: float = -0.075  # how far down the back of the head hair reaches

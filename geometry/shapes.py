@@ -286,8 +286,13 @@ def _follow(c: _Context, delta: np.ndarray) -> np.ndarray:
 
 
 def _jaw_open_motion(c: _Context) -> np.ndarray:
-    """Where every point would go if it were rigidly part of the jaw."""
-    return _rotate_x(c.rest, c.pivot, JAW_OPEN_DEG) + JAW_SLIDE
+    """Where every point would go if it were rigidly part of the jaw; under the jaw the
+    skin is only dragged down with it (pushed back, it would fold into the throat)."""
+    motion = _rotate_x(c.rest, c.pivot, JAW_OPEN_DEG) + JAW_SLIDE
+    below = jawline_height(c.params, c.rest[:, 1]) - c.rest[:, 2]
+    drag = smoothstep(0.0, 0.02, below)
+    motion[:, 1] *= 1.0 - drag
+    return motion
 
 
 def _jaw_keys(c: _Context) -> dict[str, np.ndarray]:
