@@ -1,0 +1,253 @@
+"""The public entry point: audio (+ staging text) -> a two-character Performance.
+
+    from duet.model import generate
+    perf = generate(audio, 48000, staging="A faces left. B looks at A.", fps=24)
+
+Steps: validate and resample the audio to 16 kHz; build the staging
+conditioning (duet.model.staging) at 50 fps; run the network window by
+window (windowing.py) in the numpy runtime (default) or torch; apply the
+staging solve (commanded poses held exactly); resample the curves to `fps`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import audio as audio_io
+from . import features, spec, windowing
+from .errors import InputError
+from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
+from .performance import Performance
+from .weights import Weights, load
+
+RUNTIMES = ("auto", "numpy", "torch")
+MAX_FPS = 1000.0
+_CACHE: dict[tuple, tuple[Weights, Any]] = {}
+
+
+def latent_frames(steps: np.ndarray, n_frames: int, stride: int) -> np.ndarray:
+    """Linear interpolation of latent steps (S, ...) placed every `stride` frames -> (n_frames, ...)."""
+    t = np.arange(n_frames)
+    j = t // stride
+    a = ((t % stride) / stride).astype(np.float32).reshape(-1, *([1] * (steps.ndim - 1)))
+    return (steps[j] * (1.0 - a) + steps[j + 1] * a).astype(np.float32)
+
+
+def take_latent(n_frames: int, cfg: NetworkConfig, seed: int) -> np.ndarray:
+    """The take-variation latent (F, 2, n_latent): seeded standard normal steps, interpolated."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed) & 0xFFFFFFFFFFFFFFFF, 0x0D0E7]))
+    steps = rng.standard_normal((n_frames // cfg.latent_stride + 2, 2, cfg.n_latent)).astype(np.float32)
+    return latent_frames(steps, n_frames, cfg.latent_stride)
+
+
+def _torch_gpu_available() -> bool:
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def get_runtime(runtime: str = "auto", weights: str | Path | None = None) -> tuple[Weights, Any]:
+    """Load (and cache) weights and a runtime; "auto" = torch on a GPU when present, else numpy."""
+    if runtime not in RUNTIMES:
+        raise InputError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
+    name = runtime
+    if runtime == "auto":
+        name = "torch" if os.environ.get("DUET_RUNTIME") == "torch" or _torch_gpu_available() else "numpy"
+    path = Path(weights) if weights is not None else None
+    key = (str(path or "<default>"), _stamp(path), name)
+    if key not in _CACHE:
+        w = load(path)
+        if name == "torch":
+            try:
+                from .torch_runtime import TorchRuntime
+            except ImportError:
+                raise InputError(
+                    "runtime='torch' needs PyTorch, which is not installed here; use runtime='numpy'"
+                ) from None
+            rt: Any = TorchRuntime(w.config, w.arrays)
+        else:
+            from .numpy_runtime import NumpyRuntime
+
+            rt = NumpyRuntime(w.config, w.arrays)
+        _CACHE.clear()  # one model in memory at a time
+        _CACHE[key] = (w, rt)
+    return _CACHE[key]
+
+
+def _stamp(path: Path | None) -> float:
+    from .weights import DEFAULT_WEIGHTS
+
+    p = path or DEFAULT_WEIGHTS
+    try:
+        return p.stat().st_mtime
+    except OSError:
+        return -1.0
+
+
+def _check_fps(fps: object) -> float:
+    try:
+        value = float(fps)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"fps must be a number of frames per second, got {fps!r}") from None
+    if not math.isfinite(value) or not (0.0 < value <= MAX_FPS):
+        raise InputError(f"fps must be between 0 and {MAX_FPS:.0f} (e.g. 24, 25, 30), got {fps!r}")
+    return value
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
+        raise InputError(f"seed must be a whole number, got {seed!r}")
+    return int(seed)
+
+
+def _staging_targets(staging: str, n_frames: int, names: Any) -> Any:
+    if not isinstance(staging, str):
+        raise InputError(f"staging must be text (or None), got {type(staging).__name__}")
+    try:
+        from . import staging as staging_mod
+    except ImportError:
+        raise InputError(
+            "staging text needs duet.model.staging, which this build does not include; pass staging=None"
+        ) from None
+    script = staging_mod.parse(staging, names=names) if names is not None else staging_mod.parse(staging)
+    return staging_mod, script.to_targets(n_frames, spec.NATIVE_FPS)
+
+
+def _resample_curve(x: np.ndarray, n_out: int, fps_out: float) -> np.ndarray:
+    """Linear interpolation of (F, ...) curves at 50 fps onto n_out frames at fps_out."""
+    n_in = x.shape[0]
+    if n_out == n_in and fps_out == spec.NATIVE_FPS:
+        return x.copy()
+    pos = np.arange(n_out, dtype=np.float64) * (spec.NATIVE_FPS / fps_out)
+    pos = np.clip(pos, 0.0, n_in - 1)
+    i0 = np.floor(pos).astype(np.int64)
+    i1 = np.minimum(i0 + 1, n_in - 1)
+    a = (pos - i0).astype(np.float32).reshape(-1, *([1] * (x.ndim - 1)))
+    return (x[i0] * (1.0 - a) + x[i1] * a).astype(np.float32)
+
+
+def _performance(y: np.ndarray, fps: float) -> Performance:
+    roles = spec.ROLES
+    return Performance(
+        fps=fps,
+        blendshapes={r: np.clip(y[:, i, OUT_BLEND], 0.0, 1.0) for i, r in enumerate(roles)},
+        head={r: np.ascontiguousarray(y[:, i, OUT_HEAD]) for i, r in enumerate(roles)},
+        gaze={r: np.ascontiguousarray(y[:, i, OUT_GAZE]) for i, r in enumerate(roles)},
+        speaking={r: np.clip(y[:, i, OUT_SPEAKING], 0.0, 1.0) for i, r in enumerate(roles)},
+    )
+
+
+def _parse_roles(roles: object, duration: float) -> tuple[int, tuple[float, float] | None]:
+    """-> (role of the first voice, optional (start, end) seconds in which A speaks)."""
+    if roles is None:
+        return 0, None
+    if isinstance(roles, str):
+        if roles.lower() == "swap":
+            return 1, None
+        raise InputError(
+            f"roles must be None, 'swap' or (start, end) seconds in which A speaks; got {roles!r}"
+        )
+    try:
+        start, end = (float(v) for v in roles)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise InputError(
+            f"roles must be None, 'swap' or (start, end) seconds in which A speaks; got {roles!r}"
+        ) from None
+    if not (math.isfinite(start) and math.isfinite(end)) or end <= start or start >= duration or end <= 0:
+        raise InputError(
+            f"roles range ({start}, {end}) must be a non-empty span inside the take (0 to {duration:.2f} s) "
+            f"where A speaks"
+        )
+    return 0, (max(0.0, start), min(duration, end))
+
+
+def generate(
+    audio: Any,
+    sample_rate: Any,
+    *,
+    staging: str | None = None,
+    stems: bool = False,
+    fps: float = 30.0,
+    runtime: str = "auto",
+    seed: int = 0,
+    roles: Any = None,
+    names: Any = None,
+    weights: str | Path | None = None,
+) -> Performance:
+    """Animate both characters of a dialogue from its voice-over.
+
+    audio: float samples, (samples,) mixed or (samples, 2) with stems=True
+    (channel 0 = A). staging: staging text (duet.model.staging) or None.
+    fps: frame rate of the result. runtime: "auto" (torch on a GPU when one
+    is present, else numpy), "numpy" or "torch". seed: take variation (same
+    seed, same take). roles: None (A = the first voice heard), "swap" (the
+    first voice is B) or (start, end) seconds in which A speaks. names:
+    character names passed to the staging parser. weights: a weights .npz
+    instead of the shipped one.
+    """
+    fps_out = _check_fps(fps)
+    seed = _check_seed(seed)
+    x = audio_io.prepare(audio, sample_rate, stems=bool(stems))
+    n_samples = x.shape[0]
+    duration = n_samples / spec.SAMPLE_RATE
+    n_frames = features.n_model_frames(n_samples)
+    first_role, a_range = _parse_roles(roles, duration)
+    w, rt = get_runtime(runtime, weights)
+    cfg = w.config
+
+    targets = None
+    staging_mod = None
+    cond = np.zeros((n_frames, 2, cfg.cond_dim), dtype=np.float32)
+    if staging is not None and str(staging).strip():
+        staging_mod, targets = _staging_targets(staging, n_frames, names)
+        c = np.asarray(targets.conditioning, dtype=np.float32)
+        if c.shape != cond.shape:
+            raise InputError(f"staging produced conditioning of shape {c.shape}, expected {cond.shape}")
+        cond = c
+
+    latent = take_latent(n_frames, cfg, seed)
+    plan = windowing.WindowPlan()
+    first_window_end = min(n_frames, plan.core + plan.core // 4)
+
+    def anchor_for(role_of_first: int) -> np.ndarray:
+        if a_range is not None and a_range[0] * spec.NATIVE_FPS < first_window_end - 10:
+            anchor = windowing.range_anchor(x, n_frames, a_range[0], a_range[1], role=0)
+            if anchor[:first_window_end, :, 0].any():
+                return anchor
+        return windowing.first_voice_anchor(x, n_frames, role=role_of_first)
+
+    y = windowing.run_windows(rt, x, n_frames, cond, anchor_for(first_role), latent, plan)
+    if a_range is not None:
+        # A range beyond the first window: check who the network made speak there; if it is B,
+        # run again with the first voice anchored as B (so staging reaches the right character).
+        f0, f1 = (int(round(v * spec.NATIVE_FPS)) for v in a_range)
+        seg = y[f0 : max(f1, f0 + 1), :, OUT_SPEAKING]
+        if seg.size and float(seg[:, 1].mean()) > float(seg[:, 0].mean()) + 0.1:
+            y = windowing.run_windows(
+                rt, x, n_frames, cond, windowing.first_voice_anchor(x, n_frames, 1), latent, plan
+            )
+
+    perf = _performance(y, spec.NATIVE_FPS)
+    if targets is not None and staging_mod is not None:
+        perf = staging_mod.solve(perf, targets)
+    n_out = max(1, int(math.ceil(duration * fps_out - 1e-9)))
+    out = Performance(
+        fps=fps_out,
+        blendshapes={
+            r: np.clip(_resample_curve(perf.blendshapes[r], n_out, fps_out), 0.0, 1.0) for r in spec.ROLES
+        },
+        head={r: _resample_curve(perf.head[r], n_out, fps_out) for r in spec.ROLES},
+        gaze={r: _resample_curve(perf.gaze[r], n_out, fps_out) for r in spec.ROLES},
+        speaking={
+            r: np.clip(_resample_curve(perf.speaking[r], n_out, fps_out), 0.0, 1.0) for r in spec.ROLES
+        },
+    )
+    out.validate()
+    return out

@@ -1,0 +1,60 @@
+"""Sizes and switches of the dual-stream network, shared by both runtimes and the weights file."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+from . import spec
+from .features import N_MELS
+
+# Output channels per role and frame, in this order.
+N_BLEND = len(spec.ARKIT_NAMES)
+OUT_BLEND = slice(0, N_BLEND)  # sigmoid -> 0..1
+OUT_HEAD = slice(N_BLEND, N_BLEND + 3)  # x head_scale -> yaw/pitch/roll degrees
+OUT_GAZE = slice(N_BLEND + 3, N_BLEND + 5)  # x gaze_scale -> gaze yaw/pitch degrees (head frame)
+OUT_SPEAKING = N_BLEND + 5  # sigmoid -> probability
+OUT_DIM = N_BLEND + 6
+
+# Role anchors (per role and frame): [known, speaking]. "known" marks frames where
+# who speaks is given (the first voice of a take, the previous window's decision,
+# or a user's range); the network carries that voice's identity to the rest.
+ANCHOR_DIM = 2
+
+
+@dataclass(frozen=True)
+class NetworkConfig:
+    n_mels: int = N_MELS
+    d_model: int = 128
+    n_layers: int = 4
+    encoder_blocks: int = 2
+    ffn_mult: int = 2
+    conv_kernel: int = 9  # depthwise, per layer (frames at 50 fps)
+    front_kernel: int = 5  # strided front-end over 100 fps features
+    n_heads: int = 2  # cross-speaker attention over the partner's nearby frames
+    attn_dim: int = 64  # total over those heads
+    local_window: int = 16  # frames either side (0.32 s)
+    global_heads: int = 2  # voice/role attention over the whole window
+    global_dim: int = 32  # total over global heads
+    global_pool: int = 10  # global keys are pooled to 5 fps
+    n_latent: int = 8  # take-variation latent per role
+    latent_stride: int = 10  # frames per latent step (5 fps)
+    cond_dim: int = spec.COND_DIM
+    anchor_dim: int = ANCHOR_DIM
+    out_dim: int = OUT_DIM
+    head_scale: float = 30.0
+    gaze_scale: float = 30.0
+    cross_attention: bool = True  # ablation switch: streams do not see each other
+    layer_norm_eps: float = 1e-5
+
+    def to_json(self) -> str:
+        return json.dumps(dataclasses.asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> NetworkConfig:
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValueError(f"unknown network config keys {unknown}: the weights need a newer Duet")
+        return cls(**data)

@@ -1,0 +1,255 @@
+"""The dual-stream network in plain numpy (numpy 1.26 and 2.x): the default inside Blender.
+
+Every operation repeats torch_runtime.DuetNet in the same order and in
+float32; tests/test_runtimes.py holds the two runtimes equal within 1e-4.
+Loops run over layers and a few kernel taps, never over frames.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
+
+MASKED = np.float32(-1e9)
+F32 = np.float32
+
+
+# exp is vectorised in numpy and several times faster than tanh; exp(-x) may overflow
+# to inf for very negative x, which gives the right limit (0), so overflow is silenced.
+
+
+def _silu(x: np.ndarray) -> np.ndarray:
+    """x * sigmoid(x), as a new array."""
+    y = np.negative(x)
+    with np.errstate(over="ignore"):
+        np.exp(y, out=y)
+    y += F32(1.0)
+    np.divide(x, y, out=y)
+    return y
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    y = np.negative(x)
+    with np.errstate(over="ignore"):
+        np.exp(y, out=y)
+    y += F32(1.0)
+    np.reciprocal(y, out=y)
+    return y
+
+
+def _softmax(x: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis, in place."""
+    x -= x.max(axis=-1, keepdims=True)
+    np.exp(x, out=x)
+    x /= x.sum(axis=-1, keepdims=True)
+    return x
+
+
+def _relative_bias_index(window: int) -> tuple[np.ndarray, np.ndarray]:
+    i = np.arange(window)[:, None]
+    j = np.arange(3 * window)[None, :]
+    offset = j - window - i
+    return np.clip(offset + window, 0, 2 * window), np.abs(offset) <= window
+
+
+class NumpyRuntime:
+    """Inference with numpy only. run() has the same interface as torch_runtime.TorchRuntime."""
+
+    name = "numpy"
+
+    def __init__(self, cfg: NetworkConfig, arrays: dict[str, np.ndarray]) -> None:
+        self.cfg = cfg
+        self.p = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in arrays.items()}
+        index, visible = _relative_bias_index(cfg.local_window)
+        self._rel_bias = {}
+        if cfg.cross_attention:
+            for li in range(cfg.n_layers):
+                table = self.p[f"layers.{li}.cross.rel_bias"]
+                self._rel_bias[li] = np.where(visible, table[:, index], MASKED).astype(np.float32)
+        # Pre-transposed weights: y = x @ W.T + b.
+        self._wt = {k[: -len(".weight")]: np.ascontiguousarray(v.T) for k, v in self.p.items() if v.ndim == 2}
+        # Fused projections: one matrix product instead of three (same sums per element).
+        for li in range(cfg.n_layers):
+            for prefix, parts, fused in (
+                (f"layers.{li}.cross", ("query", "key", "value"), "qkv"),
+                (f"layers.{li}.glob", ("key", "value"), "kv"),
+            ):
+                if f"{prefix}.{parts[0]}.weight" not in self.p:
+                    continue
+                self._wt[f"{prefix}.{fused}"] = np.ascontiguousarray(
+                    np.concatenate([self.p[f"{prefix}.{n}.weight"] for n in parts]).T
+                )
+                self.p[f"{prefix}.{fused}.bias"] = np.concatenate(
+                    [self.p[f"{prefix}.{n}.bias"] for n in parts]
+                )
+        self._depthwise = {
+            k[: -len(".depthwise.weight")]: np.ascontiguousarray(v[:, 0, :].T)
+            for k, v in self.p.items()
+            if k.endswith(".depthwise.weight")
+        }
+        w = self.p["front.weight"]  # (d, n_mels, k)
+        self._front = np.ascontiguousarray(w.reshape(w.shape[0], -1).T)  # (n_mels*k, d)
+
+    # -- building blocks -------------------------------------------------------------
+
+    def _linear(self, x: np.ndarray, name: str, bias: bool = True) -> np.ndarray:
+        y = x @ self._wt[name]
+        if bias:
+            y += self.p[name + ".bias"]
+        return y
+
+    def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
+        mean = x.mean(axis=-1, keepdims=True)
+        c = x - mean
+        var = np.mean(c * c, axis=-1, keepdims=True)
+        c *= F32(1.0) / np.sqrt(var + F32(self.cfg.layer_norm_eps))
+        c *= self.p[name + ".weight"]
+        c += self.p[name + ".bias"]
+        return c
+
+    def _conv_module(self, x: np.ndarray, name: str) -> np.ndarray:
+        """x (N, T, d): pre-norm depthwise conv (same padding) + pointwise, residual."""
+        y = self._norm(x, name + ".norm")
+        w = self._depthwise[name]  # (k, d)
+        k = w.shape[0]
+        half = k // 2
+        t = y.shape[1]
+        yp = np.pad(y, ((0, 0), (half, half), (0, 0)))
+        acc = yp[:, 0:t] * w[0]
+        tmp = np.empty_like(acc)
+        for j in range(1, k):
+            np.multiply(yp[:, j : j + t], w[j], out=tmp)
+            acc += tmp
+        acc += self.p[name + ".depthwise.bias"]
+        out = self._linear(_silu(acc), name + ".pointwise")
+        out += x
+        return out
+
+    def _cross(self, x: np.ndarray, li: int) -> np.ndarray:
+        """x (2, T, d) -> x + attention of each stream over +-W frames of the other stream."""
+        cfg = self.cfg
+        name = f"layers.{li}.cross"
+        _, t, _ = x.shape
+        h, w, da = cfg.n_heads, cfg.local_window, cfg.attn_dim
+        dh = da // h
+        y = self._norm(x, name + ".norm")
+        nb = -(-t // w)
+        pad = nb * w - t
+
+        def heads(z: np.ndarray) -> np.ndarray:  # (2,T,da) -> (2,H,nb,W,dh)
+            z = np.pad(z, ((0, 0), (0, pad), (0, 0)))
+            return z.reshape(2, nb, w, h, dh).transpose(0, 3, 1, 2, 4)
+
+        def three_blocks(z: np.ndarray) -> np.ndarray:  # -> (2,H,nb,3W,dh)
+            zp = np.pad(z, ((0, 0), (0, 0), (1, 1), (0, 0), (0, 0)))
+            return np.concatenate([zp[:, :, :-2], zp[:, :, 1:-1], zp[:, :, 2:]], axis=3)
+
+        qkv = self._linear(y, name + ".qkv")  # fused query | key | value projections
+        q = heads(qkv[..., :da])
+        q *= F32(1.0 / np.sqrt(dh))
+        k = three_blocks(heads(qkv[::-1, :, da : 2 * da]))
+        v = three_blocks(heads(qkv[::-1, :, 2 * da :]))
+        pos = np.arange(-w, (nb + 1) * w)
+        key_pos = np.lib.stride_tricks.sliding_window_view(pos, 3 * w)[::w][:nb]
+        edge = np.where((key_pos >= 0) & (key_pos < t), F32(0.0), MASKED).astype(np.float32)
+        bias = self._rel_bias[li][:, None] + edge[None, :, None, :]  # (H, nb, W, 3W)
+        scores = q @ k.transpose(0, 1, 2, 4, 3)
+        scores += bias
+        out = _softmax(scores) @ v  # (2,H,nb,W,dh)
+        out = out.transpose(0, 2, 3, 1, 4).reshape(2, nb * w, da)[:, :t]
+        out = self._linear(out, name + ".out")
+        out += x
+        return out
+
+    def _global(self, x: np.ndarray, li: int) -> np.ndarray:
+        cfg = self.cfg
+        name = f"layers.{li}.glob"
+        _, t, _ = x.shape
+        g, dg = cfg.global_heads, cfg.global_dim // cfg.global_heads
+        y = self._norm(x, name + ".norm")
+        size = cfg.global_pool
+        groups = -(-t // size)
+        pad = groups * size - t
+        pooled = np.pad(y, ((0, 0), (0, pad), (0, 0))).reshape(2, groups, size, -1).sum(axis=2)
+        counts = np.full(groups, size, dtype=np.float32)
+        counts[-1] = size - pad
+        pooled /= counts[:, None]
+        q = self._linear(y, name + ".query").reshape(2, t, g, dg).transpose(0, 2, 1, 3) * F32(
+            1.0 / np.sqrt(dg)
+        )
+        kv = self._linear(pooled, name + ".kv")  # fused key | value projections
+        k = kv[..., : g * dg]
+        v = kv[..., g * dg :].reshape(2, groups, g, dg).transpose(0, 2, 1, 3)
+        tag = self.p[name + ".key_tag"]
+        keys = [(k + tag[0]).reshape(2, groups, g, dg).transpose(0, 2, 1, 3)]
+        values = [v]
+        if cfg.cross_attention:
+            keys.append((k + tag[1])[::-1].reshape(2, groups, g, dg).transpose(0, 2, 1, 3))
+            values.append(v[::-1])
+        kk, vv = np.concatenate(keys, axis=2), np.concatenate(values, axis=2)
+        attn = _softmax(q @ kk.transpose(0, 1, 3, 2))
+        out = (attn @ vv).transpose(0, 2, 1, 3).reshape(2, t, g * dg)
+        out = self._linear(out, name + ".out")
+        out += x
+        return out
+
+    def _ffn(self, x: np.ndarray, li: int) -> np.ndarray:
+        name = f"layers.{li}.ffn"
+        y = self._norm(x, name + ".norm")
+        out = self._linear(_silu(self._linear(y, name + ".up")), name + ".down")
+        out += x
+        return out
+
+    def encode(self, feats: np.ndarray) -> np.ndarray:
+        """(C, 2T, n_mels) -> (C, T, d)."""
+        cfg = self.cfg
+        f = (feats - self.p["feature_mean"]) / self.p["feature_std"]
+        k = cfg.front_kernel
+        half = k // 2
+        c, t2, m = f.shape
+        t = -(-t2 // 2)
+        fp = np.pad(f, ((0, 0), (half, half), (0, 0)))
+        # windows[n, s, mel, j] = fp[n, s + j, mel]; output frame i reads s = 2i.
+        win = np.lib.stride_tricks.sliding_window_view(fp, k, axis=1)[:, ::2][:, :t]
+        h = win.reshape(c, t, m * k) @ self._front + self.p["front.bias"]
+        h = _silu(h)
+        for bi in range(cfg.encoder_blocks):
+            h = self._conv_module(h, f"encoder.{bi}")
+        return h
+
+    def run(self, feats: np.ndarray, cond: np.ndarray, anchor: np.ndarray, latent: np.ndarray) -> np.ndarray:
+        """feats (C, 2T, n_mels), cond (T, 2, cond_dim), anchor (T, 2, 2), latent (T, 2, n_latent)
+        -> activated outputs (T, 2, out_dim) float32."""
+        cfg = self.cfg
+        feats = np.asarray(feats, dtype=np.float32)
+        t = cond.shape[0]
+        if feats.shape[1] != 2 * t:
+            raise ValueError(f"features have {feats.shape[1]} frames, expected 2 x {t}")
+        enc = self.encode(feats)
+        if enc.shape[0] == 1:
+            enc = np.broadcast_to(enc, (2, *enc.shape[1:]))
+        mode = self.p["mode_embedding"][1 if feats.shape[0] == 2 else 0]
+        x = enc + self.p["role_embedding"][:, None, :] + mode
+        x = x + self._linear(np.asarray(cond, np.float32), "cond_proj").transpose(1, 0, 2)
+        x += self._linear(np.asarray(anchor, np.float32), "anchor_proj", bias=False).transpose(1, 0, 2)
+        x += self._linear(np.asarray(latent, np.float32), "latent_proj", bias=False).transpose(1, 0, 2)
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        for li in range(cfg.n_layers):
+            x = self._conv_module(x, f"layers.{li}.conv")
+            if cfg.cross_attention:
+                x = self._cross(x, li)
+            x = self._global(x, li)
+            x = self._ffn(x, li)
+        raw = self._linear(self._norm(x, "out_norm"), "out").transpose(1, 0, 2)  # (T, 2, out)
+        return activate(raw, cfg)
+
+
+def activate(raw: np.ndarray, cfg: NetworkConfig) -> np.ndarray:
+    """Raw outputs -> blendshapes 0..1, head/gaze degrees, speaking probability (same layout)."""
+    out = np.empty(raw.shape, dtype=np.float32)
+    out[..., OUT_BLEND] = _sigmoid(raw[..., OUT_BLEND])
+    out[..., OUT_HEAD] = raw[..., OUT_HEAD] * F32(cfg.head_scale)
+    out[..., OUT_GAZE] = raw[..., OUT_GAZE] * F32(cfg.gaze_scale)
+    out[..., OUT_SPEAKING] = _sigmoid(raw[..., OUT_SPEAKING])
+    return out

@@ -1,0 +1,182 @@
+"""Windowed inference for takes of any length, with roles kept across windows.
+
+A take is cut into windows of `core` frames. Every window after the first
+starts with a prefix that reaches back into frames already decided; on the
+prefix the network is given role anchors (who spoke there, from the earlier
+windows' output), so it keeps the same voice on the same role. The prefix
+grows (up to max_prefix) until it holds some speech of each role, and the
+outputs are cross-faded over its last frames. Memory is bounded by one
+window: features are computed per window from the 16 kHz audio.
+
+The first window's anchor comes from the caller: by default the first voice
+heard is role A (the corpus convention), see first_voice_anchor().
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from . import features
+from .network_config import ANCHOR_DIM, OUT_SPEAKING
+
+SAMPLES_PER_FRAME = features.HOP * features.FRAMES_PER_MODEL_FRAME  # 320 at 16 kHz / 50 fps
+
+
+class Runtime(Protocol):
+    name: str
+
+    def run(
+        self, feats: np.ndarray, cond: np.ndarray, anchor: np.ndarray, latent: np.ndarray
+    ) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    core: int = 1500  # new frames per window (30 s at 50 fps)
+    min_prefix: int = 100  # 2 s
+    max_prefix: int = 400  # 8 s
+    crossfade: int = 25  # 0.5 s, inside the prefix
+    want_speech: int = 40  # prefix frames of each role speaking alone that end the search (0.8 s)
+    align: int = 10  # window starts on multiples of this (the latent grid)
+
+
+def frame_energy_db(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    """Level (dBFS) of each 50 fps frame of mono audio (frame k covers samples centred on k*320)."""
+    x = np.asarray(audio16k, dtype=np.float32)
+    if x.ndim == 2:
+        x = x.mean(axis=1)
+    half = SAMPLES_PER_FRAME // 2
+    pad = np.zeros(n_frames * SAMPLES_PER_FRAME + SAMPLES_PER_FRAME, dtype=np.float32)
+    n = min(len(x), len(pad) - half)
+    pad[half : half + n] = x[:n]
+    frames = pad[: n_frames * SAMPLES_PER_FRAME].reshape(n_frames, SAMPLES_PER_FRAME)
+    power = np.mean(frames.astype(np.float64) ** 2, axis=1)
+    return 10.0 * np.log10(power + 1e-12)
+
+
+def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    """Frames that hold voice (energy VAD: within 30 dB of the take's loud frames, above -55 dBFS)."""
+    level = frame_energy_db(audio16k, n_frames)
+    if n_frames == 0:
+        return np.zeros(0, dtype=bool)
+    loud = float(np.percentile(level, 98))
+    return level > max(loud - 30.0, -55.0)
+
+
+def first_voice_anchor(
+    audio16k: np.ndarray, n_frames: int, role: int = 0, *, min_frames: int = 10, max_frames: int = 50
+) -> np.ndarray:
+    """Anchor (F, 2, 2): the first stretch of voice (up to 1 s, until a 160 ms pause) belongs to `role`."""
+    anchor = np.zeros((n_frames, 2, ANCHOR_DIM), dtype=np.float32)
+    voiced = voiced_frames(audio16k, n_frames)
+    idx = np.flatnonzero(voiced)
+    if len(idx) == 0:
+        return anchor  # silence: nothing to anchor
+    start = int(idx[0])
+    end = start
+    gap = 0
+    while end < n_frames and end - start < max_frames:
+        gap = 0 if voiced[end] else gap + 1
+        if gap >= 8 and end - start >= min_frames:
+            end -= gap - 1
+            break
+        end += 1
+    end = max(end, min(n_frames, start + min_frames))
+    anchor[start:end, :, 0] = 1.0
+    anchor[start:end, role, 1] = 1.0
+    return anchor
+
+
+def range_anchor(
+    audio16k: np.ndarray, n_frames: int, start_s: float, end_s: float, role: int = 0
+) -> np.ndarray:
+    """Anchor (F, 2, 2): the voiced frames inside [start_s, end_s) belong to `role` alone."""
+    anchor = np.zeros((n_frames, 2, ANCHOR_DIM), dtype=np.float32)
+    f0 = int(np.clip(np.floor(start_s * 50.0), 0, n_frames))
+    f1 = int(np.clip(np.ceil(end_s * 50.0), f0, n_frames))
+    voiced = voiced_frames(audio16k, n_frames)[f0:f1]
+    anchor[f0:f1, :, 0] = voiced[:, None]
+    anchor[f0:f1, role, 1] = voiced
+    return anchor
+
+
+def _prefix_length(decided: np.ndarray, start: int, plan: WindowPlan) -> int:
+    """Frames to reach back from `start`: grow until both roles spoke alone enough, or max_prefix."""
+    lo = max(0, start - plan.max_prefix)
+    alone = decided[lo:start] > 0.5
+    a_only = (alone[:, 0] & ~alone[:, 1])[::-1].cumsum()
+    b_only = (alone[:, 1] & ~alone[:, 0])[::-1].cumsum()
+    enough = np.flatnonzero((a_only >= plan.want_speech) & (b_only >= plan.want_speech))
+    need = int(enough[0]) + 1 if len(enough) else start - lo
+    need = max(need, min(plan.min_prefix, start))
+    need = -(-need // plan.align) * plan.align
+    return int(min(need, start))
+
+
+def run_windows(
+    runtime: Runtime,
+    audio16k: np.ndarray,
+    n_frames: int,
+    cond: np.ndarray,
+    first_anchor: np.ndarray,
+    latent: np.ndarray,
+    plan: WindowPlan | None = None,
+) -> np.ndarray:
+    """Outputs (F, 2, out_dim) for the whole take, window by window.
+
+    audio16k (S,) mixed or (S, 2) stems; cond (F, 2, cond_dim); first_anchor
+    (F, 2, 2) used inside the first window; latent (F, 2, n_latent).
+    """
+    plan = plan or WindowPlan()
+    out: np.ndarray | None = None
+    start = 0
+    while start < n_frames:
+        # The last window absorbs a short remainder instead of leaving a tiny one.
+        end = n_frames if n_frames - start <= plan.core + plan.core // 4 else start + plan.core
+        if start == 0:
+            w0 = 0
+            anchor = first_anchor[0:end].copy()
+        else:
+            assert out is not None
+            prefix = _prefix_length(out[:start, :, OUT_SPEAKING], start, plan)
+            w0 = start - prefix
+            anchor = np.zeros((end - w0, 2, ANCHOR_DIM), dtype=np.float32)
+            anchor[:prefix, :, 0] = 1.0
+            anchor[:prefix, :, 1] = out[w0:start, :, OUT_SPEAKING] > 0.5
+        feats = features.stream_features(audio16k, w0, end - w0)
+        y = runtime.run(feats, cond[w0:end], anchor, latent[w0:end])
+        if out is None:
+            out = np.empty((n_frames, 2, y.shape[-1]), dtype=np.float32)
+        if start == 0:
+            out[0:end] = y
+        else:
+            prefix = start - w0
+            y = _keep_roles(y, out[w0:start], prefix)
+            fade = min(plan.crossfade, prefix)
+            if fade:
+                ramp = ((np.arange(fade, dtype=np.float32) + 1.0) / (fade + 1.0))[:, None, None]
+                seg = slice(start - fade, start)
+                out[seg] = (1.0 - ramp) * out[seg] + ramp * y[prefix - fade : prefix]
+            out[start:end] = y[prefix:]
+        start = end
+    if out is None:
+        raise ValueError("no frames to run")
+    return out
+
+
+def _keep_roles(y: np.ndarray, decided: np.ndarray, prefix: int) -> np.ndarray:
+    """Safety net: if a window's roles came out swapped against the anchors, swap them back.
+
+    The network is trained to follow the anchors, so this should not fire; it
+    guards long takes against a role flip if it ever ignores them.
+    """
+    p_new = y[:prefix, :, OUT_SPEAKING]
+    p_old = decided[:, :, OUT_SPEAKING]
+    same = float(np.mean(np.abs(p_new - p_old)))
+    swapped = float(np.mean(np.abs(p_new[:, ::-1] - p_old)))
+    if swapped + 0.15 < same:
+        return y[:, ::-1].copy()
+    return y
