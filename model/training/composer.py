@@ -17,6 +17,7 @@ the corpus applies the channel (room, noise, band limit) to the mix afterwards.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -457,7 +458,7 @@ def floor_transfer_offsets(dialogue: Dialogue) -> np.ndarray:
     """Start of each turn minus the end of the partner's preceding turn (s; < 0 = overlap)."""
     turns = sorted((s, e, r) for r in range(2) for s, e, k in dialogue.segments[r] if k == "turn")
     out = []
-    for (_, e0, r0), (s1, _, r1) in zip(turns, turns[1:], strict=False):
+    for (_, e0, r0), (s1, _, r1) in itertools.pairwise(turns):
         if r1 != r0:
             out.append(s1 - e0)
     return np.asarray(out, dtype=np.float64)
