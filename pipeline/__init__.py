@@ -1,0 +1,7 @@
+"""Batch pipeline, pure Python (no bpy): job files, path safety, atomic
+writes, progress and summaries for ``duet bake`` / ``duet batch``.
+
+The Blender side (opening files, baking, rendering) lives in
+``duet.addon.commands`` and ``duet.addon.batch``; everything here can be
+tested, and used by farm tooling, without Blender.
+"""

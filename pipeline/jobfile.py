@@ -1,0 +1,726 @@
+"""Job files: many shots in one TOML file, checked before anything runs.
+
+A job file has an optional ``[defaults]`` table and one ``[shots.NAME]`` table
+per shot; a shot takes every key it does not set from the defaults. Path
+values are relative to the job file and may contain ``{shot}``, replaced by
+the shot's name. See docs/BATCH.md for the reference and an example.
+
+Every problem is collected (not only the first) and reported with its
+location, e.g. ``shots.sc01_010.audio``: unknown keys, wrong types, missing
+input files, outputs that would overwrite an input or leave the output root.
+The single-shot ``duet bake`` command runs its arguments through the same
+checks, with the option names as locations.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .paths import output_problems, resolve_path
+
+# Mirrors duet.addon.audio.SUPPORTED_SUFFIXES (what Blender's aud decodes); a
+# Blender test keeps the two equal.
+AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".m4a")
+ENGINE_ALIASES = ("workbench", "eevee", "cycles")
+RENDER_FORMATS = ("images", "video")
+# Shot names become file names and farm task names: keep them plain.
+SHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+_RESOLUTION = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
+_FRAMES = re.compile(r"^\s*(-?\d+)\s*(?:(?:-|\.\.)\s*(-?\d+)\s*)?$")
+_ENGINE_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
+MAX_RESOLUTION = 16384
+TOP_LEVEL_KEYS = ("version", "defaults", "shots")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a job, where it is and what to do about it."""
+
+    location: str  # "shots.sc01_010.audio", "defaults.seed", "--out", or the file for TOML syntax
+    message: str
+    shot: str | None = None  # None: concerns the whole job
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.message}"
+
+
+class JobFileError(ValueError):
+    """A job that cannot run as written; ``problems`` holds every problem found."""
+
+    def __init__(self, source: str, problems: list[Problem]) -> None:
+        self.source = source
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
+        super().__init__(f"{source}: {count}:\n{lines}")
+
+
+# --------------------------------------------------------------------------- models
+
+
+def parse_resolution(text: str) -> tuple[int, int]:
+    match = _RESOLUTION.match(text)
+    if not match:
+        raise ValueError(f"resolution '{text}' is not WIDTHxHEIGHT, e.g. '1920x1080'")
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (4 <= width <= MAX_RESOLUTION and 4 <= height <= MAX_RESOLUTION):
+        raise ValueError(f"resolution '{text}' must be between 4 and {MAX_RESOLUTION} pixels each way")
+    return width, height
+
+
+def parse_frames(text: str) -> tuple[int, int]:
+    match = _FRAMES.match(text)
+    if not match:
+        raise ValueError(f"frames '{text}' is not a frame or a range, e.g. '1-120' or '48'")
+    start = int(match.group(1))
+    end = int(match.group(2)) if match.group(2) is not None else start
+    if end < start:
+        raise ValueError(f"frames '{text}' ends before it starts: write START-END with START <= END")
+    return start, end
+
+
+def check_engine(text: str) -> str:
+    """A render engine as written in a job file: an alias or a Blender identifier."""
+    if text.lower() in ENGINE_ALIASES:
+        return text.lower()
+    if _ENGINE_ID.match(text):
+        return text
+    raise ValueError(
+        f"engine '{text}' is unknown: use {', '.join(ENGINE_ALIASES)} or a Blender engine "
+        "identifier such as BLENDER_WORKBENCH or CYCLES"
+    )
+
+
+class RenderFields(BaseModel):
+    """``render`` of a shot or of the defaults (every key optional here)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    enabled: bool | None = None
+    dir: str | None = None
+    format: Literal["images", "video"] | None = None
+    engine: str | None = None
+    resolution: str | None = None
+    frames: str | None = None
+
+    @field_validator("engine")
+    @classmethod
+    def _engine(cls, value: str | None) -> str | None:
+        return None if value is None else check_engine(value)
+
+    @field_validator("resolution")
+    @classmethod
+    def _resolution(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_resolution(value)
+        return value
+
+    @field_validator("frames")
+    @classmethod
+    def _frames(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_frames(value)
+        return value
+
+
+class ShotFields(BaseModel):
+    """The keys of one shot, or of ``[defaults]`` (every key optional here;
+    what a shot needs in the end is checked after merging)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    blend: str | None = None
+    audio: list[str] | None = None
+    staging: str | None = None
+    a: str | None = None
+    b: str | None = None
+    out: str | None = None
+    take: str | None = None
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    stems: bool | None = None
+    fps: float | None = Field(default=None, gt=0, le=1000)
+    render: RenderFields | None = None
+
+    @field_validator("audio", mode="before")
+    @classmethod
+    def _one_path_or_two(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("audio")
+    @classmethod
+    def _audio_count(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not 1 <= len(value) <= 2:
+            raise ValueError(
+                f"audio takes one file (mixed, or stereo stems) or two stem files [A, B], not {len(value)}"
+            )
+        return value
+
+    @field_validator("render", mode="before")
+    @classmethod
+    def _render_switch(cls, value: Any) -> Any:
+        # render = true / false switches rendering with the other settings inherited.
+        return {"enabled": value} if isinstance(value, bool) else value
+
+    @field_validator("a", "b", "take")
+    @classmethod
+    def _not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must not be empty: remove the key to use the default")
+        return value
+
+
+SHOT_KEYS = tuple(ShotFields.model_fields)
+RENDER_KEYS = tuple(RenderFields.model_fields)
+
+_TOML_TYPES = {
+    str: "a string",
+    int: "an integer",
+    float: "a number",
+    bool: "true/false",
+    list: "an array",
+    dict: "a table",
+}
+_EXPECTED = {
+    "string_type": "must be a string in quotes",
+    "int_type": "must be a whole number",
+    "float_type": "must be a number",
+    "bool_type": "must be true or false",
+    "list_type": "must be an array of strings",
+    "dict_type": "must be a table",
+    "model_type": "must be a table",
+    "model_attributes_type": "must be a table",
+}
+
+
+def _toml_type(value: Any) -> str:
+    for kind, name in _TOML_TYPES.items():
+        if type(value) is kind:
+            return name
+    return type(value).__name__
+
+
+def _format_loc(parts: Iterable[Any]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _friendly(error: dict[str, Any], allowed: dict[tuple[str, ...], tuple[str, ...]]) -> str:
+    kind = error["type"]
+    loc = tuple(p for p in error["loc"] if isinstance(p, str))
+    if kind == "extra_forbidden":
+        keys = allowed.get(loc[:-1], SHOT_KEYS)
+        guess = difflib.get_close_matches(loc[-1], keys, n=1)
+        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+        return f"unknown key '{loc[-1]}'{hint}; allowed here: {', '.join(keys)}"
+    if loc[:1] == ("audio",) and kind in ("list_type", "string_type"):
+        return f"must be a file path or an array of one or two paths, not {_toml_type(error.get('input'))}"
+    if kind in _EXPECTED:
+        return f"{_EXPECTED[kind]}, not {_toml_type(error.get('input'))} ({error.get('input')!r})"
+    if kind == "literal_error":
+        return f"{error['msg'].replace('Input should be', 'must be')} (got {error.get('input')!r})"
+    if kind == "value_error":
+        return str(error["msg"]).removeprefix("Value error, ")
+    return f"{error['msg']} (got {error.get('input')!r})"
+
+
+def _validate_fields(raw: Any, prefix: str, shot: str | None) -> tuple[ShotFields, set[str], list[Problem]]:
+    """Validate one shot or the defaults. Returns the fields that are valid (bad
+    keys dropped, so the rest can still be checked), the bad keys and problems."""
+    allowed = {(): SHOT_KEYS, ("render",): RENDER_KEYS}
+    if not isinstance(raw, dict):
+        problem = Problem(prefix, f"must be a table of shot settings, not {_toml_type(raw)}", shot)
+        return ShotFields(), set(SHOT_KEYS), [problem]
+    try:
+        return ShotFields.model_validate(raw), set(), []
+    except ValidationError as exc:
+        problems, bad = [], set()
+        for error in exc.errors():
+            loc = error["loc"]
+            bad.add(str(loc[0]))
+            problems.append(Problem(f"{prefix}.{_format_loc(loc)}", _friendly(error, allowed), shot))
+        keep = {k: v for k, v in raw.items() if k not in bad}
+        return ShotFields.model_validate(keep), bad, problems
+
+
+# --------------------------------------------------------------------------- resolved shots
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """How to render a baked shot; None fields keep the .blend's own settings."""
+
+    dir: Path
+    format: str = "images"  # "images" (PNG sequence) or "video" (MP4 through Blender's FFmpeg)
+    engine: str | None = None
+    resolution: tuple[int, int] | None = None
+    frames: tuple[int, int] | None = None
+
+    def video_path(self, shot: str) -> Path:
+        return self.dir / f"{shot}.mp4"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dir": str(self.dir),
+            "format": self.format,
+            "engine": self.engine,
+            "resolution": list(self.resolution) if self.resolution else None,
+            "frames": list(self.frames) if self.frames else None,
+        }
+
+
+@dataclass(frozen=True)
+class ShotJob:
+    """One shot, checked and with absolute paths: a unit of work with its own outputs."""
+
+    name: str
+    blend: Path
+    audio: tuple[Path, ...]
+    staging: Path | None
+    character_a: str | None
+    character_b: str | None
+    out: Path
+    take: str | None = None
+    seed: int = 0
+    stems: bool | None = None
+    fps: float | None = None
+    render: RenderJob | None = None
+
+    def inputs(self) -> tuple[Path, ...]:
+        return (self.blend, *self.audio, *([self.staging] if self.staging else []))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "blend": str(self.blend),
+            "audio": [str(p) for p in self.audio],
+            "staging": str(self.staging) if self.staging else None,
+            "a": self.character_a,
+            "b": self.character_b,
+            "out": str(self.out),
+            "take": self.take,
+            "seed": self.seed,
+            "stems": self.stems,
+            "fps": self.fps,
+            "render": self.render.to_dict() if self.render else None,
+        }
+
+
+@dataclass
+class JobCheck:
+    """The outcome of checking a job: the valid shots and every problem."""
+
+    source: str  # the job file, or "duet bake" for a single shot from the command line
+    path: Path | None
+    names: list[str] = field(default_factory=list)  # every shot, in file order
+    shots: list[ShotJob] = field(default_factory=list)  # the valid ones, in file order
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def job_problems(self) -> list[Problem]:
+        """Problems that concern the whole job (no shot can run)."""
+        return [p for p in self.problems if p.shot is None]
+
+    def problems_for(self, name: str) -> list[Problem]:
+        return [p for p in self.problems if p.shot == name]
+
+    def shot(self, name: str) -> ShotJob | None:
+        return next((s for s in self.shots if s.name == name), None)
+
+    def error(self, problems: list[Problem] | None = None) -> JobFileError:
+        return JobFileError(self.source, self.problems if problems is None else problems)
+
+
+def _toml_key(name: str) -> str:
+    """A shot name as TOML writes it in a dotted key."""
+    return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else '"' + name.replace('"', '\\"') + '"'
+
+
+def _expand(value: str, shot: str, where: str, problems: list[Problem]) -> str | None:
+    unknown = [m for m in _PLACEHOLDER.findall(value) if m != "shot"]
+    if unknown:
+        problems.append(
+            Problem(where, f"unknown placeholder '{{{unknown[0]}}}' in '{value}': only {{shot}} exists", shot)
+        )
+        return None
+    return value.replace("{shot}", shot)
+
+
+class _ShotResolver:
+    """Merge a shot over the defaults, resolve its paths and check its inputs."""
+
+    def __init__(
+        self,
+        name: str,
+        own: ShotFields,
+        defaults: ShotFields,
+        bad_keys: set[str],
+        base_dir: Path,
+        where: Callable[[str], str],
+        missing: Callable[[str], str] = lambda key: f"missing: set {key} for this shot or in [defaults]",
+        label: Callable[[str], str] = lambda key: key,
+    ) -> None:
+        self.name, self.own, self.defaults = name, own, defaults
+        self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
+        self.label = label
+        self.problems: list[Problem] = []
+        self.out: Path | None = None
+        self.render: RenderJob | None = None
+
+    def problem(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.where(key), message, self.name))
+
+    def value(self, key: str) -> tuple[Any, bool]:
+        """(value, came from the defaults)."""
+        mine = getattr(self.own, key)
+        if mine is not None:
+            return mine, False
+        return getattr(self.defaults, key), True
+
+    def _origin(self, from_defaults: bool) -> str:
+        return " (set in [defaults])" if from_defaults else ""
+
+    def path(self, key: str, text: str, from_defaults: bool) -> Path | None:
+        expanded = _expand(text, self.name, self.where(key), self.problems)
+        return None if expanded is None else resolve_path(expanded, self.base_dir)
+
+    def required(self, key: str) -> tuple[Any, bool]:
+        value, from_defaults = self.value(key)
+        if value is None and key not in self.bad_keys:
+            self.problem(key, self.missing(key))
+        return value, from_defaults
+
+    def input_file(
+        self, key: str, text: str, from_defaults: bool, suffixes: tuple[str, ...] = ()
+    ) -> Path | None:
+        path = self.path(key, text, from_defaults)
+        if path is None:
+            return None
+        origin = self._origin(from_defaults)
+        if path.is_dir():
+            self.problem(key, f"'{text}' is a folder, not a file{origin} ({path})")
+        elif not path.is_file():
+            self.problem(key, f"file not found: '{text}'{origin} (looked for {path})")
+        elif suffixes and path.suffix.lower() not in suffixes:
+            self.problem(key, f"'{path.name}' is not a {' / '.join(suffixes)} file{origin}")
+        return path
+
+    def resolve(self) -> tuple[ShotJob | None, list[Path]]:
+        """The shot (None when it has problems) and every input path found, for
+        the cross-shot check that no output overwrites any input. The outputs
+        are kept in ``self.out`` and ``self.render`` even when the shot has
+        other problems, so that check covers them too."""
+        inputs: list[Path] = []
+        blend_text, blend_def = self.required("blend")
+        blend = self.input_file("blend", blend_text, blend_def, (".blend",)) if blend_text else None
+        audio_list, audio_def = self.required("audio")
+        audio = [self.input_file("audio", t, audio_def, AUDIO_SUFFIXES) for t in audio_list or []]
+        staging_text, staging_def = self.value("staging")
+        staging = self.input_file("staging", staging_text, staging_def) if staging_text else None
+        inputs += [p for p in (blend, *audio, staging) if p is not None]
+
+        a, _ = self.value("a")
+        b, _ = self.value("b")
+        if (a is None) != (b is None) and not {"a", "b"} & self.bad_keys:
+            both = f"{self.label('a')} and {self.label('b')}"
+            self.problem(
+                "b" if b is None else "a",
+                f"give both characters ({both}), or neither to use the file's Duet pair",
+            )
+        elif a is not None and a == b:
+            self.problem("b", f"A and B are the same object '{a}': pick two different characters")
+
+        stems, _ = self.value("stems")
+        if stems is False and len(audio) == 2:
+            self.problem("stems", "two audio files are stems (one per actor): remove stems = false")
+
+        out_text, out_def = self.required("out")
+        out = self.path("out", out_text, out_def) if out_text else None
+        if out is not None:
+            if out.suffix.lower() != ".blend":
+                self.problem("out", f"output '{out.name}' must be a .blend file")
+            elif out.is_dir():
+                self.problem("out", f"output '{out}' is a folder: name the .blend file to write")
+            elif out.parent.exists() and not out.parent.is_dir():
+                self.problem("out", f"cannot write '{out}': '{out.parent}' is a file, not a folder")
+
+        render = self._render()
+        self.out, self.render = out, render
+        seed, _ = self.value("seed")
+        take, _ = self.value("take")
+        fps, _ = self.value("fps")
+        if self.problems or blend is None or out is None or None in audio:
+            return None, inputs
+        shot = ShotJob(
+            name=self.name,
+            blend=blend,
+            audio=tuple(a_path for a_path in audio if a_path is not None),
+            staging=staging,
+            character_a=a,
+            character_b=b,
+            out=out,
+            take=take,
+            seed=0 if seed is None else seed,
+            stems=stems,
+            fps=fps,
+            render=render,
+        )
+        return shot, inputs
+
+    def _render(self) -> RenderJob | None:
+        own, base = self.own.render, self.defaults.render
+        if own is None and base is None:
+            return None
+        merged: dict[str, Any] = {}
+        origin: dict[str, bool] = {}
+        for key in RENDER_KEYS:
+            mine = getattr(own, key) if own is not None else None
+            theirs = getattr(base, key) if base is not None else None
+            merged[key] = mine if mine is not None else theirs
+            origin[key] = mine is None and theirs is not None
+        if merged["enabled"] is False:
+            return None
+        if merged["dir"] is None:
+            if "render" not in self.bad_keys:
+                self.problem(
+                    "render.dir", "missing: set render.dir (e.g. 'renders/{shot}') or render = false"
+                )
+            return None
+        folder = self.path("render.dir", merged["dir"], origin["dir"])
+        if folder is None:
+            return None
+        if folder.exists() and not folder.is_dir():
+            self.problem("render.dir", f"'{folder}' is a file, not a folder")
+        resolution = parse_resolution(merged["resolution"]) if merged["resolution"] else None
+        fmt = merged["format"] or "images"
+        if fmt == "video" and resolution and (resolution[0] % 2 or resolution[1] % 2):
+            size = f"{resolution[0]}x{resolution[1]}"
+            origin_note = self._origin(origin["resolution"] and origin["format"])
+            self.problem("render.resolution", f"video needs even sizes (H.264), not {size}{origin_note}")
+        return RenderJob(
+            dir=folder,
+            format=fmt,
+            engine=merged["engine"],
+            resolution=resolution,
+            frames=parse_frames(merged["frames"]) if merged["frames"] else None,
+        )
+
+
+@dataclass(frozen=True)
+class _Planned:
+    """A shot's outputs, known even when the shot has other problems."""
+
+    name: str
+    out: Path | None
+    render: RenderJob | None
+
+
+def _check_outputs(
+    check: JobCheck,
+    planned: list[_Planned],
+    all_inputs: list[Path],
+    output_root: Path | None,
+    where: Callable[[str, str], str],
+) -> None:
+    """Cross-shot output checks: no output over any input (of any shot, or the
+    job file itself), each shot its own .blend, everything inside the root."""
+    by_out: dict[Path, list[str]] = {}
+    for plan in planned:
+        if plan.out is not None:
+            by_out.setdefault(plan.out, []).append(plan.name)
+    bad: set[str] = set()
+
+    def report(name: str, key: str, message: str) -> None:
+        check.problems.append(Problem(where(name, key), message, name))
+        bad.add(name)
+
+    for plan in planned:
+        if plan.out is not None:
+            messages = output_problems(plan.out, all_inputs, output_root)
+            others = [n for n in by_out[plan.out] if n != plan.name]
+            if messages:  # the first problem is the one to fix
+                report(plan.name, "out", messages[0])
+            elif others:
+                report(plan.name, "out", f"same output as shot '{others[0]}' ({plan.out}): give each its own")
+        if plan.render is not None:
+            targets = [plan.render.dir]
+            if plan.render.format == "video":
+                targets.append(plan.render.video_path(plan.name))
+            for target in targets:  # the folder, then the video in it: report the first problem
+                messages = output_problems(target, all_inputs, output_root)
+                if messages:
+                    report(plan.name, "render.dir", messages[0])
+                    break
+    check.shots = [s for s in check.shots if s.name not in bad]
+
+
+def check_job_data(
+    data: dict[str, Any],
+    base_dir: Path,
+    *,
+    source: str = "job file",
+    job_path: Path | None = None,
+    output_root: Path | None = None,
+) -> JobCheck:
+    """Check parsed TOML: every problem with its location, and the valid shots."""
+    check = JobCheck(source=source, path=job_path)
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            guess = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1)
+            hint = f" (did you mean '{guess[0]}'?)" if guess else ""
+            check.problems.append(
+                Problem(
+                    key, f"unknown top-level key '{key}'{hint}; a job file has [defaults] and [shots.NAME]"
+                )
+            )
+    version = data.get("version", 1)
+    if type(version) is not int or version != 1:
+        check.problems.append(
+            Problem("version", f"unsupported job file version {version!r}: this Duet reads 1")
+        )
+
+    defaults, bad_defaults, problems = _validate_fields(data.get("defaults", {}), "defaults", None)
+    check.problems += problems
+    # A shot's missing key whose default is itself broken is already reported once.
+    bad_default_keys = bad_defaults
+
+    shots = data.get("shots")
+    if shots is None:
+        check.problems.append(Problem("shots", "no shots: add one [shots.NAME] table per shot"))
+        shots = {}
+    elif not isinstance(shots, dict):
+        check.problems.append(Problem("shots", f"must be tables [shots.NAME], not {_toml_type(shots)}"))
+        shots = {}
+    elif not shots:
+        check.problems.append(Problem("shots", "no shots: add one [shots.NAME] table per shot"))
+
+    all_inputs: list[Path] = [job_path] if job_path is not None else []
+    planned: list[_Planned] = []
+    for name, raw in shots.items():
+        check.names.append(name)
+        prefix = f"shots.{_toml_key(name)}"
+        bad_name = not SHOT_NAME.match(name)
+        if bad_name:
+            check.problems.append(
+                Problem(
+                    prefix,
+                    f"shot name '{name}' must start with a letter or digit and use only letters, digits, "
+                    "'_', '-' and '.' (at most 80 characters): it names output files and farm tasks",
+                    name,
+                )
+            )
+        own, bad_own, problems = _validate_fields(raw, prefix, name)
+        check.problems += problems
+        resolver = _ShotResolver(
+            name, own, defaults, bad_own | bad_default_keys, base_dir, lambda key, p=prefix: f"{p}.{key}"
+        )
+        shot, inputs = resolver.resolve()
+        check.problems += resolver.problems
+        all_inputs += inputs
+        planned.append(_Planned(name, resolver.out, resolver.render))
+        if shot is not None and not problems and not bad_name:
+            check.shots.append(shot)
+    where = lambda shot, key: f"shots.{_toml_key(shot)}.{key}"  # noqa: E731
+    _check_outputs(check, planned, all_inputs, output_root, where)
+    return check
+
+
+def load_job(path: str | Path, *, output_root: Path | None = None) -> JobCheck:
+    """Read and check a job file (paths in it are relative to its folder)."""
+    path = Path(path).expanduser().resolve()
+    source = str(path)
+    if not path.is_file():
+        problem = Problem(source, "job file not found: check the path" if not path.exists() else "not a file")
+        return JobCheck(source=source, path=path, problems=[problem])
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problem = Problem(source, "not a text file: a job file is TOML text in UTF-8")
+        return JobCheck(source=source, path=path, problems=[problem])
+    except tomllib.TOMLDecodeError as exc:
+        problem = Problem(source, f"not valid TOML: {exc}; see docs/BATCH.md for the format")
+        return JobCheck(source=source, path=path, problems=[problem])
+    except OSError as exc:
+        problem = Problem(source, f"cannot read the job file: {exc.strerror or exc}")
+        return JobCheck(source=source, path=path, problems=[problem])
+    return check_job_data(data, path.parent, source=source, job_path=path, output_root=output_root)
+
+
+# Locations for the single-shot command: the option a user typed.
+BAKE_OPTION_NAMES = {
+    "blend": "--blend",
+    "audio": "--audio",
+    "staging": "--staging",
+    "a": "--a",
+    "b": "--b",
+    "out": "--out",
+    "take": "--take",
+    "seed": "--seed",
+    "stems": "--stems",
+    "fps": "--fps",
+    "render": "--render",
+    "render.dir": "--render",
+    "render.format": "--video",
+    "render.engine": "--engine",
+    "render.resolution": "--resolution",
+    "render.frames": "--frames",
+}
+
+
+def check_single_shot(
+    values: dict[str, Any],
+    base_dir: Path,
+    *,
+    name: str | None = None,
+    output_root: Path | None = None,
+) -> JobCheck:
+    """The checks of a job file for one shot given as command-line options.
+
+    ``values`` uses the job-file keys (blend, audio, ..., render as a table);
+    locations in problems are option names such as ``--out``.
+    """
+    source = "duet bake"
+
+    def where(key: str) -> str:
+        return BAKE_OPTION_NAMES.get(key, BAKE_OPTION_NAMES.get(key.split(".")[0], f"--{key}"))
+
+    given = {k: v for k, v in values.items() if v is not None}
+    out_text = given.get("out")
+    if name is None:
+        stem = Path(out_text).stem if isinstance(out_text, str) else "shot"
+        name = re.sub(r"[^A-Za-z0-9_.-]", "_", stem).lstrip("._-") or "shot"
+    check = JobCheck(source=source, path=None, names=[name])
+    own, bad, problems = _validate_fields(given, "", name)
+    check.problems += [
+        Problem(where(p.location.lstrip(".").split("[")[0]), p.message, name) for p in problems
+    ]
+    resolver = _ShotResolver(
+        name,
+        own,
+        ShotFields(),
+        bad,
+        base_dir,
+        where,
+        missing=lambda key: f"missing: give {where(key)}",
+        label=where,
+    )
+    shot, inputs = resolver.resolve()
+    check.problems += resolver.problems
+    if shot is not None and not problems:
+        check.shots.append(shot)
+    planned = [_Planned(name, resolver.out, resolver.render)]
+    _check_outputs(check, planned, inputs, output_root, lambda _shot, key: where(key))
+    return check

@@ -1,0 +1,602 @@
+"""Job files and the pure batch pipeline (no bpy): checks with locations,
+path safety, atomic writes, summaries and progress."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from duet.pipeline import atomic, jobfile, paths
+from duet.pipeline.progress import BatchProgress
+from duet.pipeline.summary import (
+    EXIT_INTERRUPTED,
+    EXIT_INVALID_JOB,
+    EXIT_OK,
+    EXIT_SHOT_FAILED,
+    FAILED,
+    INVALID,
+    OK,
+    SKIPPED,
+    BatchSummary,
+    ShotOutcome,
+    format_duration,
+)
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A folder with input files as a studio would lay them out."""
+    for name in ("shots/sc01.blend", "shots/sc02.blend", "audio/sh010.wav", "audio/sh020.wav"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"input " + name.encode())
+    (tmp_path / "audio/sh030_A.flac").write_bytes(b"a")
+    (tmp_path / "audio/sh030_B.flac").write_bytes(b"b")
+    (tmp_path / "staging").mkdir()
+    (tmp_path / "staging/sh010.txt").write_text("A looks at B\n")
+    return tmp_path
+
+
+def write_job(folder: Path, text: str, name: str = "jobs.toml") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+def located(check: jobfile.JobCheck) -> dict[str, str]:
+    """location -> message (each location appears once in these tests)."""
+    found: dict[str, str] = {}
+    for problem in check.problems:
+        assert problem.location not in found, f"two problems at {problem.location}: {check.problems}"
+        found[problem.location] = problem.message
+    return found
+
+
+GOOD_JOB = """
+    [defaults]
+    blend = "shots/sc01.blend"
+    a = "Mara"
+    b = "Theo"
+    out = "baked/{shot}.blend"
+    seed = 7
+    render = { dir = "renders/{shot}", engine = "workbench", resolution = "640x360" }
+
+    [shots.sh010]
+    audio = "audio/{shot}.wav"
+    staging = "staging/sh010.txt"
+    take = "first pass"
+
+    [shots.sh020]
+    blend = "shots/sc02.blend"
+    audio = "audio/sh020.wav"
+    fps = 24
+    render = { format = "video", frames = "1-48" }
+
+    [shots.sh030]
+    audio = ["audio/sh030_A.flac", "audio/sh030_B.flac"]
+    a = "Theo"
+    b = "Mara"
+    seed = 3
+    render = false
+"""
+
+
+def test_good_job_resolves_every_shot(project: Path) -> None:
+    check = jobfile.load_job(write_job(project, GOOD_JOB))
+    assert check.problems == []
+    assert check.names == ["sh010", "sh020", "sh030"]
+    sh010, sh020, sh030 = check.shots
+    # Paths relative to the job file, {shot} expanded, defaults inherited.
+    assert sh010.blend == project / "shots/sc01.blend"
+    assert sh010.audio == (project / "audio/sh010.wav",)
+    assert sh010.staging == project / "staging/sh010.txt"
+    assert sh010.out == project / "baked/sh010.blend"
+    assert (sh010.character_a, sh010.character_b, sh010.seed, sh010.take) == ("Mara", "Theo", 7, "first pass")
+    assert sh010.stems is None and sh010.fps is None
+    assert sh010.render == jobfile.RenderJob(
+        dir=project / "renders/sh010", format="images", engine="workbench", resolution=(640, 360)
+    )
+    # A shot's render table merges key by key over the defaults'.
+    assert sh020.blend == project / "shots/sc02.blend" and sh020.fps == 24.0
+    assert sh020.render == jobfile.RenderJob(
+        dir=project / "renders/sh020",
+        format="video",
+        engine="workbench",
+        resolution=(640, 360),
+        frames=(1, 48),
+    )
+    assert sh020.render.video_path("sh020") == project / "renders/sh020/sh020.mp4"
+    # Two stem files; render = false switches the inherited render off.
+    assert sh030.audio == (project / "audio/sh030_A.flac", project / "audio/sh030_B.flac")
+    assert (sh030.character_a, sh030.character_b, sh030.seed, sh030.render) == ("Theo", "Mara", 3, None)
+    # The JSON form (used by --list --json and the farm) round-trips the essentials.
+    as_json = json.loads(json.dumps(sh020.to_dict()))
+    assert as_json["render"]["frames"] == [1, 48] and as_json["out"] == str(project / "baked/sh020.blend")
+
+
+def test_every_problem_is_reported_with_its_location(project: Path) -> None:
+    job = write_job(
+        project,
+        """
+        version = 1
+        output = "x"
+
+        [defaults]
+        blend = "shots/sc01.blend"
+        out = "baked/{shot}.blend"
+        seed = "3"
+        render = { dir = "renders/{shot}", enginee = "cycles" }
+
+        [shots.sh010]
+        audio = "audio/sh010.wav"
+        audoi = "audio/sh010.wav"
+        fps = "24"
+        stems = "yes"
+
+        [shots.sh020]
+        audio = ["audio/sh020.wav", "audio/nope.wav"]
+        staging = "staging/missing.txt"
+        blend = "shots"
+        a = "Mara"
+
+        [shots.sh030]
+        audio = 3
+        take = ""
+        render = "yes"
+
+        [shots.sh040]
+        audio = ["a.wav", "b.wav", "c.wav"]
+        out = "baked/{name}.blend"
+        render = { resolution = "wide", frames = "9-3", format = "gif", engine = "povray" }
+
+        [shots.sh050]
+        audio = "audio/sh010.wav"
+        out = "shots/sc01.blend"
+
+        [shots.sh060]
+        blend = "shots/sc01.txt"
+        audio = "staging/sh010.txt"
+        out = "baked/sh060.txt"
+        """,
+    )
+    (project / "shots/sc01.txt").write_text("not a blend")
+    check = jobfile.load_job(job)
+    problems = located(check)
+    expected = {
+        "output": "unknown top-level key 'output'",
+        "defaults.seed": "must be a whole number, not a string ('3')",
+        "defaults.render.enginee": "unknown key 'enginee' (did you mean 'engine'?)",
+        "shots.sh010.audoi": "unknown key 'audoi' (did you mean 'audio'?)",
+        "shots.sh010.fps": "must be a number, not a string ('24')",
+        "shots.sh010.stems": "must be true or false, not a string ('yes')",
+        "shots.sh020.audio": "file not found: 'audio/nope.wav'",
+        "shots.sh020.staging": "file not found: 'staging/missing.txt'",
+        "shots.sh020.blend": "'shots' is a folder, not a file",
+        "shots.sh020.b": "give both characters (a and b)",
+        "shots.sh030.audio": "must be a file path or an array of one or two paths, not an integer",
+        "shots.sh030.take": "must not be empty",
+        "shots.sh030.render": "must be a table, not a string ('yes')",
+        "shots.sh040.audio": "audio takes one file (mixed, or stereo stems) or two stem files [A, B], not 3",
+        "shots.sh040.out": "unknown placeholder '{name}'",
+        "shots.sh040.render.resolution": "resolution 'wide' is not WIDTHxHEIGHT",
+        "shots.sh040.render.frames": "frames '9-3' ends before it starts",
+        "shots.sh040.render.format": "must be 'images' or 'video' (got 'gif')",
+        "shots.sh040.render.engine": "engine 'povray' is unknown",
+        "shots.sh050.out": "is an input",
+        "shots.sh060.blend": "'sc01.txt' is not a .blend file",
+        "shots.sh060.audio": "'sh010.txt' is not a .wav / .flac / .ogg / .mp3 / .m4a file",
+        "shots.sh060.out": "output 'sh060.txt' must be a .blend file",
+    }
+    assert set(problems) == set(expected), sorted(set(problems) ^ set(expected))
+    for location, fragment in expected.items():
+        assert fragment in problems[location], (location, problems[location])
+    assert check.shots == []  # every shot has a problem
+    # Problems know their shot; job-level ones have none.
+    assert {p.location for p in check.job_problems()} == {
+        "output",
+        "defaults.seed",
+        "defaults.render.enginee",
+    }
+    assert {p.shot for p in check.problems_for("sh040")} == {"sh040"}
+    # The error lists them all, each with its location.
+    message = str(check.error())
+    assert message.startswith(f"{job}: 23 problems:")
+    assert all(f"  {location}: " in message for location in expected)
+
+
+def test_missing_required_keys_say_where_to_set_them(project: Path) -> None:
+    job = write_job(project, "[shots.sh010]\nstaging = 'staging/sh010.txt'\n")
+    problems = located(jobfile.load_job(job))
+    assert problems == {
+        "shots.sh010.blend": "missing: set blend for this shot or in [defaults]",
+        "shots.sh010.audio": "missing: set audio for this shot or in [defaults]",
+        "shots.sh010.out": "missing: set out for this shot or in [defaults]",
+    }
+
+
+def test_a_broken_default_is_reported_once_not_per_shot(project: Path) -> None:
+    job = write_job(
+        project,
+        """
+        [defaults]
+        audio = 5
+        blend = "shots/sc01.blend"
+        out = "baked/{shot}.blend"
+        [shots.sh010]
+        [shots.sh020]
+        """,
+    )
+    problems = located(jobfile.load_job(job))
+    assert list(problems) == ["defaults.audio"]
+
+
+def test_syntax_errors_and_empty_jobs(project: Path) -> None:
+    bad = write_job(project, "[shots.sh010]\nseed = = 1\n", "bad.toml")
+    (problem,) = jobfile.load_job(bad).problems
+    assert (
+        problem.location == str(bad) and "not valid TOML" in problem.message and "line 2" in problem.message
+    )
+    empty = write_job(project, "[defaults]\nseed = 1\n", "empty.toml")
+    assert located(jobfile.load_job(empty)) == {"shots": "no shots: add one [shots.NAME] table per shot"}
+    missing = jobfile.load_job(project / "nope.toml")
+    assert [p.message for p in missing.problems] == ["job file not found: check the path"]
+    duplicate = write_job(project, "[shots.a]\nseed = 1\n[shots.a]\nseed = 2\n", "dup.toml")
+    assert "not valid TOML" in jobfile.load_job(duplicate).problems[0].message
+    wrong_version = write_job(project, "version = 2\n[shots.a]\n", "v2.toml")
+    assert "unsupported job file version 2" in located(jobfile.load_job(wrong_version))["version"]
+
+
+def test_shot_names_must_be_usable_as_file_names(project: Path) -> None:
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        out = "baked/{shot}.blend"
+        [shots."sc 01/010"]
+        [shots."sc01.010"]
+        """,
+    )
+    check = jobfile.load_job(job)
+    problems = located(check)
+    assert list(problems) == ['shots."sc 01/010"']
+    assert "letters, digits" in problems['shots."sc 01/010"']
+    assert [s.name for s in check.shots] == ["sc01.010"]
+
+
+def test_outputs_never_overwrite_inputs_even_through_links(project: Path) -> None:
+    os.symlink(project / "shots/sc01.blend", project / "link.blend")
+    os.link(project / "shots/sc02.blend", project / "hard.blend")
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        [shots.via_dotdot]
+        out = "baked/../shots/./sc01.blend"
+        [shots.via_symlink]
+        out = "link.blend"
+        [shots.via_hardlink]
+        blend = "shots/sc02.blend"
+        out = "hard.blend"
+        [shots.other_shots_input]
+        out = "shots/sc02.blend"
+        [shots.same_out_1]
+        out = "baked/same.blend"
+        [shots.same_out_2]
+        out = "baked/same.blend"
+        [shots.ok]
+        out = "baked/ok.blend"
+        """,
+    )
+    check = jobfile.load_job(job)
+    problems = located(check)
+    for name in ("via_dotdot", "via_symlink", "via_hardlink", "other_shots_input"):
+        assert (
+            "is an input" in problems[f"shots.{name}.out"]
+            and "never overwrites" in problems[f"shots.{name}.out"]
+        )
+    assert "same output as shot 'same_out_2'" in problems["shots.same_out_1.out"]
+    assert "same output as shot 'same_out_1'" in problems["shots.same_out_2.out"]
+    assert [s.name for s in check.shots] == ["ok"]
+
+
+def test_output_root_refuses_anything_outside_it(project: Path, tmp_path_factory) -> None:
+    root = project / "out"
+    root.mkdir()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    os.symlink(elsewhere, root / "escape")  # a folder inside the root that leads outside it
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        [shots.inside]
+        out = "out/baked/inside.blend"
+        render = { dir = "out/renders/{shot}" }
+        [shots.dotdot]
+        out = "out/../baked/dotdot.blend"
+        [shots.symlink]
+        out = "out/escape/symlink.blend"
+        [shots.render_outside]
+        out = "out/render_outside.blend"
+        render = { dir = "renders/{shot}", format = "video" }
+        """,
+    )
+    check = jobfile.load_job(job, output_root=root)
+    problems = located(check)
+    assert set(problems) == {"shots.dotdot.out", "shots.symlink.out", "shots.render_outside.render.dir"}
+    assert all("outside the output root" in m for m in problems.values())
+    assert [s.name for s in check.shots] == ["inside"]
+    # Without the root, the same job is fine.
+    assert jobfile.load_job(job).problems == []
+
+
+def test_video_needs_even_sizes_and_engine_names(project: Path) -> None:
+    assert jobfile.check_engine("Cycles") == "cycles"
+    assert jobfile.check_engine("BLENDER_EEVEE_NEXT") == "BLENDER_EEVEE_NEXT"
+    with pytest.raises(ValueError, match="engine 'eevee next' is unknown"):
+        jobfile.check_engine("eevee next")
+    assert jobfile.parse_resolution("1920x1080") == (1920, 1080)
+    assert jobfile.parse_frames("48") == (48, 48) and jobfile.parse_frames("1..24") == (1, 24)
+    with pytest.raises(ValueError, match="between 4 and"):
+        jobfile.parse_resolution("2x2")
+    job = write_job(
+        project,
+        """
+        [shots.sh010]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        out = "baked/sh010.blend"
+        render = { dir = "r", format = "video", resolution = "641x360" }
+        """,
+    )
+    assert (
+        "video needs even sizes (H.264), not 641x360"
+        in located(jobfile.load_job(job))["shots.sh010.render.resolution"]
+    )
+
+
+def test_single_shot_options_get_the_same_checks_with_option_names(project: Path) -> None:
+    values = {
+        "blend": str(project / "shots/sc01.blend"),
+        "audio": [str(project / "audio/sh010.wav"), str(project / "audio/gone.wav")],
+        "a": "Mara",
+        "out": str(project / "shots/sc01.blend"),
+        "seed": -1,
+        "render": {"dir": str(project / "r"), "resolution": "10by10"},
+    }
+    check = jobfile.check_single_shot(values, project)
+    problems = located(check)
+    assert set(problems) == {"--audio", "--b", "--out", "--seed", "--resolution"}
+    assert "give both characters (--a and --b)" in problems["--b"]
+    assert "is an input" in problems["--out"]
+    assert "greater than or equal to 0" in problems["--seed"]
+    good = jobfile.check_single_shot(
+        {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "baked/shot 1.blend"}, project
+    )
+    assert good.problems == [] and good.shots[0].name == "shot_1"
+    assert good.shots[0].out == project / "baked/shot 1.blend"
+    missing = located(jobfile.check_single_shot({"audio": ["audio/sh010.wav"]}, project))
+    assert missing == {"--blend": "missing: give --blend", "--out": "missing: give --out"}
+
+
+def test_path_helpers(tmp_path: Path) -> None:
+    base = tmp_path / "a"
+    assert paths.resolve_path("b/../c.txt", base) == (tmp_path / "a/c.txt").resolve()
+    assert paths.resolve_path("~", base) == Path.home().resolve()
+    assert paths.is_inside(tmp_path / "a/b", tmp_path / "a")
+    assert not paths.is_inside(tmp_path / "ab", tmp_path / "a")  # a prefix is not a parent
+    assert paths.output_problems(tmp_path / "x.blend", [tmp_path / "y.blend"], None) == []
+
+
+# --------------------------------------------------------------------------- atomic writes
+
+
+def test_atomic_write_replaces_only_when_complete(tmp_path: Path) -> None:
+    final = tmp_path / "sub" / "shot.blend"
+    atomic.atomic_write_bytes(final, b"first")
+    assert final.read_bytes() == b"first"
+    with pytest.raises(RuntimeError), atomic.atomic_output(final) as tmp:
+        assert tmp.parent == final.parent and tmp.suffix == ".blend" and atomic.is_temp_path(tmp)
+        tmp.write_bytes(b"half")
+        raise RuntimeError("writer crashed")
+    assert final.read_bytes() == b"first"
+    assert sorted(p.name for p in final.parent.iterdir()) == ["shot.blend"]
+    with pytest.raises(atomic.AtomicWriteError, match="produced no file"), atomic.atomic_output(final):
+        pass
+    assert final.read_bytes() == b"first"
+
+
+def test_failure_between_temp_write_and_replace_leaves_the_old_file(tmp_path: Path, monkeypatch) -> None:
+    final = tmp_path / "shot.blend"
+    final.write_bytes(b"old")
+
+    def failing_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="No space"), atomic.atomic_output(final) as tmp:
+        tmp.write_bytes(b"new" * 1000)
+    assert final.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["shot.blend"]
+
+
+def test_keyboard_interrupt_removes_the_temporary_file(tmp_path: Path) -> None:
+    final = tmp_path / "shot.blend"
+    with pytest.raises(KeyboardInterrupt), atomic.atomic_output(final) as tmp:
+        tmp.write_bytes(b"partial")
+        raise KeyboardInterrupt
+    assert list(tmp_path.iterdir()) == []
+
+
+SLOW_WRITER = """
+import sys, time
+from pathlib import Path
+from duet.pipeline.atomic import atomic_output
+final = Path(sys.argv[1])
+with atomic_output(final) as tmp:
+    with open(tmp, "wb") as fh:
+        for _ in range(400):
+            fh.write(b"x" * 4096)
+            fh.flush()
+            print("writing", flush=True)
+            time.sleep(0.01)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
+def test_killed_writer_never_leaves_a_half_written_file(tmp_path: Path, how: str) -> None:
+    final = tmp_path / "shot.blend"
+    final.write_bytes(b"complete older version")
+    proc = subprocess.Popen(
+        [sys.executable, "-c", SLOW_WRITER, str(final)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    for _ in range(20):  # let it write a few blocks into the temporary file
+        assert proc.stdout.readline()
+    proc.send_signal(getattr(signal, how))
+    proc.wait(timeout=30)
+    assert proc.returncode != 0
+    assert final.read_bytes() == b"complete older version"
+    leftovers = [p for p in tmp_path.iterdir() if p != final]
+    if how == "SIGINT":  # Python unwinds: the temporary file is removed
+        assert leftovers == []
+    else:  # killed outright: a hidden temporary file may remain, found and removed later
+        assert len(leftovers) == 1 and atomic.is_temp_path(leftovers[0])
+        assert atomic.stale_temps(final) == []  # too fresh to be called stale
+        assert atomic.remove_stale_temps(final, older_than_s=0) == leftovers
+        assert [p.name for p in tmp_path.iterdir()] == ["shot.blend"]
+
+
+def test_stale_temps_are_only_this_outputs_and_old(tmp_path: Path) -> None:
+    final = tmp_path / "shot.blend"
+    old = atomic.temp_path_for(final)
+    old.write_bytes(b"x")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    fresh = atomic.temp_path_for(final)
+    fresh.write_bytes(b"x")
+    other = atomic.temp_path_for(tmp_path / "other.blend")
+    other.write_bytes(b"x")
+    os.utime(other, (time.time() - 3600, time.time() - 3600))
+    assert atomic.stale_temps(final) == [old]
+
+
+# --------------------------------------------------------------------------- summary and progress
+
+
+def test_summary_exit_codes_and_json() -> None:
+    summary = BatchSummary(source="jobs.toml")
+    summary.outcomes = [ShotOutcome("a", OK, seconds={"bake": 1.0, "total": 1.5}), ShotOutcome("b", OK)]
+    summary.seconds = 30.0
+    assert summary.exit_code == EXIT_OK
+    assert summary.shots_per_minute == pytest.approx(4.0)
+    summary.outcomes.append(ShotOutcome("c", SKIPPED, note="outputs exist (--skip-existing)"))
+    assert summary.exit_code == EXIT_OK
+    summary.outcomes.append(ShotOutcome("d", FAILED, error="rig has no shape keys"))
+    assert summary.exit_code == EXIT_SHOT_FAILED
+    data = json.loads(json.dumps(summary.to_dict()))
+    assert data["exit_code"] == 1 and data["counts"]["failed"] == 1 and data["counts"]["ok"] == 2
+    assert data["shots"][3] == {
+        "name": "d",
+        "status": "failed",
+        "out": None,
+        "renders": [],
+        "take": None,
+        "seconds": {},
+        "error": "rig has no shape keys",
+        "problems": [],
+        "note": None,
+    }
+    summary.interrupted = True
+    assert summary.exit_code == EXIT_INTERRUPTED
+    summary.problems = ["shots.x.audio: file not found"]
+    assert summary.exit_code == EXIT_INVALID_JOB
+    only_invalid = BatchSummary(source="j", outcomes=[ShotOutcome("x", INVALID)])
+    assert only_invalid.exit_code == EXIT_SHOT_FAILED
+    assert format_duration(42.14) == "42.1 s" and format_duration(187) == "3:07"
+    assert format_duration(3723) == "1:02:03"
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_in_a_log_prints_stage_changes_with_elapsed_and_eta() -> None:
+    clock, out = FakeClock(), io.StringIO()
+    progress = BatchProgress(3, stream=out, live=False, clock=clock, log_interval_s=10)
+    progress.start_shot(0, "sh010")
+    progress.update("generate", 0.0)
+    clock.now += 2
+    progress.update("generate", 0.5)  # same stage, too soon: not logged
+    clock.now += 2
+    progress.update("bake", 0.1)
+    clock.now += 6
+    progress.end_shot(ShotOutcome("sh010", OK, out="/o/sh010.blend", seconds={"bake": 6.0, "total": 10.0}))
+    progress.start_shot(1, "sh020")
+    clock.now += 4
+    progress.update("generate", 0.2)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "[1/3] sh010: started"
+    assert lines[1].startswith(
+        "[1/3] sh010: generate   0% | shot 0.0 s | batch 0/3 done, 0.0 s elapsed, ETA ?"
+    )
+    assert lines[2].startswith("[1/3] sh010: bake  10% | shot 4.0 s")
+    assert lines[3] == "[1/3] sh010: ok in 10.0 s (bake 6.0) -> /o/sh010.blend"
+    assert lines[4] == "[2/3] sh020: started"
+    # One shot took 10 s: 6 s left of this one and 10 s for the last one.
+    assert lines[5] == (
+        "[2/3] sh020: generate  20% | shot 4.0 s | batch 1/3 done, 14.0 s elapsed, ETA 16.0 s"
+    )
+    assert len(lines) == 6
+
+
+def test_progress_live_rewrites_one_line_and_quiet_keeps_failures() -> None:
+    clock, out = FakeClock(), io.StringIO()
+    live = BatchProgress(1, stream=out, live=True, clock=clock)
+    live.start_shot(0, "sh010")
+    live.update("generate", 0.25)
+    live.update("generate", 0.5)
+    assert out.getvalue().count("\r\x1b[K") == 2 and "\n" not in out.getvalue()
+    live.end_shot(ShotOutcome("sh010", FAILED, error="no camera", seconds={"total": 1.0}))
+    assert out.getvalue().endswith("\r\x1b[K[1/1] sh010: FAILED after 1.0 s: no camera\n")
+
+    quiet_out = io.StringIO()
+    quiet = BatchProgress(2, stream=quiet_out, quiet=True, live=False, clock=clock)
+    quiet.start_shot(0, "a")
+    quiet.update("generate", 0.5)
+    quiet.end_shot(ShotOutcome("a", OK, seconds={"total": 1.0}))
+    quiet.start_shot(1, "b")
+    quiet.end_shot(ShotOutcome("b", FAILED, error="boom", seconds={"total": 1.0}))
+    summary = BatchSummary(source="j", outcomes=[ShotOutcome("a", OK), ShotOutcome("b", FAILED)], seconds=2)
+    quiet.end(summary)
+    assert quiet_out.getvalue().splitlines() == [
+        "[2/2] b: FAILED after 1.0 s: boom",
+        "duet: 1 ok, 1 failed of 2 in 2.0 s, 30.0 shots/min",
+    ]
+
+
+def test_pipeline_is_pure() -> None:
+    code = (
+        "import sys; sys.modules['bpy'] = None\n"
+        "import duet.pipeline.jobfile, duet.pipeline.progress, duet.pipeline.atomic\nprint('ok')"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.stdout.strip() == "ok", proc.stderr
