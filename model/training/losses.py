@@ -1,0 +1,172 @@
+"""Training losses of the dual-stream network (torch).
+
+All take raw network outputs (B, T, 2, out_dim) and a dataset.Batch moved to
+tensors, and return per-sample losses (B,) so the permutation-invariant
+crops (no role anchor) can take the better of the two role orders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from ..network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
+from .dataset import MOUTH, OTHER_BLEND
+from .teacher.gaze import AT_PARTNER_DEG
+
+
+@dataclass
+class LossWeights:
+    lip: float = 4.0  # event-weighted L1 on mouth shapes
+    expression: float = 1.0  # L1 on eyes, brows, cheeks, nose
+    head: float = 1.0  # L1 on head angles (in units of head_scale)
+    velocity: float = 2.0  # pose consistency: head velocity matches the teacher's
+    jerk: float = 0.5  # pose consistency: penalise head jerk
+    gaze: float = 1.0  # L1 on eye angles
+    reciprocity: float = 0.5  # gaze reciprocity (at-partner and mutual gaze)
+    speaking: float = 0.5  # BCE on who speaks
+    realism: float = 0.2  # feature matching of motion statistics
+    kl: float = 0.02  # take-variation latent
+
+
+def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Mean over all but the batch axis; mask (B, T) broadcast over trailing axes of x (B, T, ...)."""
+    m = mask.reshape(*mask.shape, *([1] * (x.dim() - 2))).expand_as(x)
+    return (x * m).flatten(1).sum(1) / m.flatten(1).sum(1).clamp_min(1.0)
+
+
+def _diff(x: torch.Tensor, n: int = 1, step: int = 1) -> torch.Tensor:
+    for _ in range(n):
+        x = x[:, step:] - x[:, :-step]
+    return x
+
+
+def _diff_mask(mask: torch.Tensor, n: int = 1, step: int = 1) -> torch.Tensor:
+    for _ in range(n):
+        mask = mask[:, step:] * mask[:, :-step]
+    return mask
+
+
+def world_gaze_sum(head: torch.Tensor, gaze: torch.Tensor) -> torch.Tensor:
+    """Approximate world gaze yaw/pitch (degrees) = head + eye angles (small-angle composition)."""
+    return head[..., :2] + gaze
+
+
+def at_partner_soft(head: torch.Tensor, gaze: torch.Tensor, sharpness_deg: float = 1.0) -> torch.Tensor:
+    """Soft indicator (0..1) that the world gaze is within AT_PARTNER_DEG of the partner's face."""
+    w = world_gaze_sum(head, gaze)
+    dist = torch.sqrt((w * w).sum(-1) + 1e-4)
+    return torch.sigmoid((AT_PARTNER_DEG - dist) / sharpness_deg)
+
+
+def motion_statistics(x: torch.Tensor, mask: torch.Tensor) -> list[torch.Tensor]:
+    """Per-sample, per-channel statistics of curves x (B, T, C): spread and mean |velocity| at 3 scales."""
+    stats = []
+    m = mask[..., None]
+    n = m.sum(1).clamp_min(1.0)
+    mean = (x * m).sum(1) / n
+    stats.append(torch.sqrt((((x - mean[:, None]) ** 2) * m).sum(1) / n + 1e-6))
+    for step in (1, 3, 9):
+        dm = _diff_mask(mask, 1, step)[..., None]
+        v = _diff(x, 1, step).abs()
+        stats.append((v * dm).sum(1) / dm.sum(1).clamp_min(1.0))
+    return stats
+
+
+def per_sample_losses(
+    raw: torch.Tensor,
+    batch: dict[str, torch.Tensor],
+    cfg: NetworkConfig,
+    w: LossWeights,
+    *,
+    gaze_loss: bool = True,
+) -> dict[str, torch.Tensor]:
+    """Each loss term per sample (B,), before weighting; batch tensors as in dataset.Batch."""
+    mask = batch["mask"]
+    bsz, t = mask.shape
+    blend = torch.sigmoid(raw[..., OUT_BLEND])
+    head = raw[..., OUT_HEAD] * cfg.head_scale
+    gaze = raw[..., OUT_GAZE] * cfg.gaze_scale
+    tgt_blend = batch["blendshapes"]
+    tgt_head = batch["head"]
+    tgt_gaze = batch["gaze"]
+    mouth = torch.as_tensor(MOUTH, device=raw.device)
+    other = torch.as_tensor(OTHER_BLEND, device=raw.device)
+    out: dict[str, torch.Tensor] = {}
+
+    # Lip sync: L1 on mouth shapes, heavier on p/b/m closures and releases and at vowel peaks.
+    lip = (blend[..., mouth] - tgt_blend[..., mouth]).abs().mean(-1) * batch["event_weight"]
+    out["lip"] = _masked_mean(lip, mask)
+    out["expression"] = _masked_mean((blend[..., other] - tgt_blend[..., other]).abs().mean(-1), mask)
+
+    # Head: angles, velocity (consistency with the teacher's motion) and jerk (no sudden jumps).
+    hs = cfg.head_scale
+    out["head"] = _masked_mean(((head - tgt_head).abs() / hs).mean(-1), mask)
+    vm = _diff_mask(mask)
+    out["velocity"] = _masked_mean(((_diff(head) - _diff(tgt_head)).abs() / hs).mean(-1) * 10.0, vm)
+    jm = _diff_mask(mask, 3)
+    out["jerk"] = _masked_mean((_diff(head, 3).abs() / hs).mean(-1) * 10.0, jm)
+
+    out["gaze"] = _masked_mean(((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1), mask)
+    if gaze_loss:
+        # Gaze reciprocity: each role's "looking at the partner" and the pair's mutual gaze
+        # follow the teacher (who looks back when looked at).
+        at = at_partner_soft(head, gaze)  # (B, T, 2)
+        tgt_at = batch["at_partner"]
+        mutual = at[..., 0] * at[..., 1]
+        tgt_mutual = tgt_at[..., 0] * tgt_at[..., 1]
+        recip = (at - tgt_at).abs().mean(-1) + 2.0 * (mutual - tgt_mutual).abs()
+        out["reciprocity"] = _masked_mean(recip, mask)
+    else:
+        out["reciprocity"] = torch.zeros(bsz, device=raw.device)
+
+    bce = F.binary_cross_entropy_with_logits(raw[..., OUT_SPEAKING], batch["speaking"], reduction="none")
+    out["speaking"] = _masked_mean(bce.mean(-1), mask)
+
+    # Realism: motion statistics of every curve match the teacher's (L1 regression alone
+    # under-shoots spread and speed); per role, over the crop.
+    curves = torch.cat([blend, head / hs, gaze / cfg.gaze_scale], dim=-1)  # (B, T, 2, C)
+    tgt_curves = torch.cat([tgt_blend, tgt_head / hs, tgt_gaze / cfg.gaze_scale], dim=-1)
+    real = torch.zeros(bsz, device=raw.device)
+    for r in range(2):
+        for a, b in zip(
+            motion_statistics(curves[:, :, r], mask),
+            motion_statistics(tgt_curves[:, :, r], mask),
+            strict=True,
+        ):
+            real = real + (a - b).abs().mean(-1)
+    out["realism"] = real
+    return out
+
+
+def swap_roles(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The same targets with roles A and B exchanged (for permutation-invariant crops)."""
+    keys = ("blendshapes", "head", "gaze", "speaking", "at_partner", "event_weight")
+    return {k: (v.flip(2) if k in keys else v) for k, v in batch.items()}
+
+
+def total_loss(
+    raw: torch.Tensor,
+    batch: dict[str, torch.Tensor],
+    cfg: NetworkConfig,
+    w: LossWeights,
+    kl: torch.Tensor,
+    *,
+    gaze_loss: bool = True,
+) -> tuple[torch.Tensor, dict[str, float]]:
+    """Weighted sum (scalar) and the mean of each term (for logs)."""
+    terms = per_sample_losses(raw, batch, cfg, w, gaze_loss=gaze_loss)
+    weights = {k: getattr(w, k) for k in terms}
+    per_sample = sum(weights[k] * v for k, v in terms.items())
+    pit = batch["pit"]
+    if bool(pit.any()):
+        swapped = per_sample_losses(raw, swap_roles(batch), cfg, w, gaze_loss=gaze_loss)
+        alt = sum(weights[k] * v for k, v in swapped.items())
+        per_sample = torch.where(pit, torch.minimum(per_sample, alt), per_sample)
+    loss = per_sample.mean() + w.kl * kl
+    logs = {k: float(v.mean().detach()) for k, v in terms.items()}
+    logs["kl"] = float(kl.detach())
+    logs["total"] = float(loss.detach())
+    return loss, logs

@@ -1,0 +1,231 @@
+"""generate(): the public API, bad input, seeds, roles, and windowed inference on long takes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from duet.model import generate, spec, windowing
+from duet.model.errors import InputError
+from duet.model.network_config import OUT_DIM, OUT_SPEAKING
+from duet.model.performance import Performance
+
+TINY = Path(__file__).parent / "data" / "model" / "tiny_weights.npz"
+
+
+def _dialogue(seconds: float, rate: int = 16000, seed: int = 0) -> np.ndarray:
+    """Two alternating 'voices' (buzz at 110 / 220 Hz) with pauses."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    x = np.zeros_like(t)
+    turn = 2.0
+    for k, start in enumerate(np.arange(0.5, seconds - 0.5, turn)):
+        f0 = 110.0 if k % 2 == 0 else 220.0
+        seg = (t >= start) & (t < start + turn - 0.4)
+        x[seg] = 0.2 * np.sign(np.sin(2 * np.pi * f0 * t[seg])) * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t[seg]))
+    return (x + rng.normal(scale=1e-3, size=len(x))).astype(np.float32)
+
+
+def test_generate_returns_a_valid_performance_covering_the_audio() -> None:
+    x = _dialogue(3.3, rate=44100)
+    perf = generate(x, 44100, fps=24, weights=TINY)
+    assert isinstance(perf, Performance)
+    assert perf.fps == 24.0
+    assert perf.n_frames == int(np.ceil(3.3 * 24))
+    assert perf.blendshape_names == spec.ARKIT_NAMES
+    perf.validate()
+    for role in spec.ROLES:
+        assert perf.blendshapes[role].dtype == np.float32
+        assert perf.head[role].shape == (perf.n_frames, 3)
+
+
+def test_same_seed_same_bytes_other_seed_other_take() -> None:
+    x = _dialogue(4.0)
+    a = generate(x, 16000, seed=3, weights=TINY)
+    b = generate(x, 16000, seed=3, weights=TINY)
+    c = generate(x, 16000, seed=4, weights=TINY)
+    for role in spec.ROLES:
+        assert a.blendshapes[role].tobytes() == b.blendshapes[role].tobytes()
+        assert a.head[role].tobytes() == b.head[role].tobytes()
+    assert any(float(np.abs(a.head[r] - c.head[r]).max()) > 1e-3 for r in spec.ROLES)
+
+
+def test_stems_mode_and_silence() -> None:
+    x = _dialogue(2.0)
+    stems = np.stack([x, np.zeros_like(x)], axis=1)
+    perf = generate(stems, 16000, stems=True, fps=30, weights=TINY)
+    assert perf.n_frames == 60
+    silent = generate(np.zeros(16000, np.float32), 16000, weights=TINY)
+    silent.validate()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"fps": 0}, "fps"),
+        ({"fps": float("nan")}, "fps"),
+        ({"runtime": "gpu"}, "runtime"),
+        ({"seed": 1.5}, "seed"),
+        ({"roles": "B first"}, "roles"),
+        ({"roles": (5.0, 1.0)}, "roles"),
+        ({"staging": 42}, "staging"),
+    ],
+)
+def test_bad_options_get_clear_errors(kwargs: dict, message: str) -> None:
+    with pytest.raises(InputError, match=message):
+        generate(_dialogue(1.0), 16000, weights=TINY, **kwargs)
+
+
+def test_bad_audio_is_an_input_error_not_a_crash() -> None:
+    for bad, rate in (
+        (np.zeros(0), 16000),
+        (np.full(100, np.nan), 16000),
+        (np.zeros((10, 4)), 16000),
+        (np.zeros(10), -5),
+    ):
+        with pytest.raises(InputError):
+            generate(bad, rate, weights=TINY)
+
+
+class EchoRuntime:
+    """A frame-local stand-in network: outputs depend only on each frame's own inputs.
+
+    speaking of role r = the anchor's "speaking" of role r where known, else the
+    frame's loudness rank; the other channels carry the features and the latent,
+    so stitching mistakes between windows show up as mismatches.
+    """
+
+    name = "echo"
+
+    def __init__(self) -> None:
+        self.windows: list[int] = []
+
+    def run(self, feats, cond, anchor, latent):
+        t = cond.shape[0]
+        self.windows.append(t)
+        out = np.zeros((t, 2, OUT_DIM), dtype=np.float32)
+        level = feats.mean(axis=(0, 2)).reshape(t, 2).mean(axis=1)
+        out[:, :, 0] = level[:, None]
+        out[:, :, 1] = latent[:, :, 0]
+        loud = (level > np.median(level)).astype(np.float32)
+        out[:, 0, OUT_SPEAKING] = np.where(anchor[:, 0, 0] > 0, anchor[:, 0, 1], loud)
+        out[:, 1, OUT_SPEAKING] = np.where(anchor[:, 1, 0] > 0, anchor[:, 1, 1], 1.0 - loud)
+        return out
+
+
+def test_windows_stitch_into_the_same_curves_as_one_pass() -> None:
+    x = _dialogue(75.0)
+    n = 75 * 50
+    cond = np.zeros((n, 2, spec.COND_DIM), np.float32)
+    latent = np.random.default_rng(0).normal(size=(n, 2, 4)).astype(np.float32)
+    anchor = windowing.first_voice_anchor(x, n)
+    rt = EchoRuntime()
+    plan = windowing.WindowPlan(core=1000)
+    out = windowing.run_windows(rt, x, n, cond, anchor, latent, plan)
+    assert len(rt.windows) >= 3  # really windowed
+    assert max(rt.windows) <= plan.core + plan.core // 4 + plan.max_prefix
+    one = EchoRuntime().run(
+        __import__("duet.model.features", fromlist=["stream_features"]).stream_features(x, 0, n),
+        cond,
+        anchor,
+        latent,
+    )
+    np.testing.assert_allclose(out[:, :, :2], one[:, :, :2], atol=1e-5)
+
+
+class SwappingRuntime:
+    """Ignores anchors and gives the low voice to role A in even windows, to role B in odd ones:
+    a network that lost track of the roles. The stitching must still keep one voice per role."""
+
+    name = "swapping"
+
+    def __init__(self) -> None:
+        from duet.model import features
+
+        fb = features.mel_filterbank()
+        hz = np.arange(fb.shape[0]) * 16000 / features.N_FFT
+        self.low = int(np.argmax(fb[np.argmin(np.abs(hz - 110))]))
+        self.high = int(np.argmax(fb[np.argmin(np.abs(hz - 220))]))
+        self.count = 0
+
+    def run(self, feats, cond, anchor, latent):
+        t = cond.shape[0]
+        m = feats[0].reshape(t, 2, -1).mean(axis=1)
+        voiced = m.max(axis=1) > np.log(1e-4)
+        low = (m[:, self.low] > m[:, self.high]) & voiced
+        high = ~low & voiced
+        out = np.zeros((t, 2, OUT_DIM), dtype=np.float32)
+        first, second = (low, high) if self.count % 2 == 0 else (high, low)
+        out[:, 0, OUT_SPEAKING] = first
+        out[:, 1, OUT_SPEAKING] = second
+        self.count += 1
+        return out
+
+
+def test_roles_stay_with_their_voices_across_windows() -> None:
+    x = _dialogue(75.0)
+    n = 75 * 50
+    cond = np.zeros((n, 2, spec.COND_DIM), np.float32)
+    latent = np.zeros((n, 2, 4), np.float32)
+    rt = SwappingRuntime()
+    out = windowing.run_windows(
+        rt, x, n, cond, windowing.first_voice_anchor(x, n), latent, windowing.WindowPlan(core=1000)
+    )
+    assert rt.count >= 3
+    t = np.arange(n) / 50.0
+    turn = np.floor((t - 0.5) / 2.0)
+    inside = ((t - 0.5) % 2.0 > 0.2) & ((t - 0.5) % 2.0 < 1.4) & (t > 0.5) & (t < 74.5)
+    low_voice = inside & (turn % 2 == 0)
+    high_voice = inside & (turn % 2 == 1)
+    assert out[low_voice, 0, OUT_SPEAKING].mean() > 0.95  # the first voice is A everywhere
+    assert out[high_voice, 1, OUT_SPEAKING].mean() > 0.95
+    assert out[low_voice, 1, OUT_SPEAKING].mean() < 0.05
+
+
+def test_first_voice_anchor_marks_the_first_speech() -> None:
+    x = _dialogue(6.0)
+    n = 300
+    a = windowing.first_voice_anchor(x, n, role=0)
+    known = np.flatnonzero(a[:, 0, 0])
+    assert 20 <= known[0] <= 30  # speech starts at 0.5 s = frame 25
+    assert 10 <= len(known) <= 50
+    assert np.all(a[known, 0, 1] == 1) and np.all(a[known, 1, 1] == 0)
+    b = windowing.first_voice_anchor(x, n, role=1)
+    assert np.all(b[known, 1, 1] == 1)
+    assert not windowing.first_voice_anchor(np.zeros(16000), 50).any()
+
+
+def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> None:
+    from duet.model import generation
+
+    seen = []
+
+    def fake_run(rt, x, n, cond, anchor, latent, plan=None):
+        seen.append(anchor.copy())
+        out = np.zeros((n, 2, OUT_DIM), np.float32)
+        out[:, :, OUT_SPEAKING] = anchor[:, :, 1]
+        return out
+
+    monkeypatch.setattr(generation.windowing, "run_windows", fake_run)
+    x = _dialogue(6.0)
+    generate(x, 16000, weights=TINY, roles="swap")
+    assert seen[-1][:, 1, 1].sum() > 0 and seen[-1][:, 0, 1].sum() == 0
+    generate(x, 16000, weights=TINY, roles=(2.6, 4.0))  # the second voice's turn: A there
+    anchor = seen[-1]
+    assert anchor[130:195, 0, 1].sum() > 0 and anchor[:120, :, 0].sum() == 0
+
+
+@pytest.mark.slow
+def test_ten_minute_take_runs_in_bounded_memory() -> None:
+    import tracemalloc
+
+    x = _dialogue(600.0)
+    tracemalloc.start()
+    perf = generate(x, 16000, weights=TINY, fps=30)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert perf.n_frames == 18000
+    # Audio (38 MB) and 50 fps outputs dominate; one window's work adds little.
+    assert peak < 200e6, peak
