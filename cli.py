@@ -13,6 +13,11 @@ import importlib
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("duet.addon.demo", "build the demo scene, save DIR/duet_demo.blend and render previews"),
     "preview": ("duet.addon.preview", "render the stage and the shape sheet of a .blend or a new pair"),
+    "bake": (
+        "duet.addon.commands",
+        "bake one shot (voice-over, staging) into a new .blend; can render",
+    ),
+    "batch": ("duet.addon.batch", "bake and render every shot of a TOML job file (docs/BATCH.md)"),
 }
 
 

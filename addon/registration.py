@@ -5,7 +5,7 @@ from __future__ import annotations
 import bpy
 
 from .. import operators, panels
-from . import properties
+from . import commands, properties
 
 _registered: list[type] = []
 
@@ -20,9 +20,11 @@ def register() -> None:
         _registered.append(cls)
     properties.register()
     operators.register_menus()
+    commands.register()  # blender -c duet ...
 
 
 def unregister() -> None:
+    commands.unregister()
     operators.unregister_menus()
     properties.unregister()
     while _registered:

@@ -1,0 +1,439 @@
+"""``duet batch JOBS.toml``: bake, then render, every shot of a job file.
+
+The same ``add_arguments``/``run`` serve ``python -m duet batch`` (bpy module)
+and ``blender -b -c duet batch`` (the command the extension registers). Each
+shot is a unit of work with its own outputs: ``--shot NAME`` runs one (a farm
+task), ``--list --json`` enumerates them, ``--stage bake|render`` splits a
+shot into its two farm steps.
+
+The job is checked as a whole before anything runs (exit 3 and every problem
+with its location when it is invalid); then one shot's failure does not stop
+the others. Outputs are written atomically (pipeline.atomic) and never over an
+input. Exit codes: see duet.pipeline.summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import TextIO
+
+from ..pipeline import jobfile
+from ..pipeline.atomic import atomic_output, atomic_write_text, remove_stale_temps
+from ..pipeline.jobfile import JobCheck, RenderJob, ShotJob
+from ..pipeline.paths import output_problems, resolve_path
+from ..pipeline.progress import BatchProgress
+from ..pipeline.summary import (
+    EXIT_INVALID_JOB,
+    EXIT_OK,
+    EXIT_USAGE,
+    FAILED,
+    INTERRUPTED,
+    INVALID,
+    OK,
+    SKIPPED,
+    BatchSummary,
+    ShotOutcome,
+)
+
+STAGES = ("all", "bake", "render")
+
+
+class ShotFailure(ValueError):
+    """A shot that could not be done, with the reason a user can act on."""
+
+
+# ---------------------------------------------------------------------------- arguments
+
+
+def _argument_type(check):
+    def parse(text: str):
+        try:
+            check(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+        return text
+
+    parse.__name__ = check.__name__.removeprefix("parse_").removeprefix("check_")
+    return parse
+
+
+resolution_arg = _argument_type(jobfile.parse_resolution)
+frames_arg = _argument_type(jobfile.parse_frames)
+engine_arg = _argument_type(jobfile.check_engine)
+
+
+def add_render_override_arguments(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("render overrides (default: the .blend's own settings)")
+    group.add_argument("--engine", type=engine_arg, help="workbench, eevee, cycles or a Blender engine id")
+    group.add_argument("--resolution", type=resolution_arg, metavar="WxH", help="e.g. 1280x720")
+    group.add_argument("--frames", type=frames_arg, metavar="START-END", help="frame range, e.g. 1-120")
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options shared by bake and batch: output, safety, logging."""
+    parser.add_argument(
+        "--output-root",
+        type=Path,
+        metavar="DIR",
+        help="refuse any output (baked .blend, renders, summary) outside DIR",
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the summary as JSON on stdout (logs go to stderr)"
+    )
+    parser.add_argument("--summary", type=Path, metavar="FILE", help="also write the JSON summary to FILE")
+    parser.add_argument(
+        "--quiet", "-q", action="store_true", help="no progress: only failures and the result"
+    )
+    parser.add_argument("--debug", action="store_true", help="print tracebacks of unexpected errors")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.description = "Bake (and render) every shot of a TOML job file; see docs/BATCH.md."
+    parser.add_argument("job_file", type=Path, help="the job file (TOML)")
+    parser.add_argument(
+        "--shot", action="append", metavar="NAME", help="run only this shot (repeat for several)"
+    )
+    parser.add_argument("--list", action="store_true", help="list the shots (with --json: their settings)")
+    parser.add_argument("--check", action="store_true", help="only check the job file, run nothing")
+    parser.add_argument(
+        "--stage",
+        choices=STAGES,
+        default="all",
+        help="bake, render (the baked file must exist), or all (default)",
+    )
+    parser.add_argument(
+        "--skip-existing", action="store_true", help="skip shots whose outputs exist (resume a batch)"
+    )
+    parser.add_argument(
+        "--skip-invalid",
+        action="store_true",
+        help="run the valid shots even if others are invalid (they count as failed)",
+    )
+    add_render_override_arguments(parser)
+    add_run_arguments(parser)
+
+
+# ---------------------------------------------------------------------------- plumbing
+
+
+@contextlib.contextmanager
+def stdout_for_json(active: bool) -> Iterator[TextIO]:
+    """While active, everything written to stdout (Blender's own C-level prints
+    included) goes to stderr; the yielded stream is the real stdout, kept for
+    the JSON summary so it can be parsed."""
+    if not active:
+        yield sys.stdout
+        return
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    real = os.fdopen(os.dup(saved), "w", encoding="utf-8")
+    try:
+        yield real
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+        real.flush()
+        real.close()
+
+
+@contextlib.contextmanager
+def interrupt_on_sigterm() -> Iterator[None]:
+    """A farm cancelling a task sends SIGTERM: treat it like Ctrl-C so the shot in
+    progress cleans up its temporary files."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
+        yield
+        return
+
+    def raise_interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, raise_interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def describe_exception(exc: BaseException, debug: bool) -> str:
+    if isinstance(exc, OSError):
+        text = f"{exc.strerror or exc}: {exc.filename or ''}"
+    elif isinstance(exc, ValueError):
+        text = str(exc)
+    else:
+        text = f"internal error: {type(exc).__name__}: {exc} (please report it with --debug output)"
+    if debug:
+        text += "\n" + "".join(traceback.format_exception(exc))
+    return text
+
+
+# ---------------------------------------------------------------------------- one shot
+
+
+def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, dict[str, float]]:
+    """Bake ``shot`` into a temporary .blend beside its output, then replace the
+    output with it. Returns (take name, seconds per stage)."""
+    try:
+        from . import shots
+    except ImportError as exc:  # the bake module is part of the add-on; a broken install lacks it
+        raise ShotFailure(f"this Duet installation cannot bake: {exc}; reinstall the extension") from exc
+
+    removed = remove_stale_temps(shot.out)
+    for path in removed:
+        progress.message(f"{shot.name}: removed {path.name}, left by an interrupted run")
+    with atomic_output(shot.out) as tmp:
+        spec = shots.ShotSpec(
+            blend=shot.blend,
+            audio=list(shot.audio),
+            staging=shot.staging,
+            character_a=shot.character_a,
+            character_b=shot.character_b,
+            out=tmp,
+            take=shot.take,
+            seed=shot.seed,
+            stems=shot.stems,
+            fps=shot.fps,
+        )
+        result = shots.bake_shot(spec, progress=progress.update)
+        commit_started = time.perf_counter()
+    seconds = dict(result.seconds)
+    seconds["save"] = seconds.get("save", 0.0) + time.perf_counter() - commit_started
+    return result.take, seconds
+
+
+def outputs_exist(shot: ShotJob, stage: str) -> bool:
+    baked = shot.out.is_file()
+    if shot.render is None or stage == "bake":
+        return baked
+    if shot.render.format == "video":
+        rendered = shot.render.video_path(shot.name).is_file()
+    else:
+        rendered = any(shot.render.dir.glob(f"{shot.name}_*.png"))
+    return rendered if stage == "render" else baked and rendered
+
+
+def run_shot(
+    shot: ShotJob, *, stage: str, progress: BatchProgress, skip_existing: bool = False, debug: bool = False
+) -> ShotOutcome:
+    """Bake and/or render one shot. Failures are caught and reported in the
+    outcome; KeyboardInterrupt is recorded and re-raised."""
+    outcome = ShotOutcome(name=shot.name, out=str(shot.out))
+    if skip_existing and outputs_exist(shot, stage):
+        outcome.note = "outputs exist (--skip-existing)"
+        return outcome
+    started = time.perf_counter()
+    try:
+        if stage in ("all", "bake"):
+            outcome.take, seconds = bake_shot_atomically(shot, progress)
+            outcome.seconds.update(seconds)
+        if shot.render is not None and stage in ("all", "render"):
+            from .shot_render import render_baked_shot
+
+            files, seconds = render_baked_shot(
+                shot.out,
+                shot.name,
+                shot.render,
+                progress=progress.update,
+                warn=lambda text: progress.message(text, important=True),
+            )
+            outcome.renders = [str(p) for p in files]
+            outcome.seconds["render"] = seconds
+        elif stage == "render":
+            outcome.note = "no render settings for this shot"
+        outcome.status = OK
+    except KeyboardInterrupt:
+        outcome.status = INTERRUPTED
+        outcome.error = "interrupted"
+        raise
+    except Exception as exc:
+        outcome.status = FAILED
+        outcome.error = describe_exception(exc, debug)
+    finally:
+        outcome.seconds["total"] = time.perf_counter() - started
+    return outcome
+
+
+def run_shots(
+    shots: list[ShotJob],
+    summary: BatchSummary,
+    progress: BatchProgress,
+    *,
+    stage: str,
+    skip_existing: bool = False,
+    debug: bool = False,
+) -> BatchSummary:
+    """Run shots one after another into ``summary``; stop at an interrupt."""
+    started = time.perf_counter()
+    pending = list(shots)
+    try:
+        with interrupt_on_sigterm():
+            while pending:
+                shot = pending[0]
+                progress.start_shot(summary_index(summary), shot.name)
+                outcome = ShotOutcome(name=shot.name, status=INTERRUPTED, out=str(shot.out))
+                try:
+                    outcome = run_shot(
+                        shot, stage=stage, progress=progress, skip_existing=skip_existing, debug=debug
+                    )
+                finally:
+                    summary.outcomes.append(outcome)
+                    progress.end_shot(outcome)
+                    pending.pop(0)
+    except KeyboardInterrupt:
+        summary.interrupted = True
+        for shot in pending:
+            summary.outcomes.append(
+                ShotOutcome(name=shot.name, status=SKIPPED, out=str(shot.out), error="not run: interrupted")
+            )
+    summary.seconds += time.perf_counter() - started
+    return summary
+
+
+def summary_index(summary: BatchSummary) -> int:
+    return sum(1 for o in summary.outcomes if o.status != INVALID)
+
+
+def with_overrides(shot: ShotJob, args: argparse.Namespace) -> ShotJob:
+    """Command-line render overrides applied to a shot that renders."""
+    if shot.render is None:
+        return shot
+    render: RenderJob = shot.render
+    if args.engine:
+        render = replace(render, engine=jobfile.check_engine(args.engine))
+    if args.resolution:
+        render = replace(render, resolution=jobfile.parse_resolution(args.resolution))
+    if args.frames:
+        render = replace(render, frames=jobfile.parse_frames(args.frames))
+    return replace(shot, render=render)
+
+
+# ---------------------------------------------------------------------------- reporting
+
+
+def print_problems(check: JobCheck, problems: list, stream: TextIO) -> None:
+    stream.write(f"duet: {check.error(problems)}\n")
+    stream.flush()
+
+
+def finish(summary: BatchSummary, args: argparse.Namespace, stdout: TextIO, progress: BatchProgress) -> int:
+    """Print/write the summary; return the exit code."""
+    text = json.dumps(summary.to_dict(), indent=2)
+    if args.summary is not None:
+        try:
+            atomic_write_text(args.summary, text + "\n")
+        except OSError as exc:
+            progress.message(f"duet: could not write the summary to {args.summary}: {exc}", important=True)
+    if args.json:
+        stdout.write(text + "\n")
+        stdout.flush()
+    if summary.outcomes or not summary.problems:
+        progress.end(summary)
+    return summary.exit_code
+
+
+def summary_path_problems(args: argparse.Namespace, inputs: list[Path]) -> list[str]:
+    if args.summary is None:
+        return []
+    args.summary = resolve_path(args.summary, Path.cwd())
+    problems = output_problems(args.summary, inputs, args.output_root)
+    return [f"--summary: {p}" for p in problems]
+
+
+def invalid_outcome(check: JobCheck, name: str) -> ShotOutcome:
+    problems = [str(p) for p in check.problems_for(name)]
+    return ShotOutcome(name=name, status=INVALID, problems=problems, error="invalid job entry")
+
+
+# ---------------------------------------------------------------------------- the command
+
+
+def list_shots(check: JobCheck, args: argparse.Namespace, stdout: TextIO) -> int:
+    valid = {s.name: s for s in check.shots}
+    if args.json:
+        entries = []
+        for name in check.names:
+            shot = valid.get(name)
+            entry = shot.to_dict() if shot else {"name": name}
+            entry["valid"] = shot is not None
+            entry["problems"] = [str(p) for p in check.problems_for(name)]
+            entries.append(entry)
+        data = {
+            "source": check.source,
+            "job_file": str(check.path),
+            "problems": [str(p) for p in check.job_problems()],
+            "shots": entries,
+        }
+        stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        for name in check.names:
+            stdout.write(name + ("" if name in valid else "  (invalid)") + "\n")
+        if check.problems:
+            print_problems(check, check.problems, sys.stderr)
+    stdout.flush()
+    return EXIT_OK if check.ok else EXIT_INVALID_JOB
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.output_root is not None:
+        args.output_root = resolve_path(args.output_root, Path.cwd())
+    check = jobfile.load_job(args.job_file, output_root=args.output_root)
+    with stdout_for_json(args.json and not args.list) as stdout:
+        if args.list:
+            return list_shots(check, args, stdout)
+        progress = BatchProgress(0, quiet=args.quiet)
+        summary = BatchSummary(source=check.source, stage=args.stage)
+
+        selected = check.names
+        if args.shot:
+            unknown = [n for n in args.shot if n not in check.names]
+            if unknown:
+                known = ", ".join(check.names) or "none"
+                sys.stderr.write(f"duet: unknown shot '{unknown[0]}' in {check.source}; its shots: {known}\n")
+                return EXIT_USAGE
+            selected = [n for n in check.names if n in args.shot]
+
+        job_problems = check.job_problems()
+        shot_problems = [p for p in check.problems if p.shot in selected]
+        extra = summary_path_problems(args, [p for s in check.shots for p in s.inputs()])
+        if job_problems or extra or (shot_problems and not args.skip_invalid):
+            print_problems(check, job_problems + shot_problems, sys.stderr)
+            for text in extra:
+                sys.stderr.write(f"  {text}\n")
+            summary.problems = [str(p) for p in job_problems + shot_problems] + extra
+            summary.outcomes = [invalid_outcome(check, n) for n in selected if check.problems_for(n)]
+            if args.json:
+                stdout.write(json.dumps(summary.to_dict(), indent=2) + "\n")
+            return EXIT_INVALID_JOB
+        if args.check:
+            sys.stderr.write(f"duet: {check.source}: {len(selected)} shots, no problems\n")
+            return EXIT_OK
+
+        valid = {s.name: s for s in check.shots}
+        for name in selected:
+            if name not in valid:
+                outcome = invalid_outcome(check, name)
+                summary.outcomes.append(outcome)
+                progress.message(f"{name}: INVALID: {'; '.join(outcome.problems)}", important=True)
+        runnable = [with_overrides(valid[n], args) for n in selected if n in valid]
+        progress.total = len(runnable)
+        run_shots(
+            runnable,
+            summary,
+            progress,
+            stage=args.stage,
+            skip_existing=args.skip_existing,
+            debug=args.debug,
+        )
+        return finish(summary, args, stdout, progress)
