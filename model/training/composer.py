@@ -456,7 +456,12 @@ def _check_role_order(dialogue: Dialogue) -> None:
 
 def floor_transfer_offsets(dialogue: Dialogue) -> np.ndarray:
     """Start of each turn minus the end of the partner's preceding turn (s; < 0 = overlap)."""
-    turns = sorted((s, e, r) for r in range(2) for s, e, k in dialogue.segments[r] if k == "turn")
+    return transfer_offsets(dialogue.segments)
+
+
+def transfer_offsets(segments) -> np.ndarray:
+    """floor_transfer_offsets from per-role (start, end, kind) segments (e.g. read from shards)."""
+    turns = sorted((s, e, r) for r in range(2) for s, e, k in segments[r] if k == "turn")
     out = []
     for (_, e0, r0), (s1, _, r1) in itertools.pairwise(turns):
         if r1 != r0:
@@ -484,4 +489,5 @@ __all__ = [
     "overlap_fraction",
     "sample_target_seconds",
     "speaking_mask",
+    "transfer_offsets",
 ]

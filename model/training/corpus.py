@@ -292,6 +292,7 @@ class ClipMaker:
             "warps": [_plain(w) for w in warps],
             "rates": [round(r, 4) for r in rates],
             "channel": _plain(channel),
+            "teacher_seed": teacher_seed,
             "staging": staging.text,
             "templates": sorted({ln.template for ln in lines}),
             "lines": len(lines),
