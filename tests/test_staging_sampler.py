@@ -26,7 +26,8 @@ def test_share_without_staging_and_counts():
     assert actions == {"face", "look", "mutual", "nod", "shake"}
     targets = {d.target for s in staged for d in s.directions if d.action == "look"}
     assert {"partner", "camera", "down", "away"} <= targets
-    assert {d.target for s in staged for d in s.directions if d.action == "face"} >= {"left", "right", "camera"}
+    faces = {d.target for s in staged for d in s.directions if d.action == "face"}
+    assert faces >= {"left", "right", "camera"}
 
 
 def test_directions_fit_the_clip_and_never_collide():
