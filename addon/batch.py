@@ -168,8 +168,8 @@ def interrupt_on_sigterm() -> Iterator[None]:
 
 
 def describe_exception(exc: BaseException, debug: bool) -> str:
-    if isinstance(exc, OSError):
-        text = f"{exc.strerror or exc}: {exc.filename or ''}"
+    if isinstance(exc, OSError) and exc.strerror:
+        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     elif isinstance(exc, ValueError):
         text = str(exc)
     else:
@@ -327,18 +327,25 @@ def print_problems(check: JobCheck, problems: list, stream: TextIO) -> None:
     stream.flush()
 
 
-def finish(summary: BatchSummary, args: argparse.Namespace, stdout: TextIO, progress: BatchProgress) -> int:
+def finish(
+    summary: BatchSummary,
+    args: argparse.Namespace,
+    stdout: TextIO,
+    progress: BatchProgress | None,
+    *,
+    write_file: bool = True,
+) -> int:
     """Print/write the summary; return the exit code."""
     text = json.dumps(summary.to_dict(), indent=2)
-    if args.summary is not None:
+    if args.summary is not None and write_file:
         try:
             atomic_write_text(args.summary, text + "\n")
         except OSError as exc:
-            progress.message(f"duet: could not write the summary to {args.summary}: {exc}", important=True)
+            sys.stderr.write(f"duet: could not write the summary to {args.summary}: {exc}\n")
     if args.json:
         stdout.write(text + "\n")
         stdout.flush()
-    if summary.outcomes or not summary.problems:
+    if progress is not None:
         progress.end(summary)
     return summary.exit_code
 
@@ -413,9 +420,7 @@ def run(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"  {text}\n")
             summary.problems = [str(p) for p in job_problems + shot_problems] + extra
             summary.outcomes = [invalid_outcome(check, n) for n in selected if check.problems_for(n)]
-            if args.json:
-                stdout.write(json.dumps(summary.to_dict(), indent=2) + "\n")
-            return EXIT_INVALID_JOB
+            return finish(summary, args, stdout, None, write_file=not extra)
         if args.check:
             sys.stderr.write(f"duet: {check.source}: {len(selected)} shots, no problems\n")
             return EXIT_OK

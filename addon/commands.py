@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -94,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline import jobfile
     from ..pipeline.paths import resolve_path
     from ..pipeline.progress import BatchProgress
-    from ..pipeline.summary import EXIT_INVALID_JOB, EXIT_USAGE, BatchSummary
+    from ..pipeline.summary import EXIT_USAGE, BatchSummary
     from . import batch
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]
@@ -113,9 +112,7 @@ def run(args: argparse.Namespace) -> int:
             for text in extra:
                 sys.stderr.write(f"duet bake: {text}\n")
             summary.problems = [str(p) for p in check.problems] + extra
-            if args.json:
-                stdout.write(json.dumps(summary.to_dict(), indent=2) + "\n")
-            return EXIT_INVALID_JOB
+            return batch.finish(summary, args, stdout, None, write_file=not extra)
         progress = BatchProgress(1, quiet=args.quiet)
         batch.run_shots(check.shots, summary, progress, stage="all", debug=args.debug)
         return batch.finish(summary, args, stdout, progress)
