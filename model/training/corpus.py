@@ -244,18 +244,30 @@ class ClipMaker:
             if len(mix) != len(dialogue.mix):
                 raise CorpusError("the recording channel changed the clip length; it must keep timing")
 
+        # The teacher sees exactly what the shard stores (int16 stems, float32 times), so the
+        # stored targets can be reproduced from the shard alone (measure_corpus checks it).
+        stems_q = _int16(dialogue.stems)
+        stems_f = stems_q.astype(np.float32) / np.float32(spec.AUDIO_INT16_SCALE)
         speeches = []
         for r in range(2):
             ipa, start, end, stress = dialogue.phones[r].arrays()
+            segments = [(float(np.float32(s)), float(np.float32(e)), k) for s, e, k in dialogue.segments[r]]
             speeches.append(
-                RoleSpeech(ipa, start, end, stress, dialogue.stems[:, r], list(dialogue.segments[r]))
+                RoleSpeech(
+                    ipa,
+                    start.astype(np.float32).astype(np.float64),
+                    end.astype(np.float32).astype(np.float64),
+                    stress,
+                    stems_f[:, r],
+                    segments,
+                )
             )
         teacher_seed = int(rng["teacher"].integers(2**31))
         out = teach(speeches[0], speeches[1], n_frames=n_frames, conditioning=conditioning, seed=teacher_seed)
 
         arrays = {
             "audio_mix": _int16(mix),
-            "audio_stems": _int16(dialogue.stems),
+            "audio_stems": stems_q,
             "blendshapes": out.blendshapes.astype(np.float32),
             "head": out.head.astype(np.float32),
             "gaze": out.gaze.astype(np.float32),

@@ -101,7 +101,7 @@ def clips_from_arrays(
     ids = a["clip_ids"].astype(str)
     wanted = range(len(ids)) if only is None else [i for i, c in enumerate(ids) if c == only]
     so, fo = a["clip_sample_offsets"], a["clip_frame_offsets"]
-    scale = np.float32(1.0 / spec.AUDIO_INT16_SCALE)
+    scale = np.float32(spec.AUDIO_INT16_SCALE)  # divide, exactly as the builder does
     for c in wanted:
         s0, s1, f0, f1 = int(so[c]), int(so[c + 1]), int(fo[c]), int(fo[c + 1])
         phones = []
@@ -139,8 +139,8 @@ def clips_from_arrays(
             language=str(a["clip_language"][c]),
             voices=voices,  # type: ignore[arg-type]
             staging=str(a["clip_staging"][c]) if "clip_staging" in a else "",
-            mix=a["audio_mix"][s0:s1].astype(np.float32) * scale,
-            stems=a["audio_stems"][s0:s1].astype(np.float32) * scale,
+            mix=a["audio_mix"][s0:s1].astype(np.float32) / scale,
+            stems=a["audio_stems"][s0:s1].astype(np.float32) / scale,
             blendshapes=a["blendshapes"][f0:f1],
             head=a["head"][f0:f1],
             gaze=a["gaze"][f0:f1],
