@@ -18,9 +18,7 @@ import argparse
 import contextlib
 import json
 import os
-import signal
 import sys
-import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -28,7 +26,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from ..pipeline import jobfile
+from ..pipeline import interrupts, jobfile
 from ..pipeline.atomic import atomic_output, atomic_write_text, remove_stale_temps
 from ..pipeline.jobfile import JobCheck, RenderJob, ShotJob
 from ..pipeline.paths import output_problems, resolve_path
@@ -149,24 +147,6 @@ def stdout_for_json(active: bool) -> Iterator[TextIO]:
         real.close()
 
 
-@contextlib.contextmanager
-def interrupt_on_sigterm() -> Iterator[None]:
-    """A farm cancelling a task sends SIGTERM: treat it like Ctrl-C so the shot in
-    progress cleans up its temporary files."""
-    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGTERM"):
-        yield
-        return
-
-    def raise_interrupt(_signum, _frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, raise_interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def describe_exception(exc: BaseException, debug: bool) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
@@ -278,7 +258,7 @@ def run_shots(
     started = time.perf_counter()
     pending = list(shots)
     try:
-        with interrupt_on_sigterm():
+        with interrupts.handling():
             while pending:
                 shot = pending[0]
                 progress.start_shot(summary_index(summary), shot.name)

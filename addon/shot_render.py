@@ -19,6 +19,7 @@ from pathlib import Path
 
 import bpy
 
+from ..pipeline import interrupts
 from ..pipeline.atomic import TEMP_MARK, fsync_dir, fsync_file, remove_stale_temps
 from ..pipeline.jobfile import RenderJob
 
@@ -174,7 +175,10 @@ def render_baked_shot(
     try:
         if progress:
             progress("render", 0.0)
-        result = bpy.ops.render.render(animation=True, scene=scene.name)
+        # Ctrl-C cannot stop Blender's render safely from Python: it stops the batch
+        # when the render returns (a second Ctrl-C kills the process).
+        with interrupts.deferred():
+            result = bpy.ops.render.render(animation=True, scene=scene.name)
         if "FINISHED" not in result:
             raise RenderError(f"the render of '{shot}' did not finish ({', '.join(sorted(result))})")
         files = _move_video(tmp, job.dir, shot) if video else _move_frames(tmp, job.dir, shot)

@@ -532,3 +532,47 @@ def test_interrupted_batch_keeps_finished_shots_and_leaves_no_partial_output(
     assert (tmp_path / "out" / "s0.blend").is_file()
     assert not (tmp_path / "out" / "s1.blend").exists() and not (tmp_path / "out" / "s2.blend").exists()
     assert [p for p in (tmp_path / "out").iterdir() if p.name != "s0.blend"] == []
+
+
+@pytest.mark.slow
+def test_ctrl_c_during_a_render_stops_the_batch_without_partial_output(bpy_module, tmp_path: Path) -> None:
+    import signal
+
+    for name in ("sh010", "sh020"):
+        save_simple_shot(bpy_module, tmp_path / "baked" / f"{name}.blend", frames=60)
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "scene.blend").write_bytes(b"scene")
+    (tmp_path / "in" / "take.wav").write_bytes(b"RIFF")
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\nblend = "in/scene.blend"\naudio = "in/take.wav"\nout = "baked/{shot}.blend"\n'
+        'render = { dir = "renders/{shot}", resolution = "160x120" }\n[shots.sh010]\n[shots.sh020]\n'
+    )
+    env = dict(os.environ)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "duet", "batch", str(job), "--stage", "render", "--json"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    log = []
+    for line in proc.stderr:  # Blender saved a first frame: its render is under way
+        log.append(line)
+        if "Saved:" in line:
+            break
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 130, "".join(log) + err[-3000:]
+    assert "stopping after the current render" in err
+    summary = json.loads(out)
+    assert [(s["name"], s["status"]) for s in summary["shots"]] == [
+        ("sh010", "interrupted"),
+        ("sh020", "skipped"),
+    ]
+    assert summary["result"] == "interrupted"
+    # The render finished into the hidden folder, which was removed, not moved into place.
+    assert not (tmp_path / "renders" / "sh010").exists()
+    leftovers = list((tmp_path / "renders").iterdir()) if (tmp_path / "renders").exists() else []
+    assert leftovers == []

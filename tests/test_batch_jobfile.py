@@ -600,3 +600,66 @@ def test_pipeline_is_pure() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+# --------------------------------------------------------------------------- interrupts
+
+INTERRUPTIBLE = """
+import sys, time
+from duet.pipeline import interrupts
+mode = sys.argv[1]
+try:
+    with interrupts.handling():
+        print("ready", flush=True)
+        if mode == "deferred":
+            with interrupts.deferred():
+                time.sleep(1.5)  # stands for Blender's render: C code
+                print("call finished", flush=True)
+            print("not reached", flush=True)
+        else:
+            while True:
+                time.sleep(0.01)
+except KeyboardInterrupt:
+    print("interrupted", flush=True)
+    sys.exit(130)
+"""
+
+
+def start_interruptible(mode: str) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", INTERRUPTIBLE, mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_first_signal_interrupts_python_code(signame: str) -> None:
+    proc = start_interruptible("loop")
+    proc.send_signal(getattr(signal, signame))
+    out, _err = proc.communicate(timeout=30)
+    assert proc.returncode == 130 and out.split() == ["interrupted"]
+
+
+def test_signal_during_a_deferred_call_waits_for_it_then_interrupts() -> None:
+    proc = start_interruptible("deferred")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130
+    assert out.split("\n")[:2] == ["call finished", "interrupted"]
+    assert "stopping after the current render; press Ctrl-C again to kill" in err
+
+
+def test_second_signal_kills_at_once() -> None:
+    proc = start_interruptible("deferred")
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    out, _err = proc.communicate(timeout=30)
+    assert proc.returncode == -signal.SIGINT and "call finished" not in out
