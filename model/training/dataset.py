@@ -378,9 +378,12 @@ def write_synthetic_corpus(
     k = 0
     for split, n in clips.items():
         rows = []
-        for _ in range(n):
-            a, b, n_frames = synthetic_dialogue(seed=seed * 1000 + k, seconds=seconds)
+        while len(rows) < n:
             k += 1
+            try:
+                a, b, n_frames = synthetic_dialogue(seed=seed * 1000 + k, seconds=seconds)
+            except ValueError:
+                continue  # the generator fails on a laugh that runs past the clip's end: skip the seed
             if len(b.phone_start) and (not len(a.phone_start) or b.phone_start.min() < a.phone_start.min()):
                 a, b = b, a  # corpus convention: A speaks first
             out_t = teach(a, b, n_frames=n_frames, seed=seed + k)
