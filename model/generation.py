@@ -108,8 +108,6 @@ def _check_seed(seed: object) -> int:
 
 
 def _staging_targets(staging: str, n_frames: int, names: Any) -> Any:
-    if not isinstance(staging, str):
-        raise InputError(f"staging must be text (or None), got {type(staging).__name__}")
     try:
         from . import staging as staging_mod
     except ImportError:
@@ -168,6 +166,57 @@ def _parse_roles(roles: object, duration: float) -> tuple[int, tuple[float, floa
     return 0, (max(0.0, start), min(duration, end))
 
 
+def perform(
+    audio16k: np.ndarray,
+    *,
+    conditioning: np.ndarray | None = None,
+    runtime: str = "auto",
+    seed: int = 0,
+    roles: Any = None,
+    weights: str | Path | None = None,
+) -> Performance:
+    """The network's own performance at 50 fps, before any staging solve.
+
+    audio16k: validated 16 kHz float32 audio, (S,) mixed or (S, 2) stems
+    (audio.prepare). conditioning: (F, 2, COND_DIM) staging conditioning or
+    None. generate() wraps this; the evaluation calls it with a corpus clip's
+    own conditioning.
+    """
+    x = np.asarray(audio16k, dtype=np.float32)
+    n_frames = features.n_model_frames(x.shape[0])
+    duration = x.shape[0] / spec.SAMPLE_RATE
+    first_role, a_range = _parse_roles(roles, duration)
+    w, rt = get_runtime(runtime, weights)
+    cfg = w.config
+    cond = np.zeros((n_frames, 2, cfg.cond_dim), dtype=np.float32)
+    if conditioning is not None:
+        cond = np.asarray(conditioning, dtype=np.float32)[:n_frames]
+        if cond.shape != (n_frames, 2, cfg.cond_dim):
+            raise InputError(f"conditioning has shape {cond.shape}, expected {(n_frames, 2, cfg.cond_dim)}")
+    latent = take_latent(n_frames, cfg, seed)
+    plan = windowing.WindowPlan()
+    first_window_end = min(n_frames, plan.core + plan.core // 4)
+
+    def anchor_for(role_of_first: int) -> np.ndarray:
+        if a_range is not None and a_range[0] * spec.NATIVE_FPS < first_window_end - 10:
+            anchor = windowing.range_anchor(x, n_frames, a_range[0], a_range[1], role=0)
+            if anchor[:first_window_end, :, 0].any():
+                return anchor
+        return windowing.first_voice_anchor(x, n_frames, role=role_of_first)
+
+    y = windowing.run_windows(rt, x, n_frames, cond, anchor_for(first_role), latent, plan)
+    if a_range is not None:
+        # A range beyond the first window: check who the network made speak there; if it is B,
+        # run again with the first voice anchored as B (so staging reaches the right character).
+        f0, f1 = (int(round(v * spec.NATIVE_FPS)) for v in a_range)
+        seg = y[f0 : max(f1, f0 + 1), :, OUT_SPEAKING]
+        if seg.size and float(seg[:, 1].mean()) > float(seg[:, 0].mean()) + 0.1:
+            y = windowing.run_windows(
+                rt, x, n_frames, cond, windowing.first_voice_anchor(x, n_frames, 1), latent, plan
+            )
+    return _performance(y, spec.NATIVE_FPS)
+
+
 def generate(
     audio: Any,
     sample_rate: Any,
@@ -198,43 +247,24 @@ def generate(
     n_samples = x.shape[0]
     duration = n_samples / spec.SAMPLE_RATE
     n_frames = features.n_model_frames(n_samples)
-    first_role, a_range = _parse_roles(roles, duration)
-    w, rt = get_runtime(runtime, weights)
-    cfg = w.config
+    _parse_roles(roles, duration)  # bad options fail before any work
+    if runtime not in RUNTIMES:
+        raise InputError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
 
     targets = None
     staging_mod = None
-    cond = np.zeros((n_frames, 2, cfg.cond_dim), dtype=np.float32)
-    if staging is not None and str(staging).strip():
-        staging_mod, targets = _staging_targets(staging, n_frames, names)
-        c = np.asarray(targets.conditioning, dtype=np.float32)
-        if c.shape != cond.shape:
-            raise InputError(f"staging produced conditioning of shape {c.shape}, expected {cond.shape}")
-        cond = c
+    cond = None
+    if staging is not None:
+        if not isinstance(staging, str):
+            raise InputError(f"staging must be text (or None), got {type(staging).__name__}")
+        if staging.strip():
+            staging_mod, targets = _staging_targets(staging, n_frames, names)
+            cond = np.asarray(targets.conditioning, dtype=np.float32)
+            if cond.shape != (n_frames, 2, spec.COND_DIM):
+                expected = (n_frames, 2, spec.COND_DIM)
+                raise InputError(f"staging produced conditioning of shape {cond.shape}, expected {expected}")
 
-    latent = take_latent(n_frames, cfg, seed)
-    plan = windowing.WindowPlan()
-    first_window_end = min(n_frames, plan.core + plan.core // 4)
-
-    def anchor_for(role_of_first: int) -> np.ndarray:
-        if a_range is not None and a_range[0] * spec.NATIVE_FPS < first_window_end - 10:
-            anchor = windowing.range_anchor(x, n_frames, a_range[0], a_range[1], role=0)
-            if anchor[:first_window_end, :, 0].any():
-                return anchor
-        return windowing.first_voice_anchor(x, n_frames, role=role_of_first)
-
-    y = windowing.run_windows(rt, x, n_frames, cond, anchor_for(first_role), latent, plan)
-    if a_range is not None:
-        # A range beyond the first window: check who the network made speak there; if it is B,
-        # run again with the first voice anchored as B (so staging reaches the right character).
-        f0, f1 = (int(round(v * spec.NATIVE_FPS)) for v in a_range)
-        seg = y[f0 : max(f1, f0 + 1), :, OUT_SPEAKING]
-        if seg.size and float(seg[:, 1].mean()) > float(seg[:, 0].mean()) + 0.1:
-            y = windowing.run_windows(
-                rt, x, n_frames, cond, windowing.first_voice_anchor(x, n_frames, 1), latent, plan
-            )
-
-    perf = _performance(y, spec.NATIVE_FPS)
+    perf = perform(x, conditioning=cond, runtime=runtime, seed=seed, roles=roles, weights=weights)
     if targets is not None and staging_mod is not None:
         perf = staging_mod.solve(perf, targets)
     n_out = max(1, int(math.ceil(duration * fps_out - 1e-9)))
