@@ -66,7 +66,7 @@ def test_late_releases_cost_their_delay_and_misses_cost_150_ms() -> None:
 
 def test_lips_that_shut_on_every_consonant_lose_precision() -> None:
     rows = [("a", 0.2, 0.4), ("t", 0.4, 0.5), ("a", 0.5, 0.7), ("k", 0.7, 0.8), ("a", 0.8, 1.0)]
-    ref = m.ClipReference((_phones(rows + [("m", 1.0, 1.1), ("a", 1.1, 1.3)]), m.Phones.empty()))
+    ref = m.ClipReference((_phones([*rows, ("m", 1.0, 1.1), ("a", 1.1, 1.3)]), m.Phones.empty()))
     t = np.arange(75) / FPS
     jaw = np.interp(t, [0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.5],
                     [0, 0, 0.4, 0, 0, 0.4, 0, 0, 0.4, 0, 0, 0.4, 0, 0])  # fmt: skip
@@ -152,3 +152,123 @@ def test_head_angle_error_is_a_rotation_angle() -> None:
         np.array([[10.0, 0, 0], [0, 0, 0], [0, 0, 0]]), np.array([[0.0, 0, 0], [0, 7, 0], [0, 0, -3]])
     )
     np.testing.assert_allclose(e, [10.0, 7.0, 3.0], atol=1e-9)
+
+
+# -- the evaluation's small readers ----------------------------------------------------------------
+
+LONG_GRID = """File type = "ooTextFile"
+Object class = "TextGrid"
+
+xmin = 0
+xmax = 1.0
+tiers? <exists>
+size = 1
+item []:
+    item [1]:
+        class = "IntervalTier"
+        name = "phone"
+        xmin = 0
+        xmax = 1.0
+        intervals: size = 3
+        intervals [1]:
+            xmin = 0
+            xmax = 0.25
+            text = ""
+        intervals [2]:
+            xmin = 0.25
+            xmax = 0.5
+            text = "M"
+        intervals [3]:
+            xmin = 0.5
+            xmax = 1.0
+            text = "AA1"
+"""
+
+SHORT_GRID = """File type = "ooTextFile"
+Object class = "TextGrid"
+
+0
+1.0
+<exists>
+2
+"IntervalTier"
+"phone"
+0
+1.0
+2
+0
+0.4
+"p"
+0.4
+1.0
+"a"
+"TextTier"
+"marks"
+0
+1.0
+1
+0.5
+"x"
+"""
+
+
+def test_textgrid_reader_reads_long_and_short_formats(tmp_path) -> None:
+    from duet.model.training import evaluate
+
+    (tmp_path / "long.TextGrid").write_text(LONG_GRID, encoding="utf-8")
+    (tmp_path / "short.TextGrid").write_text(SHORT_GRID, encoding="utf-8")
+    long_tiers = evaluate.read_textgrid(tmp_path / "long.TextGrid")
+    assert long_tiers == {"phone": [(0.0, 0.25, ""), (0.25, 0.5, "M"), (0.5, 1.0, "AA1")]}
+    short_tiers = evaluate.read_textgrid(tmp_path / "short.TextGrid")
+    assert short_tiers == {"phone": [(0.0, 0.4, "p"), (0.4, 1.0, "a")]}
+    phones = evaluate.phones_to_ipa(long_tiers["phone"])
+    assert list(phones.ipa) == ["m", "ɑ"]  # ARPAbet -> IPA, silence dropped
+
+
+def test_wav_reader_pcm16_and_float32(tmp_path) -> None:
+    import struct
+
+    from duet.model.training import evaluate
+
+    x = (np.sin(np.arange(800) / 10.0) * 0.5).astype(np.float32)
+
+    def wav(path, tag, bits, payload):
+        fmt = struct.pack("<HHIIHH", tag, 1, 8000, 8000 * bits // 8, bits // 8, bits)
+        body = (
+            b"WAVE"
+            + b"fmt "
+            + struct.pack("<I", 16)
+            + fmt
+            + b"data"
+            + struct.pack("<I", len(payload))
+            + payload
+        )
+        path.write_bytes(b"RIFF" + struct.pack("<I", len(body)) + body)
+
+    wav(tmp_path / "a.wav", 1, 16, (x * 32767).astype("<i2").tobytes())
+    wav(tmp_path / "b.wav", 3, 32, x.astype("<f4").tobytes())
+    a, ra = evaluate.read_wav(tmp_path / "a.wav")
+    b, rb = evaluate.read_wav(tmp_path / "b.wav")
+    assert ra == rb == 8000
+    np.testing.assert_allclose(a, x, atol=1e-4)
+    np.testing.assert_array_equal(b, x)
+
+
+def test_rttm_reader(tmp_path) -> None:
+    from duet.model.training import evaluate
+
+    (tmp_path / "x.rttm").write_text(
+        "SPEAKER x 1 1.440 11.872 <NA> <NA> S1 <NA> <NA>\nSPEAKER x 1 13.152 3.770 <NA> <NA> S2 <NA> <NA>\n"
+    )
+    rows = evaluate.read_rttm(tmp_path / "x.rttm")
+    assert rows[0][0] == "S1" and rows[0][1] == pytest.approx(1.44) and rows[0][2] == pytest.approx(13.312)
+
+
+def test_energy_jaw_baseline_cannot_separate_a_mix() -> None:
+    from duet.model.training import evaluate
+
+    t = np.arange(16000) / 16000
+    x = (0.3 * np.sin(2 * np.pi * 200 * t) * (t > 0.5)).astype(np.float32)
+    perf = evaluate.energy_jaw(x, 50)
+    np.testing.assert_array_equal(perf.blendshapes["A"], perf.blendshapes["B"])
+    assert perf.blendshapes["A"][40, _I["jawOpen"]] > 0.3 and perf.blendshapes["A"][10, _I["jawOpen"]] == 0.0
