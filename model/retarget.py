@@ -37,7 +37,8 @@ MAP_FORMAT = "duet-retarget-map"
 MAP_VERSION = 1
 DEFAULT_REGULARIZATION = 0.005
 _WARM_STEPS = 20  # projected-gradient steps before the exact active-set rounds
-_CHUNK_FRAMES = 32  # frames solved one after another, each from the previous answer
+_CHUNK_FRAMES = 24  # frames solved one after another, each from the previous answer
+_STEP_ROUNDS = 2
 
 
 # --------------------------------------------------------------------------- name matching
@@ -821,14 +822,21 @@ def _box_qp(q: np.ndarray, c: np.ndarray, hi: float) -> np.ndarray:
     chunk = max(1, min(_CHUNK_FRAMES, t))
     heads = np.arange(0, t, chunk)
     start = _fista(q, c[heads], hi, np.zeros((len(heads), v)), _WARM_STEPS)
-    w[heads], free[heads], upper[heads] = _pdas(q, c[heads], hi, start, None, 3 * v)
+    w[heads], free[heads], upper[heads], _ = _pdas(q, c[heads], hi, start, None, 3 * v)
+    unsettled = []
     for k in range(1, chunk):
         rows = heads + k
         rows = rows[rows < t]
         if len(rows) == 0:
             break
         guess = (free[rows - 1], upper[rows - 1])
-        w[rows], free[rows], upper[rows] = _pdas(q, c[rows], hi, w[rows - 1], guess, 3 * v)
+        # Few rounds per step: the odd frame still changing waits for the batch below
+        # instead of holding up the whole step.
+        w[rows], free[rows], upper[rows], left = _pdas(q, c[rows], hi, w[rows - 1], guess, _STEP_ROUNDS)
+        unsettled.append(rows[left])
+    rows = np.concatenate([np.zeros(0, dtype=np.int64), *unsettled])
+    if len(rows):
+        w[rows], _, _, _ = _pdas(q, c[rows], hi, w[rows], (free[rows], upper[rows]), 3 * v)
     for r in np.nonzero(_kkt_residual(q, c, w, hi) > 1e-9)[0]:
         w[r] = _active_set_row(q, c[r], hi, w[r])
     return w
@@ -841,37 +849,42 @@ def _pdas(
     w: np.ndarray,
     guess: tuple[np.ndarray, np.ndarray] | None,
     rounds: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Primal-dual active-set rounds for every row; returns w and its (free, upper) sets."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Primal-dual active-set rounds on every row, from w or from guessed (free, upper)
+    sets. Returns w, its sets and a mask of the rows whose sets had not settled."""
     t, v = c.shape
     diag = np.diag(q)
     idx = np.arange(v)
     w = w.copy()
     rows = np.arange(t)
-    free = np.zeros((t, v), dtype=bool)
-    upper = np.zeros((t, v), dtype=bool)
-    for k in range(rounds):
-        if k == 0 and guess is not None:
-            fr, up = guess
-        else:
+    if guess is None:
+        free = np.zeros((t, v), dtype=bool)
+        upper = np.zeros((t, v), dtype=bool)
+    else:
+        free, upper = guess[0].copy(), guess[1].copy()
+    for k in range(rounds + 1):
+        if k > 0 or guess is None:
             wr = w[rows]
             z = wr - (wr @ q - c[rows]) / diag
             up = z >= hi
             fr = (z > 0.0) & ~up
             if k > 0:
-                changed = np.any(fr != free[rows], axis=1) | np.any(up != upper[rows], axis=1)
+                changed = np.any((fr != free[rows]) | (up != upper[rows]), axis=1)
                 rows, fr, up = rows[changed], fr[changed], up[changed]
-        if len(rows) == 0:
+            free[rows], upper[rows] = fr, up
+        if len(rows) == 0 or k == rounds:
             break
-        free[rows], upper[rows] = fr, up
-        fixed = np.where(up, hi, 0.0)
+        fr, up = free[rows], upper[rows]
         # Free weights solve their rows of Q w = c with the others held at their bound.
         ff = fr.astype(np.float64)
         m = (ff[:, :, None] * ff[:, None, :]) * q
         m[:, idx, idx] += 1.0 - ff
+        fixed = up * hi
         rhs = np.where(fr, c[rows] - fixed @ q, fixed)
         w[rows] = np.linalg.solve(m, rhs[:, :, None])[:, :, 0]
-    return np.clip(w, 0.0, hi), free, upper
+    left = np.zeros(t, dtype=bool)
+    left[rows] = True
+    return np.clip(w, 0.0, hi), free, upper, left
 
 
 def _fista(q: np.ndarray, c: np.ndarray, hi: float, w: np.ndarray, steps: int) -> np.ndarray:
