@@ -52,6 +52,7 @@ def normalize(name: str) -> str:
 _NAMESPACE = re.compile(r"^.*[:|.](?P<rest>[^:|.]{3,})$")
 _GENERIC_PREFIX = re.compile(rs.GENERIC_PREFIX_PATTERN, re.IGNORECASE)
 _LETTER_PREFIX = re.compile(r"^[a-z]_", re.IGNORECASE)
+_SUFFIX = re.compile(r"(?:\.\d{3}|[_\-. ](?:bs|shape|blend_?shape|morph|sk))$", re.IGNORECASE)
 
 
 def name_forms(name: str) -> list[tuple[int, str]]:
@@ -59,7 +60,8 @@ def name_forms(name: str) -> list[tuple[int, str]]:
     (lower = more literal): 0 the whole name; 1 after a namespace
     ('blendShape1.jawOpen', 'Face:jawOpen', 'mesh|jawOpen'); 2 after a generic
     prefix ('bs_', 'A01_', 'blendShape_'); 3 after a single-letter prefix
-    ('A_jawOpen')."""
+    ('A_jawOpen'); 4 after a Blender duplicate number or a generic suffix
+    ('jawOpen.001', 'jawOpen_BS', 'jawOpen_shape')."""
     forms: list[tuple[int, str]] = [(0, name)]
     match = _NAMESPACE.match(name)
     if match:
@@ -71,6 +73,10 @@ def name_forms(name: str) -> list[tuple[int, str]]:
     for _, raw in list(forms):
         if _LETTER_PREFIX.match(raw) and len(raw) > 2:
             forms.append((3, raw[2:]))
+    for _, raw in list(forms):
+        stripped = _SUFFIX.sub("", raw)
+        if stripped != raw and stripped:
+            forms.append((4, stripped))
     seen: dict[str, int] = {}
     for rank, raw in forms:
         key = normalize(raw)

@@ -69,6 +69,9 @@ def test_partial_arkit_rig_lists_what_is_missing() -> None:
         ("eyeBlink_L", "eyeBlinkLeft"),
         ("EyeBlinkR", "eyeBlinkRight"),
         ("mouth_smile_right", "mouthSmileRight"),
+        ("jawOpen.001", "jawOpen"),  # Blender's duplicate numbering
+        ("mouthPucker_BS", "mouthPucker"),
+        ("bs_eyeWide_L_shape", "eyeWideLeft"),
     ],
 )
 def test_arkit_spellings(key: str, target: str) -> None:
