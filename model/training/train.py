@@ -44,7 +44,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stems-share", type=float, default=0.3, help="share of batches in stems mode")
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: all cores)")
     parser.add_argument("--device", default=None, help="cuda / cpu (default: cuda when present)")
-    parser.add_argument("--max-minutes", type=float, default=None, help="stop (resumably) after this long")
+    parser.add_argument(
+        "--max-minutes",
+        type=float,
+        default=None,
+        help="stop after this long (checkpoint, and export what there is); the same command resumes",
+    )
     parser.add_argument("--checkpoint-every", type=int, default=100)
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--validate-every", type=int, default=250)
@@ -251,8 +256,12 @@ def run(args: argparse.Namespace) -> int:
                 save_checkpoint()
             if budget is not None and now - started >= budget and step < args.steps:
                 save_checkpoint()
-                print(f"time budget reached at step {step}; run the same command again to resume", flush=True)
-                return 0
+                print(
+                    f"time budget reached at step {step} of {args.steps}; run the same command again "
+                    f"to resume",
+                    flush=True,
+                )
+                break
     save_checkpoint()
     if args.export is not None:
         arrays = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in net.state_dict().items()}
@@ -262,6 +271,8 @@ def run(args: argparse.Namespace) -> int:
             "corpus_manifest_sha256": manifest_sha256(args.corpus),
             "corpus_train_hours": round(train.seconds / 3600.0, 3),
             "steps": step,
+            "planned_steps": args.steps,
+            "finished": step >= args.steps,
             "training_minutes": round(elapsed / 60.0, 1),
             "seed": args.seed,
             "git_commit": _git_commit(),
@@ -270,10 +281,13 @@ def run(args: argparse.Namespace) -> int:
             "native_fps": spec.NATIVE_FPS,
             "ablation": {"cross_attention": not args.no_cross_attention, "gaze_loss": gaze_loss},
         }
+        if val is not None:
+            info["validation"] = {k: round(v, 5) for k, v in validate().items()}
         meta = weights.save(args.export, cfg, arrays, info)
+        state = "" if step >= args.steps else f" (stopped at step {step} of {args.steps}: resumable)"
         print(
-            f"exported {args.export} ({meta['bytes'] / 1e6:.2f} MB, {meta['n_parameters']} parameters, "
-            f"sha256 {meta['sha256'][:12]})",
+            f"exported {args.export}{state} ({meta['bytes'] / 1e6:.2f} MB, "
+            f"{meta['n_parameters']} parameters, sha256 {meta['sha256'][:12]})",
             flush=True,
         )
     return 0
