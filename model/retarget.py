@@ -37,7 +37,7 @@ MAP_FORMAT = "duet-retarget-map"
 MAP_VERSION = 1
 DEFAULT_REGULARIZATION = 0.005
 _WARM_STEPS = 20  # projected-gradient steps before the exact active-set rounds
-_CHUNK_FRAMES = 24  # frames solved one after another, each from the previous answer
+_CHUNK_FRAMES = 16  # frames solved one after another, each from the previous answer
 _STEP_ROUNDS = 2
 
 
