@@ -56,7 +56,7 @@ def character_frame(rig: CharacterRig, partner_anchor: np.ndarray) -> CharacterF
     obj = arm if arm is not None else rig.meshes[0]
     custom = obj.get("duet_forward")
     local_forward = np.array(custom if custom is not None else (0.0, -1.0, 0.0), dtype=np.float64)
-    forward = np.array(obj.matrix_world.to_3x3().normalized() @ local_forward.tolist())
+    forward = np.array(obj.matrix_world.to_3x3().normalized() @ Vector(local_forward.tolist()))
     forward[2] = 0.0
     if np.linalg.norm(forward) < 1e-6:
         forward = partner_anchor - np.array(obj.matrix_world.translation)
@@ -148,14 +148,17 @@ def aim_eyes(
     return out
 
 
-def _curve(
-    frames: np.ndarray, values: np.ndarray, path: str, index: int, group: str, plan
-) -> takes.CurveKeys:
+def _keys(frames: np.ndarray, values: np.ndarray, plan, value_range=None) -> list[tuple]:
+    """Keys for each column of values (T, C): every frame, or reduced within the tolerance."""
     values = np.asarray(values, dtype=np.float64)
     if plan.key_mode == "SPARSE":
-        kt, kv, hl, hr = curves.reduce_keys(frames, values, plan.key_tolerance)
-        return takes.CurveKeys(path, index, np.stack([kt, kv], axis=1), hl, hr, group)
-    return takes.CurveKeys(path, index, np.stack([frames, values], axis=1), group=group)
+        return curves.reduce_keys_many(frames, values, plan.key_tolerance, value_range=value_range)
+    return [curves.dense_keys(frames, values[:, c], value_range=value_range) for c in range(values.shape[1])]
+
+
+def _curve_keys(path: str, index: int, group: str, keys: tuple) -> takes.CurveKeys:
+    kt, kv, hl, hr = keys
+    return takes.CurveKeys(path, index, np.stack([kt, kv], axis=1), hl, hr, group)
 
 
 def _rotation_curves(
@@ -165,7 +168,8 @@ def _rotation_curves(
     basis = pose.continuous(basis)
     path = f'pose.bones["{bone}"]'
     if pbone.rotation_mode == "QUATERNION":
-        return [_curve(frames, basis[:, i], f"{path}.rotation_quaternion", i, bone, plan) for i in range(4)]
+        keys = _keys(frames, basis, plan)
+        return [_curve_keys(f"{path}.rotation_quaternion", i, bone, k) for i, k in enumerate(keys)]
     if pbone.rotation_mode == "AXIS_ANGLE":
         raise ValueError(f"bone '{bone}' uses axis-angle rotation: set it to Quaternion or an Euler order")
     eulers, previous = [], None
@@ -177,8 +181,8 @@ def _rotation_curves(
         )
         eulers.append(tuple(e))
         previous = e
-    eulers = np.array(eulers)
-    return [_curve(frames, eulers[:, i], f"{path}.rotation_euler", i, bone, plan) for i in range(3)]
+    keys = _keys(frames, np.array(eulers), plan)
+    return [_curve_keys(f"{path}.rotation_euler", i, bone, k) for i, k in enumerate(keys)]
 
 
 def _gaze_targets(scene, plan, n: int, fps: float) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -245,16 +249,28 @@ def bake_take(scene: bpy.types.Scene, plan, performance: Performance):
     for role, partner in (("A", "B"), ("B", "A")):
         rig, frame, motion = rigs[role], frames_of[role], motions[role]
         parts: list[takes.IdCurves] = []
-        values = retarget.apply(rig.retarget_map, performance.blendshapes[role])
+        driven = set(rig.retarget_map.targets)
         for mesh in rig.meshes:
             key = mesh.data.shape_keys
-            curves_here = [
-                _curve(frames, values[kb.name][keep], f'key_blocks["{kb.name}"].value', 0, "Duet face", plan)
-                for kb in key.key_blocks[1:]
-                if kb.name in values
-            ]
-            if curves_here:
-                parts.append(takes.IdCurves(key, "KEY", curves_here))
+            blocks = [kb for kb in key.key_blocks[1:] if kb.name in driven]
+            if not blocks:
+                continue
+            ranges = {kb.name: (kb.slider_min, kb.slider_max) for kb in blocks}
+            values = retarget.apply(rig.retarget_map, performance.blendshapes[role], slider_ranges=ranges)
+            matrix = np.stack([values[kb.name][keep] for kb in blocks], axis=1)
+            low = min(r[0] for r in ranges.values())
+            high = max(r[1] for r in ranges.values())
+            keys = _keys(frames, matrix, plan, value_range=(low, high))
+            parts.append(
+                takes.IdCurves(
+                    key,
+                    "KEY",
+                    [
+                        _curve_keys(f'key_blocks["{kb.name}"].value', 0, "Duet face", k)
+                        for kb, k in zip(blocks, keys, strict=True)
+                    ],
+                )
+            )
         arm = rig.armature
         bone_curves: list[takes.CurveKeys] = []
         if arm is not None and rig.head_bone:

@@ -119,6 +119,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         fps=float(fps),
         seed=int(s.seed),
         swap_roles=bool(s.swap_roles),
+        names=names,
     )
     return Plan(
         request=request,

@@ -31,6 +31,7 @@ class GenerationRequest:
     fps: float
     seed: int
     swap_roles: bool
+    names: dict[str, str] | None = None  # character names the staging text may use
 
 
 def run_request(request: GenerationRequest, progress: Callable[[float], None] | None = None) -> Performance:
@@ -38,9 +39,12 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     from .. import model
 
     audio = request.audio
-    if request.stems and request.swap_roles:
-        audio = audio[:, ::-1].copy()
-    kwargs = {}
+    kwargs: dict = {"names": request.names}
+    if request.swap_roles:
+        if request.stems:
+            audio = audio[:, ::-1].copy()
+        else:
+            kwargs["roles"] = "swap"  # the first voice heard drives B
     if progress is not None and _accepts_progress():
         kwargs["progress"] = progress
     performance = model.generate(
@@ -52,22 +56,7 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
         seed=request.seed,
         **kwargs,
     )
-    if request.swap_roles and not request.stems:
-        performance = swap_roles(performance)
     return performance
-
-
-def swap_roles(performance: Performance) -> Performance:
-    """The same performance with A and B exchanged."""
-    flip = {"A": "B", "B": "A"}
-    return Performance(
-        fps=performance.fps,
-        blendshapes={flip[r]: v for r, v in performance.blendshapes.items()},
-        head={flip[r]: v for r, v in performance.head.items()},
-        gaze={flip[r]: v for r, v in performance.gaze.items()},
-        speaking={flip[r]: v for r, v in performance.speaking.items()},
-        blendshape_names=performance.blendshape_names,
-    )
 
 
 def _accepts_progress() -> bool:
