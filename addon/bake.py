@@ -246,6 +246,7 @@ def bake_take(scene: bpy.types.Scene, plan, performance: Performance):
     ids = [i for r in ROLES for i in rigs[r].ids]
     take_name = takes.next_take_name(ids)
     key_count = 0
+    planned: list[tuple[str, list[takes.IdCurves]]] = []
     for role, partner in (("A", "B"), ("B", "A")):
         rig, frame, motion = rigs[role], frames_of[role], motions[role]
         parts: list[takes.IdCurves] = []
@@ -315,7 +316,10 @@ def bake_take(scene: bpy.types.Scene, plan, performance: Performance):
             parts.append(takes.IdCurves(arm, "OBJECT", bone_curves))
         if not parts:
             raise UserError(f"character {role} '{rig.display_name}' has nothing Duet can animate")
-        takes.write_take(rig.display_name, take_name, parts)
+        planned.append((rig.display_name, parts))
+    # Everything is computed before anything is written: a failure above leaves the scene as it was.
+    for display_name, parts in planned:
+        takes.write_take(display_name, take_name, parts)
         key_count += sum(len(c.co) for p in parts for c in p.curves)
     return BakeSummary(
         take=take_name,

@@ -14,7 +14,7 @@ import numpy as np
 
 from ..model.performance import Performance
 from . import audio as audio_io
-from . import rigs
+from . import rigs, scene_marks
 from .job import GenerationRequest, run_request
 
 
@@ -148,7 +148,14 @@ def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSu
 
     if not np.isfinite(performance.fps) or performance.n_frames == 0:
         raise UserError("the generated take is empty: is the voice-over long enough?")
-    return baking.bake_take(scene, plan, performance)
+    summary = baking.bake_take(scene, plan, performance)
+    names = {role: rig.display_name for role, rig in plan.characters.items()}
+    scene_marks.add_turn_markers(
+        scene, summary.take, performance.speaking, names, performance.fps, plan.frame_start
+    )
+    for path in plan.audio_paths:
+        scene_marks.ensure_sound_strip(scene, path, plan.frame_start)
+    return summary
 
 
 STAGING_TEMPLATE = """\

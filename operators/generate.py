@@ -28,8 +28,8 @@ class DUET_OT_generate(bpy.types.Operator):
         try:
             plan = flow.plan_from_scene(context.scene)
             take = flow.generate_and_bake(context.scene, plan)
-        except flow.UserError as exc:
-            self.report({"ERROR"}, str(exc))
+        except Exception as exc:  # every failure reaches the user as one clear line
+            self.report({"ERROR"}, flow.describe_error(exc))
             return {"CANCELLED"}
         self.report({"INFO"}, take.summary)
         return {"FINISHED"}
@@ -39,8 +39,8 @@ class DUET_OT_generate(bpy.types.Operator):
             return self.execute(context)
         try:
             self._plan = flow.plan_from_scene(context.scene)
-        except flow.UserError as exc:
-            self.report({"ERROR"}, str(exc))
+        except Exception as exc:
+            self.report({"ERROR"}, flow.describe_error(exc))
             return {"CANCELLED"}
         self._job = GenerationJob(self._plan.request).start()
         wm = context.window_manager
@@ -69,8 +69,8 @@ class DUET_OT_generate(bpy.types.Operator):
             return {"CANCELLED"}
         try:
             take = flow.bake(context.scene, self._plan, job.result)
-        except flow.UserError as exc:
-            self.report({"ERROR"}, str(exc))
+        except Exception as exc:
+            self.report({"ERROR"}, flow.describe_error(exc))
             return {"CANCELLED"}
         self.report({"INFO"}, take.summary)
         return {"FINISHED"}
