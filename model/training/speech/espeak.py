@@ -6,6 +6,17 @@ callback receives the audio in chunks together with the events whose
 ``sample`` field is the exact output sample where espeak-ng placed them
 (``audio_position`` is the same in whole milliseconds).
 
+Determinism: libespeak-ng keeps state from one utterance to the next in
+function statics (the pitch-flutter table index, waveform phase and sign
+toggles), so the same request gave different samples, and phone lengths in
+whole pitch periods, depending on what was spoken before. ``EspeakServer``
+therefore runs the engine in a helper process (``espeak_server``) that
+initialises espeak-ng once and never speaks itself: each request is served
+by a fork of it, which starts from that same pristine state, seeds libc
+rand() (espeak-ng's noise source), speaks, sends the result and exits.
+Same request, same bytes, whatever came before; the fork costs about a
+millisecond.
+
 Phoneme events are asked for in IPA (espeakINITIALIZE_PHONEME_IPA). An event
 with an empty name is a pause or a zero-length marker (tone, stress); it
 becomes silence when time passes before the next event. Stress marks are
@@ -15,9 +26,16 @@ and are matched to the event phones in order (see ``_stress_for``).
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import difflib
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +87,9 @@ class _Event(ctypes.Structure):
     ]
 
 
-_CALLBACK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event))
+_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
 
 
 @dataclass
@@ -168,6 +188,13 @@ class Engine:
         lib.espeak_SetSynthCallback(self._callback)
         self._voice: str | None = None
         self.lock = threading.Lock()
+        # espeak-ng draws noise (breath, aspiration, flutter) from libc rand(): seeding
+        # it before each utterance makes the same request give the same samples.
+        try:
+            self._libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+            self._libc.srand.argtypes = [ctypes.c_uint]
+        except OSError:
+            self._libc = None
 
     def _on_synth(self, wav, n, events) -> int:
         if n > 0 and wav:
@@ -209,8 +236,12 @@ class Engine:
                 tokens.extend(out.decode("utf-8", "replace").split())
         return tokens
 
-    def synthesize(self, text: str, voice: str, *, rate_wpm: int, pitch: int, pitch_range: int) -> RawSpeech:
+    def synthesize(
+        self, text: str, voice: str, *, rate_wpm: int, pitch: int, pitch_range: int, seed: int = 0
+    ) -> RawSpeech:
         with self.lock:
+            if self._libc is not None:
+                self._libc.srand(int(seed) & 0xFFFFFFFF)
             self.set_voice(voice)
             self._set(_PARAM_RATE, rate_wpm)
             self._set(_PARAM_PITCH, pitch)
@@ -280,3 +311,130 @@ def stress_for(event_names: list[str], stressed_tokens: list[str], key) -> list[
             for k in range(i2 - i1):
                 out[i1 + k] = tok_stress[j1 + k]
     return out
+
+
+# --- the fork server --------------------------------------------------------------------------------
+# Frames on the server's stdout: 8-byte little-endian length, then the payload: one
+# JSON line (the result without audio, or {"error": ...}) and the int16 audio bytes.
+
+
+def encode_raw(raw: RawSpeech) -> bytes:
+    header = {
+        "sample_rate": raw.sample_rate,
+        "phones": [[p.name, p.sample, p.text_position] for p in raw.phones],
+        "words": [[w.text_position, w.length, w.sample] for w in raw.words],
+        "stressed": raw.stressed_ipa,
+    }
+    return json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n" + raw.audio.astype("<i2").tobytes()
+
+
+def decode_raw(payload: bytes) -> RawSpeech:
+    head, _, audio = payload.partition(b"\n")
+    header = json.loads(head.decode("utf-8"))
+    if "error" in header:
+        raise SpeechError(str(header["error"]))
+    return RawSpeech(
+        np.frombuffer(audio, dtype="<i2").copy(),
+        int(header["sample_rate"]),
+        [RawPhone(str(n), int(s), int(t)) for n, s, t in header["phones"]],
+        [RawWord(int(t), int(n), int(s)) for t, n, s in header["words"]],
+        [str(x) for x in header["stressed"]],
+    )
+
+
+def frame(payload: bytes) -> bytes:
+    return struct.pack("<Q", len(payload)) + payload
+
+
+class EspeakServer:
+    """Client of one espeak_server helper process (deterministic synthesis, see the module doc)."""
+
+    def __init__(self, *, timeout: float = 60.0) -> None:
+        if find_library() is None:
+            raise SpeechError(
+                "libespeak-ng is not installed; install the Debian packages espeak-ng and libespeak-ng1 "
+                "(bash tools/setup.sh does)"
+            )
+        self.timeout = timeout
+        env = dict(os.environ)
+        # One thread in the server: it forks per request, and a fork copies only the calling thread.
+        for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[var] = "1"
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "duet.model.training.speech.espeak_server"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        self._lock = threading.Lock()
+        self.sample_rate = 0
+
+    def _read(self, n: int) -> bytes:
+        assert self._proc.stdout is not None
+        fd = self._proc.stdout.fileno()
+        parts: list[bytes] = []
+        got = 0
+        while got < n:
+            ready, _, _ = select.select([fd], [], [], self.timeout)
+            if not ready:
+                self.close()
+                raise SpeechError(f"the espeak-ng helper gave no answer in {self.timeout:.0f} s; stopped it")
+            chunk = os.read(fd, min(n - got, 1 << 20))
+            if not chunk:
+                err = b""
+                if self._proc.stderr is not None:
+                    err = self._proc.stderr.read() or b""
+                tail = err.decode(errors="replace")[-400:]
+                raise SpeechError(f"the espeak-ng helper exited (code {self._proc.poll()}): {tail}")
+            parts.append(chunk)
+            got += len(chunk)
+        return b"".join(parts)
+
+    def synthesize(
+        self, text: str, voice: str, *, rate_wpm: int, pitch: int, pitch_range: int, seed: int = 0
+    ) -> RawSpeech:
+        request = {
+            "text": text,
+            "voice": voice,
+            "wpm": rate_wpm,
+            "pitch": pitch,
+            "range": pitch_range,
+            "seed": seed,
+        }
+        with self._lock:
+            if self._proc.poll() is not None or self._proc.stdin is None:
+                raise SpeechError(f"the espeak-ng helper has exited (code {self._proc.returncode})")
+            try:
+                self._proc.stdin.write(json.dumps(request, ensure_ascii=False).encode("utf-8") + b"\n")
+                self._proc.stdin.flush()
+            except BrokenPipeError as exc:
+                raise SpeechError("the espeak-ng helper closed its input") from exc
+            (size,) = struct.unpack("<Q", self._read(8))
+            raw = decode_raw(self._read(size))
+        self.sample_rate = raw.sample_rate
+        return raw
+
+    @property
+    def alive(self) -> bool:
+        return self._proc.poll() is None
+
+    def close(self) -> None:
+        proc = getattr(self, "_proc", None)
+        if proc is None:
+            return
+        if proc.poll() is None:
+            try:
+                if proc.stdin:
+                    proc.stdin.close()
+                proc.wait(timeout=5)
+            except (subprocess.TimeoutExpired, OSError):
+                proc.kill()
+                proc.wait(timeout=5)
+        for stream in (proc.stdout, proc.stderr):
+            if stream:
+                stream.close()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # interpreter shutdown
+            self.close()

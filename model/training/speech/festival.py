@@ -15,6 +15,7 @@ the state durations the HTS engine generated.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import select
 import shutil
@@ -147,7 +148,9 @@ class FestivalProcess:
 
     def _send(self, text: str) -> None:
         if self._proc.poll() is not None or self._proc.stdin is None:
-            raise SpeechError(f"the festival process for {self.voice!r} has exited (code {self._proc.returncode})")
+            raise SpeechError(
+                f"the festival process for {self.voice!r} has exited (code {self._proc.returncode})"
+            )
         try:
             self._proc.stdin.write(text.encode("ascii", "replace"))
             self._proc.stdin.flush()
@@ -172,11 +175,15 @@ class FestivalProcess:
             ready, _, _ = select.select([fd], [], [], self.timeout)
             if not ready:
                 self.close()
-                raise SpeechError(f"festival ({self.voice}) gave no answer in {self.timeout:.0f} s; restarted")
+                raise SpeechError(
+                    f"festival ({self.voice}) gave no answer in {self.timeout:.0f} s; restarted"
+                )
             chunk = os.read(fd, 65536)
             if not chunk:
                 code = self._proc.wait(timeout=5)
-                raise SpeechError(f"festival ({self.voice}) exited with code {code}: {' | '.join(lines)[-300:]}")
+                raise SpeechError(
+                    f"festival ({self.voice}) exited with code {code}: {' | '.join(lines)[-300:]}"
+                )
             self._buffer += chunk
 
     def synthesize(
@@ -241,10 +248,8 @@ class FestivalProcess:
         return self._proc.poll() is None
 
     def __del__(self) -> None:  # a dropped process must not linger
-        try:
+        with contextlib.suppress(Exception):
             self.close()
-        except Exception:
-            pass
 
 
 def _int(text: str) -> int:

@@ -126,15 +126,13 @@ _
 p b m ɸ β f v pf θ ð t d n s z ɾ r ɹ l ts dz ʃ ʒ tʃ dʒ tɕ dʑ ɕ ʑ tʂ ʂ ʐ ɽ
 ç ʝ j ɲ ʎ k ɡ ŋ x ɣ χ ʁ ɴ h ɦ ʔ w ʍ ɥ
 i y ɨ ʉ ɯ u ɪ ʏ ʊ e ø o ə ɚ ɝ ɛ œ ɜ ʌ ɔ æ ɐ a ɑ ɒ
-ɛ̃ ɑ̃ ɔ̃ œ̃ ɐ̃ ã ẽ ĩ õ ũ ɐ̃ʊ̃ ɐ̃j̃
+ɛ̃ ɑ̃ ɔ̃ œ̃ ɐ̃ ã ẽ ĩ õ ũ ɐ̃ʊ̃
 aɪ aʊ eɪ oʊ ɔɪ əʊ ɪə eə ʊə iə oə ɑə ɛə aɪə aʊə æʊ əl əu əɪ ʌʉ ʌʊ ɔʏ
-ɑɹ ɔɹ ʊɹ ɛɹ ʌɹ ɪɹ ɜɹ aɹ eɹ oɹ
+ɑɹ ɔɹ ʊɹ ɛɹ ʌɹ ɪɹ ɜɹ oɹ əɹ ʉɹ ɔə
 ai ei ou oɪ uɪ eʊ iʊ ɛʊ ɛɪ aʊ ɑu ɔø
-ia iɑ iɛ io iou ua uai uei uo ye yɛ yu oŋ
+ia iɑ iɛ iou ua uai uei uo uə yɛ yu oŋ
 """
-INVENTORY: frozenset[str] = frozenset(
-    unicodedata.normalize("NFC", tok) for tok in _INVENTORY_TEXT.split()
-)
+INVENTORY: frozenset[str] = frozenset(unicodedata.normalize("NFC", tok) for tok in _INVENTORY_TEXT.split())
 
 
 # --- canonical spelling ------------------------------------------------------------
@@ -188,15 +186,19 @@ def canonical_ipa(raw: str) -> str:
     if stripped in _OVERRIDES:
         return _OVERRIDES[stripped]
     out: list[str] = []
-    for ch in unicodedata.normalize("NFD", stripped):
-        if ch in _LETTER_FIX:
-            out.append(_LETTER_FIX[ch])
-        elif ch in _KEPT_MARKS:
-            out.append(ch)
-        elif unicodedata.combining(ch) or unicodedata.category(ch) in ("Lm", "Sk", "Mn"):
-            continue  # place/phonation diacritics and modifier letters other than ʷ ʲ
-        else:
-            out.append(ch)
+    for composed in unicodedata.normalize("NFC", stripped):
+        if composed in LETTERS:  # ç stays ç: only letters outside the inventory decompose
+            out.append(composed)
+            continue
+        for ch in unicodedata.normalize("NFD", composed):
+            if ch in _LETTER_FIX:
+                out.append(_LETTER_FIX[ch])
+            elif ch in _KEPT_MARKS:
+                out.append(ch)
+            elif unicodedata.combining(ch) or unicodedata.category(ch) in ("Lm", "Sk", "Mn"):
+                continue  # place/phonation diacritics and modifier letters other than ʷ ʲ
+            else:
+                out.append(ch)
     result = unicodedata.normalize("NFC", "".join(out))
     # A long vowel written twice ("aa") is one phone; geminate consonants likewise.
     result = re.sub(r"(.)\1+", r"\1", result)
@@ -208,12 +210,18 @@ def is_silence(ipa: str) -> bool:
 
 
 def base_letters(ipa: str) -> list[str]:
-    """IPA letters of a canonical phone without its diacritics ("ɐ̃ʊ̃" -> ["ɐ", "ʊ"])."""
-    return [
-        ch
-        for ch in unicodedata.normalize("NFD", ipa)
-        if not unicodedata.combining(ch) and ch not in ("ʷ", "ʲ") and ch != SILENCE
-    ]
+    """IPA letters of a canonical phone without its diacritics ("ɐ̃ʊ̃" -> ["ɐ", "ʊ"], "ç" -> ["ç"])."""
+    out: list[str] = []
+    for composed in unicodedata.normalize("NFC", ipa):
+        if composed in LETTERS:
+            out.append(composed)
+            continue
+        out.extend(
+            ch
+            for ch in unicodedata.normalize("NFD", composed)
+            if not unicodedata.combining(ch) and ch not in ("ʷ", "ʲ") and ch != SILENCE
+        )
+    return out
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import threading
+import zlib
 
 import numpy as np
 
@@ -36,12 +37,21 @@ TIMING_OFFSET_S: dict[str, float] = {
     "festival:slt": 0.0,
 }
 
-# espeak-ng pitch parameter (0..100, 50 = the voice's own) per semitone of shift,
-# fitted to measured F0 (docs/SPEECH.md). espeak-ng scales the base pitch
-# through a table, roughly exponential around 50.
-ESPEAK_PITCH_PER_SEMITONE = 50.0 / 12.0
+# espeak-ng's pitch parameter (0..100, 50 = the voice's own) against the F0 shift
+# it gives in semitones: median F0 measured on one sentence with en-us, es+m2
+# and en+klatt4 at each setting (docs/SPEECH.md). espeak-ng scales the base
+# pitch through a table, not linearly, and cannot go below -6.9 or above +9.1.
+ESPEAK_PITCH_SETTINGS = np.array([0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 100], dtype=np.float64)
+ESPEAK_PITCH_SEMITONES = np.array([-6.9, -6.0, -4.7, -3.3, -1.8, 0.0, 1.7, 3.4, 5.4, 7.4, 9.1])
+# festival voices whose pitch is shifted after synthesis (their engine has no working control).
+FESTIVAL_POST_PITCH = frozenset({"slt"})
 RATE_RANGE = (0.5, 2.5)
 PITCH_RANGE_SEMITONES = (-12.0, 12.0)
+
+
+def espeak_pitch_value(semitones: float) -> int:
+    """espeak-ng's pitch parameter (0..100) for a shift in semitones from the voice's own."""
+    return int(round(float(np.interp(semitones, ESPEAK_PITCH_SEMITONES, ESPEAK_PITCH_SETTINGS))))
 
 
 def timing_group(voice: Voice) -> str:
@@ -55,7 +65,9 @@ def _check_prosody(rate: float, pitch: float | None, pitch_range: float | None) 
     if not (RATE_RANGE[0] <= rate <= RATE_RANGE[1]):
         raise SpeechError(f"rate {rate} is outside {RATE_RANGE}; 1.0 is the voice's own speed")
     if pitch is not None and not (PITCH_RANGE_SEMITONES[0] <= pitch <= PITCH_RANGE_SEMITONES[1]):
-        raise SpeechError(f"pitch {pitch} semitones is outside {PITCH_RANGE_SEMITONES}; None keeps the voice's")
+        raise SpeechError(
+            f"pitch {pitch} semitones is outside {PITCH_RANGE_SEMITONES}; None keeps the voice's"
+        )
     if pitch_range is not None and not (0.0 <= pitch_range <= 2.0):
         raise SpeechError(f"pitch_range {pitch_range} is outside [0, 2]; 1.0 is the voice's own intonation")
 
@@ -89,12 +101,26 @@ class Synthesizer:
 
     Not thread-safe; create one per worker process (after any fork).
     ``correct_timing=False`` returns the backends' raw times (for measuring the offsets).
+    ``deterministic=False`` runs espeak-ng in this process: slightly faster, but its
+    output then depends on what was synthesised before (see speech.espeak).
     """
 
-    def __init__(self, *, correct_timing: bool = True, timeout: float = 60.0) -> None:
+    def __init__(
+        self, *, correct_timing: bool = True, deterministic: bool = True, timeout: float = 60.0
+    ) -> None:
         self.correct_timing = correct_timing
+        self.deterministic = deterministic
         self.timeout = timeout
         self._festival: dict[str, FestivalProcess] = {}
+        self._espeak_server: _espeak.EspeakServer | None = None
+
+    def _espeak_engine(self) -> _espeak.Engine | _espeak.EspeakServer:
+        """The fork server (deterministic) or the in-process engine (a little faster, history-dependent)."""
+        if not self.deterministic:
+            return _espeak.engine()
+        if self._espeak_server is None or not self._espeak_server.alive:
+            self._espeak_server = _espeak.EspeakServer(timeout=self.timeout)
+        return self._espeak_server
 
     def __enter__(self) -> Synthesizer:
         return self
@@ -106,6 +132,9 @@ class Synthesizer:
         for proc in self._festival.values():
             proc.close()
         self._festival.clear()
+        if self._espeak_server is not None:
+            self._espeak_server.close()
+            self._espeak_server = None
 
     def offset(self, voice: Voice) -> float:
         return TIMING_OFFSET_S.get(timing_group(voice), 0.0) if self.correct_timing else 0.0
@@ -144,14 +173,19 @@ class Synthesizer:
     def _espeak(
         self, text: str, v: Voice, rate: float, pitch: float | None, pitch_range: float | None, allow: bool
     ) -> Utterance:
-        eng = _espeak.engine()
+        eng = self._espeak_engine()
         wpm = int(np.clip(round(_espeak.DEFAULT_RATE_WPM * rate), 80, 450))
-        pitch_value = _espeak.DEFAULT_PITCH
-        if pitch is not None:
-            pitch_value = int(np.clip(round(_espeak.DEFAULT_PITCH + pitch * ESPEAK_PITCH_PER_SEMITONE), 0, 100))
-        range_value = int(np.clip(round(_espeak.DEFAULT_RANGE * (1.0 if pitch_range is None else pitch_range)), 0, 100))
+        pitch_value = _espeak.DEFAULT_PITCH if pitch is None else espeak_pitch_value(pitch)
+        range_scale = 1.0 if pitch_range is None else pitch_range
+        range_value = int(np.clip(round(_espeak.DEFAULT_RANGE * range_scale), 0, 100))
+        seed = zlib.crc32(f"{v.id}|{wpm}|{pitch_value}|{range_value}|{text}".encode())
         raw = eng.synthesize(
-            text, espeak_voice_name(v.accent, v.variant), rate_wpm=wpm, pitch=pitch_value, pitch_range=range_value
+            text,
+            espeak_voice_name(v.accent, v.variant),
+            rate_wpm=wpm,
+            pitch=pitch_value,
+            pitch_range=range_value,
+            seed=seed,
         )
         switches = sorted({p.name for p in raw.phones if p.name.startswith("(")})
         if switches and not allow:
@@ -212,8 +246,14 @@ class Synthesizer:
                 else:
                     w, ws, _ = words[-1]
                     words[-1] = (w, ws, end - shift)
-        utt = Utterance(audio=audio, phones=phones, words=words, text=text, voice=v, language="en")
-        return utt.tiled()
+        utt = Utterance(audio=audio, phones=phones, words=words, text=text, voice=v, language="en").tiled()
+        if pitch and v.name in FESTIVAL_POST_PITCH:
+            # festival's HTS module ignores the engine's half-tone option ("-fm"): shift
+            # the pitch afterwards, formants kept, times mapped (augment.apply_voice_warp).
+            from ..augment import VoiceWarp, apply_voice_warp
+
+            utt = apply_voice_warp(utt, VoiceWarp(pitch=float(pitch)))
+        return utt
 
 
 def _espeak_words(
@@ -257,5 +297,10 @@ def synthesize(
 ) -> Utterance:
     """Speak ``text`` with ``voice`` using a shared module-level Synthesizer (see Synthesizer.synthesize)."""
     return _default().synthesize(
-        text, voice, rate=rate, pitch=pitch, pitch_range=pitch_range, allow_language_switch=allow_language_switch
+        text,
+        voice,
+        rate=rate,
+        pitch=pitch,
+        pitch_range=pitch_range,
+        allow_language_switch=allow_language_switch,
     )

@@ -145,9 +145,7 @@ class Utterance:
             for p in self.phones
             if p.end > t0 and p.start < t0 + dur
         ]
-        words = [
-            (w, max(s - t0, 0.0), min(e - t0, dur)) for w, s, e in self.words if e > t0 and s < t0 + dur
-        ]
+        words = [(w, max(s - t0, 0.0), min(e - t0, dur)) for w, s, e in self.words if e > t0 and s < t0 + dur]
         return replace(self, audio=audio, phones=phones, words=words).tiled()
 
     def trimmed_silence(self, keep: float = 0.05) -> Utterance:

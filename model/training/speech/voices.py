@@ -38,7 +38,16 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 # Language -> espeak-ng accents (voice file names).
 ESPEAK_ACCENTS: dict[str, tuple[str, ...]] = {
-    "en": ("en-us", "en", "en-gb-x-rp", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-gbcwmd", "en-029", "en-us-nyc"),
+    "en": (
+        "en-us",
+        "en",
+        "en-gb-x-rp",
+        "en-gb-scotland",
+        "en-gb-x-gbclan",
+        "en-gb-x-gbcwmd",
+        "en-029",
+        "en-us-nyc",
+    ),
     "es": ("es", "es-419"),
     "fr": ("fr", "fr-be", "fr-ch"),
     "de": ("de",),
@@ -81,11 +90,48 @@ ESPEAK_VARIANTS: dict[str, str | None] = {
     **{
         v: "male"
         for v in (
-            "Alex", "Andy", "Denis", "Diogo", "Gene", "Gene2", "Henrique", "Hugo", "Jacky", "Lee",
-            "Marco", "Mario", "Michael", "Mike", "Nguyen", "adam", "antonio", "benjamin", "boris",
-            "david", "ed", "edward", "gustave", "grandpa", "iven", "iven2", "iven3", "john", "marcelo",
-            "max", "michel", "miguel", "norbert", "pablo", "paul", "pedro", "quincy", "rob", "robert",
-            "sandro", "travis", "victor",
+            "Alex",
+            "Andy",
+            "Denis",
+            "Diogo",
+            "Gene",
+            "Gene2",
+            "Henrique",
+            "Hugo",
+            "Jacky",
+            "Lee",
+            "Marco",
+            "Mario",
+            "Michael",
+            "Mike",
+            "Nguyen",
+            "adam",
+            "antonio",
+            "benjamin",
+            "boris",
+            "david",
+            "ed",
+            "edward",
+            "gustave",
+            "grandpa",
+            "iven",
+            "iven2",
+            "iven3",
+            "john",
+            "marcelo",
+            "max",
+            "michel",
+            "miguel",
+            "norbert",
+            "pablo",
+            "paul",
+            "pedro",
+            "quincy",
+            "rob",
+            "robert",
+            "sandro",
+            "travis",
+            "victor",
         )
     },
     **{f"klatt{i}" if i > 1 else "klatt": "male" for i in range(1, 7)},
@@ -96,8 +142,9 @@ ESPEAK_DEFAULT_GENDER = "male"
 
 # Variants that use the Klatt synthesiser instead of espeak-ng's harmonic one
 # (their event timing is measured separately, see docs/SPEECH.md).
-KLATT_VARIANTS = frozenset({"klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6",
-                            "adam", "benjamin", "david", "edward"})
+KLATT_VARIANTS = frozenset(
+    {"klatt", "klatt2", "klatt3", "klatt4", "klatt5", "klatt6", "adam", "benjamin", "david", "edward"}
+)
 
 FESTIVAL_VOICES: dict[str, tuple[str, str, str]] = {
     # name -> (festival voice function, gender, voice folder below the festival voices dir)
