@@ -110,11 +110,18 @@ def _check_seed(seed: object) -> int:
 def _staging_targets(staging: str, n_frames: int, names: Any) -> Any:
     try:
         from . import staging as staging_mod
-    except ImportError:
+
+        parse = staging_mod.parse
+    except (ImportError, AttributeError):
         raise InputError(
             "staging text needs duet.model.staging, which this build does not include; pass staging=None"
         ) from None
-    script = staging_mod.parse(staging, names=names) if names is not None else staging_mod.parse(staging)
+    try:
+        script = parse(staging, names=names) if names is not None else parse(staging)
+    except InputError:
+        raise
+    except ValueError as exc:  # the parser's own errors name the line and the fix
+        raise InputError(f"staging text: {exc}") from exc
     return staging_mod, script.to_targets(n_frames, spec.NATIVE_FPS)
 
 

@@ -229,3 +229,54 @@ def test_ten_minute_take_runs_in_bounded_memory() -> None:
     assert perf.n_frames == 18000
     # Audio (38 MB) and 50 fps outputs dominate; one window's work adds little.
     assert peak < 200e6, peak
+
+
+def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
+    """With a stand-in staging module: conditioning goes into the network, solve() shapes the result."""
+    import sys
+    import types
+
+    from duet.model import generation
+
+    calls: dict = {}
+
+    class Targets:
+        def __init__(self, n: int) -> None:
+            self.conditioning = np.zeros((n, 2, spec.COND_DIM), np.float32)
+            self.conditioning[:, 0, spec.COND_HEAD_ACTIVE] = 1.0
+            self.conditioning[:, 0, spec.COND_HEAD_YAW] = 40.0 / spec.ANGLE_SCALE
+
+    class Script:
+        def to_targets(self, n_frames: int, fps: float) -> Targets:
+            calls["to_targets"] = (n_frames, fps)
+            return Targets(n_frames)
+
+    def parse(text: str, names=None) -> Script:
+        if "nonsense" in text:
+            raise ValueError("line 1: 'nonsense' is not a direction; write e.g. 'A faces left'")
+        calls["parse"] = (text, names)
+        return Script()
+
+    def solve(perf, targets):
+        calls["solve"] = True
+        perf.head["A"][:, 0] = 40.0
+        return perf
+
+    fake = types.ModuleType("duet.model.staging")
+    fake.parse, fake.solve = parse, solve
+    monkeypatch.setitem(sys.modules, "duet.model.staging", fake)
+    seen = {}
+    real_run = generation.windowing.run_windows
+
+    def spy(rt, x, n, cond, anchor, latent, plan=None):
+        seen["cond"] = cond
+        return real_run(rt, x, n, cond, anchor, latent, plan)
+
+    monkeypatch.setattr(generation.windowing, "run_windows", spy)
+    perf = generate(_dialogue(2.0), 16000, staging="A faces left.", names={"Ann": "A"}, fps=25, weights=TINY)
+    assert calls["parse"] == ("A faces left.", {"Ann": "A"})
+    assert calls["to_targets"] == (100, spec.NATIVE_FPS)
+    assert seen["cond"][:, 0, spec.COND_HEAD_YAW].max() == pytest.approx(40.0 / spec.ANGLE_SCALE)
+    assert calls["solve"] and np.allclose(perf.head["A"][:, 0], 40.0)
+    with pytest.raises(InputError, match="staging text: line 1"):
+        generate(_dialogue(1.0), 16000, staging="nonsense", weights=TINY)
