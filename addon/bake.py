@@ -244,7 +244,7 @@ def bake_take(scene: bpy.types.Scene, plan, performance: Performance):
     camera = np.array(scene.camera.matrix_world.translation) if scene.camera is not None else None
 
     ids = [i for r in ROLES for i in rigs[r].ids]
-    take_name = takes.next_take_name(ids)
+    take_name = takes.next_take_name(ids, plan.take_label)
     key_count = 0
     planned: list[tuple[str, list[takes.IdCurves]]] = []
     for role, partner in (("A", "B"), ("B", "A")):

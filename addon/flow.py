@@ -34,6 +34,7 @@ class Plan:
     key_tolerance: float
     head_strength: float
     eye_strength: float
+    take_label: str | None = None
 
 
 @dataclass

@@ -16,7 +16,7 @@ import bpy
 import numpy as np
 
 TAKE_PREFIX = "Duet Take"
-_TAKE_RE = re.compile(rf"^{TAKE_PREFIX} (\d+)$")
+_TAKE_RE = re.compile(rf"^{TAKE_PREFIX} (\d+)(?::|$)")  # "Duet Take 3" or "Duet Take 3: label"
 
 
 @dataclass
@@ -66,8 +66,10 @@ def take_numbers(ids: list[bpy.types.ID]) -> list[int]:
     return numbers
 
 
-def next_take_name(ids: list[bpy.types.ID]) -> str:
-    return f"{TAKE_PREFIX} {max(take_numbers(ids), default=0) + 1}"
+def next_take_name(ids: list[bpy.types.ID], label: str | None = None) -> str:
+    """The next free take name, with an optional label ("Duet Take 3: angry")."""
+    name = f"{TAKE_PREFIX} {max(take_numbers(ids), default=0) + 1}"
+    return f"{name}: {label}" if label else name
 
 
 def _write_curve(channelbag: bpy.types.ActionChannelbag, groups: dict, keys: CurveKeys) -> None:

@@ -1,0 +1,174 @@
+"""One shot, headless: open a .blend, generate from its voice-over, bake, save.
+
+The batch commands (addon/batch.py, addon/commands.py) wrap this with job
+files, atomic outputs and progress; the Generate operator shares the same
+plan and bake (addon/flow.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import bpy
+import numpy as np
+
+from ..model.stems import analyse_stereo
+from . import audio as audio_io
+from . import flow, rigs, stage
+from .job import GenerationRequest, run_request
+
+
+class ShotError(ValueError):
+    """A shot that cannot be baked, with what to fix."""
+
+
+@dataclass
+class ShotSpec:
+    blend: Path  # input .blend (never overwritten)
+    audio: list[Path]  # one file (mixed or stereo stems) or two stem files [A, B]
+    staging: Path | None  # staging text file
+    character_a: str | None  # object or character names; None = the Duet pair of the scene
+    character_b: str | None
+    out: Path  # output .blend
+    take: str | None = None  # label for the take ("Duet Take N: label")
+    seed: int = 0
+    stems: bool | None = None  # None = detect from the file
+    fps: float | None = None  # None = the scene's
+    key_mode: str = "SPARSE"
+    key_tolerance: float = 0.005
+
+
+@dataclass
+class ShotResult:
+    out: Path
+    take: str
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _find_character(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
+    obj = scene.objects.get(name)
+    if obj is not None:
+        return obj
+    named = [o for o in scene.objects if o.type == "ARMATURE" and o.get("duet_character") == name]
+    if len(named) == 1:
+        return named[0]
+    known = sorted({o.name for o in scene.objects if o.type in {"ARMATURE", "MESH"}})[:12]
+    raise ShotError(f"no character '{name}' in the scene (objects: {', '.join(known)})")
+
+
+def _characters(scene: bpy.types.Scene, spec: ShotSpec) -> tuple[bpy.types.Object, bpy.types.Object]:
+    if spec.character_a and spec.character_b:
+        return _find_character(scene, spec.character_a), _find_character(scene, spec.character_b)
+    pairs = stage.find_pairs(scene)
+    if not pairs:
+        raise ShotError("the scene has no Duet pair: name the characters with --a and --b")
+    return pairs[-1]["A"], pairs[-1]["B"]
+
+
+def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
+    if len(spec.audio) == 2:
+        return audio_io.read_stem_pair(*spec.audio), True
+    if len(spec.audio) != 1:
+        raise ShotError(f"a shot takes one voice-over or two stems, got {len(spec.audio)} files")
+    voice = audio_io.read_audio(spec.audio[0])
+    stereo = voice.samples.ndim == 2
+    stems = (
+        spec.stems
+        if spec.stems is not None
+        else stereo and analyse_stereo(voice.samples, voice.sample_rate).likely_stems
+    )
+    if stems and not stereo:
+        raise ShotError(
+            f"'{spec.audio[0].name}' is mono, so it cannot hold one actor per channel: drop stems"
+        )
+    if not stems and stereo:
+        voice = audio_io.VoiceOver(
+            voice.samples.mean(axis=1).astype(np.float32), voice.sample_rate, voice.path
+        )
+    return voice, bool(stems)
+
+
+def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None = None) -> ShotResult:
+    """Bake one shot into spec.out (a new file; spec.blend is only read)."""
+    report = progress or (lambda _stage, _fraction: None)
+    seconds: dict[str, float] = {}
+    started = time.perf_counter()
+    if not spec.blend.is_file():
+        raise ShotError(f"shot file '{spec.blend}' does not exist")
+    if spec.out.resolve() == spec.blend.resolve():
+        raise ShotError(f"output '{spec.out}' is the input .blend: choose another output path")
+    report("load", 0.0)
+    bpy.ops.wm.open_mainfile(filepath=str(spec.blend), load_ui=False)
+    scene = bpy.context.scene
+    if spec.fps is not None:
+        scene.render.fps, scene.render.fps_base = int(round(spec.fps)), round(spec.fps) / spec.fps
+    try:
+        a, b = _characters(scene, spec)
+        characters = rigs.pair_from_objects(a, b)
+        voice, stems = _voice(spec)
+    except (rigs.RigError, audio_io.AudioFileError) as exc:
+        raise ShotError(str(exc)) from exc
+    staging_text = None
+    if spec.staging is not None:
+        try:
+            staging_text = spec.staging.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ShotError(f"staging file '{spec.staging}' could not be read ({exc})") from exc
+    names = {role: rig.display_name for role, rig in characters.items()}
+    try:
+        flow.check_staging(staging_text, names, str(spec.staging))
+    except flow.UserError as exc:
+        raise ShotError(str(exc)) from exc
+    seconds["load"] = time.perf_counter() - started
+
+    report("generate", 0.0)
+    t0 = time.perf_counter()
+    request = GenerationRequest(
+        audio=voice.samples,
+        sample_rate=voice.sample_rate,
+        stems=stems,
+        staging=staging_text,
+        fps=scene.render.fps / scene.render.fps_base,
+        seed=spec.seed,
+        swap_roles=False,
+        names=names,
+    )
+    try:
+        performance = run_request(request)
+    except ValueError as exc:
+        raise ShotError(str(exc)) from exc
+    seconds["generate"] = time.perf_counter() - t0
+
+    report("bake", 0.0)
+    t0 = time.perf_counter()
+    plan = flow.Plan(
+        request=request,
+        characters=characters,
+        audio_paths=list(spec.audio),
+        staging_source=str(spec.staging) if spec.staging else None,
+        frame_start=scene.frame_start,
+        bake_range=None,
+        key_mode=spec.key_mode,
+        key_tolerance=spec.key_tolerance,
+        head_strength=1.0,
+        eye_strength=1.0,
+        take_label=spec.take,
+    )
+    try:
+        summary = flow.bake(scene, plan, performance)
+    except (flow.UserError, ValueError) as exc:
+        raise ShotError(str(exc)) from exc
+    end = scene.frame_start + performance.n_frames - 1
+    scene.frame_end = max(scene.frame_end, end)
+    seconds["bake"] = time.perf_counter() - t0
+
+    report("save", 0.0)
+    t0 = time.perf_counter()
+    spec.out.parent.mkdir(parents=True, exist_ok=True)
+    bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
+    seconds["save"] = time.perf_counter() - t0
+    report("save", 1.0)
+    return ShotResult(out=spec.out, take=summary.take, seconds=seconds)
