@@ -151,9 +151,11 @@ def active_take(ids: Iterable[bpy.types.ID]) -> str | None:
     return None if best is None else f"{takes.TAKE_PREFIX} {best}"
 
 
-def take_for_choice(scene: bpy.types.Scene, choice: str) -> str | None:
+def take_for_choice(scene: bpy.types.Scene, choice: str, mode: str = "NLA") -> str | None:
     """The export panel's take choice: ALL (every NLA track: None), ACTIVE, or a take's name."""
     if choice == "ALL":
+        if mode == "ACTIONS":
+            raise ExportError("Baked Actions exports one take: choose Active Take or a take by name")
         return None
     ids = animated_ids(default_selection(scene))
     if choice == "ACTIVE":
@@ -162,6 +164,13 @@ def take_for_choice(scene: bpy.types.Scene, choice: str) -> str | None:
             raise ExportError("no Duet take is active (all are muted or none exist): unmute one or pick it")
         return name
     return choice
+
+
+def path_for_format(path: str, file_format: str) -> str:
+    """The path with the ending of the format (GLB or GLTF), replacing a glTF ending it had."""
+    ending = {"GLB": ".glb", "GLTF": ".gltf"}[file_format]
+    stem, old = os.path.splitext(path)
+    return (stem if old.lower() in FORMATS else path) + ending
 
 
 def _names(ids: Iterable[bpy.types.ID]) -> str:
