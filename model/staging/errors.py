@@ -1,0 +1,43 @@
+"""Problems found in staging text: where, what, what was expected, how to fix it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class StagingIssue:
+    """One problem in staging text.
+
+    line/column are 1-based (column counts characters); line 0 means the problem is
+    in the character names passed to the parser, not in the text. ``message`` is the
+    complete sentence shown to the artist (it already contains the suggestion);
+    ``expected`` says what the language wanted there, ``suggestion`` the fix alone.
+    """
+
+    line: int
+    column: int
+    message: str
+    expected: str = ""
+    suggestion: str = ""
+
+    def __str__(self) -> str:
+        if self.line == 0:
+            return f"names: {self.message}"
+        return f"line {self.line}, col {self.column}: {self.message}"
+
+
+class StagingError(ValueError):
+    """Staging text with errors. ``.errors`` lists every problem; nothing was produced."""
+
+    def __init__(self, errors: list[StagingIssue], source: str = "<staging>") -> None:
+        self.errors = sorted(errors, key=lambda e: (e.line, e.column))
+        self.source = source
+        super().__init__(self._text())
+
+    def _text(self) -> str:
+        lines = [f"{self.source} {issue}" for issue in self.errors]
+        return "\n".join(lines) if lines else f"{self.source}: invalid staging"
+
+
+__all__ = ["StagingError", "StagingIssue"]

@@ -1,0 +1,180 @@
+"""The staging solve: hold every commanded pose exactly, keep the model's small motion.
+
+On frames where the head is commanded (targets.head_active, outside nods and
+shakes) the head becomes
+
+    target + softclamp(highpass(model - target))
+
+where highpass = deviation minus its low-pass taken over commanded frames only
+(a masked Gaussian, sigma LOWPASS_S), and softclamp = c * tanh(x / c) with
+c = HOLD_MOTION_LIMIT_DEG < 1 deg. So the model's slow drift off the command is
+removed, its quick small motion (micro-nods, sway with speech) stays, and the
+pose is within 1 deg of the command on every axis. During a commanded nod or
+shake the model's motion is kept whole (only the drift is removed). Outside
+commanded frames the correction fades to zero over FADE_S (minimum jerk), so
+holds start and end without a jump.
+
+The gaze gets the same treatment in world terms (head + eyes) on frames with a
+commanded gaze target; elsewhere the eyes counter-rotate so the world gaze the
+model chose survives a head correction. Eyes stay within the oculomotor range.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import pose, spec
+from ..performance import Performance
+from .targets import StagingTargets, min_jerk
+
+LOWPASS_S = 0.5
+HOLD_MOTION_LIMIT_DEG = 0.9
+FADE_S = 0.4
+GESTURE_EDGE_S = 0.1
+GAZE_LOWPASS_S = 0.3
+GAZE_MOTION_LIMIT_DEG = 0.5
+GAZE_FADE_S = 0.1
+EYE_RANGE_DEG = np.array([35.0, 25.0])
+
+_FORWARD = np.array([1.0, 0.0, 0.0])
+_LEFT = np.array([0.0, 1.0, 0.0])
+_UP = np.array([0.0, 0.0, 1.0])
+
+
+def _direction(yaw_pitch: np.ndarray) -> np.ndarray:
+    q = pose.eye_rotation(yaw_pitch, _FORWARD, _LEFT, _UP)
+    return pose.rotate(q, np.broadcast_to(_FORWARD, (len(yaw_pitch), 3)))
+
+
+def world_gaze(head: np.ndarray, eye: np.ndarray) -> np.ndarray:
+    """World yaw/pitch (T, 2) of eye-in-head gaze (T, 2) on head angles (T, 3) (the bake's composition)."""
+    if len(head) == 0:
+        return np.zeros((0, 2))
+    q = pose.character_rotation(head, _FORWARD, _LEFT, _UP)
+    return pose.direction_angles(pose.rotate(q, _direction(eye)), _FORWARD, _LEFT, _UP)
+
+
+def eye_in_head(head: np.ndarray, world: np.ndarray) -> np.ndarray:
+    """Eye yaw/pitch (T, 2) in the head frame that points at world yaw/pitch (T, 2)."""
+    if len(head) == 0:
+        return np.zeros((0, 2))
+    q = pose.character_rotation(head, _FORWARD, _LEFT, _UP)
+    return pose.direction_angles(pose.rotate(pose.conjugate(q), _direction(world)), _FORWARD, _LEFT, _UP)
+
+
+def _gaussian(sigma_frames: float) -> np.ndarray:
+    half = max(1, int(math.ceil(3.0 * sigma_frames)))
+    x = np.arange(-half, half + 1, dtype=np.float64)
+    k = np.exp(-0.5 * (x / max(sigma_frames, 1e-6)) ** 2)
+    return k / k.sum()
+
+
+def masked_lowpass(x: np.ndarray, mask: np.ndarray, sigma_frames: float) -> np.ndarray:
+    """Gaussian low-pass of x (T, D) using only frames where mask is set (normalised convolution)."""
+    out = np.zeros_like(x)
+    if not mask.any():
+        return out
+    k = _gaussian(sigma_frames)
+    m = mask.astype(np.float64)
+    den = np.convolve(m, k, mode="same")
+    ok = den > 1e-6
+    for j in range(x.shape[1]):
+        num = np.convolve(np.where(mask, x[:, j], 0.0), k, mode="same")
+        out[ok, j] = num[ok] / den[ok]
+    return out
+
+
+def soft_clamp(x: np.ndarray, limit: float) -> np.ndarray:
+    return limit * np.tanh(x / limit)
+
+
+def _distance_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every frame: distance (frames) to the nearest set frame and that frame's index."""
+    n = len(mask)
+    idx = np.flatnonzero(mask)
+    pos = np.arange(n)
+    j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
+    left, right = idx[np.maximum(j - 1, 0)], idx[j]
+    nearest = np.where(np.abs(pos - left) <= np.abs(pos - right), left, right)
+    return np.abs(pos - nearest).astype(np.float64), nearest
+
+
+def _fade_out(corr: np.ndarray, commanded: np.ndarray, fade_frames: float) -> np.ndarray:
+    """Carry the correction past commanded frames, easing it to zero over fade_frames."""
+    if not commanded.any():
+        return np.zeros_like(corr)
+    dist, nearest = _distance_to(commanded)
+    w = 1.0 - min_jerk(dist / max(fade_frames, 1e-6))
+    return np.where(commanded[:, None], corr, corr[nearest] * w[:, None])
+
+
+def _gesture_weight(gesture: np.ndarray, edge_frames: float) -> np.ndarray:
+    """1 inside gestures away from their edges, easing to 0 at the edges (0 outside)."""
+    if not gesture.any():
+        return np.zeros(len(gesture))
+    dist, _ = _distance_to(~gesture) if (~gesture).any() else (np.full(len(gesture), 1e9), None)
+    return np.where(gesture, min_jerk(dist / max(edge_frames, 1e-6)), 0.0)
+
+
+def solve_head(head: np.ndarray, targets: StagingTargets, role: str) -> np.ndarray:
+    fps = targets.fps
+    active = targets.head_active[role]
+    if not active.any():
+        return head.copy()
+    gesture = active & (targets.nod[role] | targets.shake[role])
+    track = active & ~gesture
+    target = targets.head[role]
+    dev = head - target
+    low = masked_lowpass(dev, track, LOWPASS_S * fps)
+    kept = soft_clamp(dev - low, HOLD_MOTION_LIMIT_DEG)
+    g = _gesture_weight(gesture, GESTURE_EDGE_S * fps)[:, None]
+    corr = np.where(active[:, None], (1.0 - g) * (kept - dev) + g * (-low), 0.0)
+    return head + _fade_out(corr, active, FADE_S * fps)
+
+
+def solve_gaze(
+    head_old: np.ndarray, eye_old: np.ndarray, head_new: np.ndarray, targets: StagingTargets, role: str
+) -> np.ndarray:
+    fps = targets.fps
+    world = world_gaze(head_old, eye_old)
+    active = targets.gaze_mode[role] > 0
+    if active.any():
+        dev = world - targets.gaze_direction[role]
+        low = masked_lowpass(dev, active, GAZE_LOWPASS_S * fps)
+        kept = soft_clamp(dev - low, GAZE_MOTION_LIMIT_DEG)
+        corr = np.where(active[:, None], kept - dev, 0.0)
+        world = world + _fade_out(corr, active, GAZE_FADE_S * fps)
+    eye = eye_in_head(head_new, world)
+    changed = np.any(np.abs(eye - eye_old) > 1e-6, axis=1)
+    limit = np.maximum(EYE_RANGE_DEG, np.abs(eye_old))
+    return np.where(changed[:, None], np.clip(eye, -limit, limit), eye_old)
+
+
+def solve(performance: Performance, targets: StagingTargets) -> Performance:
+    """A new Performance with commanded head poses held within 1 degree (see module doc)."""
+    if not isinstance(targets, StagingTargets):
+        raise TypeError(
+            f"targets must be StagingTargets (from StagingScript.to_targets), got {type(targets).__name__}"
+        )
+    t = targets.resampled(performance.n_frames, performance.fps)
+    heads: dict[str, np.ndarray] = {}
+    gazes: dict[str, np.ndarray] = {}
+    for role in spec.ROLES:
+        h_old = np.asarray(performance.head[role], dtype=np.float64)
+        e_old = np.asarray(performance.gaze[role], dtype=np.float64)
+        h_new = solve_head(h_old, t, role)
+        heads[role] = h_new.astype(np.float32)
+        gazes[role] = solve_gaze(h_old, e_old, h_new, t, role).astype(np.float32)
+    return Performance(
+        fps=performance.fps,
+        blendshapes={r: np.array(performance.blendshapes[r], copy=True) for r in spec.ROLES},
+        head=heads,
+        gaze=gazes,
+        speaking={r: np.array(performance.speaking[r], copy=True) for r in spec.ROLES},
+        blendshape_names=performance.blendshape_names,
+    )
+
+
+__all__ = ["eye_in_head", "masked_lowpass", "solve", "world_gaze"]
