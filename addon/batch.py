@@ -148,7 +148,11 @@ def stdout_for_json(active: bool) -> Iterator[TextIO]:
 
 
 def describe_exception(exc: BaseException, debug: bool) -> str:
-    if isinstance(exc, OSError) and exc.strerror:
+    from ..model.errors import WeightsError
+
+    if isinstance(exc, WeightsError):  # an installation problem, explained by its message
+        text = str(exc)
+    elif isinstance(exc, OSError) and exc.strerror:
         text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
     elif isinstance(exc, ValueError):
         text = str(exc)
@@ -261,9 +265,9 @@ def run_shots(
         with interrupts.handling():
             while pending:
                 shot = pending[0]
-                progress.start_shot(summary_index(summary), shot.name)
                 outcome = ShotOutcome(name=shot.name, status=INTERRUPTED, out=str(shot.out))
                 try:
+                    progress.start_shot(summary_index(summary), shot.name)
                     outcome = run_shot(
                         shot, stage=stage, progress=progress, skip_existing=skip_existing, debug=debug
                     )
