@@ -41,12 +41,18 @@ def test_held_out_voices():
 
 
 def test_npz_writer_same_bytes_and_plain_arrays(tmp_path: Path):
-    arrays = {"a": np.arange(5, dtype=np.int16), "s": np.array(["x", "yz"]), "f": np.ones((2, 3), np.float32)}
+    arrays = {
+        "a": np.arange(5, dtype=np.int16),
+        "s": np.array(["x", "yz"]),
+        "f": np.ones((3, 2), np.float32).T,
+        "k": np.array(16000, np.int64),
+    }
     write_npz(tmp_path / "1.npz", arrays)
     write_npz(tmp_path / "2.npz", arrays)
     assert (tmp_path / "1.npz").read_bytes() == (tmp_path / "2.npz").read_bytes()
     with np.load(tmp_path / "1.npz", allow_pickle=False) as z:
-        assert z.files == ["a", "s", "f"] and z["s"].tolist() == ["x", "yz"]
+        assert z.files == ["a", "s", "f", "k"] and z["s"].tolist() == ["x", "yz"]
+        assert z["k"].shape == () and z["f"].shape == (2, 3) and np.array_equal(z["f"], arrays["f"])
     with pytest.raises(TypeError, match="plain arrays"):
         write_npz(tmp_path / "3.npz", {"o": np.array([{"k": 1}], dtype=object)})
     assert zipfile.ZipFile(tmp_path / "1.npz").infolist()[0].date_time == (1980, 1, 1, 0, 0, 0)

@@ -53,6 +53,17 @@ def test_text_names_roles_and_times():
     assert whole.startswith("B look") and "from" not in whole
 
 
+def test_names_stand_for_roles():
+    named = [s for s in samples(600) if s.names]
+    assert 0.15 < len(named) / sum(bool(s.text) for s in samples(600)) < 0.35
+    for s in named:
+        assert s.names[0] != s.names[1]
+        assert any(name in s.text for name in s.names) or all(d.subject == "both" for d in s.directions)
+    rng = np.random.default_rng(0)
+    text = S.render(S.Direction("B", "look", "partner", 1.0, 2.0), rng, ("Mara", "Theo"))
+    assert text.startswith("Theo looks at") and " B " not in text
+
+
 def test_same_seed_same_text():
     assert [s.text for s in samples(30, seed=9)] == [s.text for s in samples(30, seed=9)]
     assert [s.text for s in samples(30, seed=9)] != [s.text for s in samples(30, seed=10)]

@@ -53,7 +53,7 @@ LANGUAGE_WEIGHTS: dict[str, float] = {
     "ja": 0.08,
     "cmn": 0.08,
 }
-SPEAKING_RATE = (0.85, 1.2)  # per-role base rate (1 = the voice's default)
+SPEAKING_RATE = (0.92, 1.1)  # per-role synthesis rate; the voice warp adds speed 0.85-1.2 on top
 LINE_RATE_JITTER = 0.06  # per-line rate variation around the role's rate
 CHANNEL_P = 0.8  # clips whose mix passes through a sampled recording channel
 
@@ -306,6 +306,7 @@ class ClipMaker:
             "channel": _plain(channel),
             "teacher_seed": teacher_seed,
             "staging": staging.text,
+            "staging_names": staging.names_dict,
             "templates": sorted({ln.template for ln in lines}),
             "lines": len(lines),
             "phones": [int(len(p[0])) for p in phones],

@@ -28,7 +28,9 @@ def write_npz(path: Path, arrays: dict[str, np.ndarray], *, compress: bool = Tru
             if arr.dtype.hasobject:
                 raise TypeError(f"array {name!r} holds Python objects; corpus shards hold plain arrays only")
             buf = io.BytesIO()
-            np.lib.format.write_array(buf, np.ascontiguousarray(arr), allow_pickle=False)
+            if not arr.flags.c_contiguous:
+                arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a scalar into 1-d)
+            np.lib.format.write_array(buf, arr, allow_pickle=False)
             info = zipfile.ZipInfo(f"{name}.npy", date_time=_EPOCH)
             info.compress_type = method
             info.external_attr = 0o644 << 16

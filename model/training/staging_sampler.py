@@ -64,13 +64,28 @@ class Direction:
 class StagingSample:
     text: str  # "" when the clip has no staging
     directions: tuple[Direction, ...]
+    names: tuple[str, str] | None = None  # character names the text uses for A and B
+
+    @property
+    def names_dict(self) -> dict[str, str] | None:
+        return None if self.names is None else {"A": self.names[0], "B": self.names[1]}
+
+
+NAMES_P = 0.25  # staged clips that call the characters by name ("Mara faces left")
+CHARACTER_NAMES = (
+    "Mara", "Theo", "Ana", "Jonas", "Lucia", "Kenji", "Mei", "Omar", "Priya", "Sam", "Elena", "Noah",
+    "Ines", "Felix", "Yuki", "Carlos",
+)  # fmt: skip
 
 
 def _time(rng: np.random.Generator, seconds: float) -> str:
     """A time in one of the written forms the staging language accepts."""
     form = int(rng.integers(3))
+    whole_second = abs(seconds - round(seconds)) < 1e-9
+    if form == 1 and not whole_second:
+        form = 0  # m:ss has no fractions
     if form == 0:
-        return f"{seconds:.0f}s" if abs(seconds - round(seconds)) < 1e-9 else f"{seconds:.1f}s"
+        return f"{seconds:.0f}s" if whole_second else f"{seconds:.1f}s"
     if form == 1:
         whole = int(round(seconds))
         return f"{whole // 60}:{whole % 60:02d}"
@@ -110,12 +125,14 @@ _PHRASES = {
 }
 
 
-def render(direction: Direction, rng: np.random.Generator) -> str:
-    """One direction as a sentence of the staging language."""
-    subject = direction.subject
-    partner = {"A": "B", "B": "A"}.get(subject, "")
+def render(direction: Direction, rng: np.random.Generator, names: tuple[str, str] | None = None) -> str:
+    """One direction as a sentence of the staging language (roles by letter, or by `names`)."""
+    call = {"A": "A", "B": "B"} if names is None else {"A": names[0], "B": names[1]}
+    subject = call.get(direction.subject, direction.subject)
+    partner = {"A": call["B"], "B": call["A"]}.get(direction.subject, "")
     choices = _PHRASES[direction.action, direction.target]
     phrase = choices[int(rng.integers(len(choices)))].format(s=subject, p=partner)
+    phrase = phrase.replace("A and B", f"{call['A']} and {call['B']}")
     if direction.start is None:
         return phrase[0].upper() + phrase[1:] + "."
     span = _span_text(rng, direction.start, direction.end)
@@ -168,8 +185,12 @@ def sample_directions(rng: np.random.Generator, seconds: float) -> tuple[Directi
 def sample_staging(rng: np.random.Generator, seconds: float) -> StagingSample:
     """Sampled directions and their text."""
     directions = sample_directions(rng, seconds)
-    text = " ".join(render(d, rng) for d in directions)
-    return StagingSample(text, directions)
+    names = None
+    if directions and rng.random() < NAMES_P:
+        pick = rng.choice(len(CHARACTER_NAMES), size=2, replace=False)
+        names = (CHARACTER_NAMES[int(pick[0])], CHARACTER_NAMES[int(pick[1])])
+    text = " ".join(render(d, rng, names) for d in directions)
+    return StagingSample(text, directions, names)
 
 
 def staging_conditioning(sample: StagingSample, n_frames: int, fps: float = spec.NATIVE_FPS) -> np.ndarray:
@@ -179,7 +200,8 @@ def staging_conditioning(sample: StagingSample, n_frames: int, fps: float = spec
     from .. import staging  # the product's parser: the model sees what users' text produces
 
     try:
-        script = staging.parse(sample.text)
+        names = sample.names_dict
+        script = staging.parse(sample.text, names=names) if names else staging.parse(sample.text)
     except Exception as exc:  # the sampler must only write what the grammar accepts
         raise StagingSamplerError(f"the staging parser rejected sampled text {sample.text!r}: {exc}") from exc
     cond = np.asarray(script.to_targets(n_frames, fps).conditioning, dtype=np.float32)
