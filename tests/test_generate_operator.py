@@ -81,6 +81,8 @@ def test_generate_bakes_a_take_on_both_characters(registered, tmp_path: Path, fp
         assert _track_names(obj) == ["Duet Take 1"]
         mesh = next(c for c in obj.children if c.type == "MESH" and c.data.shape_keys)
         assert _track_names(mesh.data.shape_keys) == ["Duet Take 1"]
+    markers = [m.name for m in scene.timeline_markers]
+    assert any("faces left" in m for m in markers), markers
     strips = [s for s in scene.sequence_editor.strips if s.type == "SOUND"]
     assert len(strips) == 1 and strips[0].frame_start == scene.frame_start
     # The take covers the voice-over at the scene's frame rate.
