@@ -48,7 +48,9 @@ def check_names(names: object) -> tuple[dict[str, str], list[StagingIssue]]:
             continue
         if not isinstance(name, str):
             issues.append(
-                StagingIssue(0, 0, f"the name for {role} must be text, got {type(name).__name__}", "text", "")
+                StagingIssue(
+                    0, 0, f"the name for {role} must be text, got {type(name).__name__}", "text", "pass a str"
+                )
             )
             continue
         name = " ".join(name.split())
@@ -141,10 +143,13 @@ def _parse(
     from .timeline import build_timeline
 
     frame_rate = float(fps) if fps is not None else vocab.DEFAULT_FRAME_RATE
-    _timeline, time_issues = build_timeline(directions, frame_rate, first_frame)
+    timeline, time_issues = build_timeline(directions, frame_rate, first_frame)
     if time_issues:
         return None, time_issues
-    script = StagingScript(directions=tuple(directions), frame_rate=frame_rate, first_frame=first_frame)
+    script = StagingScript.model_validate(
+        {"directions": tuple(directions), "frame_rate": frame_rate, "first_frame": first_frame},
+        context={"checked_timeline": timeline},
+    )
     return script, []
 
 

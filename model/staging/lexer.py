@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from fractions import Fraction
+from decimal import Decimal
+from functools import lru_cache
 
 from .errors import StagingIssue
 
-# Kinds: WORD (casefolded in .value), NAME (role in .value), NUMBER (Fraction),
-# CLOCK (Fraction seconds), FRAME (Fraction frame number), UNIT (NUMBER with a
-# glued suffix, .value = Fraction, .unit = suffix), STOP (newline . ;), COMMA,
+# Kinds: WORD (casefolded in .value), NAME (role in .value), NUMBER (Decimal),
+# CLOCK (Decimal seconds), FRAME (Decimal frame number), UNIT (NUMBER with a
+# glued suffix, .value = Decimal, .unit = suffix), STOP (newline . ;), COMMA,
 # COLON, DASH, DEGREE.
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Token:
     kind: str
     text: str
@@ -32,8 +33,7 @@ class Token:
         return self.kind == "WORD" and self.value in words
 
 
-_MASTER = re.compile(
-    r"""
+_TOKEN_PATTERN = r"""
     (?P<space>[^\S\n]+)
   | (?P<newline>\n)
   | (?P<comment>\#[^\n]*)
@@ -42,9 +42,19 @@ _MASTER = re.compile(
   | (?P<number>\d+(?:\.\d+)?)(?P<suffix>[^\W\d_]+)?
   | (?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
   | (?P<punct>[,.;:°\-–—])
-    """,
-    re.VERBOSE,
-)
+  | (?P<bad>\S)
+"""
+
+
+@lru_cache(maxsize=64)
+def _master(names: tuple[str, ...]) -> re.Pattern[str]:
+    """The token regex; bound names (longest first, whole words, any case) come first."""
+    if not names:
+        return re.compile(_TOKEN_PATTERN, re.VERBOSE)
+    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    return re.compile(rf"(?P<name>(?i:{alternatives}))(?!\w)|" + _TOKEN_PATTERN, re.VERBOSE)
+
+
 _PUNCT_KIND = {
     ",": "COMMA",
     ".": "STOP",
@@ -57,97 +67,82 @@ _PUNCT_KIND = {
 }
 
 
-def _clock_seconds(text: str) -> Fraction | str:
-    """'1:02.5' -> 62.5 s; 'h:mm:ss(.ff)' too. Returns an error text when malformed."""
+def _clock_seconds(text: str) -> tuple[Decimal, str, str]:
+    """'1:02.5' -> 62.5 s ('h:mm:ss(.ff)' too), with (problem, suggestion) when malformed."""
     head, _, frac = text.partition(".")
-    parts = head.split(":")
-    if any(len(p) > 2 for p in parts[1:]):
-        return f"'{text}' is not a time: write minutes:seconds with two-digit seconds, e.g. 1:05"
-    numbers = [int(p) for p in parts]
-    for p in numbers[1:]:
-        if p >= 60:
-            return f"'{text}' is not a time: seconds and minutes after ':' must be below 60"
-    total = Fraction(0)
+    numbers = [int(p) for p in head.split(":")]
+    total = Decimal(0)
     for p in numbers:
         total = total * 60 + p
     if frac:
-        total += Fraction(int(frac), 10 ** len(frac))
-    return total
-
-
-def name_pattern(names: dict[str, str]) -> re.Pattern[str] | None:
-    """A regex that matches any bound name as a whole word (longest first)."""
-    spelled = sorted({n for n in names.values() if n}, key=len, reverse=True)
-    if not spelled:
-        return None
-    alternatives = "|".join(re.escape(n) for n in spelled)
-    return re.compile(rf"(?:{alternatives})(?!\w)", re.IGNORECASE)
+        total += Decimal("0." + frac)
+    if any(p >= 60 for p in numbers[1:]):
+        whole = int(total)
+        fixed = f"{whole // 60}:{whole % 60:02d}" + (f".{frac}" if frac else "")
+        return total, f"'{text}' is not a time: the part after ':' must be below 60", f"{fixed} or {total}s"
+    return total, "", ""
 
 
 def tokenize(text: str, names: dict[str, str] | None = None) -> tuple[list[Token], list[StagingIssue]]:
     """All tokens of `text` (comments and spaces dropped) and any lexical problems."""
     names = names or {}
     by_name = {n.casefold(): role for role, n in names.items() if n}
-    names_re = name_pattern(names)
+    pattern = _master(tuple(n for n in names.values() if n))
     tokens: list[Token] = []
     issues: list[StagingIssue] = []
-    line, line_start, pos, n = 1, 0, 0, len(text)
-    match = _MASTER.match
-    while pos < n:
-        col = pos - line_start + 1
-        if names_re is not None:
-            m = names_re.match(text, pos)
-            if m is not None and (pos == 0 or not (text[pos - 1].isalnum() or text[pos - 1] == "_")):
-                tokens.append(Token("NAME", m.group(), line, col, by_name[m.group().casefold()]))
-                pos = m.end()
+    append = tokens.append
+    line, line_start = 1, 0
+    bad_start = bad_end = -1  # a run of characters no token accepts
+    for m in pattern.finditer(text):
+        kind = m.lastgroup
+        pos = m.start()
+        if kind == "bad":
+            if pos != bad_end:
+                bad_start = pos
+            bad_end = m.end()
+            nxt = m.end()
+            if nxt < len(text) and not text[nxt].isspace() and pattern.match(text, nxt).lastgroup == "bad":  # type: ignore[union-attr]
                 continue
-        m = match(text, pos)
-        if m is None:
-            end = pos + 1
-            while end < n and not text[end].isspace() and match(text, end) is None:
-                end += 1
-            bad = text[pos:end]
+            bad = text[bad_start:bad_end]
             issues.append(
                 StagingIssue(
                     line,
-                    col,
+                    bad_start - line_start + 1,
                     f"unexpected character{'s' if len(bad) > 1 else ''} {bad!r}: "
                     "use words, numbers, times (2.5s, 0:07, f120), ',' or '.'",
                     expected="a word, a number or a time",
                     suggestion=f"remove {bad!r}",
                 )
             )
-            pos = end
             continue
-        kind = m.lastgroup
-        s = m.group()
         if kind == "space" or kind == "comment":
-            pass
+            continue
+        s = m.group()
+        col = pos - line_start + 1
+        if kind == "word":
+            append(Token("WORD", s, line, col, s.casefold().replace("’", "'")))
         elif kind == "newline":
-            tokens.append(Token("STOP", "\n", line, col))
+            append(Token("STOP", "\n", line, col))
             line += 1
             line_start = m.end()
+        elif kind == "name":
+            append(Token("NAME", s, line, col, by_name[s.casefold()]))
+        elif kind == "number":
+            append(Token("NUMBER", s, line, col, Decimal(s)))
+        elif kind == "suffix":
+            append(Token("UNIT", s, line, col, Decimal(m.group("number")), m.group("suffix").casefold()))
         elif kind == "clock":
-            seconds = _clock_seconds(s)
-            if isinstance(seconds, str):
-                issues.append(StagingIssue(line, col, seconds, expected="a time like 0:07", suggestion=""))
-            else:
-                tokens.append(Token("CLOCK", s, line, col, seconds))
+            seconds, problem, fix = _clock_seconds(s)
+            if problem:
+                issues.append(
+                    StagingIssue(line, col, f"{problem}; did you mean {fix}?", "a time like 0:07", fix)
+                )
+            append(Token("CLOCK", s, line, col, seconds))
         elif kind == "frame":
-            tokens.append(Token("FRAME", s, line, col, Fraction(s[1:])))
-        elif kind in ("number", "suffix"):
-            suffix = m.group("suffix")
-            number = Fraction(m.group("number"))
-            if suffix:
-                tokens.append(Token("UNIT", s, line, col, number, suffix.casefold()))
-            else:
-                tokens.append(Token("NUMBER", s, line, col, number))
-        elif kind == "word":
-            tokens.append(Token("WORD", s, line, col, s.casefold().replace("’", "'")))
+            append(Token("FRAME", s, line, col, Decimal(s[1:])))
         else:
-            tokens.append(Token(_PUNCT_KIND[s], s, line, col))
-        pos = m.end()
+            append(Token(_PUNCT_KIND[s], s, line, col))
     return tokens, issues
 
 
-__all__ = ["Token", "name_pattern", "tokenize"]
+__all__ = ["Token", "tokenize"]

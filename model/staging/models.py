@@ -12,7 +12,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from . import vocab
 
@@ -110,12 +118,18 @@ class Direction(BaseModel):
             raise ValueError("a character is named twice")
         return tuple(sorted(roles))
 
-    @model_validator(mode="after")
-    def _consistent(self) -> Direction:
-        problem = direction_problem(self)
+    @model_validator(mode="wrap")
+    @classmethod
+    def _consistent(cls, data: Any, handler: Any) -> Direction:
+        # An existing Direction was checked when it was made (pydantic would re-run an
+        # "after" validator for every instance placed in a StagingScript).
+        if isinstance(data, cls):
+            return data
+        direction = handler(data)
+        problem = direction_problem(direction)
         if problem:
             raise ValueError(problem)
-        return self
+        return direction
 
     # Equality ignores where the direction was written.
     def _key(self) -> tuple[Any, ...]:
@@ -216,12 +230,16 @@ class StagingScript(BaseModel):
     _timeline: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _check_timeline(self) -> StagingScript:
+    def _check_timeline(self, info: ValidationInfo) -> StagingScript:
         from .timeline import build_timeline
 
-        timeline, issues = build_timeline(self.directions, self.frame_rate, self.first_frame)
-        if issues:
-            raise ValueError("; ".join(str(i) for i in issues))
+        # parse() has just built and checked this timeline; it hands it over.
+        context = info.context if isinstance(info.context, dict) else {}
+        timeline = context.get("checked_timeline")
+        if timeline is None:
+            timeline, issues = build_timeline(self.directions, self.frame_rate, self.first_frame)
+            if issues:
+                raise ValueError("; ".join(str(i) for i in issues))
         self._timeline = timeline
         return self
 

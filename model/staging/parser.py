@@ -18,12 +18,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from fractions import Fraction
+from decimal import Decimal
 
 from . import vocab
 from .errors import StagingIssue
 from .lexer import Token
-from .models import ZERO, Direction, Part, Time
+from .models import ZERO, Direction, Part, Time, format_number
 
 _ACTION_LIST = "faces, turns, tilts, looks, glances, nods, shakes or relaxes"
 _TIME_HELP = "a time like 2.5s, 0:07 or f120"
@@ -144,7 +144,7 @@ class Parser:
             tok = self.t[self.i]
             if tok.kind == "COMMA":
                 return
-            if tok.is_word("and") and self._starts_clause(self.i + 1):
+            if tok.is_word("and") and self._after_and_is_clause(self.i + 1):
                 return
             self.i += 1
 
@@ -193,6 +193,13 @@ class Parser:
             return False
         return self._is_subject(j) or self._is_verbish(j) or tok.is_word("at") or self._is_time_start(j)
 
+    def _after_and_is_clause(self, j: int) -> bool:
+        """After an error: does 'and' at j-1 start a new clause (not 'left and down')?"""
+        tok = self._at(j)
+        if tok is None or self._part_start(j):
+            return False
+        return self._starts_clause(j) or tok.kind in ("WORD", "NAME")
+
     def _is_time_start(self, j: int) -> bool:
         tok = self._at(j)
         if tok is None:
@@ -219,7 +226,7 @@ class Parser:
         lead = f" after '{after}'" if after else ""
         if tok is None:
             raise _fail(None, self._last(), f"expected {_TIME_HELP}{lead}", _TIME_HELP, "add a time, e.g. 3s")
-        value: Fraction
+        value: Decimal
         unit = "s"
         if tok.kind == "CLOCK":
             value = tok.value  # type: ignore[assignment]
@@ -256,7 +263,7 @@ class Parser:
         else:
             shown = tok.text if tok.kind != "STOP" else "the end of the line"
             raise _fail(tok, tok, f"expected {_TIME_HELP}{lead}, found '{shown}'", _TIME_HELP, "e.g. 'at 3s'")
-        seconds = value if unit == "s" else value / Fraction(24)
+        seconds = value if unit == "s" else value / 24
         if seconds > vocab.MAX_SECONDS:
             raise _fail(
                 tok,
@@ -277,9 +284,9 @@ class Parser:
             return "f"
         return None
 
-    def _with_unit(self, tok: Token, suffix: str) -> tuple[Fraction, str]:
+    def _with_unit(self, tok: Token, suffix: str) -> tuple[Decimal, str]:
         kind = self._time_unit(suffix)
-        value: Fraction = tok.value  # type: ignore[assignment]
+        value: Decimal = tok.value  # type: ignore[assignment]
         if kind == "s":
             return value, "s"
         if kind == "ms":
@@ -429,7 +436,11 @@ class Parser:
             )
         if tok.kind != "WORD":
             raise _fail(
-                tok, tok, f"expected a character, found '{tok.text}'", "a character: A, B, both, or a name"
+                tok,
+                tok,
+                f"expected a character, found '{tok.text}'",
+                "a character: A, B, both, or a name",
+                f"remove '{tok.text}'",
             )
         name_guess = _close(str(tok.value), [*(n.casefold() for n in self.names.values() if n), "both"])
         verb_guess = _close(str(tok.value), list(vocab.VERBS))
@@ -515,7 +526,7 @@ class Parser:
                 raise _fail(
                     first,
                     first,
-                    f"a time with no direction{' after and' if after_and else ''}",
+                    "a time with no direction" + (" after 'and'" if after_and else ""),
                     "a direction after the time",
                     "write the direction again with this time, e.g. 'A nods at 5s'",
                 )
@@ -538,7 +549,13 @@ class Parser:
                     f"e.g. '{who} faces left'",
                 )
             if tok.kind != "WORD":
-                raise _fail(tok, tok, f"expected an action, found '{tok.text}'", f"an action: {_ACTION_LIST}")
+                raise _fail(
+                    tok,
+                    tok,
+                    f"expected an action, found '{tok.text}'",
+                    f"an action: {_ACTION_LIST}",
+                    f"e.g. '{who} faces left'",
+                )
             w = str(tok.value)
             if w in vocab.BRIEF_WORDS:
                 self.i += 1
@@ -915,7 +932,9 @@ class Parser:
                 atok,
                 f"'{atok.text}' needs a direction after it: left, right, up, down or away",
                 "left, right, up, down or away",
-                f"e.g. '{atok.text} left'",
+                "e.g. '"
+                + (f"{format_number(degrees)} degrees" if degrees is not None else str(scale))
+                + " left'",
             )
         if tok.kind == "NAME" or tok.is_word(*vocab.ROLE_WORDS) or tok.is_word(*vocab.ROLE_PREFIXES):
             if tok.is_word(*vocab.ROLE_PREFIXES):
@@ -1063,7 +1082,7 @@ class Parser:
                 if c.end.value < start.value
                 else f"it ends at the moment it starts ({start.text()})",
                 "an end after the start",
-                "swap the two times" if c.start is not None else f"give it a start before {c.end.text()}",
+                "swap the two times" if c.start is not None else "give it a later end",
             )
         self.directions.append(
             Direction(

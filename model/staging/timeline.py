@@ -8,7 +8,8 @@ Two layers per channel (head, gaze):
 Relative turns and tilts resolve against what is commanded just before they
 start (rest, 0 deg, when nothing is). Problems found here carry the location of
 the direction written later in the text:
-- two finite directions on one channel that overlap with different values;
+- two finite directions on one channel that overlap with different values
+  (a relative turn or a tilt may sit inside another: it modifies what is held);
 - two open directions on one channel that start at the same moment with
   different values (the first would never show);
 - a nod overlapping a shake; an angle past the neck's or the eyes' range;
@@ -220,8 +221,10 @@ def _resolve_channel(
                 )
             base = event
         else:
+            # A relative turn or a tilt inside another finite direction modifies it.
+            relative = d.action in ("turn", "tilt")
             for o in active:
-                if not (_same(o.value, value) and o.mode == mode):
+                if not relative and not (_same(o.value, value) and o.mode == mode):
                     later, other = _later(event, o)
                     assert o.end is not None
                     check.add(
