@@ -141,6 +141,19 @@ def test_frame_count_and_segments():
             assert kind in ("turn", "backchannel", "laugh") and 0 <= s <= e <= d.seconds
 
 
+def test_clip_lengths_are_fft_friendly():
+    for n in (1, 7, 1000, 610013, 4_800_001):
+        m = C.fft_friendly_length(n)
+        assert n <= m <= n * 1.1 or m <= 8
+        k = m
+        for p in (2, 3, 5):
+            while k % p == 0:
+                k //= p
+        assert k == 1
+    d = compose(4, 9.0)
+    assert len(d.mix) == C.fft_friendly_length(len(d.mix))
+
+
 def test_durations_follow_the_target():
     lengths = []
     for seed in range(30):

@@ -422,9 +422,28 @@ def _backchannels(
                 clip.segments[listener].append((at, end, "backchannel"))
 
 
+def fft_friendly_length(n: int) -> int:
+    """The smallest 2^a 3^b 5^c >= n. Clips get such lengths (a little more tail silence)
+    because whole-clip FFTs (channel noise, rooms, band limits) of a length with a large
+    prime factor run up to 20x slower."""
+    best = None
+    p2 = 1
+    while p2 < 2 * n or best is None:
+        p3 = p2
+        while p3 < 2 * n:
+            p5 = p3
+            while p5 < 2 * n:
+                if p5 >= n and (best is None or p5 < best):
+                    best = p5
+                p5 *= 5
+            p3 *= 3
+        p2 *= 2
+    return max(1, int(best))
+
+
 def _assemble(clip: _Clip, rng: np.random.Generator, language: str) -> Dialogue:
     last = max(start + len(audio) for _, start, audio in clip.pieces)
-    n = last + int(round(float(rng.uniform(*CLIP_TAIL_S)) * SR))
+    n = fft_friendly_length(last + int(round(float(rng.uniform(*CLIP_TAIL_S)) * SR)))
     stems = np.zeros((n, 2), dtype=np.float64)
     for role, start, audio in clip.pieces:
         stems[start : start + len(audio), role] += audio
@@ -483,6 +502,7 @@ __all__ = [
     "Speak",
     "UtteranceLike",
     "compose",
+    "fft_friendly_length",
     "first_sound",
     "floor_transfer_offsets",
     "frame_count",
