@@ -137,7 +137,7 @@ def _parse(
         return None, issues
     tokens, lex_issues = tokenize(text, bound)
     directions, parse_issues = Parser(tokens, bound).run()
-    issues = lex_issues + parse_issues
+    issues = sorted(lex_issues + parse_issues, key=lambda i: (i.line, i.column))
     if issues:
         return None, issues
     from .timeline import build_timeline
@@ -145,7 +145,7 @@ def _parse(
     frame_rate = float(fps) if fps is not None else vocab.DEFAULT_FRAME_RATE
     timeline, time_issues = build_timeline(directions, frame_rate, first_frame)
     if time_issues:
-        return None, time_issues
+        return None, sorted(time_issues, key=lambda i: (i.line, i.column))
     script = StagingScript.model_validate(
         {"directions": tuple(directions), "frame_rate": frame_rate, "first_frame": first_frame},
         context={"checked_timeline": timeline},
