@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from duet.model import spec
@@ -480,3 +483,29 @@ def test_validate_lists_every_problem_and_parse_raises_them_all():
     ]
     assert isinstance(info.value, ValueError)
     assert validate("A faces left") == []
+
+
+# ----------------------------------------------------------------------------- the documentation
+
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "STAGING.md"
+
+
+def test_every_example_in_the_reference_parses():
+    text = DOC.read_text(encoding="utf-8")
+    blocks = re.findall(r"```staging\n(.*?)```", text, flags=re.S)
+    assert len(blocks) >= 3
+    for block in blocks:
+        script = parse(block, names=NAMES)
+        assert script.directions
+        roundtrip(script)
+
+
+def test_error_table_in_the_reference_is_true():
+    text = DOC.read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (`.*?`) \| `(line \d+, col \d+: .*?)`", text, flags=re.M)
+    assert len(rows) >= 8
+    for source, message in rows:
+        staging = "\n".join(re.findall(r"`([^`]*)`", source))
+        problems = validate(staging, names=NAMES)
+        assert problems and str(problems[0]) == message, (staging, problems)
