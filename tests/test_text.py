@@ -139,3 +139,36 @@ def test_bad_grammar_and_bad_arguments_are_named():
         text.grammar("klingon")
     with pytest.raises(ValueError, match="partition"):
         text.line(np.random.default_rng(0), "en", "question", "validation")
+
+
+@pytest.mark.speech
+@pytest.mark.slow
+def test_every_template_and_word_is_read_in_its_own_language():
+    """espeak-ng refuses text it reads partly in another language ("Party" in German is
+    English to it): every template and lexicon entry must be readable by its language."""
+    from duet.model.training.speech import SpeechError, Synthesizer, available_voices, backend_available
+
+    if not backend_available("espeak"):
+        pytest.skip("espeak-ng is not installed (tools/setup.sh)")
+    refused = []
+    with Synthesizer() as synth:
+        for lang, g in text.GRAMMARS.items():
+            voice = next(v for v in available_voices(lang) if v.backend == "espeak")
+            items = [t for ts in g.templates.values() for t in ts] + [
+                e for es in g.lexicon.values() for e in es
+            ]
+            plain = [re.sub(r"\{\w+\}|[\[\]<>|]", " ", item).strip() for item in items]
+            plain = [p for p in plain if re.search(r"\w", p)]
+            for k in range(0, len(plain), 25):  # a batch per call; item by item only on a refusal
+                batch = plain[k : k + 25]
+                try:
+                    synth.synthesize(" . ".join(batch), voice)
+                    continue
+                except SpeechError:
+                    pass
+                for item in batch:
+                    try:
+                        synth.synthesize(item, voice)
+                    except SpeechError as exc:
+                        refused.append(f"{lang}: {item!r}: {str(exc)[:80]}")
+    assert not refused, "\n".join(refused)

@@ -79,13 +79,13 @@ GERMAN = Grammar(
         "activity": (
             "ins Kino gehen", "Tennis spielen", "kochen", "schwimmen", "lesen",
             "die Küche streichen", "Gitarre lernen", "einkaufen gehen", "tanzen", "joggen",
-            "die Garage aufräumen", "meine Großeltern besuchen", "eine Party machen", "lernen",
+            "die Garage aufräumen", "meine Großeltern besuchen", "ein Fest feiern", "lernen",
             "wandern gehen",
         ),
         "activity_zu": (
             "ins Kino zu gehen", "Tennis zu spielen", "zu kochen", "zu schwimmen", "zu lesen",
             "die Küche zu streichen", "Gitarre zu lernen", "einkaufen zu gehen", "zu tanzen",
-            "zu joggen", "die Garage aufzuräumen", "eine Party zu machen", "wandern zu gehen",
+            "zu joggen", "die Garage aufzuräumen", "ein Fest zu feiern", "wandern zu gehen",
         ),
         "thing_nom": (
             "das Auto", "mein Handy", "der Computer", "der Schlüssel", "der Regenschirm",
@@ -103,11 +103,11 @@ GERMAN = Grammar(
         ),
         "event": (
             "die Reise", "die Hochzeit", "das Spiel", "das Konzert", "das Treffen", "die Prüfung",
-            "die Party", "der Film", "das Abendessen", "der Geburtstag",
+            "das Fest", "der Film", "das Abendessen", "der Geburtstag",
         ),
         "event_dat": (
             "der Reise", "der Hochzeit", "dem Spiel", "dem Konzert", "dem Treffen", "der Prüfung",
-            "der Party", "dem Film", "dem Abendessen", "dem Geburtstag",
+            "dem Fest", "dem Film", "dem Abendessen", "dem Geburtstag",
         ),
         "time_past": (
             "gestern", "gestern Abend", "letzte Woche", "am Samstag", "heute Morgen",

@@ -192,7 +192,7 @@ FRENCH = Grammar(
             "l'été dernier", "lundi", "le mois dernier", "l'autre jour",
         ),
         "time_future": (
-            "demain", "la semaine prochaine", "dimanche", "ce soir", "ce week-end", "cet été",
+            "demain", "la semaine prochaine", "dimanche", "ce soir", "cette semaine", "cet été",
             "après le déjeuner", "le mois prochain", "jeudi", "après-demain",
         ),
         "adjective": (
@@ -389,7 +389,7 @@ PORTUGUESE = Grammar(
             "a carteira", "o mapa", "a mala", "o presente", "os ingressos", "a lâmpada",
         ),
         "event": (
-            "a viagem", "o casamento", "o jogo", "o show", "a reunião", "a prova", "a festa",
+            "a viagem", "o casamento", "o jogo", "o concerto", "a reunião", "a prova", "a festa",
             "o filme", "o jantar", "o aniversário",
         ),
         "time_past": (
