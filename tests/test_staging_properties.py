@@ -181,3 +181,21 @@ def test_typos_get_suggestions(verbs, subject):
     problems = validate(f"{subject} {typo} left")
     if typo not in vocab.VERBS:
         assert problems and problems[0].suggestion
+
+
+@SETTINGS
+@given(
+    st.lists(PIECES, max_size=12),
+    st.dictionaries(st.sampled_from(["A", "B", "C"]), st.one_of(st.none(), st.text(max_size=12)), max_size=3),
+    st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-5, 200)),
+    st.integers(-10, 100),
+)
+def test_any_names_and_frame_rate_parse_or_report_errors(pieces, names, fps, first_frame):
+    text = " ".join(pieces)
+    problems = validate(text, names=names, fps=fps, first_frame=first_frame)
+    try:
+        parse(text, names=names, fps=fps, first_frame=first_frame)
+    except StagingError as exc:
+        assert exc.errors == problems and problems
+    else:
+        assert problems == []
