@@ -77,11 +77,15 @@ def masked_lowpass(x: np.ndarray, mask: np.ndarray, sigma_frames: float) -> np.n
     if not mask.any():
         return out
     k = _gaussian(sigma_frames)
-    m = mask.astype(np.float64)
-    den = np.convolve(m, k, mode="same")
+    n = len(mask)
+    # np.convolve's "same" follows the longer input: pad takes shorter than the kernel
+    # with masked-out frames so the output stays aligned with (and as long as) the take.
+    pad = max(0, len(k) - n)
+    m = np.pad(mask.astype(np.float64), (0, pad))
+    den = np.convolve(m, k, mode="same")[:n]
     ok = den > 1e-6
     for j in range(x.shape[1]):
-        num = np.convolve(np.where(mask, x[:, j], 0.0), k, mode="same")
+        num = np.convolve(np.pad(np.where(mask, x[:, j], 0.0), (0, pad)), k, mode="same")[:n]
         out[ok, j] = num[ok] / den[ok]
     return out
 
