@@ -36,6 +36,7 @@ SR = spec.SAMPLE_RATE
 DURATION_MEDIAN_S = 24.0
 DURATION_SIGMA = 0.6  # log-normal spread: ~80 % of clips between 11 and 52 s
 DURATION_RANGE_S = (5.0, 240.0)
+TARGET_SLACK_S = 2.5  # no new turn starts within this of the target (see compose)
 LONG_CLIP_P = 0.04  # a few long conversations, 2-5 minutes
 LONG_CLIP_RANGE_S = (120.0, 300.0)
 
@@ -364,7 +365,9 @@ def compose(
         clip.segments[role].append((turn_start, end, "turn"))
         turns.append((role, turn_start, end))
 
-        if end >= target_seconds:
+        # Stop a little short of the target: the last turn overshoots it by a few seconds on
+        # average, so clip lengths (and corpus minutes) end up close to what was asked.
+        if end >= max(DURATION_RANGE_S[0], target_seconds - min(TARGET_SLACK_S, 0.15 * target_seconds)):
             break
         if same:
             t = end + float(rng.uniform(*SAME_SPEAKER_PAUSE_S))

@@ -19,7 +19,9 @@ import dataclasses
 import hashlib
 import json
 import multiprocessing
+import multiprocessing.util
 import os
+import resource
 import sys
 import time
 from collections import Counter
@@ -323,6 +325,8 @@ _MAKER: ClipMaker | None = None
 def _init_worker(pools: dict) -> None:
     global _MAKER
     _MAKER = ClipMaker(pools)
+    # Close festival / espeak-ng helpers (and their temporary folders) when the worker exits.
+    multiprocessing.util.Finalize(None, _MAKER.close, exitpriority=10)
 
 
 def _work(job: tuple[ClipPlan, float]) -> ClipResult:
@@ -343,9 +347,16 @@ def generate_clips(
             maker.close()
         return
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(pools,)) as pool:
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(pools,))
+    try:
         # imap keeps job order whatever the scheduling; chunksize 1 balances long clips.
         yield from pool.imap(_work, jobs, chunksize=1)
+        pool.close()  # workers exit normally and run their finalisers
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 # ----------------------------------------------------------------------------- shards
@@ -401,6 +412,7 @@ class BuildReport:
     clips: dict[str, int]
     wall: float
     clip_wall: float  # sum of per-clip build times (all workers)
+    cpu: float = 0.0  # CPU seconds of the build (this process, workers and their helpers)
 
     @property
     def total_seconds(self) -> float:
@@ -445,6 +457,7 @@ def build_corpus(
 
     targets = _split_seconds(minutes, fractions)
     t_start = time.perf_counter()
+    cpu_start = _cpu_seconds()
     manifest_splits: dict[str, dict] = {}
     seconds: dict[str, float] = {}
     counts: dict[str, int] = {}
@@ -518,7 +531,14 @@ def build_corpus(
     }
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     wall = time.perf_counter() - t_start
-    return BuildReport(seconds, counts, wall, clip_wall)
+    return BuildReport(seconds, counts, wall, clip_wall, _cpu_seconds() - cpu_start)
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its finished children (workers, festival, espeak-ng)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 class _SplitStats:

@@ -70,5 +70,9 @@ def run(args: argparse.Namespace) -> int:
         f"{report.total_seconds / max(report.wall, 1e-9):.0f}x real time with {args.workers} workers "
         f"({report.total_seconds / max(report.clip_wall, 1e-9):.0f}x per worker)"
     )
+    print(
+        f"CPU: {report.cpu:.0f} s, {report.total_seconds / max(report.cpu, 1e-9):.0f}x real time per CPU "
+        "second (what an otherwise idle core achieves)"
+    )
     print(f"wrote {args.out}/manifest.json")
     return 0

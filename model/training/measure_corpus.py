@@ -17,6 +17,7 @@ targets) to get its event statistics, and prints:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -82,6 +83,12 @@ def measure(corpus_dir: Path, minutes: float, seed: int, workers: int) -> str:
     say(
         f"speed: {total / wall:.1f}x real time on {workers} worker processes "
         f"({wall:.1f} s wall; aim >= {SPEED_AIM:.0f}x); per worker {total / report.clip_wall:.1f}x"
+    )
+    load = os.getloadavg()[0]
+    say(
+        f"  CPU: {report.cpu:.1f} s, {total / max(report.cpu, 1e-9):.1f}x real time per CPU second, so "
+        f"{workers * total / max(report.cpu, 1e-9):.0f}x on {workers} otherwise idle cores "
+        f"(load average during the run: {load:.1f} on {os.cpu_count()} cores)"
     )
 
     per_clip = []
