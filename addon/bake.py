@@ -195,10 +195,9 @@ def _gaze_targets(scene, plan, n: int, fps: float) -> tuple[dict[str, np.ndarray
     text = plan.request.staging
     if not text or not text.strip():
         return modes, refs
-    from ..model import staging
+    from .flow import parse_staging
 
-    names = {r: plan.characters[r].display_name for r in ROLES}
-    targets = staging.parse(text, names=names).to_targets(n, fps)
+    targets = parse_staging(plan.request).to_targets(n, fps)
     for r in ROLES:
         mode = np.asarray(targets.gaze_mode[r])
         camera = (mode == 2) & (scene.camera is not None)

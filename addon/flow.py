@@ -86,12 +86,21 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
         raise UserError(str(exc)) from exc
 
 
-def check_staging(text: str | None, names: dict[str, str], source: str) -> None:
+def parse_staging(request: GenerationRequest):  # returns a StagingScript (imported lazily)
+    """The request's staging text parsed the way generate() parses it."""
+    from ..model import staging
+
+    return staging.parse(
+        request.staging, names=request.names, fps=request.fps, first_frame=request.first_frame
+    )
+
+
+def check_staging(text: str | None, names: dict[str, str], source: str, fps: float, first_frame: int) -> None:
     if not text or not text.strip():
         return
     from ..model import staging
 
-    problems = staging.validate(text, names=names)
+    problems = staging.validate(text, names=names, fps=fps, first_frame=first_frame)
     if problems:
         lines = "; ".join(f"line {p.line}, col {p.column}: {p.message}" for p in problems[:3])
         more = f" (+{len(problems) - 3} more)" if len(problems) > 3 else ""
@@ -105,13 +114,13 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
     voice, stems, paths = load_voice_over(s.audio_mode, s.audio_path, s.audio_path_b)
     staging_text = s.staging_text.as_string() if s.staging_text else None
     names = {role: rig.display_name for role, rig in characters.items()}
-    check_staging(staging_text, names, s.staging_text.name if s.staging_text else "")
+    fps = scene.render.fps / scene.render.fps_base
+    check_staging(staging_text, names, s.staging_text.name if s.staging_text else "", fps, scene.frame_start)
     bake_range = None
     if s.use_frame_range:
         if s.frame_end <= s.frame_start:
             raise UserError(f"frame range {s.frame_start}-{s.frame_end} is empty: set End after Start")
         bake_range = (s.frame_start, s.frame_end)
-    fps = scene.render.fps / scene.render.fps_base
     request = GenerationRequest(
         audio=voice.samples,
         sample_rate=voice.sample_rate,
@@ -121,6 +130,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         seed=int(s.seed),
         swap_roles=bool(s.swap_roles),
         names=names,
+        first_frame=scene.frame_start,
     )
     return Plan(
         request=request,
@@ -154,6 +164,9 @@ def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSu
     scene_marks.add_turn_markers(
         scene, summary.take, performance.speaking, names, performance.fps, plan.frame_start
     )
+    if plan.request.staging and plan.request.staging.strip():
+        events = parse_staging(plan.request).events()
+        scene_marks.add_staging_markers(scene, summary.take, events, performance.fps, plan.frame_start)
     for path in plan.audio_paths:
         scene_marks.ensure_sound_strip(scene, path, plan.frame_start)
     return summary
@@ -189,17 +202,19 @@ def assign_scene_pair(scene: bpy.types.Scene) -> None:
 _staging_cache: dict[int, list[str]] = {}
 
 
-def staging_messages(text: bpy.types.Text | None, names: dict[str, str] | None) -> list[str]:
+def staging_messages(
+    text: bpy.types.Text | None, names: dict[str, str] | None, fps: float, first_frame: int
+) -> list[str]:
     """Validation messages for the panel, cached on the text's content."""
     if text is None:
         return []
     body = text.as_string()
-    key = hash((body, tuple(sorted((names or {}).items()))))
+    key = hash((body, tuple(sorted((names or {}).items())), fps, first_frame))
     if key not in _staging_cache:
         from ..model import staging
 
         try:
-            problems = staging.validate(body, names=names)
+            problems = staging.validate(body, names=names, fps=fps, first_frame=first_frame)
         except Exception as exc:  # the panel must draw whatever the parser does
             problems = []
             _staging_cache[key] = [f"staging could not be checked: {exc}"]

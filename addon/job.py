@@ -32,6 +32,7 @@ class GenerationRequest:
     seed: int
     swap_roles: bool
     names: dict[str, str] | None = None  # character names the staging text may use
+    first_frame: int = 0  # scene frame where the audio starts; staging frame times count from it
 
 
 def run_request(request: GenerationRequest, progress: Callable[[float], None] | None = None) -> Performance:
@@ -39,7 +40,7 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     from .. import model
 
     audio = request.audio
-    kwargs: dict = {"names": request.names}
+    kwargs: dict = {"names": request.names, "first_frame": request.first_frame}
     if request.swap_roles:
         if request.stems:
             audio = audio[:, ::-1].copy()

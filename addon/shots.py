@@ -119,7 +119,8 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
             raise ShotError(f"staging file '{spec.staging}' could not be read ({exc})") from exc
     names = {role: rig.display_name for role, rig in characters.items()}
     try:
-        flow.check_staging(staging_text, names, str(spec.staging))
+        fps = scene.render.fps / scene.render.fps_base
+        flow.check_staging(staging_text, names, str(spec.staging), fps, scene.frame_start)
     except flow.UserError as exc:
         raise ShotError(str(exc)) from exc
     seconds["load"] = time.perf_counter() - started
@@ -135,6 +136,7 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         seed=spec.seed,
         swap_roles=False,
         names=names,
+        first_frame=scene.frame_start,
     )
     try:
         performance = run_request(request)

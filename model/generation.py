@@ -107,7 +107,7 @@ def _check_seed(seed: object) -> int:
     return int(seed)
 
 
-def _staging_targets(staging: str, n_frames: int, names: Any) -> Any:
+def _staging_targets(staging: str, n_frames: int, names: Any, fps: float, first_frame: int) -> Any:
     try:
         from . import staging as staging_mod
 
@@ -117,7 +117,8 @@ def _staging_targets(staging: str, n_frames: int, names: Any) -> Any:
             "staging text needs duet.model.staging, which this build does not include; pass staging=None"
         ) from None
     try:
-        script = parse(staging, names=names) if names is not None else parse(staging)
+        # Frame times in the text ("f120") count at the caller's frame rate from its first frame.
+        script = parse(staging, names=names, fps=fps, first_frame=first_frame)
     except InputError:
         raise
     except ValueError as exc:  # the parser's own errors name the line and the fix
@@ -236,6 +237,7 @@ def generate(
     roles: Any = None,
     names: Any = None,
     weights: str | Path | None = None,
+    first_frame: int = 0,
 ) -> Performance:
     """Animate both characters of a dialogue from its voice-over.
 
@@ -246,7 +248,8 @@ def generate(
     seed, same take). roles: None (A = the first voice heard), "swap" (the
     first voice is B) or (start, end) seconds in which A speaks. names:
     character names passed to the staging parser. weights: a weights .npz
-    instead of the shipped one.
+    instead of the shipped one. first_frame: the scene frame at which the
+    audio starts (frame times in the staging text count from there, at fps).
     """
     fps_out = _check_fps(fps)
     seed = _check_seed(seed)
@@ -265,7 +268,7 @@ def generate(
         if not isinstance(staging, str):
             raise InputError(f"staging must be text (or None), got {type(staging).__name__}")
         if staging.strip():
-            staging_mod, targets = _staging_targets(staging, n_frames, names)
+            staging_mod, targets = _staging_targets(staging, n_frames, names, fps_out, first_frame)
             cond = np.asarray(targets.conditioning, dtype=np.float32)
             if cond.shape != (n_frames, 2, spec.COND_DIM):
                 expected = (n_frames, 2, spec.COND_DIM)

@@ -69,7 +69,9 @@ class DUET_PT_staging(_DuetPanel, bpy.types.Panel):
         for role, obj in (("A", s.character_a), ("B", s.character_b)):
             if obj is not None:
                 names[role] = str(obj.get("duet_character") or obj.name)
-        messages = flow.staging_messages(s.staging_text, names)
+        scene = context.scene
+        fps = scene.render.fps / scene.render.fps_base
+        messages = flow.staging_messages(s.staging_text, names, fps, scene.frame_start)
         if not messages:
             layout.label(text="Staging is valid", icon="CHECKMARK")
         for message in messages[:8]:

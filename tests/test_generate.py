@@ -251,7 +251,8 @@ def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
             calls["to_targets"] = (n_frames, fps)
             return Targets(n_frames)
 
-    def parse(text: str, names=None) -> Script:
+    def parse(text: str, names=None, *, fps=None, first_frame=0) -> Script:
+        calls["parse_frames"] = (fps, first_frame)
         if "nonsense" in text:
             raise ValueError("line 1: 'nonsense' is not a direction; write e.g. 'A faces left'")
         calls["parse"] = (text, names)
