@@ -58,6 +58,14 @@ N_CELLS = GRID * GRID
 TEST_CELLS: frozenset[int] = frozenset(int(c) for c in np.random.default_rng(8413).permutation(N_CELLS)[:8])
 
 
+HELD_OUT_DESCRIPTION = (
+    f"speaker cells: the (pitch {PITCH_RANGE[0]:+g}..{PITCH_RANGE[1]:+g} st, log formant "
+    f"{FORMANT_RANGE[0]}..{FORMANT_RANGE[1]}) plane cut into {GRID}x{GRID} cells; cells "
+    f"{sorted(TEST_CELLS)} (cell = pitch bin * {GRID} + formant bin) are drawn by the test split only, "
+    "train and validation draw from the other cells; speed, level and tilt ranges are shared"
+)
+
+
 def split_cells(split: str) -> tuple[int, ...]:
     """Speaker cells a split draws from."""
     if split not in SPLITS:
@@ -469,6 +477,10 @@ def apply_channel(audio: np.ndarray, channel: Channel, rng: np.random.Generator)
     if channel.noise is not None:
         noise = make_noise(rng, channel.noise, n)
         x = x + noise * np.sqrt(_active_power(x) / 10.0 ** (channel.snr_db / 10.0))
+    if channel.band == "phone":
+        # Narrow-band telephony samples at 8 kHz: nothing above 4 kHz survives.
+        x = resample(resample(x, SAMPLE_RATE, 8000), 8000, SAMPLE_RATE)[:n].astype(np.float64)
+        x = np.concatenate([x, np.zeros(n - len(x))]) if len(x) < n else x
     response = _band_response(channel.band, n)
     if response is not None:
         x = np.fft.irfft(np.fft.rfft(x) * response, n)

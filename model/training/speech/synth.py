@@ -30,11 +30,13 @@ from .voices import KLATT_VARIANTS, espeak_voice_name, parse_voice
 # correction subtracts them. Measured by tools/check_phone_timing.py (see
 # docs/SPEECH.md for the command and the per-voice figures).
 TIMING_OFFSET_S: dict[str, float] = {
-    "espeak": 0.0,
-    "espeak-klatt": 0.0,
-    "festival:kal": 0.0,
-    "festival:ked": 0.0,
-    "festival:slt": 0.0,
+    # median of (backend phone start - pocketsphinx aligned start) over ~600 boundaries
+    # of 24 US-English sentences per group, rounded to the millisecond
+    "espeak": 0.011,  # +11.2 ms (mean +15.3)
+    "espeak-klatt": 0.011,  # +10.8 ms (mean +16.2)
+    "festival:kal": -0.002,  # -2.1 ms
+    "festival:ked": 0.0,  # +0.3 ms
+    "festival:slt": 0.0,  # +0.0 ms (HTS durations are 5 ms frames)
 }
 
 # espeak-ng's pitch parameter (0..100, 50 = the voice's own) against the F0 shift
