@@ -53,6 +53,11 @@ def generate_clip(seed: int, seconds: float, language: str | None, split: str) -
     return next(clips_from_arrays(shard_arrays([result]), {result.plan.clip_id: result.info}))
 
 
+def _drawable(text: str) -> bool:
+    """Whether matplotlib's default font (DejaVu Sans, no CJK glyphs) can draw the text."""
+    return all(ord(ch) < 0x2E80 for ch in text)
+
+
 def _spans(ax, spans, y0: float, h: float, colour: str, alpha: float) -> None:
     from matplotlib.patches import Rectangle
 
@@ -122,9 +127,10 @@ def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None
             )
             if label_phones:
                 ax.text((s + e) / 2, y, str(ipa), ha="center", va="center", fontsize=5.5)
-        for role, s, _e, _kind, text in clip.lines:
+        for role, s, _e, kind, text in clip.lines:
             if role == r and start <= s <= end:
-                ax.text(s, y + 0.33, text[:60], fontsize=6, color=ROLE_COLOURS[r], va="bottom", clip_on=True)
+                label = text[:60] if _drawable(text) else f"[{kind}]"
+                ax.text(s, y + 0.33, label, fontsize=6, color=ROLE_COLOURS[r], va="bottom", clip_on=True)
     ax.set_ylim(-0.6, 1.75)
     ax.set_yticks([1, 0], ["A", "B"])
     ax.set_ylabel("phones, turns\n(grey turn, cyan back-\nchannel, pink laugh)", fontsize=7)
