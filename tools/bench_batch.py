@@ -1,7 +1,7 @@
 """Benchmark: shots per minute for a batch bake on this machine.
 
     .venv/bin/python tools/bench_batch.py                # 10 shots of 30 s, bake only
-    .venv/bin/python tools/bench_batch.py --render       # + a 320x180 Workbench render of each
+    .venv/bin/python tools/bench_batch.py --render       # + 48 frames of each, 320x180 Workbench
 
 Builds the default Duet pair in a .blend, writes N deterministic two-voice
 takes of S seconds (alternating turns of synthetic voiced speech: the timing
@@ -59,7 +59,7 @@ def write_wav(path: Path, samples: np.ndarray) -> None:
         w.writeframes(pcm.tobytes())
 
 
-def prepare(folder: Path, shots: int, seconds: float, render: bool) -> Path:
+def prepare(folder: Path, shots: int, seconds: float, render_frames: int) -> Path:
     import bpy
 
     from duet.addon import stage
@@ -79,12 +79,34 @@ def prepare(folder: Path, shots: int, seconds: float, render: bool) -> Path:
         'audio = "in/{shot}.wav"',
         'out = "out/{shot}.blend"',
     ]
-    if render:
-        lines.append('render = { dir = "out/renders/{shot}", resolution = "320x180", engine = "workbench" }')
+    if render_frames:
+        lines.append(
+            'render = { dir = "out/renders/{shot}", resolution = "320x180", engine = "workbench", '
+            f'frames = "1-{render_frames}" }}'
+        )
     lines += [f"[shots.shot{i:02d}]\nseed = {i}" for i in range(shots)]
     job = folder / "jobs.toml"
     job.write_text("\n".join(lines) + "\n")
     return job
+
+
+def choose_weights(path: Path | None, folder: Path) -> tuple[Path, str]:
+    """The weights to time: given, shipped, or (before the first training run)
+    freshly initialised weights of the default network, which cost the same."""
+    from duet.model import weights
+
+    if path is not None:
+        return path, "given"
+    if weights.DEFAULT_WEIGHTS.is_file():
+        return weights.DEFAULT_WEIGHTS, "shipped"
+    try:
+        config, arrays = weights.random_weights(seed=0)
+    except ImportError:
+        tiny = Path(__file__).resolve().parent.parent / "tests" / "data" / "model" / "tiny_weights.npz"
+        return tiny, "tiny test weights (no torch to build the default network): NOT representative"
+    out = folder / "untrained_default.npz"
+    weights.save(out, config, arrays)
+    return out, "untrained default network (no shipped weights yet): same cost as trained"
 
 
 def main() -> int:
@@ -92,13 +114,21 @@ def main() -> int:
     parser.add_argument("--shots", type=int, default=10)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--render", action="store_true", help="also render each shot (320x180, Workbench)")
+    parser.add_argument(
+        "--render-frames", type=int, default=48, help="frames rendered per shot with --render (default 48)"
+    )
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temp folder)")
+    parser.add_argument("--weights", type=Path, help="model weights (default: shipped, else untrained)")
     args = parser.parse_args()
 
     folder = args.keep or Path(tempfile.mkdtemp(prefix="duet-bench-batch-"))
     folder.mkdir(parents=True, exist_ok=True)
+    from duet.model import weights
+
+    weights_path, weights_note = choose_weights(args.weights, folder)
+    weights.DEFAULT_WEIGHTS = weights_path  # what bake_shot's generate() loads
     t0 = time.perf_counter()
-    job = prepare(folder, args.shots, args.seconds, args.render)
+    job = prepare(folder, args.shots, args.seconds, args.render_frames if args.render else 0)
     prepare_s = time.perf_counter() - t0
 
     from duet.addon import commands
@@ -117,8 +147,10 @@ def main() -> int:
 
     import bpy
 
-    print(f"duet batch benchmark: {args.shots} shots of {args.seconds:.0f} s, render={args.render}")
+    rendered = f"{args.render_frames} frames each at 320x180" if args.render else "no"
+    print(f"duet batch benchmark: {args.shots} shots of {args.seconds:.0f} s, render: {rendered}")
     print(f"  Blender {bpy.app.version_string}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")
+    print(f"  weights: {weights_note}")
     print(f"  set-up (pair .blend, audio): {prepare_s:.1f} s (not timed below)")
     print(f"  exit code {code}: {len(ok)}/{args.shots} shots ok in {wall:.1f} s")
     if ok:
