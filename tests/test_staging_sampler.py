@@ -109,3 +109,21 @@ def test_real_parser_accepts_every_sampled_text_and_obeys_it():
                     assert np.any(c[:, spec.COND_SHAKE] > 0.5), s.text
                 checked += 1
     assert checked > 200
+
+
+def test_corpus_staging_never_asks_the_eyes_beyond_their_reach():
+    pytest.importorskip("duet.model.staging", reason="the staging parser has not landed yet")
+    conflict = S.StagingSample(
+        "B faces the camera from 1s to 4s. B looks at A from 2s to 3s.",
+        (S.Direction("B", "face", "camera", 1.0, 4.0), S.Direction("B", "look", "partner", 2.0, 3.0)),
+        None,
+        ("B faces the camera from 1s to 4s.", "B looks at A from 2s to 3s."),
+    )
+    assert S.infeasible_frames(S.staging_conditioning(conflict, 300)).any()
+    rng = np.random.default_rng(5)
+    for _ in range(300):
+        sample, cond = S.sample_feasible_staging(rng, 20.0, 1000)
+        assert not S.infeasible_frames(cond).any()
+        assert np.array_equal(cond, S.staging_conditioning(sample, 1000))
+    kept = S.sample_feasible_staging(np.random.default_rng(1), 20.0, 1000)[0]
+    assert kept.text == " ".join(kept.sentences)

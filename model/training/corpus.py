@@ -35,7 +35,7 @@ from .. import spec
 from . import composer
 from . import text as text_source
 from .npz_writer import write_npz
-from .staging_sampler import sample_staging, staging_conditioning
+from .staging_sampler import sample_feasible_staging
 
 SPLITS = ("train", "validation", "test")
 SPLIT_INDEX = {s: i for i, s in enumerate(SPLITS)}
@@ -236,8 +236,7 @@ class ClipMaker:
             rng["compose"], speak, language=language, partition=partition, target_seconds=target_seconds
         )
         n_frames = dialogue.n_frames
-        staging = sample_staging(rng["staging"], dialogue.seconds)
-        conditioning = staging_conditioning(staging, n_frames)
+        staging, conditioning = sample_feasible_staging(rng["staging"], dialogue.seconds, n_frames)
 
         mix = dialogue.mix
         channel = None

@@ -65,6 +65,14 @@ class StagingSample:
     text: str  # "" when the clip has no staging
     directions: tuple[Direction, ...]
     names: tuple[str, str] | None = None  # character names the text uses for A and B
+    sentences: tuple[str, ...] = ()  # one per direction; text = " ".join(sentences)
+
+    def without(self, index: int) -> StagingSample:
+        """The sample without its `index`-th direction (the other sentences unchanged)."""
+        keep = [k for k in range(len(self.directions)) if k != index]
+        sentences = tuple(self.sentences[k] for k in keep)
+        directions = tuple(self.directions[k] for k in keep)
+        return StagingSample(" ".join(sentences), directions, self.names if directions else None, sentences)
 
     @property
     def names_dict(self) -> dict[str, str] | None:
@@ -189,8 +197,8 @@ def sample_staging(rng: np.random.Generator, seconds: float) -> StagingSample:
     if directions and rng.random() < NAMES_P:
         pick = rng.choice(len(CHARACTER_NAMES), size=2, replace=False)
         names = (CHARACTER_NAMES[int(pick[0])], CHARACTER_NAMES[int(pick[1])])
-    text = " ".join(render(d, rng, names) for d in directions)
-    return StagingSample(text, directions, names)
+    sentences = tuple(render(d, rng, names) for d in directions)
+    return StagingSample(" ".join(sentences), directions, names, sentences)
 
 
 def staging_conditioning(sample: StagingSample, n_frames: int, fps: float = spec.NATIVE_FPS) -> np.ndarray:
@@ -212,13 +220,55 @@ def staging_conditioning(sample: StagingSample, n_frames: int, fps: float = spec
     return cond
 
 
+# Eyes reach about this far from the head (teacher.teach.EYE_LIMIT_DEG: 35 deg yaw, 25 pitch);
+# a gaze target farther from a commanded head direction cannot be met (e.g. "B faces the
+# camera" at 60 deg while "B looks at A" at 0). Such pairs are dropped from the corpus:
+# the teacher cannot obey both, and the model would learn from a broken promise.
+EYE_REACH_DEG = (30.0, 20.0)  # the teacher's limits less a 5 deg margin
+
+
+def infeasible_frames(cond: np.ndarray) -> np.ndarray:
+    """(F, 2) bool: frames where a commanded gaze lies beyond the eyes' reach of the commanded head."""
+    both = (cond[..., spec.COND_HEAD_ACTIVE] > 0.5) & (cond[..., spec.COND_GAZE_ACTIVE] > 0.5)
+    d_yaw = np.abs(cond[..., spec.COND_GAZE_YAW] - cond[..., spec.COND_HEAD_YAW]) * spec.ANGLE_SCALE
+    d_pitch = np.abs(cond[..., spec.COND_GAZE_PITCH] - cond[..., spec.COND_HEAD_PITCH]) * spec.ANGLE_SCALE
+    return both & ((d_yaw > EYE_REACH_DEG[0]) | (d_pitch > EYE_REACH_DEG[1]))
+
+
+def sample_feasible_staging(
+    rng: np.random.Generator, seconds: float, n_frames: int, fps: float = spec.NATIVE_FPS
+) -> tuple[StagingSample, np.ndarray]:
+    """A staging sample and its conditioning with every gaze direction within the eyes'
+    reach of the role's commanded head direction (conflicting gaze directions dropped)."""
+    sample = sample_staging(rng, seconds)
+    while True:
+        cond = staging_conditioning(sample, n_frames, fps)
+        bad = infeasible_frames(cond)
+        if not bad.any():
+            return sample, cond
+        drop = None
+        for k, d in enumerate(sample.directions):
+            if d.channel != "gaze":
+                continue
+            i0 = 0 if d.start is None else int(np.floor(d.start * fps))
+            i1 = n_frames if d.end is None else int(np.ceil(d.end * fps)) + 1
+            roles = [spec.ROLES.index(r) for r in d.roles]
+            if any(bad[i0:i1, r].any() for r in roles):
+                drop = k  # the last conflicting gaze direction goes first
+        if drop is None:  # a conflict no single gaze direction explains: drop all staging
+            return StagingSample("", ()), staging_conditioning(StagingSample("", ()), n_frames, fps)
+        sample = sample.without(drop)
+
+
 __all__ = [
     "NO_STAGING_P",
     "Direction",
     "StagingSample",
     "StagingSamplerError",
+    "infeasible_frames",
     "render",
     "sample_directions",
+    "sample_feasible_staging",
     "sample_staging",
     "staging_conditioning",
 ]
