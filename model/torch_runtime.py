@@ -218,17 +218,22 @@ class DuetNet(nn.Module):
         return h
 
     def forward(
-        self, feats: torch.Tensor, cond: torch.Tensor, anchor: torch.Tensor, latent: torch.Tensor
-    ) -> torch.Tensor:
+        self,
+        feats: torch.Tensor,
+        cond: torch.Tensor,
+        anchor: torch.Tensor,
+        latent: torch.Tensor,
+        return_encoding: bool = False,
+    ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
         """feats (B, C, 2T, n_mels) with C = 1 (mixed track) or 2 (stems, channel 0 = A);
-        cond (B, T, 2, cond_dim); anchor (B, T, 2, 2); latent (B, T, 2, n_latent)."""
+        cond (B, T, 2, cond_dim); anchor (B, T, 2, 2); latent (B, T, 2, n_latent).
+        With return_encoding, also the shared encoder's output (B, C, T, d) (training's voice loss)."""
         bsz, chans, t2, m = feats.shape
         t = cond.shape[1]
         if t2 != 2 * t:
             raise ValueError(f"features have {t2} frames, expected 2 x {t}")
-        enc = self.encode(feats.reshape(bsz * chans, t2, m)).view(bsz, chans, t, -1)
-        if chans == 1:
-            enc = enc.expand(bsz, 2, t, enc.shape[-1])
+        encoding = self.encode(feats.reshape(bsz * chans, t2, m)).view(bsz, chans, t, -1)
+        enc = encoding.expand(bsz, 2, t, encoding.shape[-1]) if chans == 1 else encoding
         mode = self.mode_embedding[1 if chans == 2 else 0]
         x = (
             enc
@@ -240,7 +245,8 @@ class DuetNet(nn.Module):
         )
         for layer in self.layers:
             x = layer(x)
-        return self.out(self.out_norm(x)).transpose(1, 2)  # (B, T, 2, out)
+        raw = self.out(self.out_norm(x)).transpose(1, 2)  # (B, T, 2, out)
+        return (raw, encoding) if return_encoding else raw
 
 
 def activate(raw: torch.Tensor, cfg: NetworkConfig) -> torch.Tensor:

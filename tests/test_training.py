@@ -96,7 +96,7 @@ def test_losses_vanish_on_the_targets_and_pit_takes_the_better_order(corpus_dir:
     raw[..., OUT_GAZE] = b["gaze"] / cfg.gaze_scale
     raw[..., OUT_SPEAKING] = (b["speaking"] * 2 - 1) * 20.0
     terms = per_sample_losses(raw, b, cfg, LossWeights())
-    for key in ("lip", "expression", "head", "velocity", "gaze", "realism", "speaking"):
+    for key in ("lip", "aperture", "expression", "head", "velocity", "gaze", "realism", "speaking"):
         assert float(terms[key].max()) < 1e-3, key
     assert float(terms["jerk"].max()) < 0.5  # the teacher's own jerk, small
     wrong = per_sample_losses(raw, swap_roles(b), cfg, LossWeights())
@@ -110,6 +110,32 @@ def test_losses_vanish_on_the_targets_and_pit_takes_the_better_order(corpus_dir:
     assert float(loss_free) == pytest.approx(float(loss_true), rel=1e-5)
     swapped["pit"] = torch.zeros(2, dtype=torch.bool)
     assert float(total_loss(raw, swapped, cfg, LossWeights(), kl)[0]) > float(loss_true) + 0.1
+
+
+def test_voice_loss_rewards_one_direction_per_speaker() -> None:
+    from duet.model.training.losses import voice_loss
+
+    t = 200
+    speaking = torch.zeros(1, t, 2)
+    speaking[0, 10:90, 0] = 1
+    speaking[0, 110:190, 1] = 1
+    mask = torch.ones(1, t)
+    head = torch.nn.Identity()
+    separated = torch.zeros(1, 1, t, 4)
+    separated[0, 0, :100, 0] = 1.0  # A's frames point one way, B's another
+    separated[0, 0, 100:, 1] = 1.0
+    mixed = torch.zeros(1, 1, t, 4)
+    mixed[0, 0, :, 2] = 1.0  # every frame alike: the voices are not told apart
+    good = float(voice_loss(separated, head, speaking, mask)[0])
+    bad = float(voice_loss(mixed, head, speaking, mask)[0])
+    assert good < 0.05 < 1.0 < bad
+    stems = torch.cat(
+        [separated[:, :, :100].repeat(1, 1, 2, 1), separated[:, :, 100:].repeat(1, 1, 2, 1)], dim=1
+    )
+    assert float(voice_loss(stems, head, speaking, mask)[0]) < 0.05
+    one_voice = speaking.clone()
+    one_voice[..., 1] = 0
+    assert float(voice_loss(mixed, head, one_voice, mask)[0]) == 0.0  # no contrast without two voices
 
 
 def test_posterior_latent_has_the_inference_layout(corpus_dir: Path) -> None:

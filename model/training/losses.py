@@ -9,17 +9,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .. import spec
 from ..network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
 from .dataset import MOUTH, OTHER_BLEND
 from .teacher.gaze import AT_PARTNER_DEG
 
+_I = spec.ARKIT_INDEX
+# Mouth channels that carry the visible articulation count more in the lip loss.
+_CHANNEL_EMPHASIS = {
+    "jawOpen": 3.0,
+    "mouthClose": 3.0,
+    "mouthFunnel": 2.0,
+    "mouthPucker": 2.0,
+    "mouthPressLeft": 1.5,
+    "mouthPressRight": 1.5,
+    "mouthRollLower": 1.5,
+    "mouthRollUpper": 1.5,
+}
+MOUTH_WEIGHTS = np.array([_CHANNEL_EMPHASIS.get(spec.ARKIT_NAMES[i], 1.0) for i in MOUTH], dtype=np.float32)
+# A squared-error part beside L1: L1 alone drives rare shapes (rounding, closures) to zero
+# whenever the network is unsure (the median of a mostly-zero channel); the squared part
+# pulls toward the mean, so an uncertain rounded vowel still rounds a little.
+LIP_SQUARED = 4.0
+
 
 @dataclass
 class LossWeights:
-    lip: float = 4.0  # event-weighted L1 on mouth shapes
+    lip: float = 4.0  # event-weighted L1 (+ squared part) on mouth shapes
+    aperture: float = 4.0  # event-weighted L1 on the lip aperture (seals and openings)
     expression: float = 1.0  # L1 on eyes, brows, cheeks, nose
     head: float = 1.0  # L1 on head angles (in units of head_scale)
     velocity: float = 2.0  # pose consistency: head velocity matches the teacher's
@@ -29,6 +50,7 @@ class LossWeights:
     speaking: float = 0.5  # BCE on who speaks
     realism: float = 0.2  # feature matching of motion statistics
     kl: float = 0.02  # take-variation latent
+    voice: float = 0.5  # voice identity of the shared encoder (same speaker / other speaker)
 
 
 def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -47,6 +69,46 @@ def _diff_mask(mask: torch.Tensor, n: int = 1, step: int = 1) -> torch.Tensor:
     for _ in range(n):
         mask = mask[:, step:] * mask[:, :-step]
     return mask
+
+
+def lip_aperture_torch(b: torch.Tensor) -> torch.Tensor:
+    """teacher.visemes.lip_aperture in torch: vertical lip opening of ARKit values (..., 52)."""
+    jaw_gap = torch.relu(b[..., _I["jawOpen"]] - b[..., _I["mouthClose"]])
+    lower = 0.5 * (b[..., _I["mouthLowerDownLeft"]] + b[..., _I["mouthLowerDownRight"]])
+    upper = 0.5 * (b[..., _I["mouthUpperUpLeft"]] + b[..., _I["mouthUpperUpRight"]])
+    return jaw_gap + 0.5 * (lower + upper) + 0.5 * b[..., _I["mouthFunnel"]]
+
+
+def voice_loss(
+    encoding: torch.Tensor, head: torch.nn.Module, speaking: torch.Tensor, mask: torch.Tensor, stride: int = 5
+) -> torch.Tensor:
+    """Voice identity of the shared encoder, per sample (B,).
+
+    A small head maps encoder frames to unit vectors; frames where one role
+    speaks alone should be similar to each other when the role is the same and
+    dissimilar otherwise (logistic loss on scaled cosine similarity, frames
+    taken every `stride`). Stems: channel 0's frames of A against channel 1's
+    frames of B. This gives the global attention voice features to carry the
+    anchors' roles through a mixed track.
+    """
+    spk = (speaking > 0.5) & (mask[..., None] > 0)
+    alone = torch.stack([spk[..., 0] & ~spk[..., 1], spk[..., 1] & ~spk[..., 0]], dim=-1)  # (B, T, 2)
+    emb = F.normalize(head(encoding), dim=-1)  # (B, C, T, k)
+    if emb.shape[1] == 1:
+        e = emb[:, 0, ::stride]  # (B, N, k)
+        lab_a, lab_b = alone[:, ::stride, 0], alone[:, ::stride, 1]
+    else:
+        e = torch.cat([emb[:, 0, ::stride], emb[:, 1, ::stride]], dim=1)
+        lab_a = torch.cat([alone[:, ::stride, 0], torch.zeros_like(alone[:, ::stride, 0])], dim=1)
+        lab_b = torch.cat([torch.zeros_like(alone[:, ::stride, 1]), alone[:, ::stride, 1]], dim=1)
+    used = lab_a | lab_b  # (B, N)
+    same = (lab_a[:, :, None] & lab_a[:, None, :]) | (lab_b[:, :, None] & lab_b[:, None, :])
+    pair = used[:, :, None] & used[:, None, :]
+    logits = 10.0 * (e @ e.transpose(1, 2)) - 5.0
+    bce = F.binary_cross_entropy_with_logits(logits, same.to(logits.dtype), reduction="none")
+    both = (lab_a.any(1) & lab_b.any(1)).to(logits.dtype)
+    per = (bce * pair).flatten(1).sum(1) / pair.flatten(1).sum(1).clamp_min(1)
+    return per * both
 
 
 def world_gaze_sum(head: torch.Tensor, gaze: torch.Tensor) -> torch.Tensor:
@@ -96,9 +158,14 @@ def per_sample_losses(
     other = torch.as_tensor(OTHER_BLEND, device=raw.device)
     out: dict[str, torch.Tensor] = {}
 
-    # Lip sync: L1 on mouth shapes, heavier on p/b/m closures and releases and at vowel peaks.
-    lip = (blend[..., mouth] - tgt_blend[..., mouth]).abs().mean(-1) * batch["event_weight"]
+    # Lip sync: L1 (+ a squared part) on mouth shapes, heavier on p/b/m closures and releases
+    # and at vowel peaks, and on the lip aperture itself (what makes a seal or an opening).
+    cw = torch.as_tensor(MOUTH_WEIGHTS, device=raw.device)
+    err = blend[..., mouth] - tgt_blend[..., mouth]
+    lip = ((err.abs() + LIP_SQUARED * err * err) * cw).sum(-1) / cw.sum() * batch["event_weight"]
     out["lip"] = _masked_mean(lip, mask)
+    ap_err = (lip_aperture_torch(blend) - lip_aperture_torch(tgt_blend)).abs() * batch["event_weight"]
+    out["aperture"] = _masked_mean(ap_err, mask)
     out["expression"] = _masked_mean((blend[..., other] - tgt_blend[..., other]).abs().mean(-1), mask)
 
     # Head: angles, velocity (consistency with the teacher's motion) and jerk (no sudden jumps).

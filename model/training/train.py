@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
 
     from .. import torch_runtime, weights
     from .dataset import Corpus, manifest_sha256
-    from .losses import LossWeights, total_loss
+    from .losses import LossWeights, total_loss, voice_loss
     from .posterior import Posterior
 
     if args.threads:
@@ -134,7 +134,8 @@ def run(args: argparse.Namespace) -> int:
 
     net = torch_runtime.build(cfg, seed=args.seed).to(device)
     post = Posterior(cfg).to(device)
-    params = list(net.parameters()) + list(post.parameters())
+    voice_head = torch.nn.Linear(cfg.d_model, 32).to(device)  # training only (voice_loss)
+    params = list(net.parameters()) + list(post.parameters()) + list(voice_head.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     step, elapsed = 0, 0.0
     if ckpt_path.is_file() and not args.restart:
@@ -149,6 +150,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
         net.load_state_dict(state["net"])
         post.load_state_dict(state["posterior"])
+        voice_head.load_state_dict(state["voice_head"])
         opt.load_state_dict(state["optimizer"])
         step, elapsed = int(state["step"]), float(state["elapsed"])
         print(f"resumed from {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
@@ -164,6 +166,7 @@ def run(args: argparse.Namespace) -> int:
                 "config": cfg.to_json(),
                 "net": net.state_dict(),
                 "posterior": post.state_dict(),
+                "voice_head": voice_head.state_dict(),
                 "optimizer": opt.state_dict(),
                 "step": step,
                 "elapsed": elapsed,
@@ -213,8 +216,11 @@ def run(args: argparse.Namespace) -> int:
             for g in opt.param_groups:
                 g["lr"] = _lr(step, args.steps, args.lr, args.warmup)
             z, kl = post(batch, generator=gen)
-            raw = net(batch["feats"], batch["cond"], batch["anchor"], z)
+            raw, encoding = net(batch["feats"], batch["cond"], batch["anchor"], z, return_encoding=True)
             loss, logs = total_loss(raw, batch, cfg, lw, kl, gaze_loss=gaze_loss)
+            voice = voice_loss(encoding, voice_head, batch["speaking"], batch["mask"]).mean()
+            loss = loss + lw.voice * voice
+            logs["voice"] = float(voice.detach())
             if not torch.isfinite(loss):
                 print(f"step {step}: loss is not finite; stopping (last checkpoint kept)", file=sys.stderr)
                 return 3
@@ -243,7 +249,18 @@ def run(args: argparse.Namespace) -> int:
                 log.flush()
                 shown = " ".join(
                     f"{k}={record[k]:.4f}"
-                    for k in ("total", "lip", "speaking", "head", "gaze", "reciprocity", "realism", "kl")
+                    for k in (
+                        "total",
+                        "lip",
+                        "aperture",
+                        "voice",
+                        "speaking",
+                        "head",
+                        "gaze",
+                        "reciprocity",
+                        "realism",
+                        "kl",
+                    )
                     if k in record
                 )
                 extra = (
