@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import duet.model as duet_model
 from duet.model import generate, spec, windowing
 from duet.model.errors import InputError
 from duet.model.network_config import OUT_DIM, OUT_SPEAKING
@@ -266,6 +267,8 @@ def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
     fake = types.ModuleType("duet.model.staging")
     fake.parse, fake.solve = parse, solve
     monkeypatch.setitem(sys.modules, "duet.model.staging", fake)
+    # `from . import staging` reads the package attribute once the real module was imported.
+    monkeypatch.setattr(duet_model, "staging", fake, raising=False)
     seen = {}
     real_run = generation.windowing.run_windows
 
