@@ -249,3 +249,23 @@ def _high_band_db(audio: np.ndarray, a: float, b: float) -> float:
     power = np.abs(np.fft.rfft(seg * np.hanning(len(seg)))) ** 2
     freqs = np.fft.rfftfreq(len(seg), 1 / SAMPLE_RATE)
     return float(10 * np.log10(power[freqs > 1000].sum() / len(seg) + 1e-12))
+
+
+@pytest.mark.speech
+@pytest.mark.skipif(
+    not backend_available("espeak"), reason="espeak-ng is not installed (bash tools/setup.sh)"
+)
+def test_speak_applies_the_warp_through_the_backend() -> None:
+    from duet.model.training.speech import Synthesizer
+
+    text = "We were away a year ago, when all our lawn was mowing."
+    warp = A.VoiceWarp(pitch=4.0, formant=1.1, speed=1.15, level_db=-3.0)
+    with Synthesizer() as synth:
+        base = synth.synthesize(text, "espeak:en-us+m3")
+        spoken = A.speak(synth, text, "espeak:en-us+m3", warp)
+        again = A.speak(synth, text, "espeak:en-us+m3", warp)
+    spoken.check()
+    assert np.array_equal(spoken.audio, again.audio)
+    assert 12 * np.log2(median_f0(spoken.audio) / median_f0(base.audio)) == pytest.approx(4.0, abs=1.0)
+    assert spoken.duration == pytest.approx(base.duration / 1.15, rel=0.06)
+    assert [p.ipa for p in spoken.phones] == [p.ipa for p in base.phones]

@@ -182,7 +182,7 @@ class Engine:
             )
         self.sample_rate = int(rate)
         self._lib = lib
-        self._chunks: list[np.ndarray] = []
+        self._chunks: list[bytes] = []
         self._events: list[tuple[int, int, int, int, bytes]] = []
         self._callback = _CALLBACK(self._on_synth)  # kept referenced: the C side holds it
         lib.espeak_SetSynthCallback(self._callback)
@@ -198,7 +198,7 @@ class Engine:
 
     def _on_synth(self, wav, n, events) -> int:
         if n > 0 and wav:
-            self._chunks.append(np.ctypeslib.as_array(wav, (n,)).copy())
+            self._chunks.append(ctypes.string_at(wav, 2 * n))
         i = 0
         while events[i].type != _EV_LIST_TERMINATED:
             e = events[i]
@@ -259,7 +259,7 @@ class Engine:
             chunks, events = self._chunks, self._events
             self._chunks, self._events = [], []
             stressed = self.text_to_phonemes(text)
-        audio = np.concatenate(chunks) if chunks else np.zeros(0, np.int16)
+        audio = np.frombuffer(b"".join(chunks), dtype=np.int16)
         phones: list[RawPhone] = []
         words: list[RawWord] = []
         for etype, pos, length, sample, name in events:
