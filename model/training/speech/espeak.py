@@ -14,8 +14,8 @@ therefore runs the engine in a helper process (``espeak_server``) that
 initialises espeak-ng once and never speaks itself: each request is served
 by a fork of it, which starts from that same pristine state, seeds libc
 rand() (espeak-ng's noise source), speaks, sends the result and exits.
-Same request, same bytes, whatever came before; the fork costs about a
-millisecond.
+Same request, same bytes, whatever came before; the fork and its copied pages cost a few
+milliseconds per utterance (see docs/SPEECH.md, Speed).
 
 Phoneme events are asked for in IPA (espeakINITIALIZE_PHONEME_IPA). An event
 with an empty name is a pause or a zero-length marker (tone, stress); it
