@@ -11,8 +11,9 @@ function statics (the pitch-flutter table index, waveform phase and sign
 toggles), so the same request gave different samples, and phone lengths in
 whole pitch periods, depending on what was spoken before. ``EspeakServer``
 therefore runs the engine in a helper process (``espeak_server``) that
-initialises espeak-ng once and never speaks itself: each request is served
-by a fork of it, which starts from that same pristine state, seeds libc
+initialises espeak-ng, speaks one fixed warm-up sentence and then never
+speaks again: each request is served by a fork of it, which starts from
+that same state, seeds libc
 rand() (espeak-ng's noise source), speaks, sends the result and exits.
 Same request, same bytes, whatever came before; the fork and its copied pages cost a few
 milliseconds per utterance (see docs/SPEECH.md, Speed).
