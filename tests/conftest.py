@@ -8,6 +8,7 @@ developer's Blender configuration.
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 
 import pytest
@@ -26,3 +27,21 @@ def empty_scene(bpy_module):
     """A fresh empty file for one test."""
     bpy_module.ops.wm.read_homefile(use_empty=True)
     return bpy_module.context.scene
+
+
+# Blender's bpy module can leave native threads (llvmpipe renderers, job
+# workers) that keep the interpreter from exiting after a session that
+# rendered. Once pytest has printed everything, leave at once with its status.
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config._duet_exit_status = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    status = getattr(config, "_duet_exit_status", None)
+    if status is None or "bpy" not in sys.modules:
+        return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
