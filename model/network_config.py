@@ -17,6 +17,17 @@ OUT_GAZE = slice(N_BLEND + 3, N_BLEND + 5)  # x gaze_scale -> gaze yaw/pitch deg
 OUT_SPEAKING = N_BLEND + 5  # sigmoid -> probability
 OUT_DIM = N_BLEND + 6
 
+# Channels whose timing the teacher chooses freely (blinks, glances, brows, smiles, head, gaze).
+# Only these receive the take-variation latent, through a separate variation stage: the
+# mouth and the speaking probability never see it, so the latent (inferred from the
+# teacher's curves in training) cannot leak who speaks or what the lips do.
+VARIATION_BLEND = tuple(
+    i
+    for i, n in enumerate(spec.ARKIT_NAMES)
+    if n.startswith(("eye", "brow", "cheekSquint", "noseSneer", "mouthSmile"))
+)
+VARIATION_CHANNELS = (*VARIATION_BLEND, *range(N_BLEND, N_BLEND + 5))  # + head (3) + gaze (2)
+
 # Role anchors (per role and frame): [known, speaking]. "known" marks frames where
 # who speaks is given (the first voice of a take, the previous window's decision,
 # or a user's range); the network carries that voice's identity to the rest.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
+from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, VARIATION_CHANNELS, NetworkConfig
 
 MASKED = np.float32(-1e9)
 F32 = np.float32
@@ -88,6 +88,7 @@ class NumpyRuntime:
             for k, v in self.p.items()
             if k.endswith(".depthwise.weight")
         }
+        self._variation_index = np.array(VARIATION_CHANNELS)
         w = self.p["front.weight"]  # (d, n_mels, k)
         self._front = np.ascontiguousarray(w.reshape(w.shape[0], -1).T)  # (n_mels*k, d)
 
@@ -195,7 +196,9 @@ class NumpyRuntime:
         return out
 
     def _ffn(self, x: np.ndarray, li: int) -> np.ndarray:
-        name = f"layers.{li}.ffn"
+        return self._ffn_named(x, f"layers.{li}.ffn")
+
+    def _ffn_named(self, x: np.ndarray, name: str) -> np.ndarray:
         y = self._norm(x, name + ".norm")
         out = self._linear(_silu(self._linear(y, name + ".up")), name + ".down")
         out += x
@@ -233,7 +236,6 @@ class NumpyRuntime:
         x = enc + self.p["role_embedding"][:, None, :] + mode
         x = x + self._linear(np.asarray(cond, np.float32), "cond_proj").transpose(1, 0, 2)
         x += self._linear(np.asarray(anchor, np.float32), "anchor_proj", bias=False).transpose(1, 0, 2)
-        x += self._linear(np.asarray(latent, np.float32), "latent_proj", bias=False).transpose(1, 0, 2)
         x = np.ascontiguousarray(x, dtype=np.float32)
         for li in range(cfg.n_layers):
             x = self._conv_module(x, f"layers.{li}.conv")
@@ -241,8 +243,15 @@ class NumpyRuntime:
                 x = self._cross(x, li)
             x = self._global(x, li)
             x = self._ffn(x, li)
-        raw = self._linear(self._norm(x, "out_norm"), "out").transpose(1, 0, 2)  # (T, 2, out)
-        return activate(raw, cfg)
+        raw = self._linear(self._norm(x, "out_norm"), "out")  # (2, T, out)
+        # Variation stage: the latent reaches the freely timed channels only.
+        v = x + self._linear(np.asarray(latent, np.float32), "variation.latent_proj", bias=False).transpose(
+            1, 0, 2
+        )
+        v = self._conv_module(v, "variation.conv")
+        v = self._ffn_named(v, "variation.ffn")
+        raw[..., self._variation_index] += self._linear(self._norm(v, "variation.norm"), "variation.out")
+        return activate(raw.transpose(1, 0, 2), cfg)
 
 
 def activate(raw: np.ndarray, cfg: NetworkConfig) -> np.ndarray:

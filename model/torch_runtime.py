@@ -3,14 +3,16 @@
 Layout (see docs/MODEL.md): log-mel (100 fps) -> strided conv front-end to
 50 fps -> shared conv encoder -> two streams (role A, role B), each the
 encoder output plus a learned role embedding, staging conditioning, role
-anchors and a take-variation latent -> N layers of
+anchors -> N layers of
     depthwise-conv module (lip-sync detail)
     cross-speaker attention: each stream attends to +-local_window frames
         of the other stream
     global attention over pooled keys of both streams (voice / role identity
         across the window; the partner's keys make it cross-speaker too)
     feed-forward
--> per role and frame: 52 blendshape logits, head, gaze, speaking logit.
+-> per role and frame: 52 blendshape logits, head, gaze, speaking logit; a
+variation stage (conv + feed-forward on the stream state plus the take
+latent) adds to the freely timed channels only (network_config.VARIATION_CHANNELS).
 
 Weights are shared between the streams; the role embedding tags them. The
 numpy runtime (numpy_runtime.py) repeats every operation here in the same
@@ -27,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
+from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, VARIATION_CHANNELS, NetworkConfig
 
 MASKED = -1e9  # added to scores of keys a query may not see (exp underflows to exactly 0)
 
@@ -187,6 +189,25 @@ class Layer(nn.Module):
         return self.ffn(x)
 
 
+class Variation(nn.Module):
+    """The take-variation stage: stream state + latent -> additions to the free channels only."""
+
+    def __init__(self, cfg: NetworkConfig) -> None:
+        super().__init__()
+        d = cfg.d_model
+        self.latent_proj = nn.Linear(cfg.n_latent, d, bias=False)
+        self.conv = ConvModule(d, cfg.conv_kernel, cfg.layer_norm_eps)
+        self.ffn = FeedForward(cfg)
+        self.norm = nn.LayerNorm(d, eps=cfg.layer_norm_eps)
+        self.out = nn.Linear(d, len(VARIATION_CHANNELS))
+
+    def forward(self, x: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:  # (B,2,T,d), (B,2,T,n)
+        bsz, _, t, d = x.shape
+        v = (x + self.latent_proj(latent)).reshape(bsz * 2, t, d)
+        v = self.ffn(self.conv(v))
+        return self.out(self.norm(v)).view(bsz, 2, t, -1)
+
+
 class DuetNet(nn.Module):
     """The dual-stream network. forward() returns raw outputs (B, T, 2, out_dim)."""
 
@@ -204,10 +225,11 @@ class DuetNet(nn.Module):
         self.mode_embedding = nn.Parameter(torch.randn(2, d) * 0.1)  # 0 mixed track, 1 stems
         self.cond_proj = nn.Linear(cfg.cond_dim, d)
         self.anchor_proj = nn.Linear(cfg.anchor_dim, d, bias=False)
-        self.latent_proj = nn.Linear(cfg.n_latent, d, bias=False)
         self.layers = nn.ModuleList([Layer(cfg) for _ in range(cfg.n_layers)])
         self.out_norm = nn.LayerNorm(d, eps=cfg.layer_norm_eps)
         self.out = nn.Linear(d, cfg.out_dim)
+        self.variation = Variation(cfg)
+        self.register_buffer("variation_index", torch.tensor(VARIATION_CHANNELS), persistent=False)
 
     def encode(self, feats: torch.Tensor) -> torch.Tensor:
         """(N, 2T, n_mels) log-mel -> (N, T, d)."""
@@ -241,11 +263,12 @@ class DuetNet(nn.Module):
             + mode
             + self.cond_proj(cond).transpose(1, 2)
             + self.anchor_proj(anchor).transpose(1, 2)
-            + self.latent_proj(latent).transpose(1, 2)
         )
         for layer in self.layers:
             x = layer(x)
-        raw = self.out(self.out_norm(x)).transpose(1, 2)  # (B, T, 2, out)
+        raw = self.out(self.out_norm(x))  # (B, 2, T, out)
+        var = self.variation(x, latent.transpose(1, 2))  # (B, 2, T, n_variation)
+        raw = raw.index_add(-1, self.variation_index, var).transpose(1, 2)  # (B, T, 2, out)
         return (raw, encoding) if return_encoding else raw
 
 

@@ -126,3 +126,26 @@ def test_weights_files_hold_no_pickles() -> None:
         with np.load(path, allow_pickle=False) as z:
             for key in z.files:
                 assert z[key].dtype != object
+
+
+def test_latent_reaches_only_the_freely_timed_channels() -> None:
+    """Speaking and the mouth cannot depend on the take latent (it is inferred from the teacher's
+    curves in training and must not carry who speaks or what the lips do)."""
+    from duet.model.network_config import VARIATION_CHANNELS
+
+    w = weights.load(DATA / "tiny_weights.npz")
+    rt = NumpyRuntime(w.config, w.arrays)
+    rng = np.random.default_rng(2)
+    feats, cond, anchor, latent = _inputs(rng, w.config, 1, 40)
+    a = rt.run(feats, cond, anchor, latent)
+    b = rt.run(feats, cond, anchor, rng.normal(size=latent.shape).astype(np.float32))
+    fixed = np.setdiff1d(np.arange(w.config.out_dim), VARIATION_CHANNELS)
+    assert OUT_SPEAKING in fixed and spec_index("jawOpen") in fixed
+    np.testing.assert_array_equal(a[..., fixed], b[..., fixed])
+    assert float(np.abs(a[..., list(VARIATION_CHANNELS)] - b[..., list(VARIATION_CHANNELS)]).max()) > 1e-3
+
+
+def spec_index(name: str) -> int:
+    from duet.model import spec
+
+    return spec.ARKIT_INDEX[name]

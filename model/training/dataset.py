@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import features, spec
-from ..network_config import ANCHOR_DIM
+from ..network_config import ANCHOR_DIM, VARIATION_BLEND
 from .teacher import phones as ph
 from .teacher.angles import world_gaze
 from .teacher.gaze import AT_PARTNER_DEG
@@ -35,13 +35,7 @@ MOUTH = np.array(
 OTHER_BLEND = np.array([i for i in range(len(spec.ARKIT_NAMES)) if i not in set(MOUTH.tolist())])
 # Channels whose timing is the teacher's free choice (blinks, glances, brows, smiles, head, gaze):
 # the take-variation latent is inferred from these in training.
-STOCHASTIC_BLEND = np.array(
-    [
-        i
-        for i, n in enumerate(spec.ARKIT_NAMES)
-        if n.startswith(("eye", "brow", "cheekSquint", "noseSneer", "mouthSmile"))
-    ]
-)
+STOCHASTIC_BLEND = np.array(VARIATION_BLEND)
 N_STOCHASTIC = len(STOCHASTIC_BLEND) + 5
 
 # Lip-event weights (added to 1 on the frames they cover).

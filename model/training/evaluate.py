@@ -249,12 +249,12 @@ def model_system(path: Path, runtime: str) -> Callable[[Clip, bool], Performance
 # -- datasets --------------------------------------------------------------------------------------
 
 
-def synthetic_clips(corpus_dir: Path, max_clips: int | None) -> list[Clip]:
+def synthetic_clips(corpus_dir: Path, max_clips: int | None, split: str = "test") -> list[Clip]:
     from .corpus_read import iter_clips
     from .teacher.visemes import lip_aperture
 
     out = []
-    for c in iter_clips(corpus_dir, "test"):
+    for c in iter_clips(corpus_dir, split):
         phones = tuple(
             metrics.Phones(p["ipa"], p["start"].astype(np.float64), p["end"].astype(np.float64))
             for p in c.phones
@@ -422,6 +422,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--model", action="append", default=[], help="LABEL=PATH of a weights .npz (repeat for ablations)"
     )
     parser.add_argument("--max-clips", type=int, default=None)
+    parser.add_argument(
+        "--split", default="test", help="corpus split to score (test: held-out voices and texts)"
+    )
     parser.add_argument("--runtime", default="numpy", choices=("numpy", "torch"))
     parser.add_argument("--no-stems", action="store_true", help="skip the stems-mode rows")
     parser.add_argument("--no-baselines", action="store_true")
@@ -446,10 +449,11 @@ def run(args: argparse.Namespace) -> int:
         )
     datasets: dict[str, tuple[list[Clip], bool]] = {}
     if args.corpus is not None:
-        clips = synthetic_clips(args.corpus, args.max_clips)
-        datasets["synthetic_mixed"] = (clips, False)
+        clips = synthetic_clips(args.corpus, args.max_clips, args.split)
+        tag = "synthetic" if args.split == "test" else f"synthetic_{args.split}"
+        datasets[f"{tag}_mixed"] = (clips, False)
         if not args.no_stems:
-            datasets["synthetic_stems"] = (clips, True)
+            datasets[f"{tag}_stems"] = (clips, True)
     if args.real is not None and Path(args.real).is_dir():
         for name, clips in real_clips(Path(args.real)).items():
             datasets[name] = (clips, False)

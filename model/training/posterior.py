@@ -29,6 +29,14 @@ def latent_frames(steps: torch.Tensor, n_frames: int, stride: int) -> torch.Tens
     return steps[:, j] * (1.0 - a) + steps[:, j + 1] * a
 
 
+def prior_latent(
+    bsz: int, n_frames: int, cfg: NetworkConfig, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Latent drawn from N(0, 1) as at inference: (B, n_frames, 2, n_latent)."""
+    steps = torch.randn((bsz, (n_frames - 1) // cfg.latent_stride + 2, 2, cfg.n_latent), generator=generator)
+    return latent_frames(steps, n_frames, cfg.latent_stride)
+
+
 class Posterior(nn.Module):
     def __init__(self, cfg: NetworkConfig, hidden: int = 64) -> None:
         super().__init__()

@@ -29,6 +29,7 @@ import numpy as np
 from .. import spec
 from ..network_config import NetworkConfig
 
+PRIOR_LATENT_SHARE = 0.2
 CROP_FRAMES = (300, 500, 800, 1200)  # 6-24 s crops; the batch size keeps frames per step constant
 
 
@@ -102,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     from .. import torch_runtime, weights
     from .dataset import Corpus, manifest_sha256
     from .losses import LossWeights, total_loss, voice_loss
-    from .posterior import Posterior
+    from .posterior import Posterior, prior_latent
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -216,6 +217,11 @@ def run(args: argparse.Namespace) -> int:
             for g in opt.param_groups:
                 g["lr"] = _lr(step, args.steps, args.lr, args.warmup)
             z, kl = post(batch, generator=gen)
+            # Some crops get a latent drawn from the prior, as at inference, so the network
+            # stays sound on latents the posterior did not choose.
+            use_prior = torch.from_numpy(rng.random(bsz) < PRIOR_LATENT_SHARE).to(device)
+            z_prior = prior_latent(bsz, crop, cfg, gen).to(device)
+            z = torch.where(use_prior[:, None, None, None], z_prior, z)
             raw, encoding = net(batch["feats"], batch["cond"], batch["anchor"], z, return_encoding=True)
             loss, logs = total_loss(raw, batch, cfg, lw, kl, gaze_loss=gaze_loss)
             voice = voice_loss(encoding, voice_head, batch["speaking"], batch["mask"]).mean()
