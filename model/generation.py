@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import audio as audio_io
-from . import features, spec, windowing
+from . import diarization, features, spec, windowing
 from .errors import InputError
 from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
 from .performance import Performance
@@ -202,26 +202,22 @@ def perform(
         if cond.shape != (n_frames, 2, cfg.cond_dim):
             raise InputError(f"conditioning has shape {cond.shape}, expected {(n_frames, 2, cfg.cond_dim)}")
     latent = take_latent(n_frames, cfg, seed)
-    plan = windowing.WindowPlan()
-    first_window_end = min(n_frames, plan.core + plan.core // 4)
-
-    def anchor_for(role_of_first: int) -> np.ndarray:
-        if a_range is not None and a_range[0] * spec.NATIVE_FPS < first_window_end - 10:
-            anchor = windowing.range_anchor(x, n_frames, a_range[0], a_range[1], role=0)
-            if anchor[:first_window_end, :, 0].any():
-                return anchor
-        return windowing.first_voice_anchor(x, n_frames, role=role_of_first)
-
-    y = windowing.run_windows(rt, x, n_frames, cond, anchor_for(first_role), latent, plan)
-    if a_range is not None:
-        # A range beyond the first window: check who the network made speak there; if it is B,
-        # run again with the first voice anchored as B (so staging reaches the right character).
-        f0, f1 = (int(round(v * spec.NATIVE_FPS)) for v in a_range)
-        seg = y[f0 : max(f1, f0 + 1), :, OUT_SPEAKING]
-        if seg.size and float(seg[:, 1].mean()) > float(seg[:, 0].mean()) + 0.1:
-            y = windowing.run_windows(
-                rt, x, n_frames, cond, windowing.first_voice_anchor(x, n_frames, 1), latent, plan
-            )
+    if x.ndim == 2:
+        anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role
+    else:
+        if a_range is not None:
+            seed_anchor = windowing.range_anchor(x, n_frames, a_range[0], a_range[1], role=0)
+            if not seed_anchor[:, 0, 0].any():
+                raise InputError(
+                    f"roles range {a_range[0]:.2f}-{a_range[1]:.2f} s holds no voice; pick a span in which "
+                    f"A is heard speaking"
+                )
+        else:
+            seed_anchor = windowing.first_voice_anchor(x, n_frames, role=first_role)
+        voiced = windowing.voiced_frames(x, n_frames)
+        emb = diarization.voice_track(rt, x, n_frames)
+        anchor, _ = diarization.assign_roles(emb, voiced, seed_anchor)
+    y = windowing.run_windows(rt, x, n_frames, cond, anchor, latent)
     return _performance(y, spec.NATIVE_FPS)
 
 

@@ -49,6 +49,7 @@ class NetworkConfig:
     global_heads: int = 2  # voice/role attention over the whole window
     global_dim: int = 32  # total over global heads
     global_pool: int = 10  # global keys are pooled to 5 fps
+    voice_dim: int = 32  # per-frame voice embedding (who is speaking in a mix; diarization.py)
     n_latent: int = 8  # take-variation latent per role
     latent_stride: int = 10  # frames per latent step (5 fps)
     cond_dim: int = spec.COND_DIM

@@ -221,6 +221,12 @@ class NumpyRuntime:
             h = self._conv_module(h, f"encoder.{bi}")
         return h
 
+    def voice(self, feats: np.ndarray) -> np.ndarray:
+        """feats (C, 2T, n_mels) -> unit voice vectors (C, T, voice_dim) float32 (diarization.py)."""
+        v = self._linear(self.encode(np.asarray(feats, dtype=np.float32)), "voice")
+        norm = np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
+        return v / np.maximum(norm, F32(1e-6))
+
     def run(self, feats: np.ndarray, cond: np.ndarray, anchor: np.ndarray, latent: np.ndarray) -> np.ndarray:
         """feats (C, 2T, n_mels), cond (T, 2, cond_dim), anchor (T, 2, 2), latent (T, 2, n_latent)
         -> activated outputs (T, 2, out_dim) float32."""

@@ -221,6 +221,7 @@ class DuetNet(nn.Module):
         self.encoder = nn.ModuleList(
             [ConvModule(d, cfg.conv_kernel, cfg.layer_norm_eps) for _ in range(cfg.encoder_blocks)]
         )
+        self.voice = nn.Linear(d, cfg.voice_dim)  # voice embedding head on the shared encoder
         self.role_embedding = nn.Parameter(torch.randn(2, d) * 0.1)
         self.mode_embedding = nn.Parameter(torch.randn(2, d) * 0.1)  # 0 mixed track, 1 stems
         self.cond_proj = nn.Linear(cfg.cond_dim, d)
@@ -238,6 +239,10 @@ class DuetNet(nn.Module):
         for block in self.encoder:
             h = block(h)
         return h
+
+    def voice_embeddings(self, feats: torch.Tensor) -> torch.Tensor:
+        """(N, 2T, n_mels) -> unit voice vectors (N, T, voice_dim) of the shared encoder."""
+        return F.normalize(self.voice(self.encode(feats)), dim=-1, eps=1e-6)
 
     def forward(
         self,
@@ -323,3 +328,9 @@ class TorchRuntime:
 
         raw = self.net(tensor(feats), tensor(cond), tensor(anchor), tensor(latent))
         return activate(raw, self.cfg)[0].float().cpu().numpy()
+
+    @torch.no_grad()
+    def voice(self, feats: np.ndarray) -> np.ndarray:
+        """feats (C, 2T, n_mels) -> unit voice vectors (C, T, voice_dim) float32."""
+        x = torch.from_numpy(np.ascontiguousarray(feats, dtype=np.float32)).to(self.device)
+        return self.net.voice_embeddings(x).float().cpu().numpy()

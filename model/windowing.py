@@ -8,8 +8,9 @@ grows (up to max_prefix) until it holds some speech of each role, and the
 outputs are cross-faded over its last frames. Memory is bounded by one
 window: features are computed per window from the 16 kHz audio.
 
-The first window's anchor comes from the caller: by default the first voice
-heard is role A (the corpus convention), see first_voice_anchor().
+The take's anchor comes from the caller: in a mix, the dense anchor of
+diarization.py seeded by the first voice heard (role A, the corpus
+convention; see first_voice_anchor()) or by the user's choice.
 """
 
 from __future__ import annotations
@@ -121,14 +122,16 @@ def run_windows(
     audio16k: np.ndarray,
     n_frames: int,
     cond: np.ndarray,
-    first_anchor: np.ndarray,
+    anchor: np.ndarray,
     latent: np.ndarray,
     plan: WindowPlan | None = None,
 ) -> np.ndarray:
     """Outputs (F, 2, out_dim) for the whole take, window by window.
 
-    audio16k (S,) mixed or (S, 2) stems; cond (F, 2, cond_dim); first_anchor
-    (F, 2, 2) used inside the first window; latent (F, 2, n_latent).
+    audio16k (S,) mixed or (S, 2) stems; cond (F, 2, cond_dim); anchor
+    (F, 2, 2) for the whole take (a seed such as the first voice, or the dense
+    anchor of diarization.py); on each later window's prefix it is replaced by
+    the decisions already made. latent (F, 2, n_latent).
     """
     plan = plan or WindowPlan()
     out: np.ndarray | None = None
@@ -138,16 +141,16 @@ def run_windows(
         end = n_frames if n_frames - start <= plan.core + plan.core // 4 else start + plan.core
         if start == 0:
             w0 = 0
-            anchor = first_anchor[0:end].copy()
+            window_anchor = anchor[0:end].copy()
         else:
             assert out is not None
             prefix = _prefix_length(out[:start, :, OUT_SPEAKING], start, plan)
             w0 = start - prefix
-            anchor = np.zeros((end - w0, 2, ANCHOR_DIM), dtype=np.float32)
-            anchor[:prefix, :, 0] = 1.0
-            anchor[:prefix, :, 1] = out[w0:start, :, OUT_SPEAKING] > 0.5
+            window_anchor = anchor[w0:end].copy()
+            window_anchor[:prefix, :, 0] = 1.0
+            window_anchor[:prefix, :, 1] = out[w0:start, :, OUT_SPEAKING] > 0.5
         feats = features.stream_features(audio16k, w0, end - w0)
-        y = runtime.run(feats, cond[w0:end], anchor, latent[w0:end])
+        y = runtime.run(feats, cond[w0:end], window_anchor, latent[w0:end])
         if out is None:
             out = np.empty((n_frames, 2, y.shape[-1]), dtype=np.float32)
         if start == 0:

@@ -211,11 +211,52 @@ def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> N
 
     monkeypatch.setattr(generation.windowing, "run_windows", fake_run)
     x = _dialogue(6.0)
+    first = windowing.first_voice_anchor(x, 300)
+    seed = np.flatnonzero(first[:, 0, 0])
+    generate(x, 16000, weights=TINY)
+    assert np.all(seen[-1][seed, 0, 1] == 1) and np.all(seen[-1][seed, 1, 1] == 0)
     generate(x, 16000, weights=TINY, roles="swap")
-    assert seen[-1][:, 1, 1].sum() > 0 and seen[-1][:, 0, 1].sum() == 0
+    assert np.all(seen[-1][seed, 1, 1] == 1) and np.all(seen[-1][seed, 0, 1] == 0)
     generate(x, 16000, weights=TINY, roles=(2.6, 4.0))  # the second voice's turn: A there
     anchor = seen[-1]
-    assert anchor[130:195, 0, 1].sum() > 0 and anchor[:120, :, 0].sum() == 0
+    assert np.all(anchor[135:190, 0, 1] == 1) and np.all(anchor[135:190, 1, 1] == 0)
+    with pytest.raises(InputError, match="holds no voice"):
+        generate(x, 16000, weights=TINY, roles=(2.2, 2.45))  # a pause
+    stems = np.stack([x, x], axis=1)
+    generate(stems, 16000, stems=True, weights=TINY)
+    assert not seen[-1].any()  # stems: the channels say who is who
+
+
+def test_diarization_splits_two_voices_around_the_anchor() -> None:
+    from duet.model import diarization
+
+    n = 400
+    rng = np.random.default_rng(0)
+    va, vb = np.eye(8)[0], np.eye(8)[1]
+    truth = np.full(n, -1)
+    truth[20:120] = 1  # B speaks first here ...
+    truth[140:260] = 0
+    truth[280:380] = 1
+    emb = np.zeros((n, 8))
+    emb[truth == 0] = va
+    emb[truth == 1] = vb
+    emb += rng.normal(scale=0.3, size=emb.shape)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    voiced = truth >= 0
+    seed = np.zeros((n, 2, 2), np.float32)
+    seed[20:40, :, 0] = 1  # ... and the user says that first voice is B
+    seed[20:40, 1, 1] = 1
+    anchor, info = diarization.assign_roles(emb.astype(np.float32), voiced, seed)
+    assert info["voices"] == 2
+    known = anchor[:, 0, 0] > 0
+    assert known[voiced].mean() > 0.9 and not known[~voiced].any()
+    said_b = anchor[:, 1, 1] > 0.5
+    assert (said_b[known] == (truth[known] == 1)).mean() > 0.97
+    # One voice only: everything goes to the anchored role.
+    one = np.tile(va, (n, 1)) + rng.normal(scale=0.2, size=(n, 8))
+    one /= np.linalg.norm(one, axis=1, keepdims=True)
+    anchor, info = diarization.assign_roles(one.astype(np.float32), voiced, seed)
+    assert info["voices"] == 1 and np.all(anchor[voiced, 1, 1] == 1) and not anchor[:, 0, 1].any()
 
 
 @pytest.mark.slow

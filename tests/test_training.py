@@ -57,11 +57,13 @@ def test_anchor_kinds() -> None:
     speaking = np.zeros((600, 2), np.float32)
     speaking[50:150, 1] = 1.0  # B speaks first in this crop
     speaking[170:300, 0] = 1.0
+    speaking[280:300, 1] = 1.0  # overlap: never anchored
     anchor, pit = dataset.make_anchor(speaking, 600, stems=False, rng=None)
-    assert not pit
-    known = np.flatnonzero(anchor[:, 0, 0])
-    assert known[0] == 50 and np.all(anchor[known, 1, 1] == 1) and np.all(anchor[known, 0, 1] == 0)
-    kinds = {"first": 0, "prefix": 0, "none": 0}
+    assert not pit  # validation: the dense (diarized) kind, without errors
+    np.testing.assert_array_equal(anchor[:, 0, 0] > 0, (speaking.sum(1) == 1))
+    assert np.all(anchor[50:150, 1, 1] == 1) and np.all(anchor[50:150, 0, 1] == 0)
+    assert np.all(anchor[170:280, 0, 1] == 1) and not anchor[280:300].any()
+    kinds = {"dense": 0, "first": 0, "prefix": 0, "none": 0}
     rng = np.random.default_rng(0)
     for _ in range(400):
         a, pit = dataset.make_anchor(speaking, 600, stems=False, rng=rng)
@@ -69,12 +71,17 @@ def test_anchor_kinds() -> None:
         if pit:
             kinds["none"] += 1
             assert not a.any()
-        elif len(k) and k[0] == 0:
-            kinds["prefix"] += 1
+        elif len(k) and k[0] == 0 and k[-1] == len(k) - 1:
+            kinds["prefix"] += 1  # the first 2-8 s, as decided before (both roles, overlaps too)
             np.testing.assert_array_equal(a[k, :, 1], speaking[k] > 0.5)
+        elif len(k) > 150:
+            kinds["dense"] += 1
+            agree = (a[k, 0, 1] == (speaking[k, 0] > 0.5)).mean()
+            assert agree > 0.85  # a few simulated clustering errors, no more
         else:
             kinds["first"] += 1
-    assert kinds["first"] > 100 and kinds["prefix"] > 100 and 5 <= kinds["none"] <= 40
+    assert kinds["dense"] > 120 and kinds["first"] > 60 and kinds["prefix"] > 40 and 5 <= kinds["none"] <= 40
+    assert sum(kinds.values()) == 400
 
 
 def _batch_tensors(corpus_dir: Path, stems: bool = False) -> dict:

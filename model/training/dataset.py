@@ -304,20 +304,39 @@ def make_anchor(
 ) -> tuple[np.ndarray, bool]:
     """Role anchors (T, 2, 2) of the kinds met at inference, and whether the crop has none.
 
-    first voice (45 %): the first stretch (0.2-1 s) of the first role heard alone;
-    prefix (40 %): who spoke over the first 2-8 s, as a previous window decides it;
+    diarized (40 %): dense, as diarization.py gives them on a mix: every frame
+    where one role speaks alone, with a few short stretches left out and a
+    few flipped to the other role (clustering errors);
+    first voice (25 %): the first stretch (0.2-1 s) of the first role heard alone;
+    prefix (20 %): who spoke over the first 2-8 s, as a previous window decides it;
     range (10 %): a user's span somewhere in the crop in which one role speaks alone;
     none (5 %; half of the stems crops): roles come from the stems, or are free.
-    Without an rng (validation) the first-voice kind is used.
+    Without an rng (validation) the diarized kind is used, without errors.
     """
     t = speaking.shape[0]
     anchor = np.zeros((t, 2, ANCHOR_DIM), dtype=np.float32)
     spk = speaking[:valid] > 0.5
     alone = [spk[:, r] & ~spk[:, 1 - r] for r in range(2)]
-    u = 0.0 if rng is None else float(rng.random())
     if stems and rng is not None and rng.random() < 0.5:
         return anchor, False
-    if u < 0.45 or (u < 0.85 and valid < 250):
+    u = 0.0 if rng is None else float(rng.random())
+    if u < 0.40:
+        labels = np.where(alone[0], 0, np.where(alone[1], 1, -1))
+        if rng is not None:
+            slots = max(1, valid // 100)
+            for _ in range(int(rng.binomial(slots, 0.1))):  # clustering errors: short flipped stretches
+                i = int(rng.integers(0, max(1, valid)))
+                seg = slice(i, i + int(rng.integers(5, 30)))
+                labels[seg] = np.where(labels[seg] >= 0, 1 - labels[seg], -1)
+            for _ in range(int(rng.binomial(slots, 0.2))):  # low-confidence stretches left unknown
+                i = int(rng.integers(0, max(1, valid)))
+                labels[i : i + int(rng.integers(5, 60))] = -1
+        known = labels >= 0
+        anchor[:valid][known, :, 0] = 1.0
+        anchor[:valid][labels == 0, 0, 1] = 1.0
+        anchor[:valid][labels == 1, 1, 1] = 1.0
+        return anchor, False
+    if u < 0.65 or (u < 0.85 and valid < 250):
         firsts = [np.flatnonzero(a) for a in alone]
         cands = [(int(f[0]), r) for r, f in enumerate(firsts) if len(f)]
         if not cands:

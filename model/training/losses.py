@@ -93,7 +93,7 @@ def voice_loss(
     """
     spk = (speaking > 0.5) & (mask[..., None] > 0)
     alone = torch.stack([spk[..., 0] & ~spk[..., 1], spk[..., 1] & ~spk[..., 0]], dim=-1)  # (B, T, 2)
-    emb = F.normalize(head(encoding), dim=-1)  # (B, C, T, k)
+    emb = F.normalize(head(encoding), dim=-1, eps=1e-6)  # (B, C, T, k)
     if emb.shape[1] == 1:
         e = emb[:, 0, ::stride]  # (B, N, k)
         lab_a, lab_b = alone[:, ::stride, 0], alone[:, ::stride, 1]

@@ -135,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
 
     net = torch_runtime.build(cfg, seed=args.seed).to(device)
     post = Posterior(cfg).to(device)
-    voice_head = torch.nn.Linear(cfg.d_model, 32).to(device)  # training only (voice_loss)
-    params = list(net.parameters()) + list(post.parameters()) + list(voice_head.parameters())
+    params = list(net.parameters()) + list(post.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     step, elapsed = 0, 0.0
     if ckpt_path.is_file() and not args.restart:
@@ -151,7 +150,6 @@ def run(args: argparse.Namespace) -> int:
             return 2
         net.load_state_dict(state["net"])
         post.load_state_dict(state["posterior"])
-        voice_head.load_state_dict(state["voice_head"])
         opt.load_state_dict(state["optimizer"])
         step, elapsed = int(state["step"]), float(state["elapsed"])
         print(f"resumed from {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
@@ -167,7 +165,6 @@ def run(args: argparse.Namespace) -> int:
                 "config": cfg.to_json(),
                 "net": net.state_dict(),
                 "posterior": post.state_dict(),
-                "voice_head": voice_head.state_dict(),
                 "optimizer": opt.state_dict(),
                 "step": step,
                 "elapsed": elapsed,
@@ -224,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
             z = torch.where(use_prior[:, None, None, None], z_prior, z)
             raw, encoding = net(batch["feats"], batch["cond"], batch["anchor"], z, return_encoding=True)
             loss, logs = total_loss(raw, batch, cfg, lw, kl, gaze_loss=gaze_loss)
-            voice = voice_loss(encoding, voice_head, batch["speaking"], batch["mask"]).mean()
+            voice = voice_loss(encoding, net.voice, batch["speaking"], batch["mask"]).mean()
             loss = loss + lw.voice * voice
             logs["voice"] = float(voice.detach())
             if not torch.isfinite(loss):

@@ -1,0 +1,115 @@
+"""Who speaks when in a mixed track: the network's voice embeddings, clustered around an anchor.
+
+The shared encoder has a voice head (trained so that frames of one speaker
+point the same way and frames of two speakers apart). Over the whole take,
+the voiced frames (energy VAD) are split into two voices by a 2-means on those
+unit vectors, with the anchor's frames (the first voice heard, or the user's
+range) held on their role; scores are smoothed over ~0.2 s so single frames do
+not flip. The result is a dense role anchor for the network: on confidently
+assigned voiced frames "this role speaks, the other does not". Because the
+clustering sees the whole take at once, a voice keeps its role in every
+window of a long take. When the two centroids are nearly the same, the take
+has one voice and all of it goes to the anchored role.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+import numpy as np
+
+from . import features
+from .network_config import ANCHOR_DIM
+
+SMOOTH_FRAMES = 11  # 0.22 s
+ONE_VOICE_COS = 0.85  # centroids this alike: one speaker
+MARGIN = 0.05  # smoothed score needed to mark a frame as known
+ITERATIONS = 10
+CHUNK = 3000  # frames per encoder pass (bounded memory)
+CONTEXT = 16  # frames of context either side (the encoder reaches ~9)
+
+
+class VoiceRuntime(Protocol):
+    def voice(self, feats: np.ndarray) -> np.ndarray: ...
+
+
+def voice_track(runtime: VoiceRuntime, audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    """Unit voice vectors (F, voice_dim) of mono 16 kHz audio, in chunks."""
+    out: np.ndarray | None = None
+    for s in range(0, n_frames, CHUNK):
+        e = min(n_frames, s + CHUNK)
+        a, b = max(0, s - CONTEXT), min(n_frames, e + CONTEXT)
+        v = runtime.voice(features.stream_features(audio16k, a, b - a))[0]
+        if out is None:
+            out = np.zeros((n_frames, v.shape[-1]), dtype=np.float32)
+        out[s:e] = v[s - a : e - a]
+    return out if out is not None else np.zeros((0, 1), np.float32)
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-6)
+
+
+def _smooth(score: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    kernel = np.ones(SMOOTH_FRAMES)
+    num = np.convolve(score * weight, kernel, mode="same")
+    den = np.convolve(weight, kernel, mode="same")
+    return num / np.maximum(den, 1e-6)
+
+
+def assign_roles(emb: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray) -> tuple[np.ndarray, dict]:
+    """Dense anchor (F, 2, 2) from voice vectors (F, k), voiced frames (F,) and a seed anchor.
+
+    The seed anchor's known frames where exactly one role speaks fix that
+    role's voice. Returns the anchor and a small report (voices found, centroid
+    similarity, share of voiced frames assigned).
+    """
+    n = len(voiced)
+    anchor = np.zeros((n, 2, ANCHOR_DIM), dtype=np.float32)
+    known = seed_anchor[:, 0, 0] > 0
+    seeds = [known & (seed_anchor[:, r, 1] > 0.5) & (seed_anchor[:, 1 - r, 1] < 0.5) for r in range(2)]
+    v = voiced.astype(bool)
+    info = {"voices": 0, "centroid_cos": None, "assigned": 0.0}
+    if not v.any() or not (seeds[0].any() or seeds[1].any()):
+        return seed_anchor.astype(np.float32).copy(), info
+    r0 = 0 if seeds[0].any() else 1
+    r1 = 1 - r0
+    c = [None, None]
+    c[r0] = _unit(emb[seeds[r0]].mean(axis=0))
+    if seeds[r1].any():
+        c[r1] = _unit(emb[seeds[r1]].mean(axis=0))
+    else:
+        idx = np.flatnonzero(v & ~seeds[r0])
+        if len(idx) == 0:
+            idx = np.flatnonzero(v)
+        sim = emb[idx] @ c[r0]
+        far = idx[np.argsort(sim)[: max(5, len(idx) // 10)]]
+        c[r1] = _unit(emb[far].mean(axis=0))
+    weight = v.astype(np.float64)
+    score = np.zeros(n)
+    for _ in range(ITERATIONS):
+        raw = (emb @ c[r0] - emb @ c[r1]).astype(np.float64)
+        score = _smooth(raw, weight)
+        is_r0 = (v & (score > 0.0)) | seeds[r0]
+        is_r0 &= ~seeds[r1]
+        is_r1 = v & ~is_r0
+        if is_r0.any():
+            c[r0] = _unit(emb[is_r0].mean(axis=0))
+        if is_r1.any():
+            c[r1] = _unit(emb[is_r1].mean(axis=0))
+    cos = float(c[r0] @ c[r1])
+    info["centroid_cos"] = cos
+    if cos > ONE_VOICE_COS:
+        sure0, sure1 = v.copy(), np.zeros(n, dtype=bool)
+        info["voices"] = 1
+    else:
+        sure0 = v & (score > MARGIN)
+        sure1 = v & (score < -MARGIN)
+        info["voices"] = 2
+    sure0 = (sure0 | seeds[r0]) & ~seeds[r1]
+    sure1 = (sure1 | seeds[r1]) & ~seeds[r0]
+    anchor[sure0 | sure1, :, 0] = 1.0
+    anchor[sure0, r0, 1] = 1.0
+    anchor[sure1, r1, 1] = 1.0
+    info["assigned"] = float((sure0 | sure1).sum() / max(1, v.sum()))
+    return anchor, info
