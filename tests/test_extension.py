@@ -38,6 +38,9 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     for excluded in ("tests/", "tools/", "docs/", "model/training/", ".venv", ".git/", "__pycache__"):
         assert not [n for n in names if excluded in n], f"{excluded} leaked into the zip"
     assert any(n.startswith("wheels/pydantic_core-") for n in names)
+    # The bundled example dialogue travels with the extension (the demo and users use it).
+    assert "assets/example_dialogue.flac" in names
+    assert "assets/example_dialogue_staging.txt" in names
 
 
 def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
