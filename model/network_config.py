@@ -28,6 +28,24 @@ VARIATION_BLEND = tuple(
 )
 VARIATION_CHANNELS = (*VARIATION_BLEND, *range(N_BLEND, N_BLEND + 5))  # + head (3) + gaze (2)
 
+# Lip closure output (NetworkConfig.lip_closure): the network's mouthClose channel is read as
+# the fraction of the jaw gap the lips close (0..1), as the teacher writes it; activate() turns
+# it back into ARKit mouthClose (= closure x jawOpen) and scales the shapes that open the lips
+# by (1 - closure). A sealed mouth is then one saturated sigmoid, not five independent channels
+# landing exactly on a constraint (which regression blurs: seals never reached).
+CLOSURE_CHANNEL = spec.ARKIT_INDEX["mouthClose"]
+JAW_CHANNEL = spec.ARKIT_INDEX["jawOpen"]
+LIP_OPENING_CHANNELS = tuple(
+    spec.ARKIT_INDEX[n]
+    for n in (
+        "mouthLowerDownLeft",
+        "mouthLowerDownRight",
+        "mouthUpperUpLeft",
+        "mouthUpperUpRight",
+        "mouthFunnel",
+    )
+)
+
 # Role anchors (per role and frame): [known, speaking]. "known" marks frames where
 # who speaks is given (the first voice of a take, the previous window's decision,
 # or a user's range); the network carries that voice's identity to the rest.
@@ -58,6 +76,7 @@ class NetworkConfig:
     head_scale: float = 30.0
     gaze_scale: float = 30.0
     cross_attention: bool = True  # ablation switch: streams do not see each other
+    lip_closure: bool = True  # mouthClose is predicted as a closure fraction (see CLOSURE_CHANNEL)
     layer_norm_eps: float = 1e-5
 
     def to_json(self) -> str:

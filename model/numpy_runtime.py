@@ -9,7 +9,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, VARIATION_CHANNELS, NetworkConfig
+from .network_config import (
+    CLOSURE_CHANNEL,
+    JAW_CHANNEL,
+    LIP_OPENING_CHANNELS,
+    OUT_BLEND,
+    OUT_GAZE,
+    OUT_HEAD,
+    OUT_SPEAKING,
+    VARIATION_CHANNELS,
+    NetworkConfig,
+)
 
 MASKED = np.float32(-1e9)
 F32 = np.float32
@@ -263,8 +273,18 @@ class NumpyRuntime:
 def activate(raw: np.ndarray, cfg: NetworkConfig) -> np.ndarray:
     """Raw outputs -> blendshapes 0..1, head/gaze degrees, speaking probability (same layout)."""
     out = np.empty(raw.shape, dtype=np.float32)
-    out[..., OUT_BLEND] = _sigmoid(raw[..., OUT_BLEND])
+    out[..., OUT_BLEND] = blendshapes(raw[..., OUT_BLEND], cfg)
     out[..., OUT_HEAD] = raw[..., OUT_HEAD] * F32(cfg.head_scale)
     out[..., OUT_GAZE] = raw[..., OUT_GAZE] * F32(cfg.gaze_scale)
     out[..., OUT_SPEAKING] = _sigmoid(raw[..., OUT_SPEAKING])
     return out
+
+
+def blendshapes(raw_blend: np.ndarray, cfg: NetworkConfig) -> np.ndarray:
+    """Raw blendshape outputs (..., 52) -> ARKit values 0..1 (the closure channel resolved)."""
+    b = _sigmoid(raw_blend)
+    if cfg.lip_closure:
+        closure = b[..., CLOSURE_CHANNEL].copy()
+        b[..., LIP_OPENING_CHANNELS] *= (F32(1.0) - closure)[..., None]
+        b[..., CLOSURE_CHANNEL] = closure * b[..., JAW_CHANNEL]
+    return b

@@ -29,7 +29,17 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, VARIATION_CHANNELS, NetworkConfig
+from .network_config import (
+    CLOSURE_CHANNEL,
+    JAW_CHANNEL,
+    LIP_OPENING_CHANNELS,
+    OUT_BLEND,
+    OUT_GAZE,
+    OUT_HEAD,
+    OUT_SPEAKING,
+    VARIATION_CHANNELS,
+    NetworkConfig,
+)
 
 MASKED = -1e9  # added to scores of keys a query may not see (exp underflows to exactly 0)
 
@@ -280,11 +290,27 @@ class DuetNet(nn.Module):
 def activate(raw: torch.Tensor, cfg: NetworkConfig) -> torch.Tensor:
     """Raw outputs -> blendshapes 0..1, head/gaze degrees, speaking probability (same layout)."""
     out = torch.empty_like(raw)
-    out[..., OUT_BLEND] = torch.sigmoid(raw[..., OUT_BLEND])
+    out[..., OUT_BLEND] = blendshapes(raw[..., OUT_BLEND], cfg)
     out[..., OUT_HEAD] = raw[..., OUT_HEAD] * cfg.head_scale
     out[..., OUT_GAZE] = raw[..., OUT_GAZE] * cfg.gaze_scale
     out[..., OUT_SPEAKING] = torch.sigmoid(raw[..., OUT_SPEAKING])
     return out
+
+
+def blendshapes(raw_blend: torch.Tensor, cfg: NetworkConfig) -> torch.Tensor:
+    """Raw blendshape outputs (..., 52) -> ARKit values 0..1 (the closure channel resolved);
+    differentiable, as the losses read it."""
+    b = torch.sigmoid(raw_blend)
+    if not cfg.lip_closure:
+        return b
+    n = b.shape[-1]
+    opening = torch.zeros(n, dtype=b.dtype, device=b.device)
+    opening[list(LIP_OPENING_CHANNELS)] = 1.0
+    closure_slot = torch.zeros(n, dtype=b.dtype, device=b.device)
+    closure_slot[CLOSURE_CHANNEL] = 1.0
+    closure = b[..., CLOSURE_CHANNEL : CLOSURE_CHANNEL + 1]
+    jaw = b[..., JAW_CHANNEL : JAW_CHANNEL + 1]
+    return b * (1.0 - opening * closure) + closure_slot * (closure * jaw - closure)
 
 
 def build(cfg: NetworkConfig, seed: int = 0) -> DuetNet:

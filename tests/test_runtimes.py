@@ -149,3 +149,29 @@ def spec_index(name: str) -> int:
     from duet.model import spec
 
     return spec.ARKIT_INDEX[name]
+
+
+def test_lip_closure_output_seals_the_lips_in_both_runtimes() -> None:
+    """A saturated closure channel gives aperture ~0 whatever the jaw; an open one leaves it open."""
+    torch = pytest.importorskip("torch")
+    from duet.model import numpy_runtime, torch_runtime
+    from duet.model.network_config import CLOSURE_CHANNEL, JAW_CHANNEL
+    from duet.model.training.teacher.visemes import lip_aperture
+
+    cfg = NetworkConfig()
+    rng = np.random.default_rng(4)
+    raw = rng.normal(0.0, 1.5, size=(200, 52)).astype(np.float32)
+    raw[:100, CLOSURE_CHANNEL] = 12.0  # sealed
+    raw[100:, CLOSURE_CHANNEL] = -12.0  # open
+    raw[:, JAW_CHANNEL] = np.linspace(-2.0, 2.0, 200, dtype=np.float32)
+    b_np = numpy_runtime.blendshapes(raw, cfg)
+    b_t = torch_runtime.blendshapes(torch.from_numpy(raw), cfg).numpy()
+    assert np.max(np.abs(b_np - b_t)) < 1e-6
+    assert np.all((b_np >= 0.0) & (b_np <= 1.0))
+    aperture = lip_aperture(b_np)
+    assert np.max(aperture[:100]) < 1e-3
+    assert np.min(aperture[100:]) > 0.1
+    assert np.allclose(b_np[100:, CLOSURE_CHANNEL], 0.0, atol=1e-4)
+    # Without the switch the channel is plain ARKit mouthClose.
+    plain = numpy_runtime.blendshapes(raw, NetworkConfig(lip_closure=False))
+    assert np.allclose(plain[:100, CLOSURE_CHANNEL], 1.0, atol=1e-4)

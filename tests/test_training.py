@@ -91,6 +91,20 @@ def _batch_tensors(corpus_dir: Path, stems: bool = False) -> dict:
     return _to_tensors(corpus.sample(np.random.default_rng(1), 2, 300, stems), torch.device("cpu"))
 
 
+def _raw_blend_for(target: torch.Tensor) -> torch.Tensor:
+    """Raw outputs whose resolved blendshapes (lip closure: torch_runtime.blendshapes) are target."""
+    from duet.model.network_config import CLOSURE_CHANNEL, JAW_CHANNEL, LIP_OPENING_CHANNELS
+
+    b = target.clone().double()
+    jaw = b[..., JAW_CHANNEL]
+    closure = torch.where(jaw > 1e-4, b[..., CLOSURE_CHANNEL] / jaw.clamp_min(1e-4), torch.zeros_like(jaw))
+    closure = closure.clamp(0.0, 1.0 - 1e-6)
+    b[..., CLOSURE_CHANNEL] = closure
+    opening = list(LIP_OPENING_CHANNELS)
+    b[..., opening] = b[..., opening] / (1.0 - closure[..., None])
+    return torch.logit(b.clamp(1e-7, 1 - 1e-7)).float()
+
+
 def test_losses_vanish_on_the_targets_and_pit_takes_the_better_order(corpus_dir: Path) -> None:
     from duet.model.network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
     from duet.model.training.losses import LossWeights, per_sample_losses, swap_roles, total_loss
@@ -98,7 +112,7 @@ def test_losses_vanish_on_the_targets_and_pit_takes_the_better_order(corpus_dir:
     cfg = NetworkConfig()
     b = _batch_tensors(corpus_dir)
     raw = torch.zeros(*b["blendshapes"].shape[:3], cfg.out_dim)
-    raw[..., OUT_BLEND] = torch.logit(b["blendshapes"].clamp(1e-6, 1 - 1e-6))
+    raw[..., OUT_BLEND] = _raw_blend_for(b["blendshapes"])
     raw[..., OUT_HEAD] = b["head"] / cfg.head_scale
     raw[..., OUT_GAZE] = b["gaze"] / cfg.gaze_scale
     raw[..., OUT_SPEAKING] = (b["speaking"] * 2 - 1) * 20.0

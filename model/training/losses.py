@@ -14,7 +14,16 @@ import torch
 import torch.nn.functional as F
 
 from .. import spec
-from ..network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
+from ..network_config import (
+    CLOSURE_CHANNEL,
+    JAW_CHANNEL,
+    OUT_BLEND,
+    OUT_GAZE,
+    OUT_HEAD,
+    OUT_SPEAKING,
+    NetworkConfig,
+)
+from ..torch_runtime import blendshapes
 from .dataset import MOUTH, OTHER_BLEND
 from .teacher.gaze import AT_PARTNER_DEG
 
@@ -35,12 +44,15 @@ MOUTH_WEIGHTS = np.array([_CHANNEL_EMPHASIS.get(spec.ARKIT_NAMES[i], 1.0) for i 
 # whenever the network is unsure (the median of a mostly-zero channel); the squared part
 # pulls toward the mean, so an uncertain rounded vowel still rounds a little.
 LIP_SQUARED = 4.0
+# Below this teacher jaw opening the closure fraction is undefined (nothing to close).
+CLOSURE_MIN_JAW = 0.03
 
 
 @dataclass
 class LossWeights:
     lip: float = 4.0  # event-weighted L1 (+ squared part) on mouth shapes
     aperture: float = 4.0  # event-weighted L1 on the lip aperture (seals and openings)
+    closure: float = 2.0  # event-weighted BCE on the lip-closure fraction (cfg.lip_closure)
     expression: float = 1.0  # L1 on eyes, brows, cheeks, nose
     head: float = 1.0  # L1 on head angles (in units of head_scale)
     velocity: float = 2.0  # pose consistency: head velocity matches the teacher's
@@ -148,7 +160,7 @@ def per_sample_losses(
     """Each loss term per sample (B,), before weighting; batch tensors as in dataset.Batch."""
     mask = batch["mask"]
     bsz, t = mask.shape
-    blend = torch.sigmoid(raw[..., OUT_BLEND])
+    blend = blendshapes(raw[..., OUT_BLEND], cfg)
     head = raw[..., OUT_HEAD] * cfg.head_scale
     gaze = raw[..., OUT_GAZE] * cfg.gaze_scale
     tgt_blend = batch["blendshapes"]
@@ -166,6 +178,21 @@ def per_sample_losses(
     out["lip"] = _masked_mean(lip, mask)
     ap_err = (lip_aperture_torch(blend) - lip_aperture_torch(tgt_blend)).abs() * batch["event_weight"]
     out["aperture"] = _masked_mean(ap_err, mask)
+    if cfg.lip_closure:
+        # The closure fraction as a classification (sealed or not), where the jaw gap is wide
+        # enough to say: the teacher writes mouthClose = closure x jawOpen.
+        tgt_jaw = tgt_blend[..., JAW_CHANNEL]
+        known = (tgt_jaw > CLOSURE_MIN_JAW).to(raw.dtype)
+        tgt_closure = (tgt_blend[..., CLOSURE_CHANNEL] / tgt_jaw.clamp_min(CLOSURE_MIN_JAW)).clamp(0.0, 1.0)
+        closure_bce = F.binary_cross_entropy_with_logits(
+            raw[..., CLOSURE_CHANNEL], tgt_closure, reduction="none"
+        )
+        closure_w = known * batch["event_weight"]
+        out["closure"] = (closure_bce * closure_w * mask[..., None]).flatten(1).sum(1) / (
+            (known * mask[..., None]).flatten(1).sum(1).clamp_min(1.0)
+        )
+    else:
+        out["closure"] = torch.zeros(bsz, device=raw.device)
     out["expression"] = _masked_mean((blend[..., other] - tgt_blend[..., other]).abs().mean(-1), mask)
 
     # Head: angles, velocity (consistency with the teacher's motion) and jerk (no sudden jumps).

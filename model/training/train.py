@@ -256,6 +256,7 @@ def run(args: argparse.Namespace) -> int:
                         "total",
                         "lip",
                         "aperture",
+                        "closure",
                         "voice",
                         "speaking",
                         "head",
