@@ -77,7 +77,19 @@ WARPS = [
     A.VoiceWarp(pitch=-5.5, speed=1.1),
     A.VoiceWarp(pitch=3.0, formant=0.88, speed=0.9, tilt_db=2.0, level_db=-6.0),
     A.VoiceWarp(formant=1.15),
+    # The highest, slowest voice the sampler draws (WSOLA's largest stretch).
+    A.VoiceWarp(pitch=6.0, speed=A._pitch_ratio(6.0) / A.WSOLA_MAX_STRETCH * (1 + 1e-6)),
 ]
+
+
+def test_sampled_warps_stay_within_wsola_range() -> None:
+    """pitch ratio / speed beyond WSOLA's range once crashed a corpus build (seed 7, 300 min)."""
+    rng = np.random.default_rng(11)
+    for split in ("train", "test"):
+        for _ in range(3000):
+            w = A.sample_voice_warp(rng, split)
+            assert A._pitch_ratio(w.pitch) / w.speed <= A.WSOLA_MAX_STRETCH
+            assert A.SPEED_RANGE[0] <= w.speed <= A.SPEED_RANGE[1]
 
 
 def test_identity() -> None:

@@ -128,6 +128,9 @@ def sample_voice_warp(rng: np.random.Generator, split: str = "train") -> VoiceWa
     pitch = float(np.clip(pitch, pa + 1e-6, pb - 1e-6))
     formant = float(np.clip(formant, np.exp(fa + 1e-9), np.exp(fb - 1e-9)))
     speed = float(np.exp(rng.uniform(np.log(SPEED_RANGE[0]), np.log(SPEED_RANGE[1]))))
+    # A high voice that also speaks slowly needs a time stretch (pitch ratio / speed) beyond
+    # WSOLA keeps phone times accurate for (apply_voice_warp): such a speaker speaks a little faster.
+    speed = max(speed, _pitch_ratio(pitch) / WSOLA_MAX_STRETCH * (1.0 + 1e-6))
     level = float(rng.uniform(*LEVEL_RANGE_DB))
     tilt = float(rng.uniform(*TILT_RANGE_DB))
     return VoiceWarp(pitch=pitch, formant=formant, speed=speed, level_db=level, tilt_db=tilt)
@@ -264,6 +267,21 @@ def wsola(audio: np.ndarray, stretch: float) -> tuple[np.ndarray, np.ndarray, np
     return y.astype(np.float32), in_pos, out_pos
 
 
+# One WSOLA pass reaches a stretch of _WS_HOP / (2 * _WS_TOL) = 1.6, but near that edge its
+# phone times drift up to 15 ms (tests/test_augment.py); sampled speakers stay at or below 1.5
+# (within 8 ms).
+WSOLA_MAX_STRETCH = 1.5
+
+
+def _pitch_ratio_fraction(semitones: float) -> Fraction:
+    """The resampling ratio apply_voice_warp uses for a pitch shift (exact, small terms)."""
+    return Fraction(float(2.0 ** (semitones / 12.0))).limit_denominator(64)
+
+
+def _pitch_ratio(semitones: float) -> float:
+    return float(_pitch_ratio_fraction(semitones))
+
+
 def _map_utterance_times(utt: Utterance, audio: np.ndarray, fn) -> Utterance:
     phones = [Phone(p.ipa, float(fn(p.start)), float(fn(p.end)), p.stress) for p in utt.phones]
     words = [(w, float(fn(s)), float(fn(e))) for w, s, e in utt.words]
@@ -275,7 +293,7 @@ def apply_voice_warp(utt: Utterance, warp: VoiceWarp) -> Utterance:
     if warp.is_identity:
         return utt
     x = np.asarray(utt.audio, dtype=np.float32)
-    ratio = Fraction(float(2.0 ** (warp.pitch / 12.0))).limit_denominator(64)
+    ratio = _pitch_ratio_fraction(warp.pitch)
     p_eff = float(ratio)
     # 1. envelope: pre-compensate the formant rise of step 2.
     x = envelope_warp(x, warp.formant / p_eff, warp.tilt_db)
