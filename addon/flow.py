@@ -58,7 +58,9 @@ def set_status(scene: bpy.types.Scene, text: str, progress: float) -> None:
 
 def describe_error(exc: BaseException) -> str:
     """A one-line message for an error raised while generating."""
-    if isinstance(exc, ValueError):
+    from ..model.errors import WeightsError
+
+    if isinstance(exc, ValueError | WeightsError):  # the message names the problem and the fix
         return str(exc)
     return f"generation failed: {type(exc).__name__}: {exc} (please report this with the voice-over)"
 

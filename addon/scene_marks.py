@@ -19,6 +19,14 @@ def turn_starts(speaking: np.ndarray, fps: float, threshold: float = 0.5) -> lis
     return [int(s) for s, e in zip(starts, ends, strict=True) if (e - s) / fps >= MIN_TURN_SECONDS]
 
 
+def _marker_prefix(take: str) -> str:
+    """Markers of "Duet Take 3" and "Duet Take 3: label" start "Duet 3" (the label stays out)."""
+    from .takes import take_number
+
+    number = take_number(take)
+    return f"{MARKER_PREFIX} {number if number is not None else take}"
+
+
 def add_turn_markers(
     scene: bpy.types.Scene,
     take: str,
@@ -28,12 +36,10 @@ def add_turn_markers(
     offset: int,
 ) -> int:
     count = 0
-    number = take.rsplit(" ", 1)[-1]
+    prefix = _marker_prefix(take)
     for role, curve in speaking.items():
         for start in turn_starts(curve, fps):
-            scene.timeline_markers.new(
-                f"{MARKER_PREFIX} {number}: {names[role]} speaks", frame=offset + start
-            )
+            scene.timeline_markers.new(f"{prefix}: {names[role]} speaks", frame=offset + start)
             count += 1
     return count
 
@@ -41,11 +47,9 @@ def add_turn_markers(
 def add_staging_markers(
     scene: bpy.types.Scene, take: str, events: list[tuple[float, str]], fps: float, offset: int
 ) -> int:
-    number = take.rsplit(" ", 1)[-1]
+    prefix = _marker_prefix(take)
     for seconds, label in events:
-        scene.timeline_markers.new(
-            f"{MARKER_PREFIX} {number}: {label}", frame=offset + int(round(seconds * fps))
-        )
+        scene.timeline_markers.new(f"{prefix}: {label}", frame=offset + int(round(seconds * fps)))
     return len(events)
 
 

@@ -112,8 +112,9 @@ def compose_grid(
     return image
 
 
-def write_png(path: str | Path, image: np.ndarray) -> None:
-    """Write a float RGB(A) image in 0..1 (top row first) as an 8-bit PNG."""
+def write_png(path: str | Path, image: np.ndarray, compression: int = 9) -> None:
+    """Write a float RGB(A) image in 0..1 (top row first) as an 8-bit PNG
+    (compression: zlib level, 1 fast to 9 small)."""
     data = (np.clip(image, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
     h, w, channels = data.shape
     colour_type = {3: 2, 4: 6}[channels]
@@ -124,6 +125,6 @@ def write_png(path: str | Path, image: np.ndarray) -> None:
 
     png = b"\x89PNG\r\n\x1a\n"
     png += chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, colour_type, 0, 0, 0))
-    png += chunk(b"IDAT", zlib.compress(raw, 9))
+    png += chunk(b"IDAT", zlib.compress(raw, compression))
     png += chunk(b"IEND", b"")
     Path(path).write_bytes(png)

@@ -66,6 +66,12 @@ def take_numbers(ids: list[bpy.types.ID]) -> list[int]:
     return numbers
 
 
+def take_number(name: str) -> int | None:
+    """The N of "Duet Take N" or "Duet Take N: label"; None for other names."""
+    match = _TAKE_RE.match(name)
+    return int(match.group(1)) if match else None
+
+
 def next_take_name(ids: list[bpy.types.ID], label: str | None = None) -> str:
     """The next free take name, with an optional label ("Duet Take 3: angry")."""
     name = f"{TAKE_PREFIX} {max(take_numbers(ids), default=0) + 1}"
