@@ -15,7 +15,9 @@ import numpy as np
 from ..model.performance import Performance
 from . import audio as audio_io
 from . import rigs, scene_marks
-from .job import GenerationRequest, run_request
+from .job import GenerationJob, GenerationRequest, run_request
+
+SILENCE_DBFS = -60.0  # a voice-over whose loudest sample stays below this holds no voice
 
 
 class UserError(ValueError):
@@ -78,14 +80,28 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
             if not path_b:
                 raise UserError("two-stems mode needs B's file too: pick Audio B, or switch to Mixed")
             voice = audio_io.read_stem_pair(_resolve(path_a), _resolve(path_b))
-            return voice, True, [_resolve(path_a), _resolve(path_b)]
-        if mode == "STEREO_STEMS":
+            stems, paths = True, [_resolve(path_a), _resolve(path_b)]
+        elif mode == "STEREO_STEMS":
             voice = audio_io.read_audio(_resolve(path_a), channels=2)
-            return voice, True, [_resolve(path_a)]
-        voice = audio_io.read_audio(_resolve(path_a), channels=1)
-        return voice, False, [_resolve(path_a)]
+            stems, paths = True, [_resolve(path_a)]
+        else:
+            voice = audio_io.read_audio(_resolve(path_a), channels=1)
+            stems, paths = False, [_resolve(path_a)]
     except audio_io.AudioFileError as exc:
         raise UserError(str(exc)) from exc
+    check_not_silent(voice)
+    return voice, stems, paths
+
+
+def check_not_silent(voice: audio_io.VoiceOver) -> None:
+    """A silent voice-over (all channels) would give a take of closed mouths: say so instead."""
+    peak = float(np.max(np.abs(voice.samples))) if voice.samples.size else 0.0
+    if peak < 10 ** (SILENCE_DBFS / 20):
+        level = "digital silence" if peak == 0 else f"peak {20 * np.log10(peak):.0f} dBFS"
+        raise UserError(
+            f"voice-over '{voice.path.name}' is silent ({level}): pick the file with the dialogue, "
+            "or raise its level"
+        )
 
 
 def parse_staging(request: GenerationRequest):  # returns a StagingScript (imported lazily)
@@ -154,6 +170,42 @@ def generate_and_bake(scene: bpy.types.Scene, plan: Plan) -> BakeSummary:
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     return bake(scene, plan, performance)
+
+
+class BackgroundGenerate:
+    """A generation started from the panel (the modal Generate operator).
+
+    The plan is checked and the model started on a worker thread at once; the
+    scene is only written by ``poll()`` on the main thread, in one go, once the
+    model is done. ``cancel()`` drops the work: nothing was or will be written.
+    """
+
+    def __init__(self, scene: bpy.types.Scene) -> None:
+        self.plan = plan_from_scene(scene)
+        self.job = GenerationJob(self.plan.request).start()
+        self.cancelled = False
+        set_status(scene, "Generating…", 0.0)
+
+    @property
+    def progress(self) -> float:
+        return self.job.progress
+
+    def poll(self, scene: bpy.types.Scene) -> BakeSummary | None:
+        """None while the model runs; then bake and return the take (or raise the error)."""
+        if self.cancelled:
+            return None
+        if not self.job.done:
+            set_status(scene, "Generating…", self.job.progress)
+            return None
+        set_status(scene, "", 0.0)
+        if self.job.error is not None:
+            raise self.job.error
+        return bake(scene, self.plan, self.job.result)
+
+    def cancel(self, scene: bpy.types.Scene) -> None:
+        self.cancelled = True
+        self.job.cancel()
+        set_status(scene, "", 0.0)
 
 
 def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSummary:

@@ -72,6 +72,15 @@ def rig_from_object(obj: bpy.types.Object | None, role: str) -> CharacterRig:
             "add face shape keys (ARKit, visemes, VRM or Rhubarb names) or pick the rig"
         )
     report = retarget.detect(key_names, bone_names)
+    retarget_map = retarget.RetargetMap.default_for(report)
+    driven = set(retarget_map.targets) & set(key_names)
+    if not driven and not (report.head_bone or report.has_eye_bones):
+        n = len(key_names)
+        keys = f"none of its {n} shape keys has a name Duet knows" if n else "no shape keys"
+        raise RigError(
+            f"character {role} '{obj.name}' has nothing Duet can animate: {keys} (ARKit, Meta/Oculus "
+            "visemes, VRM or Rhubarb names) and no head or eye bones"
+        )
     name = str(
         obj.get("duet_character") or (armature.get("duet_character") if armature else None) or obj.name
     )
@@ -81,7 +90,7 @@ def rig_from_object(obj: bpy.types.Object | None, role: str) -> CharacterRig:
         meshes=meshes,
         armature=armature,
         report=report,
-        retarget_map=retarget.RetargetMap.default_for(report),
+        retarget_map=retarget_map,
         head_bone=report.head_bone,
         neck_bone=report.neck_bone,
         eye_bones=(report.eye_bone_left, report.eye_bone_right),

@@ -2,7 +2,9 @@
 
 With a window it runs modal (progress in the panel and status bar, Esc
 cancels and leaves the scene as it was); without one (background mode,
-scripts) it runs to completion synchronously. The work is in addon/flow.py.
+scripts) it runs to completion synchronously. The work is in addon/flow.py
+(flow.BackgroundGenerate is the modal run: model on a worker thread, bake on
+the main thread when it is done). One undo step reverts the whole take.
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 import bpy
 
 from ..addon import flow
-from ..addon.job import GenerationJob
 
 
 class DUET_OT_generate(bpy.types.Operator):
@@ -20,9 +21,8 @@ class DUET_OT_generate(bpy.types.Operator):
     bl_label = "Generate Take"
     bl_options = {"REGISTER", "UNDO"}
 
-    _job: GenerationJob | None = None
+    _run: flow.BackgroundGenerate | None = None
     _timer = None
-    _plan: flow.Plan | None = None
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
@@ -38,42 +38,43 @@ class DUET_OT_generate(bpy.types.Operator):
         if bpy.app.background or context.window is None:
             return self.execute(context)
         try:
-            self._plan = flow.plan_from_scene(context.scene)
+            self._run = flow.BackgroundGenerate(context.scene)
         except Exception as exc:
             self.report({"ERROR"}, flow.describe_error(exc))
             return {"CANCELLED"}
-        self._job = GenerationJob(self._plan.request).start()
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.1, window=context.window)
         wm.modal_handler_add(self)
         wm.progress_begin(0, 100)
-        flow.set_status(context.scene, "Generating…", 0.0)
         return {"RUNNING_MODAL"}
 
     def modal(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
-        job = self._job
+        run = self._run
         if event.type == "ESC" and event.value == "PRESS":
-            job.cancel()
+            run.cancel(context.scene)
             self._finish(context)
             self.report({"WARNING"}, "Generation cancelled; the scene is unchanged")
             return {"CANCELLED"}
         if event.type != "TIMER":
             return {"PASS_THROUGH"}
-        context.window_manager.progress_update(int(job.progress * 100))
-        flow.set_status(context.scene, "Generating…", job.progress)
-        if not job.done:
-            return {"RUNNING_MODAL"}
-        self._finish(context)
-        if job.error is not None:
-            self.report({"ERROR"}, flow.describe_error(job.error))
-            return {"CANCELLED"}
+        context.window_manager.progress_update(int(run.progress * 100))
         try:
-            take = flow.bake(context.scene, self._plan, job.result)
+            take = run.poll(context.scene)
         except Exception as exc:
+            self._finish(context)
             self.report({"ERROR"}, flow.describe_error(exc))
             return {"CANCELLED"}
+        if take is None:
+            return {"RUNNING_MODAL"}
+        self._finish(context)
         self.report({"INFO"}, take.summary)
         return {"FINISHED"}
+
+    def cancel(self, context: bpy.types.Context) -> None:
+        """Blender ends the operator (file closed, window gone): drop the work."""
+        if self._run is not None:
+            self._run.cancel(context.scene)
+        self._finish(context)
 
     def _finish(self, context: bpy.types.Context) -> None:
         wm = context.window_manager
@@ -81,4 +82,3 @@ class DUET_OT_generate(bpy.types.Operator):
             wm.event_timer_remove(self._timer)
             self._timer = None
         wm.progress_end()
-        flow.set_status(context.scene, "", 0.0)
