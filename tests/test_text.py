@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from duet.model.training import text
+from duet.model.training.speech import SpeechError, backend_available, synthesize
+from duet.model.training.speech.voices import ESPEAK_ACCENTS
 from duet.model.training.text.grammar import (
     LEXICON_TEST_EVERY,
     MIN_SPLIT_LIST,
@@ -172,3 +174,30 @@ def test_every_template_and_word_is_read_in_its_own_language():
                     except SpeechError as exc:
                         refused.append(f"{lang}: {item!r}: {str(exc)[:80]}")
     assert not refused, "\n".join(refused)
+
+
+@pytest.mark.speech
+@pytest.mark.skipif(not backend_available("espeak"), reason="espeak-ng is not installed (tools/setup.sh)")
+def test_every_word_reads_in_its_own_language() -> None:
+    """espeak-ng reads every lexicon entry and template without switching language (a German
+    "Party" it read as English once stopped a corpus build); one voice per language."""
+    slot = re.compile(r"\{[^}]*\}")
+    for lang, g in text.GRAMMARS.items():
+        voice = f"espeak:{ESPEAK_ACCENTS[lang][0]}"
+        pieces = {
+            slot.sub(" ", p).strip(" ,.")
+            for p in (*sum(g.lexicon.values(), ()), *sum(g.templates.values(), ()))
+        }
+        pieces = sorted(p for p in pieces if re.search(r"\w", p))
+        for start in range(0, len(pieces), 40):
+            batch = pieces[start : start + 40]
+            try:
+                synthesize(" . ".join(batch), voice)
+            except SpeechError:
+                culprits = []
+                for p in batch:
+                    try:
+                        synthesize(p, voice)
+                    except SpeechError as err:
+                        culprits.append(f"{p!r}: {err}")
+                assert not culprits, f"{lang}: " + "; ".join(culprits)
