@@ -256,16 +256,43 @@ def test_demo_saves_a_blend_that_preview_can_render_again(tmp_path: Path) -> Non
 
     from duet.addon import stage
     from duet.cli import main
+    from duet.model import weights
 
-    assert main(["demo", "--out", str(tmp_path), "--cell", "48", "--width", "128"]) == 0
+    tiny = Path(__file__).parent / "data" / "model" / "tiny_weights.npz"
+    model = weights.DEFAULT_WEIGHTS if weights.DEFAULT_WEIGHTS.is_file() else tiny
+    small = ["--cell", "48", "--width", "128"]
+    demo = [
+        "demo",
+        "--out",
+        str(tmp_path),
+        *small,
+        "--weights",
+        str(model),
+        "--frames",
+        "2",
+        "--video-seconds",
+        "1",
+    ]
+    assert main(demo) == 0
     blend = tmp_path / "duet_demo.blend"
     assert blend.is_file() and (tmp_path / "preview_sheet.png").is_file()
+    assert (tmp_path / "take_sheet.png").is_file()
+    assert (tmp_path / "take_preview.mp4").is_file() or not bpy.app.build_options.codec_ffmpeg
     again = tmp_path / "again"
-    small = ["--cell", "48", "--width", "128"]
     assert main(["preview", "--out", str(again), "--blend", str(blend), *small]) == 0
     assert _png_size(again / "preview_stage.png") == (128, 72)
-    pairs = stage.find_pairs(bpy.context.scene)
+    scene = bpy.context.scene
+    pairs = stage.find_pairs(scene)
     assert len(pairs) == 1 and set(pairs[0]) == {"A", "B"}
+    # The example dialogue, generated twice: seed 0 muted under seed 1, on both characters.
+    for rig in pairs[0].values():
+        tracks = [(t.name, t.mute) for t in rig.animation_data.nla_tracks]
+        assert tracks == [("Duet Take 1: seed 0", True), ("Duet Take 2: seed 1", False)]
+    sounds = [x for x in scene.sequence_editor.strips if x.type == "SOUND"]
+    assert len(sounds) == 1 and sounds[0].sound.packed_file is not None
+    markers = [m.name for m in scene.timeline_markers]
+    assert "Duet 2: A faces the camera" in markers and "Duet 2: both look at each other" in markers
+    assert scene.frame_end >= 24 * 26
 
 
 def test_preview_explains_a_missing_blend(tmp_path: Path, capsys) -> None:
