@@ -134,12 +134,8 @@ def _build(
     scene = bpy.context.scene
     pair = stage.build_dialogue_pair(scene)
     settings = scene.duet
-    flow.assign_scene_pair(scene)
-    settings.audio_mode = "MIXED"
-    settings.audio_path = str(EXAMPLE_AUDIO)
-    text = bpy.data.texts.new("Duet Staging: example")
-    text.from_string(EXAMPLE_STAGING.read_text(encoding="utf-8"))
-    settings.staging_text = text
+    flow.assign_scene_pair(scene)  # the panel's Use Scene Pair
+    flow.load_example(scene)  # the panel's Load Example Dialogue
     log(f"stage and settings: {time.perf_counter() - t0:.1f} s")
 
     performance = None

@@ -236,6 +236,25 @@ STAGING_TEMPLATE = """\
 """
 
 
+def load_example(scene: bpy.types.Scene) -> bpy.types.Text:
+    """Set the bundled example dialogue (Mara = A, Theo = B) and its staging as the
+    voice-over and staging text; returns the staging text block."""
+    from ..model.weights import ASSETS
+
+    audio = ASSETS / "example_dialogue.flac"
+    staging = ASSETS / "example_dialogue_staging.txt"
+    if not audio.is_file() or not staging.is_file():
+        raise UserError(f"the example dialogue is missing from {ASSETS}: reinstall Duet")
+    name = "Duet Staging: example"
+    text = bpy.data.texts.get(name) or bpy.data.texts.new(name)
+    text.from_string(staging.read_text(encoding="utf-8"))
+    settings = scene.duet
+    settings.audio_mode = "MIXED"
+    settings.audio_path = str(audio)
+    settings.staging_text = text
+    return text
+
+
 def new_staging_text(scene: bpy.types.Scene) -> bpy.types.Text:
     text = bpy.data.texts.new("Duet Staging")
     text.from_string(STAGING_TEMPLATE)

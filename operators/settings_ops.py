@@ -1,4 +1,4 @@
-"""Small helpers for the Generate panel: fill in the pair, start a staging text."""
+"""Small helpers for the Generate panel: fill in the pair, start a staging text, load the example."""
 
 from __future__ import annotations
 
@@ -35,4 +35,21 @@ class DUET_OT_new_staging(bpy.types.Operator):
         return {"FINISHED"}
 
 
-CLASSES: list[type] = [DUET_OT_use_scene_pair, DUET_OT_new_staging]
+class DUET_OT_load_example(bpy.types.Operator):
+    """Use the bundled example dialogue (27 s, two voices) and its staging directions"""
+
+    bl_idname = "duet.load_example"
+    bl_label = "Load Example Dialogue"
+    bl_options = {"REGISTER", "UNDO"}
+
+    def execute(self, context: bpy.types.Context) -> set[str]:
+        try:
+            text = flow.load_example(context.scene)
+        except flow.UserError as exc:
+            self.report({"ERROR"}, str(exc))
+            return {"CANCELLED"}
+        self.report({"INFO"}, f"Voice-over: the example dialogue; staging: '{text.name}'")
+        return {"FINISHED"}
+
+
+CLASSES: list[type] = [DUET_OT_use_scene_pair, DUET_OT_new_staging, DUET_OT_load_example]

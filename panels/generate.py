@@ -29,6 +29,7 @@ class DUET_PT_voice_over(_DuetPanel, bpy.types.Panel):
         layout.prop(s, "audio_path", text="A" if s.audio_mode == "STEM_FILES" else "File")
         if s.audio_mode == "STEM_FILES":
             layout.prop(s, "audio_path_b", text="B")
+        layout.operator("duet.load_example", icon="FILE_SOUND")
 
 
 class DUET_PT_characters(_DuetPanel, bpy.types.Panel):

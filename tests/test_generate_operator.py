@@ -414,3 +414,20 @@ def test_one_undo_step_reverts_the_whole_take(registered, tmp_path: Path) -> Non
     assert _snapshot(bpy) == before  # take 2's actions, tracks and markers gone; take 1 unmuted
     assert bpy.ops.ed.redo() == {"FINISHED"}
     assert _snapshot(bpy) == after
+
+
+def test_example_dialogue_loads_and_generates(registered) -> None:
+    """The panel's Load Example Dialogue: the bundled voice-over and its staging drive a take."""
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    bpy.ops.duet.add_dialogue_pair()
+    bpy.ops.duet.use_scene_pair()
+    assert bpy.ops.duet.load_example() == {"FINISHED"}
+    assert Path(scene.duet.audio_path).name == "example_dialogue.flac"
+    assert "B looks at A" in scene.duet.staging_text.as_string()
+    assert bpy.ops.duet.generate() == {"FINISHED"}
+    strip = scene.duet.character_a.animation_data.nla_tracks[0].strips[0]
+    assert strip.frame_end - strip.frame_start == pytest.approx(26.86 * 24 - 1, abs=2)
+    markers = {m.name for m in scene.timeline_markers}
+    assert {"Duet 1: B nods", "Duet 1: A glances at the camera"} <= markers
