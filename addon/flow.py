@@ -6,6 +6,7 @@ messages a user sees, so every entry point says the same thing.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -128,7 +129,7 @@ def check_staging(text: str | None, names: dict[str, str], source: str, fps: flo
 def plan_from_scene(scene: bpy.types.Scene) -> Plan:
     """Everything needed to generate, checked, from the scene's Duet settings."""
     s = scene.duet
-    characters = rigs.pair_from_objects(s.character_a, s.character_b)
+    characters = rigs.pair_from_objects(s.character_a, s.character_b, map_sources(scene))
     voice, stems, paths = load_voice_over(s.audio_mode, s.audio_path, s.audio_path_b)
     staging_text = s.staging_text.as_string() if s.staging_text else None
     names = {role: rig.display_name for role, rig in characters.items()}
@@ -301,16 +302,89 @@ def staging_messages(
 _rig_cache: dict[tuple, list[str]] = {}
 
 
-def rig_summary(obj: bpy.types.Object | None, role: str) -> list[str]:
-    """What the panel shows about a picked character (cached per object state)."""
+def rig_summary(obj: bpy.types.Object | None, role: str, map_text: bpy.types.Text | None = None) -> list[str]:
+    """What the panel shows about a picked character (cached per object and map state)."""
     if obj is None:
         return []
     keys = obj.data.shape_keys if obj.type == "MESH" else None
-    key = (obj.as_pointer(), obj.name, len(keys.key_blocks) if keys else 0)
+    source = _map_source(map_text)
+    key = (obj.as_pointer(), obj.name, len(keys.key_blocks) if keys else 0, source)
     if key not in _rig_cache:
         try:
-            rig = rigs.rig_from_object(obj, role)
-            _rig_cache[key] = rig.report.summary()
+            rig = rigs.rig_from_object(obj, role, source)
+            lines = rig.report.summary()
+            if source is not None:
+                driven = len(rig.retarget_map.targets)
+                lines = [f"Retarget map: '{source.name}' ({driven} keys driven)", *lines]
+            _rig_cache[key] = lines
         except rigs.RigError as exc:
-            _rig_cache[key] = [str(exc)]
-    return _rig_cache[key]
+            _rig_cache[key] = str(exc).splitlines()
+        if len(_rig_cache) > 64:
+            _rig_cache.clear()
+    return _rig_cache.get(key, [])
+
+
+# ----------------------------------------------------------------------------- retarget maps
+
+RETARGET_PROPS = {"A": "retarget_a", "B": "retarget_b"}
+CHARACTER_PROPS = {"A": "character_a", "B": "character_b"}
+
+
+def _map_source(text: bpy.types.Text | None) -> rigs.MapSource | None:
+    return rigs.MapSource(text.name, text.as_string()) if text is not None else None
+
+
+def map_sources(scene: bpy.types.Scene) -> dict[str, rigs.MapSource | None]:
+    """The retarget maps chosen in the panel, per role (None: detect from the key names)."""
+    return {role: _map_source(getattr(scene.duet, prop)) for role, prop in RETARGET_PROPS.items()}
+
+
+def new_retarget_map(scene: bpy.types.Scene, role: str) -> bpy.types.Text:
+    """A text block with the map detected for the character, ready to edit, used from now on."""
+    obj = getattr(scene.duet, CHARACTER_PROPS[role])
+    rig = rigs.rig_from_object(obj, role)  # raises RigError (a UserError-like ValueError)
+    data = rig.retarget_map.to_dict()
+    data["name"] = f"{rig.display_name} ({data['name']})"
+    text = bpy.data.texts.new(f"Duet retarget {role} {rig.display_name}.json")
+    text.from_string(json.dumps(data, indent=2) + "\n")
+    setattr(scene.duet, RETARGET_PROPS[role], text)
+    return text
+
+
+def save_retarget_map(scene: bpy.types.Scene, role: str, path: str) -> Path:
+    """Check the role's map and write it to a .json file for reuse on other rigs and files."""
+    from ..model import retarget
+
+    text = getattr(scene.duet, RETARGET_PROPS[role])
+    if text is None:
+        raise UserError(f"character {role} has no retarget map to save: make one with + first")
+    body = text.as_string()
+    try:
+        retarget.RetargetMap.from_json(body, source=f"retarget map '{text.name}'")
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    target = _resolve(path)
+    if target.suffix.lower() != ".json":
+        target = target.with_name(target.name + ".json")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(body if body.endswith("\n") else body + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"could not save the retarget map to '{target}': {exc}") from exc
+    return target
+
+
+def load_retarget_map(scene: bpy.types.Scene, role: str, path: str) -> bpy.types.Text:
+    """Read a saved map (checked) into a text block and use it for the role."""
+    from ..model import retarget
+
+    source = _resolve(path)
+    try:
+        retarget.RetargetMap.load(source)
+        body = source.read_text(encoding="utf-8")
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    text = bpy.data.texts.new(source.name)
+    text.from_string(body)
+    setattr(scene.duet, RETARGET_PROPS[role], text)
+    return text

@@ -34,6 +34,16 @@ class DuetSettings(bpy.types.PropertyGroup):
     audio_path_b: StringProperty(name="Audio B", subtype="FILE_PATH", description="B's stem")  # type: ignore[valid-type]
     character_a: PointerProperty(name="A", type=bpy.types.Object, poll=_is_character)  # type: ignore[valid-type]
     character_b: PointerProperty(name="B", type=bpy.types.Object, poll=_is_character)  # type: ignore[valid-type]
+    retarget_a: PointerProperty(  # type: ignore[valid-type]
+        name="Retarget Map A",
+        type=bpy.types.Text,
+        description="A's retarget map (JSON, edit it in the Text Editor); empty: detected from the key names",
+    )
+    retarget_b: PointerProperty(  # type: ignore[valid-type]
+        name="Retarget Map B",
+        type=bpy.types.Text,
+        description="B's retarget map (JSON, edit it in the Text Editor); empty: detected from the key names",
+    )
     staging_text: PointerProperty(name="Staging", type=bpy.types.Text, description="Staging directions")  # type: ignore[valid-type]
     seed: IntProperty(name="Take Seed", default=0, min=0, description="Variation of the take")  # type: ignore[valid-type]
     head_strength: FloatProperty(name="Head Motion", default=1.0, min=0.0, max=2.0, subtype="FACTOR")  # type: ignore[valid-type]

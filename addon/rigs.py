@@ -54,7 +54,34 @@ def _shape_key_meshes(root: bpy.types.Object) -> list[bpy.types.Object]:
     ]
 
 
-def rig_from_object(obj: bpy.types.Object | None, role: str) -> CharacterRig:
+@dataclass(frozen=True)
+class MapSource:
+    """A retarget map the user chose: its JSON text and where it came from (for messages)."""
+
+    name: str
+    text: str
+
+
+def _custom_map(source: MapSource, role: str, obj_name: str, key_names: list[str]) -> retarget.RetargetMap:
+    try:
+        rmap = retarget.RetargetMap.from_json(source.text, source=f"retarget map '{source.name}'")
+    except ValueError as exc:
+        raise RigError(f"character {role}: {exc}") from None
+    missing = rmap.missing_targets(key_names)
+    if missing:
+        shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+        raise RigError(
+            f"retarget map '{source.name}' drives shape keys that character {role} '{obj_name}' lacks: "
+            f"{shown}; remove them from the map, or make a new map for this rig"
+        )
+    return rmap
+
+
+def rig_from_object(
+    obj: bpy.types.Object | None, role: str, custom_map: MapSource | None = None
+) -> CharacterRig:
+    """The character's rig; its shape keys follow custom_map when given, else the map
+    detected from their names."""
     if obj is None:
         raise RigError(f"character {role} is not set: pick its head mesh or armature in the Duet panel")
     armature = obj if obj.type == "ARMATURE" else _armature_of(obj) if obj.type == "MESH" else None
@@ -72,7 +99,10 @@ def rig_from_object(obj: bpy.types.Object | None, role: str) -> CharacterRig:
             "add face shape keys (ARKit, visemes, VRM or Rhubarb names) or pick the rig"
         )
     report = retarget.detect(key_names, bone_names)
-    retarget_map = retarget.RetargetMap.default_for(report)
+    if custom_map is not None:
+        retarget_map = _custom_map(custom_map, role, obj.name, key_names)
+    else:
+        retarget_map = retarget.RetargetMap.default_for(report)
     driven = set(retarget_map.targets) & set(key_names)
     if not driven and not (report.head_bone or report.has_eye_bones):
         n = len(key_names)
@@ -97,8 +127,13 @@ def rig_from_object(obj: bpy.types.Object | None, role: str) -> CharacterRig:
     )
 
 
-def pair_from_objects(a: bpy.types.Object | None, b: bpy.types.Object | None) -> dict[str, CharacterRig]:
-    pair = {role: rig_from_object(obj, role) for role, obj in zip(ROLES, (a, b), strict=True)}
+def pair_from_objects(
+    a: bpy.types.Object | None,
+    b: bpy.types.Object | None,
+    maps: dict[str, MapSource | None] | None = None,
+) -> dict[str, CharacterRig]:
+    maps = maps or {}
+    pair = {role: rig_from_object(obj, role, maps.get(role)) for role, obj in zip(ROLES, (a, b), strict=True)}
     pointers = [{x.as_pointer() for x in pair[role].ids} for role in ROLES]
     if pointers[0] & pointers[1]:
         raise RigError("A and B are the same character: pick a different object for each")

@@ -7,9 +7,16 @@ import bpy
 from .add_pair import DUET_OT_add_dialogue_pair, menu_add_pair
 from .export_take import DUET_OT_export_take, menu_export_take
 from .generate import DUET_OT_generate
+from .retarget_map import CLASSES as RETARGET_CLASSES
 from .settings_ops import CLASSES as SETTINGS_CLASSES
 
-CLASSES: list[type] = [DUET_OT_add_dialogue_pair, DUET_OT_export_take, DUET_OT_generate, *SETTINGS_CLASSES]
+CLASSES: list[type] = [
+    DUET_OT_add_dialogue_pair,
+    DUET_OT_export_take,
+    DUET_OT_generate,
+    *SETTINGS_CLASSES,
+    *RETARGET_CLASSES,
+]
 
 
 def register_menus() -> None:

@@ -44,7 +44,15 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
         for role, prop in (("A", "character_a"), ("B", "character_b")):
             layout.prop(s, prop)
             obj = getattr(s, prop)
-            lines = flow.rig_summary(obj, role)
+            map_prop = flow.RETARGET_PROPS[role]
+            row = layout.row(align=True)
+            row.prop(s, map_prop, text="Map")
+            row.operator("duet.new_retarget_map", text="", icon="ADD").role = role
+            row.operator("duet.load_retarget_map", text="", icon="FILEBROWSER").role = role
+            sub = row.row(align=True)
+            sub.enabled = getattr(s, map_prop) is not None
+            sub.operator("duet.save_retarget_map", text="", icon="EXPORT").role = role
+            lines = flow.rig_summary(obj, role, getattr(s, map_prop))
             if lines:
                 col = layout.box().column(align=True)
                 for line in lines:

@@ -195,12 +195,12 @@ def test_bad_inputs_leave_the_scene_unchanged(registered, tmp_path: Path) -> Non
 def _reference(bpy, weights_file: Path, staging: str | None, seed: int = 0):
     """generate() called directly on the file the operator reads, as the operator calls it."""
     from duet.addon import audio as audio_io
-    from duet.addon import rigs
+    from duet.addon import flow, rigs
     from duet.model import generate
 
     scene = bpy.context.scene
     s = scene.duet
-    pair = rigs.pair_from_objects(s.character_a, s.character_b)
+    pair = rigs.pair_from_objects(s.character_a, s.character_b, flow.map_sources(scene))
     voice = audio_io.read_audio(s.audio_path, channels=1)
     performance = generate(
         voice.samples,
@@ -351,6 +351,70 @@ def test_oculus_viseme_rigs_end_to_end_keep_the_animators_keys(
     head_paths = {c[0] for c in after["actions"]["Duet Take 1 · Ava"]}
     assert 'pose.bones["Head"].rotation_quaternion' in head_paths
     assert 'pose.bones["LeftEye"].rotation_quaternion' in head_paths
+
+
+def test_a_retarget_map_is_made_edited_saved_and_reused(
+    registered, weights_file: Path, tmp_path: Path
+) -> None:
+    """Make A's map from what was detected, edit its JSON (visemes at 60 %, no rest key),
+    save it, load it for B; the take follows the edited map. Bad maps stop Generate with
+    the problem and where it is, before anything is written."""
+    import json
+
+    from duet.model import retarget
+
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    face_a, _ = _viseme_character(bpy, "Ava", -0.6, np.pi / 2, with_rig=True)
+    face_b, _ = _viseme_character(bpy, "Ben", 0.6, -np.pi / 2, with_rig=False)
+    scene.duet.character_a, scene.duet.character_b = face_a, face_b
+    scene.duet.audio_path = str(_voice(tmp_path / "dialogue.wav"))
+    scene.duet.key_mode = "DENSE"
+
+    assert bpy.ops.duet.new_retarget_map(role="A") == {"FINISHED"}
+    text = scene.duet.retarget_a
+    data = json.loads(text.as_string())
+    assert set(data["solves"][0]["prototypes"]) | {data["solves"][0]["rest"]} == set(VISEMES)
+    data["solves"][0]["gain"] = 0.6
+    data["solves"][0]["rest"] = None
+    text.from_string(json.dumps(data, indent=1))
+    assert bpy.ops.duet.save_retarget_map(role="A", filepath=str(tmp_path / "ava map")) == {"FINISHED"}
+    saved = tmp_path / "ava map.json"
+    assert retarget.RetargetMap.load(saved).solves[0].gain == 0.6
+    assert bpy.ops.duet.load_retarget_map(role="B", filepath=str(saved)) == {"FINISHED"}
+    assert scene.duet.retarget_b.name == "ava map.json"
+
+    before = _snapshot(bpy)
+    good = text.as_string()
+    for body, message in (
+        ("{ not json", "retarget map 'Duet retarget A Ava.json' is not valid JSON \\(line 1, column 3"),
+        (
+            good.replace('"jawOpen"', '"jawOpn"', 1),
+            "'jawOpn' is not an ARKit channel \\(did you mean 'jawOpen'\\?\\)",
+        ),
+        (
+            good.replace('"viseme_PP"', '"viseme_XX"', 1),
+            "map 'Duet retarget A Ava.json' drives shape keys that character A 'Ava' lacks: viseme_XX",
+        ),
+    ):
+        text.from_string(body)
+        with pytest.raises(RuntimeError, match=message):
+            bpy.ops.duet.generate()
+        assert _snapshot(bpy) == before
+    text.from_string(good)
+
+    assert bpy.ops.duet.generate() == {"FINISHED"}
+    pair, performance = _reference(bpy, weights_file, None)
+    for role in ("A", "B"):
+        assert (
+            pair[role].retarget_map.solves[0].gain == 0.6 and pair[role].retarget_map.solves[0].rest is None
+        )
+    n = performance.n_frames
+    frames = [1, 8, 30, n]
+    assert _check_values(bpy, pair, performance, frames, 1e-4) == 2 * 14 * len(frames)
+    # viseme_sil is no longer driven: it keeps its own value.
+    assert not any("viseme_sil" in c[0] for c in _snapshot(bpy)["actions"]["Duet Take 1 · Ben"])
 
 
 # ----------------------------------------------------------------------------- cancel and undo
