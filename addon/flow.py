@@ -83,7 +83,12 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
             voice = audio_io.read_stem_pair(_resolve(path_a), _resolve(path_b))
             stems, paths = True, [_resolve(path_a), _resolve(path_b)]
         elif mode == "STEREO_STEMS":
-            voice = audio_io.read_audio(_resolve(path_a), channels=2)
+            voice = audio_io.read_audio(_resolve(path_a))  # channels as stored
+            if voice.samples.ndim != 2:
+                raise UserError(
+                    f"'{voice.path.name}' is mono, so it cannot hold one actor per channel: "
+                    "switch the voice-over to Mixed"
+                )
             stems, paths = True, [_resolve(path_a)]
         else:
             voice = audio_io.read_audio(_resolve(path_a), channels=1)
@@ -92,6 +97,34 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
         raise UserError(str(exc)) from exc
     check_not_silent(voice)
     return voice, stems, paths
+
+
+_stems_cache: dict[tuple, str | None] = {}
+
+
+def stems_hint(path: str) -> str | None:
+    """Why a voice-over file looks like stereo stems (one actor per channel), or None.
+    The panel offers Stereo Stems mode with it; cached per file version."""
+    target = _resolve(path)
+    try:
+        stat = target.stat()
+    except OSError:
+        return None
+    key = (str(target), stat.st_mtime_ns, stat.st_size)
+    if key not in _stems_cache:
+        from ..model.stems import analyse_stereo
+
+        try:
+            voice = audio_io.read_audio(target)
+        except audio_io.AudioFileError:
+            hint = None  # Generate reports what is wrong with the file
+        else:
+            report = analyse_stereo(voice.samples, voice.sample_rate) if voice.samples.ndim == 2 else None
+            hint = report.reason if report is not None and report.likely_stems else None
+        if len(_stems_cache) > 32:
+            _stems_cache.clear()
+        _stems_cache[key] = hint
+    return _stems_cache[key]
 
 
 def check_not_silent(voice: audio_io.VoiceOver) -> None:

@@ -29,6 +29,12 @@ class DUET_PT_voice_over(_DuetPanel, bpy.types.Panel):
         layout.prop(s, "audio_path", text="A" if s.audio_mode == "STEM_FILES" else "File")
         if s.audio_mode == "STEM_FILES":
             layout.prop(s, "audio_path_b", text="B")
+        elif s.audio_mode == "MIXED" and s.audio_path:
+            hint = flow.stems_hint(s.audio_path)
+            if hint:
+                box = layout.box().column(align=True)
+                box.label(text=f"Looks like stems: {hint}", icon="INFO")
+                box.prop_enum(s, "audio_mode", "STEREO_STEMS", text="Use as Stereo Stems (A left, B right)")
         layout.operator("duet.load_example", icon="FILE_SOUND")
 
 

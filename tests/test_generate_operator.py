@@ -495,3 +495,38 @@ def test_example_dialogue_loads_and_generates(registered) -> None:
     assert strip.frame_end - strip.frame_start == pytest.approx(26.86 * 24 - 1, abs=2)
     markers = {m.name for m in scene.timeline_markers}
     assert {"Duet 1: B nods", "Duet 1: A glances at the camera"} <= markers
+
+
+def _stereo(path: Path, stems: bool, rate: int = 22050) -> Path:
+    """A left / B right (stems) or the same mix in both channels."""
+    t = np.arange(3 * rate) / rate
+    envelope = 0.5 + 0.5 * np.sin(2 * np.pi * 4 * t)
+    a = 0.2 * np.sign(np.sin(2 * np.pi * 120 * t)) * (t < 1.2) * envelope
+    b = 0.2 * np.sign(np.sin(2 * np.pi * 210 * t)) * ((t > 1.5) & (t < 2.7)) * envelope
+    left, right = (a, b) if stems else (a + b, a + b)
+    frames = np.stack([left, right], axis=1)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes((frames * 32767).astype("<i2").tobytes())
+    return path
+
+
+def test_a_stereo_stems_file_is_detected_and_offered(registered, tmp_path: Path) -> None:
+    from duet.addon import flow
+
+    bpy = registered
+    scene = _scene_with_pair(bpy, tmp_path)
+    stems = _stereo(tmp_path / "stems.wav", stems=True)
+    assert "each channel speaks while the other is quiet" in flow.stems_hint(str(stems))
+    assert flow.stems_hint(str(_stereo(tmp_path / "mix.wav", stems=False))) is None
+    assert flow.stems_hint(scene.duet.audio_path) is None  # mono
+    assert flow.stems_hint(str(tmp_path / "missing.wav")) is None
+    before = _snapshot(bpy)
+    scene.duet.audio_mode = "STEREO_STEMS"  # the panel's "Use as Stereo Stems"
+    with pytest.raises(RuntimeError, match="'dialogue.wav' is mono, so it cannot hold one actor per channel"):
+        bpy.ops.duet.generate()
+    assert _snapshot(bpy) == before
+    scene.duet.audio_path = str(stems)
+    assert bpy.ops.duet.generate() == {"FINISHED"}
