@@ -174,6 +174,10 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
     except ImportError as exc:  # the bake module is part of the add-on; a broken install lacks it
         raise ShotFailure(f"this Duet installation cannot bake: {exc}; reinstall the extension") from exc
 
+    def report(stage: str, fraction: float) -> None:
+        interrupts.checkpoint()  # one that Blender's own Python calls swallowed
+        progress.update(stage, fraction)
+
     removed = remove_stale_temps(shot.out)
     for path in removed:
         progress.message(f"{shot.name}: removed {path.name}, left by an interrupted run")
@@ -190,7 +194,8 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
             stems=shot.stems,
             fps=shot.fps,
         )
-        result = shots.bake_shot(spec, progress=progress.update)
+        result = shots.bake_shot(spec, progress=report)
+        interrupts.checkpoint()  # before the commit: an interrupted shot leaves no output
         commit_started = time.perf_counter()
     seconds = dict(result.seconds)
     seconds["save"] = seconds.get("save", 0.0) + time.perf_counter() - commit_started
@@ -264,6 +269,7 @@ def run_shots(
     try:
         with interrupts.handling():
             while pending:
+                interrupts.checkpoint()
                 shot = pending[0]
                 outcome = ShotOutcome(name=shot.name, status=INTERRUPTED, out=str(shot.out))
                 try:

@@ -149,7 +149,8 @@ def render_baked_shot(
     started = time.perf_counter()
     if not blend.is_file():
         raise RenderError(f"baked file '{blend}' not found: run the bake stage first")
-    bpy.ops.wm.open_mainfile(filepath=str(blend), load_ui=False)
+    with interrupts.deferred("opening the .blend"):  # see addon/shots.py
+        bpy.ops.wm.open_mainfile(filepath=str(blend), load_ui=False)
     scene = bpy.context.scene
     start, end = _apply_overrides(scene, job)
     video = job.format == "video"
@@ -177,7 +178,7 @@ def render_baked_shot(
             progress("render", 0.0)
         # Ctrl-C cannot stop Blender's render safely from Python: it stops the batch
         # when the render returns (a second Ctrl-C kills the process).
-        with interrupts.deferred():
+        with interrupts.deferred("the current render"):
             result = bpy.ops.render.render(animation=True, scene=scene.name)
         if "FINISHED" not in result:
             raise RenderError(f"the render of '{shot}' did not finish ({', '.join(sorted(result))})")

@@ -16,6 +16,7 @@ import bpy
 import numpy as np
 
 from ..model.stems import analyse_stereo
+from ..pipeline import interrupts
 from . import audio as audio_io
 from . import flow, rigs, stage
 from .job import GenerationRequest, run_request
@@ -101,7 +102,9 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     if spec.out.resolve() == spec.blend.resolve():
         raise ShotError(f"output '{spec.out}' is the input .blend: choose another output path")
     report("load", 0.0)
-    bpy.ops.wm.open_mainfile(filepath=str(spec.blend), load_ui=False)
+    # Blender runs Python handlers while it opens and saves, and drops a Ctrl-C raised in them.
+    with interrupts.deferred("opening the .blend"):
+        bpy.ops.wm.open_mainfile(filepath=str(spec.blend), load_ui=False)
     scene = bpy.context.scene
     if spec.fps is not None:
         scene.render.fps, scene.render.fps_base = int(round(spec.fps)), round(spec.fps) / spec.fps
@@ -170,7 +173,8 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     report("save", 0.0)
     t0 = time.perf_counter()
     spec.out.parent.mkdir(parents=True, exist_ok=True)
-    bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
+    with interrupts.deferred("saving the .blend"):
+        bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
     seconds["save"] = time.perf_counter() - t0
     report("save", 1.0)
     return ShotResult(out=spec.out, take=summary.take, seconds=seconds)

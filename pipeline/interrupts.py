@@ -2,11 +2,17 @@
 
 The first signal stops the batch cleanly: Python code gets a KeyboardInterrupt
 at once, so the shot in progress removes its temporary files and writes
-nothing. Long C calls that Python cannot interrupt safely (Blender's render)
-run inside ``deferred()``: the signal is remembered and raised as soon as the
-call returns. A second signal kills the process at once (like Blender's own
+nothing. A second signal kills the process at once (like Blender's own
 "press Ctrl-C again"); a killed writer leaves at most a hidden temporary file,
 which the next run removes (pipeline.atomic).
+
+Calls into Blender run inside ``deferred()``: the signal is only remembered
+there and raised as soon as the call returns. Two reasons: Python cannot stop
+Blender's render safely, and Blender runs Python of its own during a call
+(its load/save handlers, add-ons' handlers, drivers) and prints and drops any
+exception raised there, a KeyboardInterrupt included. A handler that raised
+there would lose the interrupt and the batch would run on. ``checkpoint()``
+raises a remembered interrupt wherever Blender may have dropped one unseen.
 """
 
 from __future__ import annotations
@@ -23,9 +29,10 @@ _SIGNALS = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "S
 
 
 class _State:
-    installed = False
-    requested: int | None = None  # the signal received, if any
-    deferred = 0
+    def __init__(self) -> None:
+        self.installed = False
+        self.requested: int | None = None  # the signal received, if any
+        self.deferred: list[str] = []  # what each enclosing deferred() call waits for
 
 
 _state = _State()
@@ -38,7 +45,7 @@ def _handler(signum: int, _frame: FrameType | None) -> None:
         return
     _state.requested = signum
     if _state.deferred:
-        sys.stderr.write("\nduet: stopping after the current render; press Ctrl-C again to kill\n")
+        sys.stderr.write(f"\nduet: stopping after {_state.deferred[0]}; press Ctrl-C again to kill\n")
         sys.stderr.flush()
         return
     raise KeyboardInterrupt
@@ -51,25 +58,33 @@ def handling() -> Iterator[None]:
         yield
         return
     previous = {s: signal.getsignal(s) for s in _SIGNALS}
-    _state.installed, _state.requested, _state.deferred = True, None, 0
+    _state.installed, _state.requested, _state.deferred = True, None, []
     for s in _SIGNALS:
         signal.signal(s, _handler)
     try:
         yield
     finally:
         for s, handler in previous.items():
-            signal.signal(s, handler)
-        _state.installed, _state.requested, _state.deferred = False, None, 0
+            # None: a handler from outside Python (Blender's own in `blender -b`), which Python
+            # cannot put back; the default action is the nearest.
+            signal.signal(s, signal.SIG_DFL if handler is None else handler)
+        _state.installed, _state.requested, _state.deferred = False, None, []
 
 
 @contextlib.contextmanager
-def deferred() -> Iterator[None]:
-    """Hold an interrupt until the enclosed call returns, then raise it."""
-    _state.deferred += 1
+def deferred(waiting_for: str = "the current step") -> Iterator[None]:
+    """Hold an interrupt until the enclosed call returns, then raise it.
+    ``waiting_for`` completes "stopping after ..." in the message a signal prints."""
+    _state.deferred.append(waiting_for)
     try:
         yield
     finally:
-        _state.deferred -= 1
+        _state.deferred.pop()
+    checkpoint()
+
+
+def checkpoint() -> None:
+    """Raise KeyboardInterrupt if a signal came in (outside any deferred call)."""
     if _state.installed and _state.requested is not None and not _state.deferred:
         raise KeyboardInterrupt
 

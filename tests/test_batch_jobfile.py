@@ -612,7 +612,7 @@ try:
     with interrupts.handling():
         print("ready", flush=True)
         if mode == "deferred":
-            with interrupts.deferred():
+            with interrupts.deferred("the current render"):
                 time.sleep(1.5)  # stands for Blender's render: C code
                 print("call finished", flush=True)
             print("not reached", flush=True)
