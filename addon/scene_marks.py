@@ -61,7 +61,9 @@ def ensure_sound_strip(scene: bpy.types.Scene, path: Path, frame_start: int) -> 
         if strip.type != "SOUND" or strip.sound is None:
             continue
         same_file = Path(bpy.path.abspath(strip.sound.filepath)).resolve() == Path(target)
-        if same_file and strip.frame_start == frame_start:
+        # Blender 5 names the strip's start content_start (frame_start is deprecated there).
+        start = strip.content_start if hasattr(strip, "content_start") else strip.frame_start
+        if same_file and start == frame_start:
             return strip
     used = {s.channel for s in editor.strips}
     channel = next(c for c in range(1, 129) if c not in used)
