@@ -7,6 +7,7 @@ messages a user sees, so every entry point says the same thing.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -229,7 +230,8 @@ class BackgroundGenerate:
         if self.cancelled:
             return None
         if not self.job.done:
-            set_status(scene, "Generating…", self.job.progress)
+            elapsed = time.perf_counter() - self.job.started
+            set_status(scene, f"Generating… {elapsed:.0f} s (Esc cancels)", self.job.progress)
             return None
         set_status(scene, "", 0.0)
         if self.job.error is not None:
