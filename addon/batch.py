@@ -43,6 +43,7 @@ from ..pipeline.summary import (
     BatchSummary,
     ShotOutcome,
 )
+from .job import weights_problem
 
 STAGES = ("all", "bake", "render")
 
@@ -193,6 +194,7 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
             seed=shot.seed,
             stems=shot.stems,
             fps=shot.fps,
+            weights=shot.weights,
         )
         result = shots.bake_shot(spec, progress=report)
         interrupts.checkpoint()  # before the commit: an interrupted shot leaves no output
@@ -385,7 +387,9 @@ def list_shots(check: JobCheck, args: argparse.Namespace, stdout: TextIO) -> int
 def run(args: argparse.Namespace) -> int:
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
-    check = jobfile.load_job(args.job_file, output_root=args.output_root)
+    # The render stage runs no model: no need to load one to check it.
+    weights_check = None if args.stage == "render" else weights_problem
+    check = jobfile.load_job(args.job_file, output_root=args.output_root, weights_check=weights_check)
     with stdout_for_json(args.json and not args.list) as stdout:
         if args.list:
             return list_shots(check, args, stdout)

@@ -53,6 +53,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the voice-over is stems, one actor per channel/file (default: detect)",
     )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
+    parser.add_argument(
+        "--weights",
+        metavar="FILE",
+        help="model weights .npz to generate with (default: the bundled assets/duet_model.npz)",
+    )
     render = parser.add_argument_group("render")
     render.add_argument("--render", type=Path, metavar="DIR", help="render the baked shot into DIR")
     render.add_argument(
@@ -85,6 +90,7 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "seed": args.seed,
         "stems": args.stems,
         "fps": args.fps,
+        "weights": args.weights,
         "render": render,
     }
 
@@ -95,6 +101,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline.progress import BatchProgress
     from ..pipeline.summary import EXIT_USAGE, BatchSummary
     from . import batch
+    from .job import weights_problem
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]
     if overrides and args.render is None:
@@ -102,7 +109,9 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
-    check = jobfile.check_single_shot(shot_values(args), Path.cwd(), output_root=args.output_root)
+    check = jobfile.check_single_shot(
+        shot_values(args), Path.cwd(), output_root=args.output_root, weights_check=weights_problem
+    )
     with batch.stdout_for_json(args.json) as stdout:
         summary = BatchSummary(source=check.source)
         extra = batch.summary_path_problems(args, [p for s in check.shots for p in s.inputs()])

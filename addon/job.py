@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -33,6 +34,7 @@ class GenerationRequest:
     swap_roles: bool
     names: dict[str, str] | None = None  # character names the staging text may use
     first_frame: int = 0  # scene frame where the audio starts; staging frame times count from it
+    weights: Path | None = None  # model weights .npz; None: the bundled assets/duet_model.npz
 
 
 def run_request(request: GenerationRequest, progress: Callable[[float], None] | None = None) -> Performance:
@@ -55,9 +57,53 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
         stems=request.stems,
         fps=request.fps,
         seed=request.seed,
+        weights=request.weights,
         **kwargs,
     )
     return performance
+
+
+WEIGHTS_FIX = (
+    "point weights at a model exported by `python -m duet.model.training train ... --export FILE.npz` "
+    "(docs/MODEL.md), with its .json beside it, or leave weights out to use the bundled model"
+)
+_weights_checked: dict[tuple[str, int, int], str | None] = {}
+
+
+def weights_problem(path: Path) -> str | None:
+    """Why ``path`` is not a model this Duet can run, naming the file and the fix; None when
+    it is. Loads it and generates one second of silence with it: a damaged file, one from
+    another version of the network or a stray .npz all fail here, before any shot runs.
+    Remembered per file state, so a job naming one model for many shots checks it once."""
+    from ..model import generation, weights
+    from ..model.errors import WeightsError
+
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return f"model weights '{path}' cannot be read ({exc.strerror or exc}); {WEIGHTS_FIX}"
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _weights_checked:
+        problem = None
+        try:
+            weights.load(path)
+        except WeightsError as exc:
+            problem = f"{str(exc).rstrip('.')}; {WEIGHTS_FIX}"
+        except Exception as exc:  # a truncated zip raises zipfile's own error, not an OSError
+            problem = (
+                f"model weights '{path}' could not be read as a weights file "
+                f"({type(exc).__name__}: {exc}); {WEIGHTS_FIX}"
+            )
+        if problem is None:
+            try:
+                generation.generate(np.zeros(16000, np.float32), 16000, runtime="numpy", weights=path)
+            except Exception as exc:  # arrays missing or of the wrong shape for this network
+                problem = (
+                    f"model weights '{path}' do not fit this version of Duet's network "
+                    f"({type(exc).__name__}: {exc}); {WEIGHTS_FIX}"
+                )
+        _weights_checked[key] = problem
+    return _weights_checked[key]
 
 
 def _accepts_progress() -> bool:

@@ -15,11 +15,13 @@ from pathlib import Path
 import bpy
 import numpy as np
 
+from ..model import weights as weights_module
+from ..model.errors import WeightsError
 from ..model.stems import analyse_stereo
 from ..pipeline import interrupts
 from . import audio as audio_io
 from . import flow, rigs, stage
-from .job import GenerationRequest, run_request
+from .job import WEIGHTS_FIX, GenerationRequest, run_request
 
 
 class ShotError(ValueError):
@@ -38,6 +40,7 @@ class ShotSpec:
     seed: int = 0
     stems: bool | None = None  # None = detect from the file
     fps: float | None = None  # None = the scene's
+    weights: Path | None = None  # model weights .npz; None = the bundled model
     key_mode: str = "SPARSE"
     key_tolerance: float = 0.005
 
@@ -101,6 +104,13 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         raise ShotError(f"shot file '{spec.blend}' does not exist")
     if spec.out.resolve() == spec.blend.resolve():
         raise ShotError(f"output '{spec.out}' is the input .blend: choose another output path")
+    if spec.weights is not None and not spec.weights.is_file():
+        raise ShotError(f"model weights '{spec.weights}' not found; {WEIGHTS_FIX}")
+    if spec.weights is None and not weights_module.DEFAULT_WEIGHTS.is_file():
+        raise ShotError(
+            f"the bundled model {weights_module.DEFAULT_WEIGHTS} is missing: reinstall the Duet "
+            "extension, or set weights to a model .npz (job-file key weights, duet bake --weights)"
+        )
     report("load", 0.0)
     # Blender runs Python handlers while it opens and saves, and drops a Ctrl-C raised in them.
     with interrupts.deferred("opening the .blend"):
@@ -140,9 +150,12 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         swap_roles=False,
         names=names,
         first_frame=scene.frame_start,
+        weights=spec.weights,
     )
     try:
         performance = run_request(request)
+    except WeightsError as exc:  # damaged or from another version of the network
+        raise ShotError(f"{str(exc).rstrip('.')}; {WEIGHTS_FIX}") from exc
     except ValueError as exc:
         raise ShotError(str(exc)) from exc
     seconds["generate"] = time.perf_counter() - t0

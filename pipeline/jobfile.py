@@ -41,6 +41,11 @@ MAX_RESOLUTION = 16384
 TOP_LEVEL_KEYS = ("version", "defaults", "shots")
 
 
+# Why a weights file cannot run (naming the file and the fix), or None. The job checks
+# stay free of numpy: the caller that can load a model passes this in.
+WeightsCheck = Callable[[Path], str | None]
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with a job, where it is and what to do about it."""
@@ -148,6 +153,7 @@ class ShotFields(BaseModel):
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
     stems: bool | None = None
     fps: float | None = Field(default=None, gt=0, le=1000)
+    weights: str | None = None
     render: RenderFields | None = None
 
     @field_validator("audio", mode="before")
@@ -170,7 +176,7 @@ class ShotFields(BaseModel):
         # render = true / false switches rendering with the other settings inherited.
         return {"enabled": value} if isinstance(value, bool) else value
 
-    @field_validator("a", "b", "take")
+    @field_validator("a", "b", "take", "weights")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
@@ -294,10 +300,12 @@ class ShotJob:
     seed: int = 0
     stems: bool | None = None
     fps: float | None = None
+    weights: Path | None = None  # model weights .npz; None: the bundled model
     render: RenderJob | None = None
 
     def inputs(self) -> tuple[Path, ...]:
-        return (self.blend, *self.audio, *([self.staging] if self.staging else []))
+        optional = [p for p in (self.staging, self.weights) if p is not None]
+        return (self.blend, *self.audio, *optional)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -312,6 +320,7 @@ class ShotJob:
             "seed": self.seed,
             "stems": self.stems,
             "fps": self.fps,
+            "weights": str(self.weights) if self.weights else None,
             "render": self.render.to_dict() if self.render else None,
         }
 
@@ -372,10 +381,11 @@ class _ShotResolver:
         where: Callable[[str], str],
         missing: Callable[[str], str] = lambda key: f"missing: set {key} for this shot or in [defaults]",
         label: Callable[[str], str] = lambda key: key,
+        weights_check: WeightsCheck | None = None,
     ) -> None:
         self.name, self.own, self.defaults = name, own, defaults
         self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
-        self.label = label
+        self.label, self.weights_check = label, weights_check
         self.problems: list[Problem] = []
         self.out: Path | None = None
         self.render: RenderJob | None = None
@@ -404,18 +414,31 @@ class _ShotResolver:
         return value, from_defaults
 
     def input_file(
-        self, key: str, text: str, from_defaults: bool, suffixes: tuple[str, ...] = ()
+        self, key: str, text: str, from_defaults: bool, suffixes: tuple[str, ...] = (), fix: str = ""
     ) -> Path | None:
         path = self.path(key, text, from_defaults)
         if path is None:
             return None
         origin = self._origin(from_defaults)
+        fix = f"; {fix}" if fix else ""
         if path.is_dir():
-            self.problem(key, f"'{text}' is a folder, not a file{origin} ({path})")
+            self.problem(key, f"'{text}' is a folder, not a file{origin} ({path}){fix}")
         elif not path.is_file():
-            self.problem(key, f"file not found: '{text}'{origin} (looked for {path})")
+            self.problem(key, f"file not found: '{text}'{origin} (looked for {path}){fix}")
         elif suffixes and path.suffix.lower() not in suffixes:
-            self.problem(key, f"'{path.name}' is not a {' / '.join(suffixes)} file{origin}")
+            self.problem(key, f"'{path.name}' is not a {' / '.join(suffixes)} file{origin}{fix}")
+        return path
+
+    def weights_file(self) -> Path | None:
+        text, from_defaults = self.value("weights")
+        if text is None:
+            return None
+        fix = f"give a Duet model .npz, or remove {self.label('weights')} to use the bundled model"
+        path = self.input_file("weights", text, from_defaults, (".npz",), fix)
+        if path is not None and path.is_file() and path.suffix.lower() == ".npz" and self.weights_check:
+            message = self.weights_check(path)
+            if message:
+                self.problem("weights", message + self._origin(from_defaults))
         return path
 
     def resolve(self) -> tuple[ShotJob | None, list[Path]]:
@@ -430,7 +453,8 @@ class _ShotResolver:
         audio = [self.input_file("audio", t, audio_def, AUDIO_SUFFIXES) for t in audio_list or []]
         staging_text, staging_def = self.value("staging")
         staging = self.input_file("staging", staging_text, staging_def) if staging_text else None
-        inputs += [p for p in (blend, *audio, staging) if p is not None]
+        weights = self.weights_file()
+        inputs += [p for p in (blend, *audio, staging, weights) if p is not None]
 
         a, _ = self.value("a")
         b, _ = self.value("b")
@@ -476,6 +500,7 @@ class _ShotResolver:
             seed=0 if seed is None else seed,
             stems=stems,
             fps=fps,
+            weights=weights,
             render=render,
         )
         return shot, inputs
@@ -574,8 +599,10 @@ def check_job_data(
     source: str = "job file",
     job_path: Path | None = None,
     output_root: Path | None = None,
+    weights_check: WeightsCheck | None = None,
 ) -> JobCheck:
-    """Check parsed TOML: every problem with its location, and the valid shots."""
+    """Check parsed TOML: every problem with its location, and the valid shots.
+    ``weights_check`` looks inside each distinct ``weights`` file (see WeightsCheck)."""
     check = JobCheck(source=source, path=job_path)
     for key in data:
         if key not in TOP_LEVEL_KEYS:
@@ -625,7 +652,13 @@ def check_job_data(
         own, bad_own, problems = _validate_fields(raw, prefix, name)
         check.problems += problems
         resolver = _ShotResolver(
-            name, own, defaults, bad_own | bad_default_keys, base_dir, lambda key, p=prefix: f"{p}.{key}"
+            name,
+            own,
+            defaults,
+            bad_own | bad_default_keys,
+            base_dir,
+            lambda key, p=prefix: f"{p}.{key}",
+            weights_check=weights_check,
         )
         shot, inputs = resolver.resolve()
         check.problems += resolver.problems
@@ -638,7 +671,9 @@ def check_job_data(
     return check
 
 
-def load_job(path: str | Path, *, output_root: Path | None = None) -> JobCheck:
+def load_job(
+    path: str | Path, *, output_root: Path | None = None, weights_check: WeightsCheck | None = None
+) -> JobCheck:
     """Read and check a job file (paths in it are relative to its folder)."""
     path = Path(path).expanduser().resolve()
     source = str(path)
@@ -656,7 +691,9 @@ def load_job(path: str | Path, *, output_root: Path | None = None) -> JobCheck:
     except OSError as exc:
         problem = Problem(source, f"cannot read the job file: {exc.strerror or exc}")
         return JobCheck(source=source, path=path, problems=[problem])
-    return check_job_data(data, path.parent, source=source, job_path=path, output_root=output_root)
+    return check_job_data(
+        data, path.parent, source=source, job_path=path, output_root=output_root, weights_check=weights_check
+    )
 
 
 # Locations for the single-shot command: the option a user typed.
@@ -671,6 +708,7 @@ BAKE_OPTION_NAMES = {
     "seed": "--seed",
     "stems": "--stems",
     "fps": "--fps",
+    "weights": "--weights",
     "render": "--render",
     "render.dir": "--render",
     "render.format": "--video",
@@ -686,6 +724,7 @@ def check_single_shot(
     *,
     name: str | None = None,
     output_root: Path | None = None,
+    weights_check: WeightsCheck | None = None,
 ) -> JobCheck:
     """The checks of a job file for one shot given as command-line options.
 
@@ -716,6 +755,7 @@ def check_single_shot(
         where,
         missing=lambda key: f"missing: give {where(key)}",
         label=where,
+        weights_check=weights_check,
     )
     shot, inputs = resolver.resolve()
     check.problems += resolver.problems

@@ -31,35 +31,32 @@ def png_size(path: Path) -> tuple[int, int]:
     return struct.unpack(">II", data[16:24])
 
 
-# Shipped weights when present; before the first training run, the small test
-# weights committed with the model tests (same code path, untrained motion).
 TINY_WEIGHTS = ROOT / "tests" / "data" / "model" / "tiny_weights.npz"
-# `python -m duet ARGS` with the model's default weights file pointed elsewhere.
-WITH_WEIGHTS = (
-    "import sys; from pathlib import Path; import duet.model.weights as w; "
-    "w.DEFAULT_WEIGHTS = Path(sys.argv.pop(1)); from duet.cli import main; sys.exit(main(sys.argv[1:]))"
-)
 
 
 def weights_file() -> Path:
+    """The model the bakes here pin (job-file key weights, --weights): the bundled one when
+    present; before the first training run, the small test network committed with the model
+    tests (same code path, untrained motion)."""
     from duet.model import weights
 
     return weights.DEFAULT_WEIGHTS if weights.DEFAULT_WEIGHTS.is_file() else TINY_WEIGHTS
 
 
-def duet_argv(*args: str, weights: Path | None = None) -> list[str]:
-    if weights is None:
-        return [sys.executable, "-m", "duet", *args]
-    return [sys.executable, "-c", WITH_WEIGHTS, str(weights), *args]
+def weights_line(path: Path | None = None) -> str:
+    """The job-file line that pins the model (TOML strings quote like JSON)."""
+    return f"weights = {json.dumps(str(path or weights_file()))}\n"
 
 
-def run_duet(
-    *args: str, cwd: Path, timeout: int = 300, weights: Path | None = None
-) -> subprocess.CompletedProcess:
+def duet_argv(*args: str) -> list[str]:
+    return [sys.executable, "-m", "duet", *args]
+
+
+def run_duet(*args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env.setdefault("BLENDER_USER_RESOURCES", str(cwd / "blender-user"))
     return subprocess.run(
-        duet_argv(*args, weights=weights),
+        duet_argv(*args),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -416,11 +413,8 @@ def write_voice(path: Path, seconds: float = SPEECHLIKE_SECONDS, *, seed: int = 
 
 
 @pytest.fixture
-def pair_blend(bpy_module, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def pair_blend(bpy_module, tmp_path: Path) -> Path:
     from duet.addon import stage
-    from duet.model import weights
-
-    monkeypatch.setattr(weights, "DEFAULT_WEIGHTS", weights_file())
 
     bpy_module.ops.wm.read_homefile(use_empty=True)
     scene = bpy_module.context.scene
@@ -444,9 +438,10 @@ def test_batch_bakes_several_shots_with_one_broken(bpy_module, pair_blend: Path,
     inputs = {p: digest(p) for p in audio.iterdir()}
     job = tmp_path / "jobs.toml"
     job.write_text(
-        textwrap.dedent(
+        "[defaults]\n"
+        + weights_line()
+        + textwrap.dedent(
             """
-            [defaults]
             blend = "in/pair.blend"
             audio = "in/{shot}.wav"
             out = "out/baked/{shot}.blend"
@@ -491,6 +486,82 @@ def test_batch_bakes_several_shots_with_one_broken(bpy_module, pair_blend: Path,
     assert by_name["sh010"]["take"] in tracks
 
 
+def test_unusable_weights_are_refused_before_any_shot_with_location_and_fix(
+    bpy_module, tmp_path: Path, capsys
+) -> None:
+    import numpy as np
+
+    from duet.addon import commands
+
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "truncated.npz").write_bytes(TINY_WEIGHTS.read_bytes()[:4000])
+    (models / "tampered.npz").write_bytes(TINY_WEIGHTS.read_bytes()[:-1] + b"!")
+    (models / "tampered.json").write_bytes(TINY_WEIGHTS.with_suffix(".json").read_bytes())
+    np.savez(models / "stray.npz", scores=np.zeros(3))
+    with np.load(TINY_WEIGHTS, allow_pickle=False) as data:
+        np.savez(models / "older.npz", **{k: data[k] for k in data.files if k != "front.weight"})
+    (tmp_path / "pair.blend").write_bytes(b"never opened: the check stops first")
+    write_voice(tmp_path / "take.wav", seconds=1.0)
+    shots = ["truncated", "tampered", "stray", "older", "missing"]
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\nblend = "pair.blend"\naudio = "take.wav"\nout = "out/{shot}.blend"\n'
+        + "".join(f'[shots.{name}]\nweights = "models/{name}.npz"\n' for name in shots)
+        + "[shots.good]\n"
+        + weights_line(TINY_WEIGHTS)
+    )
+    assert commands.cli_command(["batch", str(job), "--check"]) == 3
+    err = capsys.readouterr().err
+    assert f"duet: {job}: 5 problems:" in err
+    lines = {x.strip().split(": ", 1)[0]: x.strip() for x in err.splitlines() if x.startswith("  shots.")}
+    assert sorted(lines) == sorted(f"shots.{name}.weights" for name in shots)
+    for name in shots:  # each names its file and says what to do
+        line = lines[f"shots.{name}.weights"]
+        assert f"{name}.npz" in line and "use the bundled model" in line, line
+    assert "could not be read as a weights file" in lines["shots.truncated.weights"]
+    assert "does not match the sha256 in tampered.json" in lines["shots.tampered.weights"]
+    assert "not a Duet weights file" in lines["shots.stray.weights"]
+    assert "do not fit this version of Duet's network" in lines["shots.older.weights"]
+    assert "file not found: 'models/missing.npz'" in lines["shots.missing.weights"]
+    assert not (tmp_path / "out").exists()
+    # duet bake checks --weights the same way, located by the option.
+    bake = ["bake", "--blend", "pair.blend", "--audio", "take.wav", "--out", str(tmp_path / "o.blend")]
+    os.chdir(tmp_path)
+    try:
+        assert commands.cli_command([*bake, "--weights", "models/stray.npz"]) == 3
+    finally:
+        os.chdir(ROOT)
+    assert "--weights: " in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_missing_bundled_model_fails_each_shot_with_the_fix(
+    pair_blend: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from duet.addon import commands
+    from duet.model import weights
+
+    # The case itself: an installation whose bundled model file is gone.
+    monkeypatch.setattr(weights, "DEFAULT_WEIGHTS", tmp_path / "assets" / "duet_model.npz")
+    write_voice(tmp_path / "in" / "take.wav", seconds=1.0)
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\nblend = "in/pair.blend"\naudio = "in/take.wav"\nout = "out/{shot}.blend"\n'
+        "[shots.sh010]\n[shots.sh020]\n"
+    )
+    summary_file = tmp_path / "summary.json"
+    assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 1
+    summary = json.loads(summary_file.read_text())
+    for shot in summary["shots"]:
+        assert shot["status"] == "failed"
+        assert shot["error"].startswith(
+            f"the bundled model {tmp_path / 'assets' / 'duet_model.npz'} is missing"
+        )
+        assert "reinstall the Duet extension" in shot["error"] and "--weights" in shot["error"]
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
 @pytest.mark.slow
 def test_bake_command_subprocess_with_render(pair_blend: Path, tmp_path: Path) -> None:
     voice = write_voice(tmp_path / "in" / "take.wav")
@@ -511,9 +582,10 @@ def test_bake_command_subprocess_with_render(pair_blend: Path, tmp_path: Path) -
         "renders",
         "--frames",
         "1-2",
+        "--weights",
+        str(weights_file()),
         "--json",
         cwd=tmp_path,
-        weights=weights_file(),
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads(proc.stdout)
@@ -537,11 +609,12 @@ def test_interrupted_batch_keeps_finished_shots_and_leaves_no_partial_output(
     job = tmp_path / "jobs.toml"
     job.write_text(
         '[defaults]\nblend = "in/pair.blend"\naudio = "in/{shot}.wav"\nout = "out/{shot}.blend"\n'
-        "[shots.s0]\n[shots.s1]\n[shots.s2]\n"
+        + weights_line()
+        + "[shots.s0]\n[shots.s1]\n[shots.s2]\n"
     )
     env = dict(os.environ, BLENDER_USER_RESOURCES=str(tmp_path / "blender-user"))
     proc = subprocess.Popen(
-        duet_argv("batch", str(job), "--json", weights=weights_file()),
+        duet_argv("batch", str(job), "--json"),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,
@@ -580,7 +653,8 @@ def test_signal_in_python_that_blender_runs_still_stops_the_batch(
     job = tmp_path / "jobs.toml"
     job.write_text(
         '[defaults]\nblend = "in/pair.blend"\naudio = "in/{shot}.wav"\nout = "out/{shot}.blend"\n'
-        "[shots.s0]\n[shots.s1]\n[shots.s2]\n"
+        + weights_line()
+        + "[shots.s0]\n[shots.s1]\n[shots.s2]\n"
     )
     calls = []
 
@@ -668,7 +742,7 @@ def test_batch_shot_with_staging(bpy_module, pair_blend: Path, tmp_path: Path) -
     job = tmp_path / "jobs.toml"
     job.write_text(
         '[shots.sh010]\nblend = "in/pair.blend"\naudio = "in/sh010.wav"\nstaging = "in/sh010.txt"\n'
-        'out = "out/sh010.blend"\n'
+        'out = "out/sh010.blend"\n' + weights_line()
     )
     summary_file = tmp_path / "summary.json"
     assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 0

@@ -394,6 +394,86 @@ def test_single_shot_options_get_the_same_checks_with_option_names(project: Path
     assert missing == {"--blend": "missing: give --blend", "--out": "missing: give --out"}
 
 
+def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Path) -> None:
+    (project / "models").mkdir()
+    (project / "models/v3.npz").write_bytes(b"stands for a model")
+    (project / "models/damaged.npz").write_bytes(b"not a zip")
+    (project / "models/v3.json").write_text("{}")
+    looked_inside = []
+
+    def weights_check(path: Path) -> str | None:  # stands for loading the model (addon.job)
+        looked_inside.append(path.name)
+        return f"'{path}' could not be read as a weights file" if path.name == "damaged.npz" else None
+
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        out = "baked/{shot}.blend"
+        weights = "models/v3.npz"
+        [shots.sh010]
+        [shots.sh020]
+        weights = "models/damaged.npz"
+        [shots.sh030]
+        weights = "models/v4.npz"
+        [shots.sh040]
+        weights = "models/v3.json"
+        [shots.sh050]
+        weights = 3
+        [shots.sh060]
+        weights = "models/{shot}.npz"
+        """,
+    )
+    check = jobfile.load_job(job, weights_check=weights_check)
+    problems = located(check)
+    assert set(problems) == {
+        "shots.sh020.weights",
+        "shots.sh030.weights",
+        "shots.sh040.weights",
+        "shots.sh050.weights",
+        "shots.sh060.weights",
+    }
+    assert "damaged.npz' could not be read as a weights file" in problems["shots.sh020.weights"]
+    missing = problems["shots.sh030.weights"]
+    assert missing.startswith("file not found: 'models/v4.npz' (looked for ")
+    assert missing.endswith("give a Duet model .npz, or remove weights to use the bundled model")
+    assert problems["shots.sh040.weights"].startswith("'v3.json' is not a .npz file")
+    assert problems["shots.sh050.weights"] == "must be a string in quotes, not an integer (3)"
+    assert "models/sh060.npz); give" in problems["shots.sh060.weights"]  # {shot} expanded
+    assert [s.name for s in check.shots] == ["sh010"]
+    assert check.shots[0].weights == project / "models/v3.npz"
+    assert check.shots[0].to_dict()["weights"] == str(project / "models/v3.npz")
+    assert project / "models/v3.npz" in check.shots[0].inputs()  # so no output may overwrite it
+    # Each file is looked inside only when it exists and is an .npz (the cost is the caller's).
+    assert sorted(set(looked_inside)) == ["damaged.npz", "v3.npz"]
+    # Inherited from [defaults], the message says so; without the key, the bundled model.
+    job = write_job(
+        project,
+        '[defaults]\nweights = "models/damaged.npz"\n[shots.sh010]\nblend = "shots/sc01.blend"\n'
+        'audio = "audio/sh010.wav"\nout = "baked/x.blend"\n[shots.sh020]\nblend = "shots/sc01.blend"\n'
+        'audio = "audio/sh010.wav"\nout = "baked/y.blend"\nweights = "models/v3.npz"\n',
+        "inherit.toml",
+    )
+    check = jobfile.load_job(job, weights_check=weights_check)
+    assert located(check)["shots.sh010.weights"].endswith("(set in [defaults])")
+    assert [s.name for s in check.shots] == ["sh020"]
+    assert jobfile.load_job(write_job(project, GOOD_JOB)).shots[0].weights is None
+    # The single-shot command: the option's name is the location.
+    values = {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "o.blend"}
+    problems = located(jobfile.check_single_shot({**values, "weights": "models/v4.npz"}, project))
+    assert list(problems) == ["--weights"] and problems["--weights"].endswith(
+        "or remove --weights to use the bundled model"
+    )
+    bad = located(
+        jobfile.check_single_shot(
+            {**values, "weights": "models/damaged.npz"}, project, weights_check=weights_check
+        )
+    )
+    assert "could not be read as a weights file" in bad["--weights"]
+
+
 def test_path_helpers(tmp_path: Path) -> None:
     base = tmp_path / "a"
     assert paths.resolve_path("b/../c.txt", base) == (tmp_path / "a/c.txt").resolve()
