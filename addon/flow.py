@@ -17,7 +17,7 @@ import numpy as np
 from ..model.performance import Performance
 from . import audio as audio_io
 from . import rigs, scene_marks
-from .job import GenerationJob, GenerationRequest, run_request
+from .job import GenerationJob, GenerationRequest, run_request, weights_problem
 
 SILENCE_DBFS = -60.0  # a voice-over whose loudest sample stays below this holds no voice
 
@@ -169,6 +169,14 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
     names = {role: rig.display_name for role, rig in characters.items()}
     fps = scene.render.fps / scene.render.fps_base
     check_staging(staging_text, names, s.staging_text.name if s.staging_text else "", fps, scene.frame_start)
+    weights = None
+    if s.weights_path.strip():  # a model pinned for this production
+        weights = _resolve(s.weights_path)
+        if not weights.is_file():
+            raise UserError(f"model weights '{weights}' not found: pick the .npz again, or clear Model")
+        problem = weights_problem(weights)
+        if problem:
+            raise UserError(problem)
     bake_range = None
     if s.use_frame_range:
         if s.frame_end <= s.frame_start:
@@ -184,6 +192,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         swap_roles=bool(s.swap_roles),
         names=names,
         first_frame=scene.frame_start,
+        weights=weights,
     )
     return Plan(
         request=request,

@@ -64,8 +64,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
 
 
 WEIGHTS_FIX = (
-    "point weights at a model exported by `python -m duet.model.training train ... --export FILE.npz` "
-    "(docs/MODEL.md), with its .json beside it, or leave weights out to use the bundled model"
+    "use a model exported by `python -m duet.model.training train ... --export FILE.npz` "
+    "(docs/MODEL.md) with its .json beside it, or none to use the bundled model"
 )
 _weights_checked: dict[tuple[str, int, int], str | None] = {}
 

@@ -63,6 +63,11 @@ class DuetSettings(bpy.types.PropertyGroup):
     frame_start: IntProperty(name="Start", default=1)  # type: ignore[valid-type]
     frame_end: IntProperty(name="End", default=250)  # type: ignore[valid-type]
     swap_roles: BoolProperty(name="Swap A/B", default=False, description="The other voice drives A")  # type: ignore[valid-type]
+    weights_path: StringProperty(  # type: ignore[valid-type]
+        name="Model",
+        subtype="FILE_PATH",
+        description="Model weights (.npz) to generate with; empty: the bundled model",
+    )
     # Live state for the panel while a generation runs.
     progress: FloatProperty(default=0.0, min=0.0, max=1.0, subtype="FACTOR", options={"SKIP_SAVE"})  # type: ignore[valid-type]
     status: StringProperty(default="", options={"SKIP_SAVE"})  # type: ignore[valid-type]

@@ -115,6 +115,7 @@ class DUET_PT_generate(_DuetPanel, bpy.types.Panel):
             row = col.row(align=True)
             row.prop(s, "frame_start")
             row.prop(s, "frame_end")
+        col.prop(s, "weights_path")
         if s.status:
             layout.progress(factor=s.progress, text=s.status)
         layout.operator("duet.generate", icon="PLAY")

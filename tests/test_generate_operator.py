@@ -20,19 +20,26 @@ pytestmark = [pytest.mark.blender, pytest.mark.slow]
 TINY_WEIGHTS = Path(__file__).parent / "data" / "model" / "tiny_weights.npz"
 
 
-@pytest.fixture(scope="module")
-def weights_file() -> Path:
+def model_file() -> Path:
     from duet.model import weights
 
     return weights.DEFAULT_WEIGHTS if weights.DEFAULT_WEIGHTS.is_file() else TINY_WEIGHTS
 
 
-@pytest.fixture
-def registered(bpy_module, weights_file: Path, monkeypatch: pytest.MonkeyPatch):
-    import duet
-    from duet.model import weights
+@pytest.fixture(scope="module")
+def weights_file() -> Path:
+    return model_file()
 
-    monkeypatch.setattr(weights, "DEFAULT_WEIGHTS", weights_file)
+
+def pin_model(scene) -> None:
+    """Generate with the test's model, picked as an animator would (Generate > Model)."""
+    scene.duet.weights_path = str(model_file())
+
+
+@pytest.fixture
+def registered(bpy_module):
+    import duet
+
     duet.register()
     yield bpy_module
     duet.unregister()
@@ -60,6 +67,7 @@ def _scene_with_pair(bpy, tmp_path: Path, fps: int = 24):
     bpy.ops.duet.add_dialogue_pair()
     bpy.ops.duet.use_scene_pair()
     scene.duet.audio_path = str(_voice(tmp_path / "dialogue.wav"))
+    pin_model(scene)
     return scene
 
 
@@ -184,6 +192,14 @@ def test_bad_inputs_leave_the_scene_unchanged(registered, tmp_path: Path) -> Non
     scene.duet.character_b = scene.duet.character_a
     fails("A and B are the same character")
     scene.duet.character_b = theo
+
+    model = scene.duet.weights_path
+    scene.duet.weights_path = str(tmp_path / "models" / "v3.npz")
+    fails("model weights '.*v3.npz' not found: pick the .npz again, or clear Model")
+    (tmp_path / "stray.npz").write_bytes(b"PK not really")
+    scene.duet.weights_path = str(tmp_path / "stray.npz")
+    fails("stray.npz could not be read as a weights file .*or none to use the bundled model")
+    scene.duet.weights_path = model
     scene.duet.seed = 3
     assert bpy.ops.duet.generate() == {"FINISHED"}  # the same settings, fixed, work
     assert _snapshot(bpy) != before
@@ -307,6 +323,7 @@ def test_oculus_viseme_rigs_end_to_end_keep_the_animators_keys(
     bpy = registered
     bpy.ops.wm.read_homefile(use_empty=True)
     scene = bpy.context.scene
+    pin_model(scene)
     scene.render.fps = 25
     face_a, rig_a = _viseme_character(bpy, "Ava", -0.6, np.pi / 2, with_rig=True)
     face_b, _ = _viseme_character(bpy, "Ben", 0.6, -np.pi / 2, with_rig=False)
@@ -366,6 +383,7 @@ def test_a_retarget_map_is_made_edited_saved_and_reused(
     bpy = registered
     bpy.ops.wm.read_homefile(use_empty=True)
     scene = bpy.context.scene
+    pin_model(scene)
     face_a, _ = _viseme_character(bpy, "Ava", -0.6, np.pi / 2, with_rig=True)
     face_b, _ = _viseme_character(bpy, "Ben", 0.6, -np.pi / 2, with_rig=False)
     scene.duet.character_a, scene.duet.character_b = face_a, face_b
@@ -487,6 +505,7 @@ def test_example_dialogue_loads_and_generates(registered) -> None:
     scene = bpy.context.scene
     bpy.ops.duet.add_dialogue_pair()
     bpy.ops.duet.use_scene_pair()
+    pin_model(scene)
     assert bpy.ops.duet.load_example() == {"FINISHED"}
     assert Path(scene.duet.audio_path).name == "example_dialogue.flac"
     assert "B looks at A" in scene.duet.staging_text.as_string()
