@@ -474,6 +474,29 @@ def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Pat
     assert "could not be read as a weights file" in bad["--weights"]
 
 
+def test_the_example_job_file_in_the_docs_is_valid(tmp_path: Path) -> None:
+    import re
+
+    text = (ROOT / "docs" / "BATCH.md").read_text(encoding="utf-8")
+    (example,) = re.findall(r"```toml\n(.*?)```", text, flags=re.S)
+    for name in (
+        "scenes/sc01.blend",
+        "scenes/sc01_closeup.blend",
+        "models/duet_2026-11.npz",
+        *(f"audio/sc01_0{n}0.wav" for n in (1, 2, 4)),
+        "audio/sc01_030_mara.wav",
+        "audio/sc01_030_theo.wav",
+        *(f"staging/sc01_0{n}0.txt" for n in (1, 2, 4)),
+        "staging/sc01_030_v2.txt",
+    ):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    check = jobfile.load_job(write_job(tmp_path, example))
+    assert check.problems == []
+    assert [s.name for s in check.shots] == ["sc01_010", "sc01_020", "sc01_030", "sc01_040"]
+    assert {s.weights for s in check.shots} == {tmp_path / "models/duet_2026-11.npz"}
+
+
 def test_path_helpers(tmp_path: Path) -> None:
     base = tmp_path / "a"
     assert paths.resolve_path("b/../c.txt", base) == (tmp_path / "a/c.txt").resolve()
