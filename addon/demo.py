@@ -24,10 +24,9 @@ from pathlib import Path
 import bpy
 
 from ..model.errors import WeightsError
-from ..model.performance import Performance
 from ..model.weights import ASSETS
 from . import flow, preview, stage, take_preview
-from .job import GenerationRequest, run_request
+from .job import run_request
 
 EXAMPLE_AUDIO = ASSETS / "example_dialogue.flac"
 EXAMPLE_STAGING = ASSETS / "example_dialogue_staging.txt"
@@ -47,24 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=10.0,
         help="length of take_preview.mp4 from the start of the take (default 10; 0: no video)",
-    )
-
-
-def _perform(request: GenerationRequest, weights: Path | None) -> Performance:
-    if weights is None:
-        return run_request(request)
-    from .. import model
-
-    return model.generate(
-        request.audio,
-        request.sample_rate,
-        staging=request.staging,
-        stems=request.stems,
-        fps=request.fps,
-        seed=request.seed,
-        names=request.names,
-        first_frame=request.first_frame,
-        weights=weights,
     )
 
 
@@ -136,6 +117,8 @@ def _build(
     settings = scene.duet
     flow.assign_scene_pair(scene)  # the panel's Use Scene Pair
     flow.load_example(scene)  # the panel's Load Example Dialogue
+    if weights is not None:
+        settings.weights_path = str(Path(weights).resolve())  # the panel's Model
     log(f"stage and settings: {time.perf_counter() - t0:.1f} s")
 
     performance = None
@@ -144,7 +127,7 @@ def _build(
         t0 = time.perf_counter()
         plan = flow.plan_from_scene(scene)
         plan.take_label = f"seed {seed}"
-        performance = _perform(plan.request, weights)
+        performance = run_request(plan.request)
         t1 = time.perf_counter()
         summary = flow.bake(scene, plan, performance)
         log(
