@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 CORPUS_MINUTES=300
 CORPUS_SEED=7
-STEPS=4000
+STEPS=3500
 
 if [ ! -f corpus/full/manifest.json ]; then
     rm -rf corpus/full

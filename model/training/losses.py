@@ -44,6 +44,8 @@ MOUTH_WEIGHTS = np.array([_CHANNEL_EMPHASIS.get(spec.ARKIT_NAMES[i], 1.0) for i 
 # whenever the network is unsure (the median of a mostly-zero channel); the squared part
 # pulls toward the mean, so an uncertain rounded vowel still rounds a little.
 LIP_SQUARED = 4.0
+# Head and gaze errors on frames under a staged hold count this much more (plus one).
+STAGED_WEIGHT = 8.0
 # Below this teacher jaw opening the closure fraction is undefined (nothing to close).
 CLOSURE_MIN_JAW = 0.03
 
@@ -197,13 +199,17 @@ def per_sample_losses(
 
     # Head: angles, velocity (consistency with the teacher's motion) and jerk (no sudden jumps).
     hs = cfg.head_scale
-    out["head"] = _masked_mean(((head - tgt_head).abs() / hs).mean(-1), mask)
+    # Staged holds are few (a few % of corpus frames) but must be obeyed: they weigh more.
+    cond = batch["cond"]
+    staged_head = 1.0 + STAGED_WEIGHT * (cond[..., spec.COND_HEAD_ACTIVE] >= 1.0).to(raw.dtype)
+    staged_gaze = 1.0 + STAGED_WEIGHT * (cond[..., spec.COND_GAZE_ACTIVE] >= 1.0).to(raw.dtype)
+    out["head"] = _masked_mean(((head - tgt_head).abs() / hs).mean(-1) * staged_head, mask)
     vm = _diff_mask(mask)
     out["velocity"] = _masked_mean(((_diff(head) - _diff(tgt_head)).abs() / hs).mean(-1) * 10.0, vm)
     jm = _diff_mask(mask, 3)
     out["jerk"] = _masked_mean((_diff(head, 3).abs() / hs).mean(-1) * 10.0, jm)
 
-    out["gaze"] = _masked_mean(((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1), mask)
+    out["gaze"] = _masked_mean(((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1) * staged_gaze, mask)
     if gaze_loss:
         # Gaze reciprocity: each role's "looking at the partner" and the pair's mutual gaze
         # follow the teacher (who looks back when looked at).
