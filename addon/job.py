@@ -67,43 +67,45 @@ WEIGHTS_FIX = (
     "use a model exported by `python -m duet.model.training train ... --export FILE.npz` "
     "(docs/MODEL.md) with its .json beside it, or none to use the bundled model"
 )
+BUNDLED_FIX = (
+    "reinstall the Duet extension, or set weights to a model .npz "
+    "(job-file key weights, duet bake --weights, the panel's Model)"
+)
 _weights_checked: dict[tuple[str, int, int], str | None] = {}
 
 
-def weights_problem(path: Path) -> str | None:
-    """Why ``path`` is not a model this Duet can run, naming the file and the fix; None when
-    it is. Loads it and generates one second of silence with it: a damaged file, one from
-    another version of the network or a stray .npz all fail here, before any shot runs.
-    Remembered per file state, so a job naming one model for many shots checks it once."""
+def weights_problem(path: Path, fix: str = WEIGHTS_FIX) -> str | None:
+    """Why ``path`` is not a model this Duet can run, naming the file, then ``fix``; None
+    when it is. Loads it and generates one second of silence with it: a damaged file, one
+    from another version of the network or a stray .npz all fail here, before any shot
+    runs. Remembered per file state, so a job naming one model for many shots checks it once."""
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        return f"model weights '{path}' cannot be read ({exc.strerror or exc}); {fix}"
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _weights_checked:
+        _weights_checked[key] = _weights_detail(path)
+    detail = _weights_checked[key]
+    return None if detail is None else f"{detail}; {fix}"
+
+
+def _weights_detail(path: Path) -> str | None:
     from ..model import generation, weights
     from ..model.errors import WeightsError
 
     try:
-        stat = path.stat()
-    except OSError as exc:
-        return f"model weights '{path}' cannot be read ({exc.strerror or exc}); {WEIGHTS_FIX}"
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
-    if key not in _weights_checked:
-        problem = None
-        try:
-            weights.load(path)
-        except WeightsError as exc:
-            problem = f"{str(exc).rstrip('.')}; {WEIGHTS_FIX}"
-        except Exception as exc:  # a truncated zip raises zipfile's own error, not an OSError
-            problem = (
-                f"model weights '{path}' could not be read as a weights file "
-                f"({type(exc).__name__}: {exc}); {WEIGHTS_FIX}"
-            )
-        if problem is None:
-            try:
-                generation.generate(np.zeros(16000, np.float32), 16000, runtime="numpy", weights=path)
-            except Exception as exc:  # arrays missing or of the wrong shape for this network
-                problem = (
-                    f"model weights '{path}' do not fit this version of Duet's network "
-                    f"({type(exc).__name__}: {exc}); {WEIGHTS_FIX}"
-                )
-        _weights_checked[key] = problem
-    return _weights_checked[key]
+        weights.load(path)
+    except WeightsError as exc:
+        return str(exc).rstrip(".")
+    except Exception as exc:  # a truncated zip raises zipfile's own error, not an OSError
+        return f"model weights '{path}' could not be read as a weights file ({type(exc).__name__}: {exc})"
+    try:
+        generation.generate(np.zeros(16000, np.float32), 16000, runtime="numpy", weights=path)
+    except Exception as exc:  # arrays missing or of the wrong shape for this network
+        reason = f"{type(exc).__name__}: {exc}"
+        return f"model weights '{path}' do not fit this version of Duet's network ({reason})"
+    return None
 
 
 def _accepts_progress() -> bool:

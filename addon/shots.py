@@ -21,7 +21,7 @@ from ..model.stems import analyse_stereo
 from ..pipeline import interrupts
 from . import audio as audio_io
 from . import flow, rigs, stage
-from .job import WEIGHTS_FIX, GenerationRequest, run_request
+from .job import BUNDLED_FIX, WEIGHTS_FIX, GenerationRequest, run_request, weights_problem
 
 
 class ShotError(ValueError):
@@ -107,10 +107,15 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     if spec.weights is not None and not spec.weights.is_file():
         raise ShotError(f"model weights '{spec.weights}' not found; {WEIGHTS_FIX}")
     if spec.weights is None and not weights_module.DEFAULT_WEIGHTS.is_file():
-        raise ShotError(
-            f"the bundled model {weights_module.DEFAULT_WEIGHTS} is missing: reinstall the Duet "
-            "extension, or set weights to a model .npz (job-file key weights, duet bake --weights)"
-        )
+        raise ShotError(f"the bundled model {weights_module.DEFAULT_WEIGHTS} is missing: {BUNDLED_FIX}")
+    # Checked once per file (the job check did a pinned one already): every shot of a batch
+    # with a damaged model then fails with the same clear message before opening its .blend.
+    if spec.weights is None:
+        problem = weights_problem(weights_module.DEFAULT_WEIGHTS, fix=BUNDLED_FIX)
+    else:
+        problem = weights_problem(spec.weights)
+    if problem:
+        raise ShotError(problem)
     report("load", 0.0)
     # Blender runs Python handlers while it opens and saves, and drops a Ctrl-C raised in them.
     with interrupts.deferred("opening the .blend"):

@@ -560,6 +560,18 @@ def test_missing_bundled_model_fails_each_shot_with_the_fix(
         )
         assert "reinstall the Duet extension" in shot["error"] and "--weights" in shot["error"]
     assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+    # Damaged: every shot says so, with the file and the fix, and writes nothing.
+    weights.DEFAULT_WEIGHTS.parent.mkdir()
+    weights.DEFAULT_WEIGHTS.write_bytes(TINY_WEIGHTS.read_bytes()[:4000])
+    assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 1
+    for shot in json.loads(summary_file.read_text())["shots"]:
+        assert shot["status"] == "failed"
+        assert f"'{weights.DEFAULT_WEIGHTS}' could not be read as a weights file" in shot["error"]
+        assert shot["error"].endswith(
+            "reinstall the Duet extension, or set weights to a model .npz "
+            "(job-file key weights, duet bake --weights, the panel's Model)"
+        )
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
 
 
 @pytest.mark.slow
