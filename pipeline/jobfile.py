@@ -438,7 +438,7 @@ class _ShotResolver:
         if path is not None and path.is_file() and path.suffix.lower() == ".npz" and self.weights_check:
             message = self.weights_check(path)
             if message:
-                self.problem("weights", message + self._origin(from_defaults))
+                self.problem("weights", ("set in [defaults]: " if from_defaults else "") + message)
         return path
 
     def resolve(self) -> tuple[ShotJob | None, list[Path]]:

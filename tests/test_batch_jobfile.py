@@ -457,7 +457,7 @@ def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Pat
         "inherit.toml",
     )
     check = jobfile.load_job(job, weights_check=weights_check)
-    assert located(check)["shots.sh010.weights"].endswith("(set in [defaults])")
+    assert located(check)["shots.sh010.weights"].startswith("set in [defaults]: '")
     assert [s.name for s in check.shots] == ["sh020"]
     assert jobfile.load_job(write_job(project, GOOD_JOB)).shots[0].weights is None
     # The single-shot command: the option's name is the location.
