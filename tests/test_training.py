@@ -174,6 +174,34 @@ def test_posterior_latent_has_the_inference_layout(corpus_dir: Path) -> None:
     np.testing.assert_allclose(a, np_latent_frames(steps[0], 315, 10), atol=1e-6)
 
 
+def test_posterior_does_not_see_staged_poses(corpus_dir: Path) -> None:
+    """Staged head and gaze reach the network only through the conditioning: changing the
+    teacher's head or eyes where they are commanded leaves the latent alone."""
+    from duet.model import spec
+    from duet.model.network_config import NetworkConfig
+    from duet.model.training.posterior import Posterior
+
+    cfg = NetworkConfig()
+    post = Posterior(cfg)
+    b = _batch_tensors(corpus_dir)
+    b["cond"] = b["cond"].clone()
+    b["cond"][:, 100:200, 0, spec.COND_HEAD_ACTIVE] = 1.0
+    b["cond"][:, 150:250, 1, spec.COND_GAZE_ACTIVE] = 1.0
+    z, _ = post(b, sample=False)
+    moved = dict(b)
+    moved["head"] = b["head"].clone()
+    moved["head"][:, 100:200, 0] += 40.0
+    moved["gaze"] = b["gaze"].clone()
+    moved["gaze"][:, 150:250, 1] -= 20.0
+    z_moved, _ = post(moved, sample=False)
+    assert torch.equal(z, z_moved)
+    # Outside the holds the head still informs the latent.
+    free = dict(b)
+    free["head"] = b["head"].clone()
+    free["head"][:, 250:300, 0] += 40.0
+    assert not torch.equal(z, post(free, sample=False)[0])
+
+
 def _train_args(corpus_dir: Path, out: Path, steps: int, **extra) -> argparse.Namespace:
     from duet.model.training import train
 

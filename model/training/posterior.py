@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .. import spec
 from ..network_config import NetworkConfig
 from .dataset import N_STOCHASTIC, STOCHASTIC_BLEND
 
@@ -51,11 +52,21 @@ class Posterior(nn.Module):
         """-> latent per frame (B, T, 2, n_latent) and the KL to N(0, 1) (scalar)."""
         cfg = self.cfg
         idx = torch.as_tensor(STOCHASTIC_BLEND, device=batch["blendshapes"].device)
+        # Staged poses and gestures are the conditioning's to give: the posterior does not see the
+        # head or eyes while they are commanded, or the network would read staged poses from the
+        # latent and ignore the staging input (an 800-step run did: 0.5 deg where 40 were staged).
+        cond = batch["cond"]
+        head_free = (
+            (cond[..., spec.COND_HEAD_ACTIVE] < 1.0)
+            & (cond[..., spec.COND_NOD] <= 0.0)
+            & (cond[..., spec.COND_SHAKE] <= 0.0)
+        )
+        gaze_free = cond[..., spec.COND_GAZE_ACTIVE] < 1.0
         x = torch.cat(
             [
                 batch["blendshapes"][..., idx],
-                batch["head"] / cfg.head_scale,
-                batch["gaze"] / cfg.gaze_scale,
+                batch["head"] / cfg.head_scale * head_free[..., None].to(cond.dtype),
+                batch["gaze"] / cfg.gaze_scale * gaze_free[..., None].to(cond.dtype),
             ],
             dim=-1,
         )  # (B, T, 2, C)
