@@ -2,7 +2,7 @@
 # Rebuild the bundled weights from nothing: the corpus, the training run, the export, and the
 # evaluation report. Every step is seeded; the same command resumes an interrupted run.
 #
-#   bash tools/train_model.sh            # ~7 min corpus + ~45-70 min training on 2 CPU cores
+#   bash tools/train_model.sh            # ~7 min corpus + ~40-60 min training on 2 CPU cores
 #
 # Writes corpus/full (1.1 GB, git-ignored), runs/main (checkpoint, logs), assets/duet_model.npz
 # (+ .json) and docs/EVAL.md (+ docs/eval.json).
@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 CORPUS_MINUTES=300
 CORPUS_SEED=7
-STEPS=3000
+STEPS=2500
 
 if [ ! -f corpus/full/manifest.json ]; then
     rm -rf corpus/full

@@ -44,8 +44,6 @@ MOUTH_WEIGHTS = np.array([_CHANNEL_EMPHASIS.get(spec.ARKIT_NAMES[i], 1.0) for i 
 # whenever the network is unsure (the median of a mostly-zero channel); the squared part
 # pulls toward the mean, so an uncertain rounded vowel still rounds a little.
 LIP_SQUARED = 4.0
-# Head and gaze errors on frames under a staged hold count this much more (plus one).
-STAGED_WEIGHT = 8.0
 # Below this teacher jaw opening the closure fraction is undefined (nothing to close).
 CLOSURE_MIN_JAW = 0.03
 
@@ -60,6 +58,7 @@ class LossWeights:
     velocity: float = 2.0  # pose consistency: head velocity matches the teacher's
     jerk: float = 0.5  # pose consistency: penalise head jerk
     gaze: float = 1.0  # L1 on eye angles
+    staging: float = 1.0  # head and eye L1 averaged over staged holds only
     reciprocity: float = 0.5  # gaze reciprocity (at-partner and mutual gaze)
     speaking: float = 0.5  # BCE on who speaks
     realism: float = 0.2  # feature matching of motion statistics
@@ -199,17 +198,24 @@ def per_sample_losses(
 
     # Head: angles, velocity (consistency with the teacher's motion) and jerk (no sudden jumps).
     hs = cfg.head_scale
-    # Staged holds are few (a few % of corpus frames) but must be obeyed: they weigh more.
-    cond = batch["cond"]
-    staged_head = 1.0 + STAGED_WEIGHT * (cond[..., spec.COND_HEAD_ACTIVE] >= 1.0).to(raw.dtype)
-    staged_gaze = 1.0 + STAGED_WEIGHT * (cond[..., spec.COND_GAZE_ACTIVE] >= 1.0).to(raw.dtype)
-    out["head"] = _masked_mean(((head - tgt_head).abs() / hs).mean(-1) * staged_head, mask)
+    head_err = ((head - tgt_head).abs() / hs).mean(-1)  # (B, T, 2)
+    out["head"] = _masked_mean(head_err, mask)
     vm = _diff_mask(mask)
     out["velocity"] = _masked_mean(((_diff(head) - _diff(tgt_head)).abs() / hs).mean(-1) * 10.0, vm)
     jm = _diff_mask(mask, 3)
     out["jerk"] = _masked_mean((_diff(head, 3).abs() / hs).mean(-1) * 10.0, jm)
 
-    out["gaze"] = _masked_mean(((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1) * staged_gaze, mask)
+    gaze_err = ((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1)
+    out["gaze"] = _masked_mean(gaze_err, mask)
+    # Staging: the same errors averaged over the staged holds only. Holds are a few % of corpus
+    # frames; averaged over all frames they hardly count, and a network that ignored its staging
+    # input entirely (45 degrees off on holds) still had a small head loss.
+    cond = batch["cond"]
+    held_head = (cond[..., spec.COND_HEAD_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None]
+    held_gaze = (cond[..., spec.COND_GAZE_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None]
+    out["staging"] = (head_err * held_head).flatten(1).sum(1) / held_head.flatten(1).sum(1).clamp_min(1.0) + (
+        gaze_err * held_gaze
+    ).flatten(1).sum(1) / held_gaze.flatten(1).sum(1).clamp_min(1.0)
     if gaze_loss:
         # Gaze reciprocity: each role's "looking at the partner" and the pair's mutual gaze
         # follow the teacher (who looks back when looked at).

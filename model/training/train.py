@@ -260,6 +260,7 @@ def run(args: argparse.Namespace) -> int:
                         "voice",
                         "speaking",
                         "head",
+                        "staging",
                         "gaze",
                         "reciprocity",
                         "realism",
