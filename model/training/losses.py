@@ -58,7 +58,7 @@ class LossWeights:
     velocity: float = 2.0  # pose consistency: head velocity matches the teacher's
     jerk: float = 0.5  # pose consistency: penalise head jerk
     gaze: float = 1.0  # L1 on eye angles
-    staging: float = 1.0  # head and eye L1 averaged over staged holds only
+    staging: float = 2.0  # head and eye L1 averaged over staged holds only
     reciprocity: float = 0.5  # gaze reciprocity (at-partner and mutual gaze)
     speaking: float = 0.5  # BCE on who speaks
     realism: float = 0.2  # feature matching of motion statistics
@@ -213,9 +213,16 @@ def per_sample_losses(
     cond = batch["cond"]
     held_head = (cond[..., spec.COND_HEAD_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None]
     held_gaze = (cond[..., spec.COND_GAZE_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None]
-    out["staging"] = (head_err * held_head).flatten(1).sum(1) / held_head.flatten(1).sum(1).clamp_min(1.0) + (
-        gaze_err * held_gaze
-    ).flatten(1).sum(1) / held_gaze.flatten(1).sum(1).clamp_min(1.0)
+    # Per sample, then scaled so the batch mean averages over the samples that hold anything
+    # (most crops hold nothing; a plain mean would dilute the rare holds again).
+    staging = torch.zeros(bsz, device=raw.device)
+    for err, held in ((head_err, held_head), (gaze_err, held_gaze)):
+        n_held = held.flatten(1).sum(1)
+        has = (n_held > 0).to(raw.dtype)
+        staging = staging + (err * held).flatten(1).sum(1) / n_held.clamp_min(
+            1.0
+        ) * bsz / has.sum().clamp_min(1.0)
+    out["staging"] = staging
     if gaze_loss:
         # Gaze reciprocity: each role's "looking at the partner" and the pair's mutual gaze
         # follow the teacher (who looks back when looked at).
