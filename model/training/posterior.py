@@ -53,8 +53,8 @@ class Posterior(nn.Module):
         cfg = self.cfg
         idx = torch.as_tensor(STOCHASTIC_BLEND, device=batch["blendshapes"].device)
         # Staged poses and gestures are the conditioning's to give: the posterior does not see the
-        # head or eyes while they are commanded, or the network would read staged poses from the
-        # latent and ignore the staging input (an 800-step run did: 0.5 deg where 40 were staged).
+        # head or eyes while they are commanded, so the latent (drawn from the prior at inference)
+        # cannot stand in for the staging input.
         cond = batch["cond"]
         head_free = (
             (cond[..., spec.COND_HEAD_ACTIVE] < 1.0)
