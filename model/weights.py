@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,7 +104,7 @@ def load(path: str | Path | None = None) -> Weights:
     try:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: np.asarray(data[k]) for k in data.files}
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:  # truncated: BadZipFile
         raise WeightsError(f"{path} could not be read as a weights file ({exc})") from None
     if CONFIG_KEY not in arrays:
         raise WeightsError(f"{path} has no network config; it is not a Duet weights file")

@@ -115,6 +115,13 @@ def test_damaged_or_missing_weights_are_reported(tmp_path: Path) -> None:
         weights.load(path)
     with pytest.raises(WeightsError, match="not found"):
         weights.load(tmp_path / "nothing.npz")
+    # Truncated, without its JSON (no sha256 to check first): still a clear WeightsError.
+    cut = tmp_path / "cut.npz"
+    weights.save(cut, w.config, w.arrays)
+    cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
+    cut.with_suffix(".json").unlink()
+    with pytest.raises(WeightsError, match="could not be read"):
+        weights.load(cut)
     bad = dict(w.arrays)
     bad["out.bias"] = np.full_like(bad["out.bias"], np.nan)
     with pytest.raises(WeightsError, match="NaN"):
