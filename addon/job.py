@@ -48,8 +48,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
             audio = audio[:, ::-1].copy()
         else:
             kwargs["roles"] = "swap"  # the first voice heard drives B
-    if progress is not None and _accepts_progress():
-        kwargs["progress"] = progress
+    if progress is not None:
+        kwargs["progress"] = progress  # raising from it (Cancelled) stops the model mid-take
     performance = model.generate(
         audio,
         request.sample_rate,
@@ -106,15 +106,6 @@ def _weights_detail(path: Path) -> str | None:
         reason = f"{type(exc).__name__}: {exc}"
         return f"model weights '{path}' do not fit this version of Duet's network ({reason})"
     return None
-
-
-def _accepts_progress() -> bool:
-    """Whether the installed generate() reports progress (and so can be cancelled)."""
-    import inspect
-
-    from ..model import generation
-
-    return "progress" in inspect.signature(generation.generate).parameters
 
 
 class GenerationJob:

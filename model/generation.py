@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,10 @@ from .performance import Performance
 from .weights import Weights, load
 
 RUNTIMES = ("auto", "numpy", "torch")
+# Progress shares (measured on a 60 s mix: the voice track of diarization is ~15 % of the network
+# time; the staging solve and resampling after the network ~5 % of generate()).
+DIARIZATION_SHARE = 0.15
+NETWORK_SHARE = 0.95
 MAX_FPS = 1000.0
 _CACHE: dict[tuple, tuple[Weights, Any]] = {}
 
@@ -182,6 +187,7 @@ def perform(
     seed: int = 0,
     roles: Any = None,
     weights: str | Path | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> Performance:
     """The network's own performance at 50 fps, before any staging solve.
 
@@ -217,7 +223,15 @@ def perform(
         voiced = windowing.voiced_frames(x, n_frames)
         emb = diarization.voice_track(rt, x, n_frames)
         anchor, _ = diarization.assign_roles(emb, voiced, seed_anchor)
-    y = windowing.run_windows(rt, x, n_frames, cond, anchor, latent)
+    if progress is not None:
+        progress(DIARIZATION_SHARE if x.ndim == 1 else 0.0)
+    start = DIARIZATION_SHARE if x.ndim == 1 else 0.0
+
+    def windows_done(fraction: float) -> None:
+        if progress is not None:
+            progress(start + (1.0 - start) * fraction)
+
+    y = windowing.run_windows(rt, x, n_frames, cond, anchor, latent, progress=windows_done)
     return _performance(y, spec.NATIVE_FPS)
 
 
@@ -234,6 +248,7 @@ def generate(
     names: Any = None,
     weights: str | Path | None = None,
     first_frame: int = 0,
+    progress: Callable[[float], None] | None = None,
 ) -> Performance:
     """Animate both characters of a dialogue from its voice-over.
 
@@ -246,6 +261,8 @@ def generate(
     character names passed to the staging parser. weights: a weights .npz
     instead of the shipped one. first_frame: the scene frame at which the
     audio starts (frame times in the staging text count from there, at fps).
+    progress: called with the fraction done (0..1) as the work goes; an exception it raises
+    stops the run and propagates (how the Blender operator cancels).
     """
     fps_out = _check_fps(fps)
     seed = _check_seed(seed)
@@ -270,7 +287,13 @@ def generate(
                 expected = (n_frames, 2, spec.COND_DIM)
                 raise InputError(f"staging produced conditioning of shape {cond.shape}, expected {expected}")
 
-    perf = perform(x, conditioning=cond, runtime=runtime, seed=seed, roles=roles, weights=weights)
+    def network_done(fraction: float) -> None:
+        if progress is not None:
+            progress(NETWORK_SHARE * fraction)
+
+    perf = perform(
+        x, conditioning=cond, runtime=runtime, seed=seed, roles=roles, weights=weights, progress=network_done
+    )
     if targets is not None and staging_mod is not None:
         perf = staging_mod.solve(perf, targets)
     n_out = max(1, int(math.ceil(duration * fps_out - 1e-9)))
@@ -286,4 +309,6 @@ def generate(
         },
     )
     out.validate()
+    if progress is not None:
+        progress(1.0)
     return out

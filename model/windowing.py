@@ -15,6 +15,7 @@ convention; see first_voice_anchor()) or by the user's choice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -125,8 +126,12 @@ def run_windows(
     anchor: np.ndarray,
     latent: np.ndarray,
     plan: WindowPlan | None = None,
+    progress: Callable[[float], None] | None = None,
 ) -> np.ndarray:
     """Outputs (F, 2, out_dim) for the whole take, window by window.
+
+    progress, if given, is called with the fraction of frames done after each window (it may
+    raise to stop the run: the caller's cancel).
 
     audio16k (S,) mixed or (S, 2) stems; cond (F, 2, cond_dim); anchor
     (F, 2, 2) for the whole take (a seed such as the first voice, or the dense
@@ -165,6 +170,8 @@ def run_windows(
                 out[seg] = (1.0 - ramp) * out[seg] + ramp * y[prefix - fade : prefix]
             out[start:end] = y[prefix:]
         start = end
+        if progress is not None:
+            progress(start / n_frames)
     if out is None:
         raise ValueError("no frames to run")
     return out

@@ -325,3 +325,28 @@ def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
     assert calls["solve"] and np.allclose(perf.head["A"][:, 0], 40.0)
     with pytest.raises(InputError, match="staging text: line 1"):
         generate(_dialogue(1.0), 16000, staging="nonsense", weights=TINY)
+
+
+def test_progress_rises_to_one_and_can_stop_the_run() -> None:
+    """generate() reports progress window by window (the Generate operator's bar), and an
+    exception raised from the callback stops the work (its cancel)."""
+    x = _dialogue(75.0)
+    seen: list[float] = []
+    generate(x, 16000, weights=TINY, progress=seen.append)
+    assert len(seen) >= 4  # diarization, three windows, the end
+    assert seen == sorted(seen)
+    assert 0.0 < seen[0] < 0.5 and seen[-1] == 1.0
+
+    class Stop(Exception):
+        pass
+
+    calls: list[float] = []
+
+    def stop_midway(fraction: float) -> None:
+        calls.append(fraction)
+        if fraction > 0.3:
+            raise Stop
+
+    with pytest.raises(Stop):
+        generate(x, 16000, weights=TINY, progress=stop_midway)
+    assert calls[-1] < 1.0
