@@ -566,7 +566,7 @@ def test_missing_bundled_model_fails_each_shot_with_the_fix(
     assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 1
     for shot in json.loads(summary_file.read_text())["shots"]:
         assert shot["status"] == "failed"
-        assert f"'{weights.DEFAULT_WEIGHTS}' could not be read as a weights file" in shot["error"]
+        assert f"{weights.DEFAULT_WEIGHTS} could not be read as a weights file" in shot["error"]
         assert shot["error"].endswith(
             "reinstall the Duet extension, or set weights to a model .npz "
             "(job-file key weights, duet bake --weights, the panel's Model)"

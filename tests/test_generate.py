@@ -203,7 +203,7 @@ def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> N
 
     seen = []
 
-    def fake_run(rt, x, n, cond, anchor, latent, plan=None):
+    def fake_run(rt, x, n, cond, anchor, latent, plan=None, progress=None):
         seen.append(anchor.copy())
         out = np.zeros((n, 2, OUT_DIM), np.float32)
         out[:, :, OUT_SPEAKING] = anchor[:, :, 1]
@@ -313,9 +313,9 @@ def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
     seen = {}
     real_run = generation.windowing.run_windows
 
-    def spy(rt, x, n, cond, anchor, latent, plan=None):
+    def spy(rt, x, n, cond, anchor, latent, plan=None, progress=None):
         seen["cond"] = cond
-        return real_run(rt, x, n, cond, anchor, latent, plan)
+        return real_run(rt, x, n, cond, anchor, latent, plan, progress)
 
     monkeypatch.setattr(generation.windowing, "run_windows", spy)
     perf = generate(_dialogue(2.0), 16000, staging="A faces left.", names={"Ann": "A"}, fps=25, weights=TINY)
