@@ -98,7 +98,7 @@ def _weights_detail(path: Path) -> str | None:
         weights.load(path)
     except WeightsError as exc:
         return str(exc).rstrip(".")
-    except Exception as exc:  # a truncated zip raises zipfile's own error, not an OSError
+    except Exception as exc:  # contents load() does not name (a .json that is not an object...)
         return f"model weights '{path}' could not be read as a weights file ({type(exc).__name__}: {exc})"
     try:
         generation.generate(np.zeros(16000, np.float32), 16000, runtime="numpy", weights=path)
