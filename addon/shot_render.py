@@ -64,7 +64,9 @@ def _image_output(scene: bpy.types.Scene) -> None:
     settings.color_mode = "RGBA" if scene.render.film_transparent else "RGB"
 
 
-def _video_output(scene: bpy.types.Scene) -> None:
+def mp4_output(scene: bpy.types.Scene, audio_channels: str | None = "STEREO") -> None:
+    """Render the scene to an H.264 MP4; with AAC sound of audio_channels ("STEREO", "MONO"),
+    or none when None. The batch render and the demo's take preview share it."""
     settings = scene.render.image_settings
     if hasattr(settings, "media_type"):
         settings.media_type = "VIDEO"
@@ -73,9 +75,9 @@ def _video_output(scene: bpy.types.Scene) -> None:
     ffmpeg.format = "MPEG4"
     ffmpeg.codec = "H264"
     ffmpeg.constant_rate_factor = "MEDIUM"
-    # The voice-over strip from the bake plays in the video.
-    ffmpeg.audio_codec = "AAC"
-    ffmpeg.audio_channels = "STEREO"
+    ffmpeg.audio_codec = "AAC" if audio_channels is not None else "NONE"
+    if audio_channels is not None:
+        ffmpeg.audio_channels = audio_channels
     ffmpeg.audio_mixrate = 48000
 
 
@@ -158,7 +160,7 @@ def render_baked_shot(
         video = False
         if warn:
             warn(f"{shot}: this Blender has no FFmpeg: writing PNG frames instead of a video")
-    _video_output(scene) if video else _image_output(scene)
+    mp4_output(scene) if video else _image_output(scene)  # the bake's voice-over strip plays in it
 
     remove_stale_temps(job.dir)
     tmp = job.dir.parent / f".{job.dir.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}"

@@ -24,6 +24,7 @@ import numpy as np
 from ..model.performance import Performance
 from ..model.spec import ARKIT_INDEX, ROLES
 from . import preview, sheet_image, stage
+from .shot_render import mp4_output, video_available
 
 HEADER = 24  # pixels above the video's close-ups for names and the time
 
@@ -165,17 +166,7 @@ def _encode(
             strip.elements.append(f"f_{i:05d}.png")
         if sound is not None:
             editor.strips.new_sound("voice-over", str(sound), 2, 1)
-        settings = render.image_settings
-        if hasattr(settings, "media_type"):  # Blender 5: the media type picks the format list
-            settings.media_type = "VIDEO"
-        settings.file_format = "FFMPEG"
-        ffmpeg = render.ffmpeg
-        ffmpeg.format = "MPEG4"
-        ffmpeg.codec = "H264"
-        ffmpeg.constant_rate_factor = "MEDIUM"
-        ffmpeg.audio_codec = "AAC" if sound is not None else "NONE"
-        ffmpeg.audio_channels = "MONO"
-        ffmpeg.audio_mixrate = 48000
+        mp4_output(tmp_scene, "MONO" if sound is not None else None)
         encoded = out.parent / f".{out.name}.encoding"
         shutil.rmtree(encoded, ignore_errors=True)
         encoded.mkdir(parents=True)
@@ -192,10 +183,6 @@ def _encode(
         bpy.data.scenes.remove(tmp_scene)
         for snd in set(bpy.data.sounds) - sounds_before:
             bpy.data.sounds.remove(snd)
-
-
-def video_available() -> bool:
-    return bool(getattr(bpy.app.build_options, "codec_ffmpeg", False))
 
 
 def render_take_video(
