@@ -268,8 +268,8 @@ def wsola(audio: np.ndarray, stretch: float) -> tuple[np.ndarray, np.ndarray, np
 
 
 # One WSOLA pass reaches a stretch of _WS_HOP / (2 * _WS_TOL) = 1.6, but near that edge its
-# phone times drift up to 15 ms (tests/test_augment.py); sampled speakers stay at or below 1.5
-# (within 8 ms).
+# phone times drifted up to 15 ms in a one-off check; sampled speakers stay at or below 1.5, where
+# tests/test_augment.py holds them within 8 ms.
 WSOLA_MAX_STRETCH = 1.5
 
 
