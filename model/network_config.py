@@ -46,6 +46,16 @@ LIP_OPENING_CHANNELS = tuple(
     )
 )
 
+# Staging residual (NetworkConfig.staging_residual): while a head pose is commanded, the head
+# output is the commanded (eased) pose plus the network's deviation, weighted by the command's
+# activity; while a gaze target is commanded, the eyes point at it from wherever the head is,
+# plus the network's deviation. The network then learns what the teacher adds to a staged pose
+# (speech motion, nods, shakes, the ease out of a hold) instead of having to copy angles from
+# its input through every layer, which regression on rare holds failed to learn (28 degrees
+# off on held frames without it).
+STAGING_HEAD = (spec.COND_HEAD_YAW, spec.COND_HEAD_PITCH, spec.COND_HEAD_ROLL)
+STAGING_GAZE = (spec.COND_GAZE_YAW, spec.COND_GAZE_PITCH)
+
 # Role anchors (per role and frame): [known, speaking]. "known" marks frames where
 # who speaks is given (the first voice of a take, the previous window's decision,
 # or a user's range); the network carries that voice's identity to the rest.
@@ -77,6 +87,9 @@ class NetworkConfig:
     gaze_scale: float = 30.0
     cross_attention: bool = True  # ablation switch: streams do not see each other
     lip_closure: bool = True  # mouthClose is predicted as a closure fraction (see CLOSURE_CHANNEL)
+    # Head and gaze are predicted as deviations from the staged pose (see staging_base). Off by
+    # default: a weights file written before the switch existed has no such key and means off.
+    staging_residual: bool = False
     layer_norm_eps: float = 1e-5
 
     def to_json(self) -> str:

@@ -17,9 +17,12 @@ from .network_config import (
     OUT_GAZE,
     OUT_HEAD,
     OUT_SPEAKING,
+    STAGING_GAZE,
+    STAGING_HEAD,
     VARIATION_CHANNELS,
     NetworkConfig,
 )
+from .spec import ANGLE_SCALE, COND_GAZE_ACTIVE, COND_HEAD_ACTIVE
 
 MASKED = np.float32(-1e9)
 F32 = np.float32
@@ -267,7 +270,22 @@ class NumpyRuntime:
         v = self._conv_module(v, "variation.conv")
         v = self._ffn_named(v, "variation.ffn")
         raw[..., self._variation_index] += self._linear(self._norm(v, "variation.norm"), "variation.out")
-        return activate(raw.transpose(1, 0, 2), cfg)
+        raw = raw.transpose(1, 0, 2)  # (T, 2, out)
+        if cfg.staging_residual:
+            add_staging_base(raw, np.asarray(cond, np.float32), cfg)
+        return activate(raw, cfg)
+
+
+def add_staging_base(raw: np.ndarray, cond: np.ndarray, cfg: NetworkConfig) -> None:
+    """Add the staged pose to head and gaze of raw outputs (..., out_dim), in place
+    (torch_runtime.add_staging_base, in the same order)."""
+    head_on = np.clip(cond[..., COND_HEAD_ACTIVE : COND_HEAD_ACTIVE + 1], F32(0.0), F32(1.0))
+    gaze_on = np.clip(cond[..., COND_GAZE_ACTIVE : COND_GAZE_ACTIVE + 1], F32(0.0), F32(1.0))
+    raw[..., OUT_HEAD] += head_on * cond[..., list(STAGING_HEAD)] * F32(ANGLE_SCALE / cfg.head_scale)
+    eyes_to_target = cond[..., list(STAGING_GAZE)] * F32(ANGLE_SCALE) - raw[..., OUT_HEAD][..., :2] * F32(
+        cfg.head_scale
+    )
+    raw[..., OUT_GAZE] += gaze_on * eyes_to_target / F32(cfg.gaze_scale)
 
 
 def activate(raw: np.ndarray, cfg: NetworkConfig) -> np.ndarray:

@@ -37,9 +37,12 @@ from .network_config import (
     OUT_GAZE,
     OUT_HEAD,
     OUT_SPEAKING,
+    STAGING_GAZE,
+    STAGING_HEAD,
     VARIATION_CHANNELS,
     NetworkConfig,
 )
+from .spec import ANGLE_SCALE, COND_GAZE_ACTIVE, COND_HEAD_ACTIVE
 
 MASKED = -1e9  # added to scores of keys a query may not see (exp underflows to exactly 0)
 
@@ -284,7 +287,21 @@ class DuetNet(nn.Module):
         raw = self.out(self.out_norm(x))  # (B, 2, T, out)
         var = self.variation(x, latent.transpose(1, 2))  # (B, 2, T, n_variation)
         raw = raw.index_add(-1, self.variation_index, var).transpose(1, 2)  # (B, T, 2, out)
+        if self.cfg.staging_residual:
+            raw = add_staging_base(raw, cond, self.cfg)
         return (raw, encoding) if return_encoding else raw
+
+
+def add_staging_base(raw: torch.Tensor, cond: torch.Tensor, cfg: NetworkConfig) -> torch.Tensor:
+    """Raw outputs (..., out_dim) with the staged pose added to head and gaze
+    (network_config.STAGING_HEAD): the network's head and gaze become deviations from it."""
+    head_on = cond[..., COND_HEAD_ACTIVE : COND_HEAD_ACTIVE + 1].clamp(0.0, 1.0)
+    gaze_on = cond[..., COND_GAZE_ACTIVE : COND_GAZE_ACTIVE + 1].clamp(0.0, 1.0)
+    head = raw[..., OUT_HEAD] + head_on * cond[..., list(STAGING_HEAD)] * (ANGLE_SCALE / cfg.head_scale)
+    # Eyes in the head frame = world target - head (the small-angle sum the losses use).
+    eyes_to_target = cond[..., list(STAGING_GAZE)] * ANGLE_SCALE - head[..., :2] * cfg.head_scale
+    gaze = raw[..., OUT_GAZE] + gaze_on * eyes_to_target / cfg.gaze_scale
+    return torch.cat([raw[..., OUT_BLEND], head, gaze, raw[..., OUT_SPEAKING:]], dim=-1)
 
 
 def activate(raw: torch.Tensor, cfg: NetworkConfig) -> torch.Tensor:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ from duet.model.errors import WeightsError
 from duet.model.network_config import OUT_BLEND, OUT_SPEAKING, NetworkConfig
 from duet.model.numpy_runtime import NumpyRuntime
 
+sys.path.insert(0, str(Path(__file__).parent.parent / "tools"))
+from make_model_fixtures import staging_like_conditioning
+
 DATA = Path(__file__).parent / "data" / "model"
 TOLERANCE = 1e-4
 INPUT_KEYS = ("feats", "cond", "anchor", "latent")
@@ -21,7 +25,7 @@ INPUT_KEYS = ("feats", "cond", "anchor", "latent")
 def _inputs(rng: np.random.Generator, cfg: NetworkConfig, chans: int, t: int) -> tuple[np.ndarray, ...]:
     return (
         (rng.normal(size=(chans, 2 * t, cfg.n_mels)) * 2.0 - 8.0).astype(np.float32),
-        rng.normal(size=(t, 2, cfg.cond_dim)).astype(np.float32),
+        staging_like_conditioning(rng, t, cfg.cond_dim),
         (rng.random(size=(t, 2, cfg.anchor_dim)) < 0.3).astype(np.float32),
         rng.normal(size=(t, 2, cfg.n_latent)).astype(np.float32),
     )
@@ -44,9 +48,6 @@ def test_numpy_runtime_matches_stored_torch_outputs() -> None:
 
 def test_stored_reference_is_what_torch_computes_now() -> None:
     pytest.importorskip("torch")
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent.parent / "tools"))
     from make_model_fixtures import torch_outputs
 
     w = weights.load(DATA / "tiny_weights.npz")
@@ -60,15 +61,14 @@ def test_stored_reference_is_what_torch_computes_now() -> None:
         ), f"{key}: regenerate with tools/make_model_fixtures.py"
 
 
-@pytest.mark.parametrize("cross_attention", [True, False])
+@pytest.mark.parametrize("variant", ["full", "no_cross_no_residual"])
 @pytest.mark.parametrize(("chans", "frames"), [(1, 1), (1, 97), (2, 61), (1, 620)])
-def test_runtimes_agree_on_full_size_network(
-    tmp_path: Path, cross_attention: bool, chans: int, frames: int
-) -> None:
+def test_runtimes_agree_on_full_size_network(tmp_path: Path, variant: str, chans: int, frames: int) -> None:
     pytest.importorskip("torch")
     from duet.model.torch_runtime import TorchRuntime
 
-    cfg = NetworkConfig(cross_attention=cross_attention)
+    full = variant == "full"
+    cfg = NetworkConfig(cross_attention=full, staging_residual=full)
     _, arrays = weights.random_weights(cfg, seed=5)
     rng = np.random.default_rng(frames)
     # Move every parameter off its initial value (zero tables and tags would hide bugs).
@@ -182,3 +182,66 @@ def test_lip_closure_output_seals_the_lips_in_both_runtimes() -> None:
     # Without the switch the channel is plain ARKit mouthClose.
     plain = numpy_runtime.blendshapes(raw, NetworkConfig(lip_closure=False))
     assert np.allclose(plain[:100, CLOSURE_CHANNEL], 1.0, atol=1e-4)
+
+
+def test_staging_residual_puts_head_and_eyes_on_the_staged_pose_in_both_runtimes() -> None:
+    """With the network's own head and gaze outputs at zero, a held head sits exactly on the
+    commanded pose and the eyes on the commanded target (world gaze = head + eyes), in both
+    runtimes; free frames keep the network's output; the switch off leaves the command unused."""
+    torch = pytest.importorskip("torch")
+    from duet.model import spec
+    from duet.model.network_config import OUT_GAZE, OUT_HEAD
+    from duet.model.numpy_runtime import add_staging_base
+    from duet.model.torch_runtime import add_staging_base as add_staging_base_torch
+
+    cfg = NetworkConfig(staging_residual=True)
+    rng = np.random.default_rng(8)
+    t = 50
+    cond = np.zeros((t, 2, cfg.cond_dim), np.float32)
+    cond[10:30, 0, spec.COND_HEAD_ACTIVE] = 1.0
+    cond[10:30, 0, spec.COND_HEAD_YAW : spec.COND_HEAD_ROLL + 1] = (
+        np.array([40.0, -10.0, 5.0]) / spec.ANGLE_SCALE
+    )
+    cond[20:40, 1, spec.COND_GAZE_ACTIVE] = 1.0
+    cond[20:40, 1, spec.COND_GAZE_YAW : spec.COND_GAZE_PITCH + 1] = np.array([60.0, 0.0]) / spec.ANGLE_SCALE
+    raw = rng.normal(size=(t, 2, cfg.out_dim)).astype(np.float32)
+    raw[..., OUT_HEAD] = 0.0
+    raw[..., OUT_GAZE] = 0.0
+    raw[:, 1, OUT_HEAD] = 0.5  # B's own head: 15 deg yaw/pitch/roll
+    out = raw.copy()
+    add_staging_base(out, cond, cfg)
+    out_t = add_staging_base_torch(torch.from_numpy(raw), torch.from_numpy(cond), cfg).numpy()
+    assert float(np.max(np.abs(out - out_t))) < 1e-6
+    head = out[..., OUT_HEAD] * cfg.head_scale
+    gaze = out[..., OUT_GAZE] * cfg.gaze_scale
+    np.testing.assert_allclose(head[10:30, 0], np.tile([40.0, -10.0, 5.0], (20, 1)), atol=1e-4)
+    np.testing.assert_allclose(head[:10, 0], 0.0, atol=1e-6)
+    np.testing.assert_allclose(head[:, 1], 15.0, atol=1e-4)  # B's head is free throughout
+    np.testing.assert_allclose(
+        (head[20:40, 1, :2] + gaze[20:40, 1]), np.tile([60.0, 0.0], (20, 1)), atol=1e-4
+    )
+    np.testing.assert_allclose(gaze[:20, 1], 0.0, atol=1e-6)
+    # Blendshape logits and speaking are untouched.
+    np.testing.assert_array_equal(out[..., OUT_BLEND], raw[..., OUT_BLEND])
+    np.testing.assert_array_equal(out[..., OUT_SPEAKING], raw[..., OUT_SPEAKING])
+
+
+def test_runtimes_give_the_same_take_of_the_example_with_the_bundled_model() -> None:
+    """End to end through generate() (windows, diarization, staging solve) on the shipped weights,
+    the bundled example dialogue and its staging: numpy and torch agree within 1e-4."""
+    pytest.importorskip("torch")
+    pytest.importorskip("bpy")  # read_audio decodes with aud, which the bpy module brings
+    from duet.addon.audio import read_audio
+    from duet.model import generate, spec
+
+    root = Path(__file__).parent.parent
+    voice = read_audio(root / "assets" / "example_dialogue.flac", channels=1)
+    staging = (root / "assets" / "example_dialogue_staging.txt").read_text(encoding="utf-8")
+    takes = [
+        generate(voice.samples, voice.sample_rate, staging=staging, runtime=rt) for rt in ("numpy", "torch")
+    ]
+    for role in spec.ROLES:
+        for field in ("blendshapes", "head", "gaze", "speaking"):
+            a, b = (getattr(take, field)[role] for take in takes)
+            assert float(np.max(np.abs(a - b))) < TOLERANCE, (role, field)
+        assert float(np.ptp(takes[0].head[role][:, 0])) > 5.0  # the heads move: not a trivial match

@@ -61,6 +61,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-cross-attention", action="store_true", help="ablation: streams do not see each other"
     )
     parser.add_argument("--no-gaze-loss", action="store_true", help="ablation: no gaze reciprocity loss")
+    parser.add_argument(
+        "--no-staging-residual",
+        action="store_true",
+        help="predict head and gaze outright, not as deviations from the staged pose (older networks)",
+    )
 
 
 def _git_commit() -> str | None:
@@ -116,7 +121,10 @@ def run(args: argparse.Namespace) -> int:
     ckpt_path = out_dir / "checkpoint.pt"
     log_path = out_dir / "train_log.jsonl"
     cfg = NetworkConfig(
-        d_model=args.d_model, n_layers=args.layers, cross_attention=not args.no_cross_attention
+        d_model=args.d_model,
+        n_layers=args.layers,
+        cross_attention=not args.no_cross_attention,
+        staging_residual=not args.no_staging_residual,
     )
     # Every option spelled out (defaults included), so the line reproduces the run.
     command = "python -m duet.model.training train " + _args_line(args)
