@@ -13,6 +13,7 @@ import aud
 import numpy as np
 
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".m4a")
+SILENCE_DBFS = -60.0  # a voice-over whose loudest sample stays below this holds no voice
 
 
 class AudioFileError(ValueError):
@@ -70,3 +71,15 @@ def read_stem_pair(path_a: str | Path, path_b: str | Path) -> VoiceOver:
     both[: a.samples.shape[0], 0] = a.samples
     both[: b.samples.shape[0], 1] = b.samples
     return VoiceOver(samples=both, sample_rate=a.sample_rate, path=a.path)
+
+
+def check_not_silent(voice: VoiceOver) -> None:
+    """A silent voice-over (all channels) would give a take of closed mouths: say so instead.
+    Generate and batch shots both call it after reading."""
+    peak = float(np.max(np.abs(voice.samples))) if voice.samples.size else 0.0
+    if peak < 10 ** (SILENCE_DBFS / 20):
+        level = "digital silence" if peak == 0 else f"peak {20 * np.log10(peak):.0f} dBFS"
+        raise AudioFileError(
+            f"voice-over '{voice.path.name}' is silent ({level}): pick the file with the dialogue, "
+            "or raise its level"
+        )

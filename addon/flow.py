@@ -19,8 +19,6 @@ from . import audio as audio_io
 from . import rigs, scene_marks
 from .job import GenerationJob, GenerationRequest, run_request, weights_problem
 
-SILENCE_DBFS = -60.0  # a voice-over whose loudest sample stays below this holds no voice
-
 
 class UserError(ValueError):
     """A problem the user can fix; the message says what and how."""
@@ -94,9 +92,9 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
         else:
             voice = audio_io.read_audio(_resolve(path_a), channels=1)
             stems, paths = False, [_resolve(path_a)]
+        audio_io.check_not_silent(voice)
     except audio_io.AudioFileError as exc:
         raise UserError(str(exc)) from exc
-    check_not_silent(voice)
     return voice, stems, paths
 
 
@@ -126,17 +124,6 @@ def stems_hint(path: str) -> str | None:
             _stems_cache.clear()
         _stems_cache[key] = hint
     return _stems_cache[key]
-
-
-def check_not_silent(voice: audio_io.VoiceOver) -> None:
-    """A silent voice-over (all channels) would give a take of closed mouths: say so instead."""
-    peak = float(np.max(np.abs(voice.samples))) if voice.samples.size else 0.0
-    if peak < 10 ** (SILENCE_DBFS / 20):
-        level = "digital silence" if peak == 0 else f"peak {20 * np.log10(peak):.0f} dBFS"
-        raise UserError(
-            f"voice-over '{voice.path.name}' is silent ({level}): pick the file with the dialogue, "
-            "or raise its level"
-        )
 
 
 def parse_staging(request: GenerationRequest):  # returns a StagingScript (imported lazily)

@@ -74,10 +74,13 @@ def _characters(scene: bpy.types.Scene, spec: ShotSpec) -> tuple[bpy.types.Objec
 
 def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
     if len(spec.audio) == 2:
-        return audio_io.read_stem_pair(*spec.audio), True
+        voice = audio_io.read_stem_pair(*spec.audio)
+        audio_io.check_not_silent(voice)
+        return voice, True
     if len(spec.audio) != 1:
         raise ShotError(f"a shot takes one voice-over or two stems, got {len(spec.audio)} files")
     voice = audio_io.read_audio(spec.audio[0])
+    audio_io.check_not_silent(voice)
     stereo = voice.samples.ndim == 2
     stems = (
         spec.stems

@@ -12,6 +12,7 @@ import struct
 import subprocess
 import sys
 import textwrap
+import wave
 from pathlib import Path
 
 import pytest
@@ -435,6 +436,12 @@ def test_batch_bakes_several_shots_with_one_broken(bpy_module, pair_blend: Path,
     for i in range(3):
         write_voice(audio / f"sh0{i + 1}0.wav", seed=i)
     write_voice(audio / "sh020_B.wav", seed=7)
+    write_voice(audio / "quiet.wav", seconds=1.0)
+    with wave.open(str(audio / "quiet.wav"), "rb") as w:
+        params, n = w.getparams(), w.getnframes()
+    with wave.open(str(audio / "quiet.wav"), "wb") as w:  # the same file, digital silence
+        w.setparams(params)
+        w.writeframes(b"\0\0" * n)
     inputs = {p: digest(p) for p in audio.iterdir()}
     job = tmp_path / "jobs.toml"
     job.write_text(
@@ -455,6 +462,8 @@ def test_batch_bakes_several_shots_with_one_broken(bpy_module, pair_blend: Path,
             b = "NorThisOne"
             [shots.sh030]
             render = { dir = "out/renders/{shot}", frames = "1-2", resolution = "32x24" }
+            [shots.quiet]
+            audio = "in/quiet.wav"
             """
         )
     )
@@ -465,9 +474,11 @@ def test_batch_bakes_several_shots_with_one_broken(bpy_module, pair_blend: Path,
     assert code == 1
     summary = json.loads(summary_file.read_text())
     statuses = {s["name"]: s["status"] for s in summary["shots"]}
-    assert statuses == {"sh010": "ok", "sh020": "ok", "broken": "failed", "sh030": "ok"}
+    assert statuses == {"sh010": "ok", "sh020": "ok", "broken": "failed", "sh030": "ok", "quiet": "failed"}
     by_name = {s["name"]: s for s in summary["shots"]}
     assert "NoSuchObject" in by_name["broken"]["error"]
+    assert "voice-over 'quiet.wav' is silent (digital silence)" in by_name["quiet"]["error"]
+    assert not (tmp_path / "out" / "baked" / "quiet.blend").exists()
     for name in ("sh010", "sh020", "sh030"):
         assert (tmp_path / "out" / "baked" / f"{name}.blend").is_file()
         assert {"load", "generate", "bake", "save", "total"} <= set(by_name[name]["seconds"])
