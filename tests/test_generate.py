@@ -198,6 +198,24 @@ def test_first_voice_anchor_marks_the_first_speech() -> None:
     assert not windowing.first_voice_anchor(np.zeros(16000), 50).any()
 
 
+def test_first_voice_is_speech_not_the_noise_floor_before_it() -> None:
+    """A noise bed 20 dB under the voices (room tone, a fan) is not the first voice: the anchor
+    starts where speech does, so the first speaker is not swapped for the noise."""
+    x = _dialogue(6.0)
+    rng = np.random.default_rng(1)
+    voice_rms = float(np.sqrt(np.mean(x[x != 0] ** 2)))
+    noisy = (x + rng.normal(scale=voice_rms * 0.1, size=len(x))).astype(np.float32)
+    n = 300
+    voiced = windowing.voiced_frames(noisy, n)
+    assert not voiced[:20].any()  # 0-0.4 s: noise only
+    assert voiced[25:40].mean() > 0.8  # the first voice from 0.5 s
+    known = np.flatnonzero(windowing.first_voice_anchor(noisy, n, role=0)[:, 0, 0])
+    assert 20 <= known[0] <= 30
+    # Without the noise-floor margin the noise itself would have been voiced from frame 0.
+    level = windowing.frame_energy_db(noisy, n)
+    assert (level[:20] > np.percentile(level, 98) - 30.0).all()
+
+
 def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> None:
     from duet.model import generation
 
