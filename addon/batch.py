@@ -195,6 +195,8 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
             stems=shot.stems,
             fps=shot.fps,
             weights=shot.weights,
+            retarget_a=shot.retarget_a,
+            retarget_b=shot.retarget_b,
         )
         result = shots.bake_shot(spec, progress=report)
         interrupts.checkpoint()  # before the commit: an interrupted shot leaves no output
@@ -385,11 +387,19 @@ def list_shots(check: JobCheck, args: argparse.Namespace, stdout: TextIO) -> int
 
 
 def run(args: argparse.Namespace) -> int:
+    from .rigs import map_file_problem  # imports bpy, as baking does
+
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
-    # The render stage runs no model: no need to load one to check it.
+    # The render stage runs no model and retargets nothing: no need to look inside those files.
     weights_check = None if args.stage == "render" else weights_problem
-    check = jobfile.load_job(args.job_file, output_root=args.output_root, weights_check=weights_check)
+    retarget_check = None if args.stage == "render" else map_file_problem
+    check = jobfile.load_job(
+        args.job_file,
+        output_root=args.output_root,
+        weights_check=weights_check,
+        retarget_check=retarget_check,
+    )
     with stdout_for_json(args.json and not args.list) as stdout:
         if args.list:
             return list_shots(check, args, stdout)

@@ -58,6 +58,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="model weights .npz to generate with (default: the bundled assets/duet_model.npz)",
     )
+    for role in ("a", "b"):
+        parser.add_argument(
+            f"--retarget-{role}",
+            metavar="FILE",
+            help=f"retarget map .json for character {role.upper()} (default: the one picked in the "
+            ".blend's Duet panel, else detected from the shape-key names)",
+        )
     render = parser.add_argument_group("render")
     render.add_argument("--render", type=Path, metavar="DIR", help="render the baked shot into DIR")
     render.add_argument(
@@ -91,6 +98,8 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "stems": args.stems,
         "fps": args.fps,
         "weights": args.weights,
+        "retarget_a": args.retarget_a,
+        "retarget_b": args.retarget_b,
         "render": render,
     }
 
@@ -102,6 +111,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline.summary import EXIT_USAGE, BatchSummary
     from . import batch
     from .job import weights_problem
+    from .rigs import map_file_problem
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]
     if overrides and args.render is None:
@@ -110,7 +120,11 @@ def run(args: argparse.Namespace) -> int:
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
     check = jobfile.check_single_shot(
-        shot_values(args), Path.cwd(), output_root=args.output_root, weights_check=weights_problem
+        shot_values(args),
+        Path.cwd(),
+        output_root=args.output_root,
+        weights_check=weights_problem,
+        retarget_check=map_file_problem,
     )
     with batch.stdout_for_json(args.json) as stdout:
         summary = BatchSummary(source=check.source)

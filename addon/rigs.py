@@ -4,6 +4,7 @@ head / neck / eye bones, and how its shape keys map to the model's output."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import bpy
 
@@ -60,6 +61,30 @@ class MapSource:
 
     name: str
     text: str
+
+
+RETARGET_FIX = "fix the map (docs/RETARGET.md), or save it again from the Duet panel (Characters > Map)"
+
+
+def map_file_problem(path: Path) -> str | None:
+    """Why the .json at ``path`` is not a retarget map Duet can read, naming the file and
+    the fix; None when it is one. For the job checks (pipeline.jobfile.RetargetCheck):
+    whether the rig has the shape keys it drives is known only once a shot opens its .blend."""
+    try:
+        retarget.RetargetMap.load(path)
+    except ValueError as exc:  # InputError: unreadable, invalid JSON, or not the map schema
+        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+        text = lines[0] + (" " + "; ".join(lines[1:]) if len(lines) > 1 else "")
+        return text if "Duet panel" in text else f"{text}; {RETARGET_FIX}"
+    return None
+
+
+def rig_root(obj: bpy.types.Object) -> bpy.types.Object:
+    """The object a character is known by: its armature when it has one (a picked head
+    mesh and its rig are the same character), else the object itself."""
+    if obj.type == "MESH":
+        return _armature_of(obj) or obj
+    return obj
 
 
 def _custom_map(source: MapSource, role: str, obj_name: str, key_names: list[str]) -> retarget.RetargetMap:

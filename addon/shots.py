@@ -7,8 +7,9 @@ plan and bake (addon/flow.py).
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from ..model import weights as weights_module
 from ..model.errors import WeightsError
+from ..model.spec import ROLES
 from ..model.stems import analyse_stereo
 from ..pipeline import interrupts
 from . import audio as audio_io
@@ -43,6 +45,10 @@ class ShotSpec:
     weights: Path | None = None  # model weights .npz; None = the bundled model
     key_mode: str = "SPARSE"
     key_tolerance: float = 0.005
+    # Retarget maps (.json) for A and B; None: the map picked for that character in the
+    # .blend's Duet panel, else the one detected from its shape-key names.
+    retarget_a: Path | None = None
+    retarget_b: Path | None = None
 
 
 @dataclass
@@ -98,6 +104,56 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
     return voice, bool(stems)
 
 
+def _read_map(path: Path, role: str) -> rigs.MapSource:
+    what = f"retarget map '{path}' for character {role}"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ShotError(f"{what} not found; {rigs.RETARGET_FIX}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ShotError(f"{what} cannot be read ({exc}); {rigs.RETARGET_FIX}") from None
+    return rigs.MapSource(name=path.name, text=text)
+
+
+@contextlib.contextmanager
+def _duet_settings(scene: bpy.types.Scene) -> Iterator[bpy.types.PropertyGroup]:
+    """``scene.duet``, the .blend's Duet panel settings. Outside the extension (``python -m
+    duet`` with the bpy module) Duet's property group is not registered and Blender hides
+    those settings: register it for the read, then leave things as they were."""
+    if hasattr(scene, "duet"):
+        yield scene.duet
+        return
+    from . import properties
+
+    added = [cls for cls in properties.CLASSES if not getattr(cls, "is_registered", False)]
+    for cls in added:
+        bpy.utils.register_class(cls)
+    properties.register()
+    try:
+        yield scene.duet
+    finally:
+        properties.unregister()
+        for cls in reversed(added):
+            bpy.utils.unregister_class(cls)
+
+
+def _panel_maps(
+    scene: bpy.types.Scene, characters: dict[str, bpy.types.Object]
+) -> dict[str, rigs.MapSource | None]:
+    """The retarget maps picked in the .blend's Duet panel, given to the characters they
+    were picked for: a map follows its character (a shot that swaps A and B swaps the maps,
+    one whose characters are not the panel's uses none), as Generate would use it."""
+    with _duet_settings(scene) as settings:
+        picked = flow.map_sources(scene)
+        owners = {role: getattr(settings, flow.CHARACTER_PROPS[role]) for role in ROLES}
+    by_character = {
+        rigs.rig_root(owners[role]).as_pointer(): source
+        for role, source in picked.items()
+        if source is not None and owners[role] is not None
+    }
+    return {role: by_character.get(rigs.rig_root(obj).as_pointer()) for role, obj in characters.items()}
+
+
 def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None = None) -> ShotResult:
     """Bake one shot into spec.out (a new file; spec.blend is only read)."""
     report = progress or (lambda _stage, _fraction: None)
@@ -119,6 +175,11 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         problem = weights_problem(spec.weights)
     if problem:
         raise ShotError(problem)
+    job_maps = {
+        role: _read_map(path, role)
+        for role, path in zip(ROLES, (spec.retarget_a, spec.retarget_b), strict=True)
+        if path is not None
+    }
     report("load", 0.0)
     # Blender runs Python handlers while it opens and saves, and drops a Ctrl-C raised in them.
     with interrupts.deferred("opening the .blend"):
@@ -128,7 +189,8 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         scene.render.fps, scene.render.fps_base = int(round(spec.fps)), round(spec.fps) / spec.fps
     try:
         a, b = _characters(scene, spec)
-        characters = rigs.pair_from_objects(a, b)
+        maps = {**_panel_maps(scene, {"A": a, "B": b}), **job_maps}  # a job's map overrides the panel's
+        characters = rigs.pair_from_objects(a, b, maps)
         voice, stems = _voice(spec)
     except (rigs.RigError, audio_io.AudioFileError) as exc:
         raise ShotError(str(exc)) from exc

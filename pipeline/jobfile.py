@@ -44,6 +44,10 @@ TOP_LEVEL_KEYS = ("version", "defaults", "shots")
 # Why a weights file cannot run (naming the file and the fix), or None. The job checks
 # stay free of numpy: the caller that can load a model passes this in.
 WeightsCheck = Callable[[Path], str | None]
+# Why a retarget map .json is not a map Duet can read (naming the file and the fix), or
+# None. Same reason: the map's schema lives in duet.model.retarget, which needs numpy.
+RetargetCheck = Callable[[Path], str | None]
+RETARGET_KEYS = ("retarget_a", "retarget_b")
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,8 @@ class ShotFields(BaseModel):
     stems: bool | None = None
     fps: float | None = Field(default=None, gt=0, le=1000)
     weights: str | None = None
+    retarget_a: str | None = None
+    retarget_b: str | None = None
     render: RenderFields | None = None
 
     @field_validator("audio", mode="before")
@@ -176,7 +182,7 @@ class ShotFields(BaseModel):
         # render = true / false switches rendering with the other settings inherited.
         return {"enabled": value} if isinstance(value, bool) else value
 
-    @field_validator("a", "b", "take", "weights")
+    @field_validator("a", "b", "take", "weights", "retarget_a", "retarget_b")
     @classmethod
     def _not_blank(cls, value: str | None) -> str | None:
         if value is not None and not value.strip():
@@ -302,10 +308,14 @@ class ShotJob:
     fps: float | None = None
     weights: Path | None = None  # model weights .npz; None: the bundled model
     render: RenderJob | None = None
+    # Retarget maps (.json) for A and B; None: the map picked in the .blend's Duet panel,
+    # else the one detected from the shape-key names.
+    retarget_a: Path | None = None
+    retarget_b: Path | None = None
 
     def inputs(self) -> tuple[Path, ...]:
-        optional = [p for p in (self.staging, self.weights) if p is not None]
-        return (self.blend, *self.audio, *optional)
+        optional = (self.staging, self.weights, self.retarget_a, self.retarget_b)
+        return (self.blend, *self.audio, *(p for p in optional if p is not None))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -321,6 +331,8 @@ class ShotJob:
             "stems": self.stems,
             "fps": self.fps,
             "weights": str(self.weights) if self.weights else None,
+            "retarget_a": str(self.retarget_a) if self.retarget_a else None,
+            "retarget_b": str(self.retarget_b) if self.retarget_b else None,
             "render": self.render.to_dict() if self.render else None,
         }
 
@@ -382,10 +394,11 @@ class _ShotResolver:
         missing: Callable[[str], str] = lambda key: f"missing: set {key} for this shot or in [defaults]",
         label: Callable[[str], str] = lambda key: key,
         weights_check: WeightsCheck | None = None,
+        retarget_check: RetargetCheck | None = None,
     ) -> None:
         self.name, self.own, self.defaults = name, own, defaults
         self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
-        self.label, self.weights_check = label, weights_check
+        self.label, self.weights_check, self.retarget_check = label, weights_check, retarget_check
         self.problems: list[Problem] = []
         self.out: Path | None = None
         self.render: RenderJob | None = None
@@ -441,6 +454,21 @@ class _ShotResolver:
                 self.problem("weights", ("set in [defaults]: " if from_defaults else "") + message)
         return path
 
+    def retarget_file(self, key: str) -> Path | None:
+        text, from_defaults = self.value(key)
+        if text is None:
+            return None
+        fix = (
+            "give a retarget map saved from the Duet panel (.json), or remove "
+            f"{self.label(key)} to use the map picked in the .blend (or the one detected from the key names)"
+        )
+        path = self.input_file(key, text, from_defaults, (".json",), fix)
+        if path is not None and path.is_file() and path.suffix.lower() == ".json" and self.retarget_check:
+            message = self.retarget_check(path)
+            if message:
+                self.problem(key, ("set in [defaults]: " if from_defaults else "") + message)
+        return path
+
     def resolve(self) -> tuple[ShotJob | None, list[Path]]:
         """The shot (None when it has problems) and every input path found, for
         the cross-shot check that no output overwrites any input. The outputs
@@ -454,7 +482,8 @@ class _ShotResolver:
         staging_text, staging_def = self.value("staging")
         staging = self.input_file("staging", staging_text, staging_def) if staging_text else None
         weights = self.weights_file()
-        inputs += [p for p in (blend, *audio, staging, weights) if p is not None]
+        retarget_a, retarget_b = (self.retarget_file(key) for key in RETARGET_KEYS)
+        inputs += [p for p in (blend, *audio, staging, weights, retarget_a, retarget_b) if p is not None]
 
         a, _ = self.value("a")
         b, _ = self.value("b")
@@ -502,6 +531,8 @@ class _ShotResolver:
             fps=fps,
             weights=weights,
             render=render,
+            retarget_a=retarget_a,
+            retarget_b=retarget_b,
         )
         return shot, inputs
 
@@ -600,9 +631,11 @@ def check_job_data(
     job_path: Path | None = None,
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
+    retarget_check: RetargetCheck | None = None,
 ) -> JobCheck:
     """Check parsed TOML: every problem with its location, and the valid shots.
-    ``weights_check`` looks inside each distinct ``weights`` file (see WeightsCheck)."""
+    ``weights_check`` looks inside each distinct ``weights`` file (see WeightsCheck),
+    ``retarget_check`` inside each ``retarget_a`` / ``retarget_b`` file (see RetargetCheck)."""
     check = JobCheck(source=source, path=job_path)
     for key in data:
         if key not in TOP_LEVEL_KEYS:
@@ -659,6 +692,7 @@ def check_job_data(
             base_dir,
             lambda key, p=prefix: f"{p}.{key}",
             weights_check=weights_check,
+            retarget_check=retarget_check,
         )
         shot, inputs = resolver.resolve()
         check.problems += resolver.problems
@@ -672,7 +706,11 @@ def check_job_data(
 
 
 def load_job(
-    path: str | Path, *, output_root: Path | None = None, weights_check: WeightsCheck | None = None
+    path: str | Path,
+    *,
+    output_root: Path | None = None,
+    weights_check: WeightsCheck | None = None,
+    retarget_check: RetargetCheck | None = None,
 ) -> JobCheck:
     """Read and check a job file (paths in it are relative to its folder)."""
     path = Path(path).expanduser().resolve()
@@ -692,7 +730,13 @@ def load_job(
         problem = Problem(source, f"cannot read the job file: {exc.strerror or exc}")
         return JobCheck(source=source, path=path, problems=[problem])
     return check_job_data(
-        data, path.parent, source=source, job_path=path, output_root=output_root, weights_check=weights_check
+        data,
+        path.parent,
+        source=source,
+        job_path=path,
+        output_root=output_root,
+        weights_check=weights_check,
+        retarget_check=retarget_check,
     )
 
 
@@ -709,6 +753,8 @@ BAKE_OPTION_NAMES = {
     "stems": "--stems",
     "fps": "--fps",
     "weights": "--weights",
+    "retarget_a": "--retarget-a",
+    "retarget_b": "--retarget-b",
     "render": "--render",
     "render.dir": "--render",
     "render.format": "--video",
@@ -725,6 +771,7 @@ def check_single_shot(
     name: str | None = None,
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
+    retarget_check: RetargetCheck | None = None,
 ) -> JobCheck:
     """The checks of a job file for one shot given as command-line options.
 
@@ -756,6 +803,7 @@ def check_single_shot(
         missing=lambda key: f"missing: give {where(key)}",
         label=where,
         weights_check=weights_check,
+        retarget_check=retarget_check,
     )
     shot, inputs = resolver.resolve()
     check.problems += resolver.problems

@@ -771,3 +771,124 @@ def test_batch_shot_with_staging(bpy_module, pair_blend: Path, tmp_path: Path) -
     assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 0
     (shot,) = json.loads(summary_file.read_text())["shots"]
     assert shot["status"] == "ok" and (tmp_path / "out" / "sh010.blend").is_file()
+
+
+# --------------------------------------------------------------------------- retarget maps
+
+
+def write_map(path: Path, targets: dict[str, str]) -> Path:
+    """A retarget map that drives only ``targets`` (shape key -> its ARKit channel)."""
+    linear = [{"target": key, "sources": {channel: 1.0}} for key, channel in targets.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"format": "duet-retarget-map", "version": 1, "linear": linear}))
+    return path
+
+
+def driven_keys(bpy, rig_name: str) -> set[str]:
+    """The shape keys the takes in the open file drive on a character (its armature's meshes)."""
+    import re
+
+    names = set()
+    for mesh in bpy.data.objects[rig_name].children_recursive:
+        ad = mesh.data.shape_keys.animation_data if mesh.type == "MESH" and mesh.data.shape_keys else None
+        for strip in [s for t in ad.nla_tracks for s in t.strips] if ad else []:
+            bag = strip.action.layers[0].strips[0].channelbag(strip.action_slot)
+            names |= {re.fullmatch(r'key_blocks\["(.+)"\]\.value', fc.data_path)[1] for fc in bag.fcurves}
+    return names
+
+
+PANEL_MAPS = {"A": {"browInnerUp": "browInnerUp"}, "B": {"mouthFunnel": "mouthFunnel", "jawOpen": "jawOpen"}}
+
+
+@pytest.fixture
+def pair_blend_with_panel_maps(bpy_module, tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    """A Duet pair whose panel (Characters > Map) picks a retarget map for each character,
+    saved by the extension; the batch below runs without it registered (python -m duet)."""
+    import duet
+    from duet.addon import stage
+
+    bpy_module.ops.wm.read_homefile(use_empty=True)
+    scene = bpy_module.context.scene
+    stage.build_dialogue_pair(scene)
+    pair = stage.find_pairs(scene)[-1]
+    duet.register()
+    try:
+        for role in ("A", "B"):
+            text = bpy_module.data.texts.new(f"panel {role}.json")
+            text.from_string(write_map(tmp_path / "panel.json", PANEL_MAPS[role]).read_text())
+            setattr(scene.duet, f"character_{role.lower()}", pair[role])
+            setattr(scene.duet, f"retarget_{role.lower()}", text)
+        path = tmp_path / "in" / "pair.blend"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        bpy_module.ops.wm.save_as_mainfile(filepath=str(path), check_existing=False)
+    finally:
+        duet.unregister()
+    return path, {role: pair[role].name for role in ("A", "B")}
+
+
+@pytest.mark.slow
+def test_batch_retarget_maps_from_the_job_and_the_panel(
+    bpy_module, pair_blend_with_panel_maps: tuple[Path, dict[str, str]], tmp_path: Path, capsys
+) -> None:
+    from duet.addon import commands
+
+    pair, rig = pair_blend_with_panel_maps
+    write_voice(tmp_path / "in" / "take.wav", seconds=1.0)
+    write_map(tmp_path / "maps" / "a_job.json", {"jawOpen": "jawOpen", "eyeBlinkLeft": "eyeBlinkLeft"})
+    write_map(tmp_path / "maps" / "lacking.json", {"jawOpen": "jawOpen", "noSuchKey": "mouthSmileLeft"})
+    (tmp_path / "maps" / "broken.json").write_text("{ not json")
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\nblend = "in/pair.blend"\naudio = "in/take.wav"\nout = "out/{shot}.blend"\n'
+        + weights_line()
+        + textwrap.dedent(
+            f"""
+            [shots.mapped]
+            retarget_a = "maps/a_job.json"   # overrides the panel's map for A
+            [shots.swapped]
+            a = "{rig["B"]}"
+            b = "{rig["A"]}"
+            [shots.lacking]
+            retarget_b = "maps/lacking.json"
+            [shots.broken]
+            retarget_a = "maps/broken.json"
+            """
+        )
+    )
+    summary_file = tmp_path / "summary.json"
+    code = commands.cli_command(
+        ["batch", str(job), "--skip-invalid", "--summary", str(summary_file), "--quiet"]
+    )
+    assert code == 1
+    by_name = {s["name"]: s for s in json.loads(summary_file.read_text())["shots"]}
+    assert {n: s["status"] for n, s in by_name.items()} == {
+        "mapped": "ok",
+        "swapped": "ok",
+        "lacking": "failed",
+        "broken": "invalid",
+    }
+    # A map naming a shape key the rig lacks fails its shot only, saying which key and what to do.
+    assert (
+        f"retarget map 'lacking.json' drives shape keys that character B '{rig['B']}' lacks: noSuchKey"
+        in (by_name["lacking"]["error"])
+    )
+    assert "remove them from the map" in by_name["lacking"]["error"]
+    assert not (tmp_path / "out" / "lacking.blend").exists()
+    # Invalid JSON is found by the job check, with the key's location.
+    (problem,) = by_name["broken"]["problems"]
+    assert problem.startswith("shots.broken.retarget_a: retarget map '") and "is not valid JSON" in problem
+    # The job's map drives A's keys; B keeps the map picked in the .blend's panel.
+    bpy_module.ops.wm.open_mainfile(filepath=str(tmp_path / "out" / "mapped.blend"))
+    assert driven_keys(bpy_module, rig["A"]) == {"jawOpen", "eyeBlinkLeft"}
+    assert driven_keys(bpy_module, rig["B"]) == set(PANEL_MAPS["B"])
+    # A panel map follows its character: with A and B swapped, so are the maps.
+    bpy_module.ops.wm.open_mainfile(filepath=str(tmp_path / "out" / "swapped.blend"))
+    assert driven_keys(bpy_module, rig["A"]) == set(PANEL_MAPS["A"])
+    assert driven_keys(bpy_module, rig["B"]) == set(PANEL_MAPS["B"])
+    # duet bake checks --retarget-a / --retarget-b the same way, located by the option.
+    capsys.readouterr()
+    bake = ["bake", "--blend", str(pair), "--audio", str(tmp_path / "in" / "take.wav")]
+    bake += ["--out", str(tmp_path / "out" / "single.blend")]
+    assert commands.cli_command([*bake, "--retarget-b", str(tmp_path / "maps" / "broken.json")]) == 3
+    err = capsys.readouterr().err
+    assert "--retarget-b: retarget map '" in err and "is not valid JSON" in err

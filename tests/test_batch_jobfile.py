@@ -474,6 +474,117 @@ def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Pat
     assert "could not be read as a weights file" in bad["--weights"]
 
 
+def map_check(path: Path) -> str | None:
+    """Stands for duet.addon.rigs.map_file_problem (which imports bpy): the map's own checks."""
+    from duet.model import retarget
+
+    try:
+        retarget.RetargetMap.load(path)
+    except ValueError as exc:
+        return " ".join(line.strip() for line in str(exc).splitlines())
+    return None
+
+
+def write_map(path: Path, targets: dict[str, dict[str, float]]) -> Path:
+    linear = [{"target": key, "sources": sources} for key, sources in targets.items()]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"format": "duet-retarget-map", "version": 1, "linear": linear}))
+    return path
+
+
+def test_retarget_maps_per_character_checked_with_location_and_fix(project: Path) -> None:
+    write_map(project / "maps/hero.json", {"Jaw": {"jawOpen": 1.0}})
+    write_map(project / "maps/sh020_b.json", {"Blink": {"eyeBlinkLeft": 1.0}})
+    write_map(project / "maps/typo.json", {"Jaw": {"jawOpn": 1.0}})
+    (project / "maps/broken.json").write_text("{ not json")
+    (project / "maps/hero.txt").write_text("{}")
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        out = "baked/{shot}.blend"
+        retarget_a = "maps/hero.json"
+        [shots.sh010]
+        [shots.sh020]
+        retarget_b = "maps/{shot}_b.json"
+        [shots.sh030]
+        retarget_a = "maps/missing.json"
+        [shots.sh040]
+        retarget_b = "maps/hero.txt"
+        [shots.sh050]
+        retarget_b = "maps/broken.json"
+        [shots.sh060]
+        retarget_a = "maps/typo.json"
+        [shots.sh070]
+        retarget_b = ""
+        [shots.sh080]
+        retarget_c = "maps/hero.json"
+        """,
+    )
+    check = jobfile.load_job(job, retarget_check=map_check)
+    problems = located(check)
+    assert set(problems) == {
+        "shots.sh030.retarget_a",
+        "shots.sh040.retarget_b",
+        "shots.sh050.retarget_b",
+        "shots.sh060.retarget_a",
+        "shots.sh070.retarget_b",
+        "shots.sh080.retarget_c",
+    }
+    missing = problems["shots.sh030.retarget_a"]
+    assert missing.startswith("file not found: 'maps/missing.json' (looked for ")
+    assert missing.endswith(
+        "give a retarget map saved from the Duet panel (.json), or remove retarget_a to use the map "
+        "picked in the .blend (or the one detected from the key names)"
+    )
+    assert problems["shots.sh040.retarget_b"].startswith(
+        "'hero.txt' is not a .json file; give a retarget map"
+    )
+    assert "broken.json' is not valid JSON (line 1, column 3" in problems["shots.sh050.retarget_b"]
+    assert "'jawOpn' is not an ARKit channel (did you mean 'jawOpen'?)" in problems["shots.sh060.retarget_a"]
+    assert problems["shots.sh070.retarget_b"].startswith("must not be empty")
+    assert problems["shots.sh080.retarget_c"].startswith("unknown key 'retarget_c' (did you mean 'retarget_")
+    assert "retarget_a, retarget_b" in problems["shots.sh080.retarget_c"]
+    # Inherited from [defaults]; {shot} expanded; a job without the keys leaves them to the .blend.
+    sh010, sh020 = check.shots
+    assert (sh010.retarget_a, sh010.retarget_b) == (project / "maps/hero.json", None)
+    assert (sh020.retarget_a, sh020.retarget_b) == (project / "maps/hero.json", project / "maps/sh020_b.json")
+    assert sh020.to_dict()["retarget_b"] == str(project / "maps/sh020_b.json")
+    assert sh010.to_dict()["retarget_b"] is None
+    assert project / "maps/sh020_b.json" in sh020.inputs()  # so no output may overwrite it
+    good = jobfile.load_job(write_job(project, GOOD_JOB)).shots[0]
+    assert (good.retarget_a, good.retarget_b) == (None, None)
+    # A broken map in [defaults] says so, in every shot that inherits it.
+    job = write_job(
+        project,
+        '[defaults]\nretarget_b = "maps/typo.json"\nblend = "shots/sc01.blend"\naudio = "audio/sh010.wav"\n'
+        'out = "baked/{shot}.blend"\n[shots.sh010]\n',
+        "inherit.toml",
+    )
+    assert located(jobfile.load_job(job, retarget_check=map_check))["shots.sh010.retarget_b"].startswith(
+        "set in [defaults]: retarget map '"
+    )
+    # The single-shot command: the option's name is the location.
+    values = {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "o.blend"}
+    bad = located(
+        jobfile.check_single_shot(
+            {**values, "retarget_a": "maps/broken.json", "retarget_b": "maps/gone.json"},
+            project,
+            retarget_check=map_check,
+        )
+    )
+    assert set(bad) == {"--retarget-a", "--retarget-b"}
+    assert "is not valid JSON" in bad["--retarget-a"]
+    assert bad["--retarget-b"].endswith(
+        "or remove --retarget-b to use the map picked in the .blend "
+        "(or the one detected from the key names)"
+    )
+    single = jobfile.check_single_shot({**values, "retarget_b": "maps/sh020_b.json"}, project)
+    assert single.problems == [] and single.shots[0].retarget_b == project / "maps/sh020_b.json"
+
+
 def test_the_example_job_file_in_the_docs_is_valid(tmp_path: Path) -> None:
     import re
 
@@ -488,6 +599,7 @@ def test_the_example_job_file_in_the_docs_is_valid(tmp_path: Path) -> None:
         "audio/sc01_030_theo.wav",
         *(f"staging/sc01_0{n}0.txt" for n in (1, 2, 4)),
         "staging/sc01_030_v2.txt",
+        "maps/theo_closeup.json",
     ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_bytes(b"x")
@@ -495,6 +607,7 @@ def test_the_example_job_file_in_the_docs_is_valid(tmp_path: Path) -> None:
     assert check.problems == []
     assert [s.name for s in check.shots] == ["sc01_010", "sc01_020", "sc01_030", "sc01_040"]
     assert {s.weights for s in check.shots} == {tmp_path / "models/duet_2026-11.npz"}
+    assert [s.retarget_b for s in check.shots][-1] == tmp_path / "maps/theo_closeup.json"
 
 
 def test_path_helpers(tmp_path: Path) -> None:
