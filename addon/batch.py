@@ -387,6 +387,14 @@ def list_shots(check: JobCheck, args: argparse.Namespace, stdout: TextIO) -> int
 
 
 def run(args: argparse.Namespace) -> int:
+    # With --json (the listing too: a farm submitter parses it) stdout carries JSON alone from
+    # the start: Blender can log there while the job is checked (e.g. "Using OCIO=..." when the
+    # OCIO variable is set, as it is in any process started by one that imported bpy).
+    with stdout_for_json(args.json) as stdout:
+        return _run(args, stdout)
+
+
+def _run(args: argparse.Namespace, stdout: TextIO) -> int:
     from .rigs import map_file_problem  # imports bpy, as baking does
 
     if args.output_root is not None:
@@ -400,49 +408,48 @@ def run(args: argparse.Namespace) -> int:
         weights_check=weights_check,
         retarget_check=retarget_check,
     )
-    with stdout_for_json(args.json and not args.list) as stdout:
-        if args.list:
-            return list_shots(check, args, stdout)
-        progress = BatchProgress(0, quiet=args.quiet)
-        summary = BatchSummary(source=check.source, stage=args.stage)
+    if args.list:
+        return list_shots(check, args, stdout)
+    progress = BatchProgress(0, quiet=args.quiet)
+    summary = BatchSummary(source=check.source, stage=args.stage)
 
-        selected = check.names
-        if args.shot:
-            unknown = [n for n in args.shot if n not in check.names]
-            if unknown:
-                known = ", ".join(check.names) or "none"
-                sys.stderr.write(f"duet: unknown shot '{unknown[0]}' in {check.source}; its shots: {known}\n")
-                return EXIT_USAGE
-            selected = [n for n in check.names if n in args.shot]
+    selected = check.names
+    if args.shot:
+        unknown = [n for n in args.shot if n not in check.names]
+        if unknown:
+            known = ", ".join(check.names) or "none"
+            sys.stderr.write(f"duet: unknown shot '{unknown[0]}' in {check.source}; its shots: {known}\n")
+            return EXIT_USAGE
+        selected = [n for n in check.names if n in args.shot]
 
-        job_problems = check.job_problems()
-        shot_problems = [p for p in check.problems if p.shot in selected]
-        extra = summary_path_problems(args, [p for s in check.shots for p in s.inputs()])
-        if job_problems or extra or (shot_problems and not args.skip_invalid):
-            print_problems(check, job_problems + shot_problems, sys.stderr)
-            for text in extra:
-                sys.stderr.write(f"  {text}\n")
-            summary.problems = [str(p) for p in job_problems + shot_problems] + extra
-            summary.outcomes = [invalid_outcome(check, n) for n in selected if check.problems_for(n)]
-            return finish(summary, args, stdout, None, write_file=not extra)
-        if args.check:
-            sys.stderr.write(f"duet: {check.source}: {len(selected)} shots, no problems\n")
-            return EXIT_OK
+    job_problems = check.job_problems()
+    shot_problems = [p for p in check.problems if p.shot in selected]
+    extra = summary_path_problems(args, [p for s in check.shots for p in s.inputs()])
+    if job_problems or extra or (shot_problems and not args.skip_invalid):
+        print_problems(check, job_problems + shot_problems, sys.stderr)
+        for text in extra:
+            sys.stderr.write(f"  {text}\n")
+        summary.problems = [str(p) for p in job_problems + shot_problems] + extra
+        summary.outcomes = [invalid_outcome(check, n) for n in selected if check.problems_for(n)]
+        return finish(summary, args, stdout, None, write_file=not extra)
+    if args.check:
+        sys.stderr.write(f"duet: {check.source}: {len(selected)} shots, no problems\n")
+        return EXIT_OK
 
-        valid = {s.name: s for s in check.shots}
-        for name in selected:
-            if name not in valid:
-                outcome = invalid_outcome(check, name)
-                summary.outcomes.append(outcome)
-                progress.message(f"{name}: INVALID: {'; '.join(outcome.problems)}", important=True)
-        runnable = [with_overrides(valid[n], args) for n in selected if n in valid]
-        progress.total = len(runnable)
-        run_shots(
-            runnable,
-            summary,
-            progress,
-            stage=args.stage,
-            skip_existing=args.skip_existing,
-            debug=args.debug,
-        )
-        return finish(summary, args, stdout, progress)
+    valid = {s.name: s for s in check.shots}
+    for name in selected:
+        if name not in valid:
+            outcome = invalid_outcome(check, name)
+            summary.outcomes.append(outcome)
+            progress.message(f"{name}: INVALID: {'; '.join(outcome.problems)}", important=True)
+    runnable = [with_overrides(valid[n], args) for n in selected if n in valid]
+    progress.total = len(runnable)
+    run_shots(
+        runnable,
+        summary,
+        progress,
+        stage=args.stage,
+        skip_existing=args.skip_existing,
+        debug=args.debug,
+    )
+    return finish(summary, args, stdout, progress)

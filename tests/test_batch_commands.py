@@ -53,8 +53,10 @@ def duet_argv(*args: str) -> list[str]:
     return [sys.executable, "-m", "duet", *args]
 
 
-def run_duet(*args: str, cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+def run_duet(
+    *args: str, cwd: Path, timeout: int = 300, env_extra: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = dict(os.environ, **(env_extra or {}))
     env.setdefault("BLENDER_USER_RESOURCES", str(cwd / "blender-user"))
     return subprocess.run(
         duet_argv(*args),
@@ -304,6 +306,13 @@ def test_batch_list_and_check(bpy_module, tmp_path: Path) -> None:
     assert all(s["valid"] for s in listing["shots"])
     proc = run_duet("batch", str(job), "--list", cwd=tmp_path)
     assert proc.stdout.split() == ["sh010", "sh020", "sh030"]
+    # Blender 5.2 logs "Using OCIO=..." to stdout when OCIO is set (it is, in any process
+    # started by one that imported bpy: a pipeline tool, this test run): the listing a farm
+    # submitter parses must stay JSON.
+    version = "{}.{}".format(*bpy_module.app.version[:2])
+    ocio = Path(bpy_module.__file__).parent / version / "datafiles" / "colormanagement" / "config.ocio"
+    proc = run_duet("batch", str(job), "--list", "--json", cwd=tmp_path, env_extra={"OCIO": str(ocio)})
+    assert [s["name"] for s in json.loads(proc.stdout)["shots"]] == ["sh010", "sh020", "sh030"]
     proc = run_duet("batch", str(job), "--check", cwd=tmp_path)
     assert proc.returncode == 0 and "3 shots, no problems" in proc.stderr
     proc = run_duet("batch", str(job), "--shot", "sh999", cwd=tmp_path)
