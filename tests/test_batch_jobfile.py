@@ -660,9 +660,12 @@ def test_keyboard_interrupt_removes_the_temporary_file(tmp_path: Path) -> None:
 
 
 SLOW_WRITER = """
-import sys, time
+import signal, sys, time
 from pathlib import Path
 from duet.pipeline.atomic import atomic_output
+# A shell that starts a job in the background leaves SIGINT ignored for it and its children;
+# this writer stands for a command that is interrupted, so it takes Ctrl-C as Python does.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 final = Path(sys.argv[1])
 with atomic_output(final) as tmp:
     with open(tmp, "wb") as fh:
