@@ -442,32 +442,31 @@ class _ShotResolver:
             self.problem(key, f"'{path.name}' is not a {' / '.join(suffixes)} file{origin}{fix}")
         return path
 
-    def weights_file(self) -> Path | None:
-        text, from_defaults = self.value("weights")
-        if text is None:
-            return None
-        fix = f"give a Duet model .npz, or remove {self.label('weights')} to use the bundled model"
-        path = self.input_file("weights", text, from_defaults, (".npz",), fix)
-        if path is not None and path.is_file() and path.suffix.lower() == ".npz" and self.weights_check:
-            message = self.weights_check(path)
-            if message:
-                self.problem("weights", ("set in [defaults]: " if from_defaults else "") + message)
-        return path
-
-    def retarget_file(self, key: str) -> Path | None:
+    def inspected_file(
+        self, key: str, suffix: str, fix: str, check: Callable[[Path], str | None] | None
+    ) -> Path | None:
+        """An optional input file that ``check`` looks inside once it exists with its suffix
+        (weights, retarget maps): the check's message is reported at the key."""
         text, from_defaults = self.value(key)
         if text is None:
             return None
+        path = self.input_file(key, text, from_defaults, (suffix,), fix)
+        if path is not None and path.is_file() and path.suffix.lower() == suffix and check:
+            message = check(path)
+            if message:
+                self.problem(key, ("set in [defaults]: " if from_defaults else "") + message)
+        return path
+
+    def weights_file(self) -> Path | None:
+        fix = f"give a Duet model .npz, or remove {self.label('weights')} to use the bundled model"
+        return self.inspected_file("weights", ".npz", fix, self.weights_check)
+
+    def retarget_file(self, key: str) -> Path | None:
         fix = (
             "give a retarget map saved from the Duet panel (.json), or remove "
             f"{self.label(key)} to use the map picked in the .blend (or the one detected from the key names)"
         )
-        path = self.input_file(key, text, from_defaults, (".json",), fix)
-        if path is not None and path.is_file() and path.suffix.lower() == ".json" and self.retarget_check:
-            message = self.retarget_check(path)
-            if message:
-                self.problem(key, ("set in [defaults]: " if from_defaults else "") + message)
-        return path
+        return self.inspected_file(key, ".json", fix, self.retarget_check)
 
     def resolve(self) -> tuple[ShotJob | None, list[Path]]:
         """The shot (None when it has problems) and every input path found, for
