@@ -87,7 +87,7 @@ class NetworkConfig:
     gaze_scale: float = 30.0
     cross_attention: bool = True  # ablation switch: streams do not see each other
     lip_closure: bool = True  # mouthClose is predicted as a closure fraction (see CLOSURE_CHANNEL)
-    # Head and gaze are predicted as deviations from the staged pose (see staging_base). Off by
+    # Head and gaze are predicted as deviations from the staged pose (add_staging_base). Off by
     # default: a weights file written before the switch existed has no such key and means off.
     staging_residual: bool = False
     layer_norm_eps: float = 1e-5
