@@ -64,7 +64,8 @@ def frame_energy_db(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
 # went to the noise, and whole takes came out with A and B swapped. Frames must also clear the
 # take's noise floor (its 10th-percentile frame level) by NOISE_MARGIN_DB. 4 dB was chosen on
 # the corpus's validation split (mixed tracks, session-2 model: attribution 0.838 -> 0.860,
-# cross-talk leakage 0.109 -> 0.088; margins of 6 and 10 dB marked too little speech).
+# cross-talk leakage 0.109 -> 0.088; 6 and 10 dB scored 0.858 and 0.844 there), from
+# `python tools/diagnose_model.py vad-margin --weights <session-2 model>`; docs/MODEL.md has more.
 NOISE_FLOOR_PERCENTILE = 10.0
 NOISE_MARGIN_DB = 4.0
 
