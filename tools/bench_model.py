@@ -80,13 +80,14 @@ def main() -> int:
     n = features.n_model_frames(len(x))
     seconds = len(x) / 16000
 
-    def report(label: str, runtime: str, audio, rate: int) -> None:
+    def report(label: str, runtime: str, audio, rate: int):
         generate(audio, rate, runtime=runtime, weights=path)  # load and warm up
-        total, _ = _best(lambda: generate(audio, rate, runtime=runtime, weights=path), args.repeats)
+        total, perf = _best(lambda: generate(audio, rate, runtime=runtime, weights=path), args.repeats)
         print(f"{label}: {total:.3f} s for {seconds:.0f} s of audio = {seconds / total:.0f}x real time")
+        return perf
 
     # numpy: total, split, memory
-    report("numpy runtime, generate() at 16 kHz", "numpy", x, 16000)
+    numpy_take = report("numpy runtime, generate() at 16 kHz", "numpy", x, 16000)
     t_feat, _ = _best(lambda: features.stream_features(x, 0, n), args.repeats)
     _, rt = get_runtime("numpy", path)
     cond = np.zeros((n, 2, w.config.cond_dim), np.float32)
@@ -137,8 +138,16 @@ def main() -> int:
             generation._CACHE.clear()
             key = (str(path), generation._stamp(Path(path)), "torch")
             generation._CACHE[key] = (w, TorchRuntime(w.config, w.arrays, device="cpu"))
-        report(f"torch {torch.__version__} CPU runtime, generate() at 16 kHz", "torch", x, 16000)
+        torch_take = report(f"torch {torch.__version__} CPU runtime, generate() at 16 kHz", "torch", x, 16000)
         print(f"  process peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
+        import numpy as np
+
+        gap = max(
+            float(np.max(np.abs(getattr(numpy_take, f)[r] - getattr(torch_take, f)[r])))
+            for f in ("blendshapes", "head", "gaze", "speaking")
+            for r in ("A", "B")
+        )
+        print(f"  max |numpy - torch| over every output of the take: {gap:.1e} (angles in degrees)")
         if cuda:
             generation._CACHE.clear()
             report(f"torch GPU ({torch.cuda.get_device_name(0)}), generate() at 16 kHz", "torch", x, 16000)
