@@ -4,7 +4,7 @@ Data only; duet.model.retarget matches rig names against these tables and
 builds maps from them. docs/RETARGET.md lists the accepted spellings.
 
 Mouth prototypes are ARKit mouth poses on the scale the project's teacher
-produces (duet.model.training.teacher.visemes: jawOpen ~0.1-0.45 for vowels,
+produces (duet.model.lips.visemes: jawOpen ~0.1-0.45 for vowels,
 a p/b/m closure has mouthClose equal to jawOpen and mouthPress ~0.25-0.45), so
 a clearly articulated viseme solves to a weight near 1 and softer speech to
 less. The solver compares poses in the channels of MOUTH_CHANNEL_WEIGHTS.

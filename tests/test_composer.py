@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 
 from duet.model import spec
+from duet.model.lips import phones as ph
 from duet.model.training import composer as C
-from duet.model.training.teacher import phones as ph
 from duet.model.training.teacher.synthetic import render_stem
 
 SR = spec.SAMPLE_RATE

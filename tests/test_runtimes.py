@@ -162,8 +162,8 @@ def test_lip_closure_output_seals_the_lips_in_both_runtimes() -> None:
     """A saturated closure channel gives aperture ~0 whatever the jaw; an open one leaves it open."""
     torch = pytest.importorskip("torch")
     from duet.model import numpy_runtime, torch_runtime
+    from duet.model.lips.visemes import lip_aperture
     from duet.model.network_config import CLOSURE_CHANNEL, JAW_CHANNEL
-    from duet.model.training.teacher.visemes import lip_aperture
 
     cfg = NetworkConfig()
     rng = np.random.default_rng(4)

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from duet.model import spec
+from duet.model.lips import phones as ph
 from duet.model.training.teacher import (
     APERTURE_CLOSED,
     EVENT_KEYS,
@@ -17,7 +18,6 @@ from duet.model.training.teacher import (
     teach,
     teacher_checks,
 )
-from duet.model.training.teacher import phones as ph
 from duet.model.training.teacher.gaze import render_saccades, saccade_duration
 from duet.model.training.teacher.synthetic import render_stem, synthetic_dialogue
 

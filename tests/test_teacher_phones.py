@@ -6,7 +6,7 @@ import importlib
 
 import pytest
 
-from duet.model.training.teacher import phones as ph
+from duet.model.lips import phones as ph
 
 
 @pytest.mark.parametrize("ipa", ["p", "b", "m", "pʰ", "mː", "m̩", "b̥", "ɓ", "ˈp", "pʲ"])

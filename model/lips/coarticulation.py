@@ -18,7 +18,7 @@ import numpy as np
 
 from . import phones as ph
 from . import visemes as vs
-from .curves import min_jerk
+from .ease import min_jerk
 
 CLOSURE_APPROACH_S = 0.04  # lips travel to contact in ~40 ms before the stop (Löfqvist & Gracco 1997)
 CLOSURE_RELEASE_S = 0.06  # and part over ~60 ms after release

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import spec
+from .. import spec
 from . import phones as ph
 
 JAW, FUNNEL, PUCKER, SPREAD, LOWER, UPPER, TUCK, TONGUE = range(8)

@@ -25,8 +25,8 @@ from typing import Any, Protocol
 import numpy as np
 
 from .. import spec
+from ..lips import phones as ph
 from . import text as text_source
-from .teacher import phones as ph
 from .teacher.curves import merge_spans, spans_to_mask
 from .teacher.timeline import SPEAKING_BRIDGE_S
 

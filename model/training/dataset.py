@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import features, spec
+from ..lips import phones as ph
 from ..network_config import ANCHOR_DIM, VARIATION_BLEND
-from .teacher import phones as ph
 from .teacher.angles import world_gaze
 from .teacher.gaze import AT_PARTNER_DEG
 

@@ -250,8 +250,8 @@ def model_system(path: Path, runtime: str) -> Callable[[Clip, bool], Performance
 
 
 def synthetic_clips(corpus_dir: Path, max_clips: int | None, split: str = "test") -> list[Clip]:
+    from ..lips.visemes import lip_aperture
     from .corpus_read import iter_clips
-    from .teacher.visemes import lip_aperture
 
     out = []
     for c in iter_clips(corpus_dir, split):
@@ -297,7 +297,7 @@ def real_clips(real_dir: Path) -> dict[str, list[Clip]]:
             speaking[int(np.floor(s * 50)) : int(np.ceil(e * 50)), 0] = 1.0
         ref = metrics.ClipReference((pa, metrics.Phones.empty()), speaking=speaking)
         clip = Clip(wp.stem, x16, None, ref, None)
-        from .teacher.visemes import lip_aperture
+        from ..lips.visemes import lip_aperture
 
         teacher = teacher_from_phones(clip, n)
         ref.aperture = lip_aperture(

@@ -85,7 +85,7 @@ def _diff_mask(mask: torch.Tensor, n: int = 1, step: int = 1) -> torch.Tensor:
 
 
 def lip_aperture_torch(b: torch.Tensor) -> torch.Tensor:
-    """teacher.visemes.lip_aperture in torch: vertical lip opening of ARKit values (..., 52)."""
+    """lips.visemes.lip_aperture in torch: vertical lip opening of ARKit values (..., 52)."""
     jaw_gap = torch.relu(b[..., _I["jawOpen"]] - b[..., _I["mouthClose"]])
     lower = 0.5 * (b[..., _I["mouthLowerDownLeft"]] + b[..., _I["mouthLowerDownRight"]])
     upper = 0.5 * (b[..., _I["mouthUpperUpLeft"]] + b[..., _I["mouthUpperUpRight"]])

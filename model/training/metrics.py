@@ -5,7 +5,7 @@ and reference phones / speaking / conditioning, so the model, the baselines
 and the teacher are scored by the same code.
 
 Definitions (the numbers are ours where DESIGN.md leaves them open):
-- lips are sealed when the lip aperture (teacher.visemes.lip_aperture) is at
+- lips are sealed when the lip aperture (lips.visemes.lip_aperture) is at
   most SEAL_APERTURE; a release is an upward crossing of it, timed by linear
   interpolation between frames;
 - lip-sync error (ms): mean |time error| over mouth events, a miss = 150 ms:
@@ -40,10 +40,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import pose, spec
-from .teacher import phones as ph
+from ..lips import phones as ph
+from ..lips.visemes import lip_aperture
 from .teacher.angles import FORWARD, LEFT, UP, world_gaze
 from .teacher.gaze import AT_PARTNER_DEG
-from .teacher.visemes import lip_aperture
 
 FPS = spec.NATIVE_FPS
 MISS_MS = 150.0

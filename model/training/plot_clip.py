@@ -72,9 +72,9 @@ def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..lips.phones import is_bilabial_closure
     from .teacher import lip_aperture
     from .teacher.angles import world_gaze
-    from .teacher.phones import is_bilabial_closure
 
     end = min(clip.seconds, start + DEFAULT_WINDOW_S) if end is None else min(end, clip.seconds)
     if not end > start:

@@ -8,10 +8,10 @@ Every rule and number, with its source, is in docs/TEACHER.md.
 
 from __future__ import annotations
 
+from ...lips.visemes import APERTURE_CLOSED, lip_aperture
 from .checks import Check, combine, format_checks, teacher_checks
 from .data import RoleSpeech, TeacherInputError, TeacherOutput
 from .teach import EVENT_KEYS, from_reference_phones, teach
-from .visemes import APERTURE_CLOSED, lip_aperture
 
 __all__ = [
     "APERTURE_CLOSED",

@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import phones as ph
-from .coarticulation import closure_frame_range
+from ...lips import phones as ph
+from ...lips.coarticulation import closure_frame_range
+from ...lips.visemes import APERTURE_CLOSED, lip_aperture
 from .conditioning import decode
 from .data import RoleSpeech, TeacherOutput
 from .gaze import AT_PARTNER_DEG, LONG_TURN_S
 from .timeline import build_timelines
-from .visemes import APERTURE_CLOSED, lip_aperture
 
 RELEASE_MISS_MS = 150.0  # DESIGN.md lip-sync error: a miss counts as 150 ms
 

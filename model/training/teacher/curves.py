@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ...lips.ease import min_jerk
+
 
 def frame_times(n_frames: int, fps: float) -> np.ndarray:
     """Time in seconds of each frame (frame i at i / fps)."""
     return np.arange(n_frames, dtype=np.float64) / fps
-
-
-def min_jerk(s: np.ndarray) -> np.ndarray:
-    """Minimum-jerk ease 0 -> 1 for s in [0, 1] (clipped outside)."""
-    s = np.clip(s, 0.0, 1.0)
-    return s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
 
 
 def gaussian_kernel(sigma_frames: float) -> np.ndarray:

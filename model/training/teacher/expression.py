@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import spec
-from . import phones as ph
+from ...lips import phones as ph
 from .curves import add_pulse, range_max, smooth, smooth_noise
 
 _I = spec.ARKIT_INDEX

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .curves import add_pulse, dip_cycles, follow, mask_to_spans, min_jerk, smooth, smooth_noise
+from ...lips.ease import min_jerk
+from .curves import add_pulse, dip_cycles, follow, mask_to_spans, smooth, smooth_noise
 
 YAW, PITCH, ROLL = 0, 1, 2
 

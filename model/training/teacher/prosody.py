@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import spec
-from . import phones as ph
+from ...lips import phones as ph
 from .curves import smooth
 
 F0_MIN_HZ = 70.0  # lowest f0 searched (low male voices; Titze 1994 ranges)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import spec
-from . import phones as ph
+from ...lips import phones as ph
 from .data import RoleSpeech
 
 _ONSETS = [

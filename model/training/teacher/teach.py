@@ -5,18 +5,19 @@ from __future__ import annotations
 import numpy as np
 
 from ... import spec
+from ...lips.coarticulation import mouth_track
+from ...lips.ease import min_jerk
+from ...lips.visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
 from .angles import eye_in_head, world_gaze
 from .blinks import blink_track
-from .coarticulation import mouth_track
 from .conditioning import Commands, decode
-from .curves import frame_times, min_jerk, range_max, smooth, spans_to_mask
+from .curves import frame_times, range_max, smooth, spans_to_mask
 from .data import RoleSpeech, TeacherInputError, TeacherOutput
 from .expression import accents, apply_expression, expression_track
 from .gaze import AT_PARTNER_DEG, GazePath, couple_look_back, plan_at_partner, render_free_gaze
 from .head import commanded_gestures, free_head, head_share_of_gaze
 from .prosody import Prosody, prosody_from_phones, prosody_from_stem
 from .timeline import build_timelines
-from .visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
 
 _I = spec.ARKIT_INDEX
 

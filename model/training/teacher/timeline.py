@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import phones as ph
+from ...lips import phones as ph
 from .curves import merge_spans, spans_to_mask
 from .data import RoleSpeech
 
