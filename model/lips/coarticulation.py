@@ -16,9 +16,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import spec
 from . import phones as ph
 from . import visemes as vs
 from .ease import min_jerk
+
+_I = spec.ARKIT_INDEX
 
 CLOSURE_APPROACH_S = 0.04  # lips travel to contact in ~40 ms before the stop (Löfqvist & Gracco 1997)
 CLOSURE_RELEASE_S = 0.06  # and part over ~60 ms after release
@@ -37,6 +40,7 @@ class MouthTrack:
     lip_close: np.ndarray  # (F,) 0..1, 1 = lips sealed
     press: np.ndarray  # (F,) mouthPress value
     closure_frames: np.ndarray  # (F,) bool: frames forced shut for a p/b/m phone
+    speech_frames: np.ndarray  # (F,) bool: frames inside a non-silent phone
 
 
 def closure_frame_range(start: float, end: float, fps: float, n_frames: int) -> tuple[int, int]:
@@ -232,4 +236,32 @@ def mouth_track(
         release_floor & ~forced, np.maximum(params[:, vs.JAW], RELEASE_JAW_FLOOR), params[:, vs.JAW]
     )
     lip_close[forced] = 1.0
-    return MouthTrack(params=params, lip_close=lip_close, press=press, closure_frames=forced)
+    return MouthTrack(
+        params=params, lip_close=lip_close, press=press, closure_frames=forced, speech_frames=speech
+    )
+
+
+# Channels that open the lips on their own; a sealed frame zeroes them.
+_OPENING_CHANNELS = [
+    _I[name]
+    for name in (
+        "mouthFunnel",
+        "mouthLowerDownLeft",
+        "mouthLowerDownRight",
+        "mouthUpperUpLeft",
+        "mouthUpperUpRight",
+    )
+]
+
+
+def seal_closures(blendshapes: np.ndarray, closure_frames: np.ndarray) -> None:
+    """Seal the lips of p/b/m frames in (F, 52) ARKit values, in place.
+
+    mouthClose cancels jawOpen (lips together with the jaw where it is) and the
+    channels that part the lips by themselves are zeroed. Applied last, after
+    anything else that writes the mouth, so nothing reopens a closure.
+    """
+    f = np.asarray(closure_frames, dtype=bool)
+    blendshapes[f, _I["mouthClose"]] = blendshapes[f, _I["jawOpen"]]
+    for k in _OPENING_CHANNELS:
+        blendshapes[f, k] = 0.0

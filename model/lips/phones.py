@@ -1,11 +1,11 @@
-"""IPA phone strings -> articulatory classes the teacher animates.
+"""IPA phone strings -> articulatory classes the lips animate (teacher and run time alike).
 
 Language-independent: a phone is read symbol by symbol (IPA letters), with
 diacritics stripped except those that change the lips (labialisation). A
 phone made of several letters (diphthongs "aɪ", affricates "tʃ") becomes
 several sub-phones that share its time span.
 
-This is the teacher's own small table. When ``duet.model.training.speech.ipa``
+This is the lips' own small table. When ``duet.model.training.speech.ipa``
 exists its inventory is the one the speech side emits; the tests check that
 every phone of that inventory parses here (see tests/test_teacher_phones.py).
 """

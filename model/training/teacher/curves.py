@@ -139,18 +139,3 @@ def dip_cycles(
             curve[i0:i1] -= amp * 0.5 * (1.0 - np.cos(2.0 * np.pi * phase))
         t_start += period
     return t_start
-
-
-def range_max(values: np.ndarray, i0: np.ndarray, i1: np.ndarray, empty: float = -np.inf) -> np.ndarray:
-    """max(values[i0[k]:i1[k]]) for each k (empty ranges give `empty`), vectorised."""
-    n = len(values)
-    i0 = np.clip(np.asarray(i0, dtype=np.int64), 0, n)
-    i1 = np.clip(np.asarray(i1, dtype=np.int64), 0, n)
-    out = np.full(len(i0), empty, dtype=np.float64)
-    ok = i1 > i0
-    if n == 0 or not np.any(ok):
-        return out
-    padded = np.append(values.astype(np.float64), empty)
-    idx = np.stack([i0[ok], i1[ok]], axis=1).reshape(-1)
-    out[ok] = np.maximum.reduceat(padded, idx)[::2]
-    return out

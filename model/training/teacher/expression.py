@@ -8,7 +8,8 @@ import numpy as np
 
 from ... import spec
 from ...lips import phones as ph
-from .curves import add_pulse, range_max, smooth, smooth_noise
+from ...lips.loudness import range_max
+from .curves import add_pulse, smooth, smooth_noise
 
 _I = spec.ARKIT_INDEX
 

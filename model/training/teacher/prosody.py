@@ -12,11 +12,11 @@ import numpy as np
 
 from ... import spec
 from ...lips import phones as ph
+from ...lips.loudness import SILENCE_DB, analysis_frames, frame_db
 from .curves import smooth
 
 F0_MIN_HZ = 70.0  # lowest f0 searched (low male voices; Titze 1994 ranges)
 F0_MAX_HZ = 420.0  # highest f0 searched (high female/child speech)
-SILENCE_DB = -100.0
 
 
 @dataclass
@@ -29,15 +29,6 @@ class Prosody:
     voiced: np.ndarray  # (F,) bool
 
 
-def _frames(x: np.ndarray, centers: np.ndarray, width: int) -> np.ndarray:
-    """(F, width) windows centred on `centers`; zeros outside the signal (any stem length)."""
-    half = width // 2
-    tail = max(half + width, int(centers.max(initial=0)) + width - len(x) + 1)
-    padded = np.pad(x, (half, tail))
-    idx = centers[:, None] + np.arange(width)[None, :]
-    return padded[idx]
-
-
 def _interp_voiced(values: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     if not np.any(voiced):
         return np.zeros_like(values)
@@ -47,16 +38,10 @@ def _interp_voiced(values: np.ndarray, voiced: np.ndarray) -> np.ndarray:
 
 def prosody_from_stem(stem: np.ndarray, n_frames: int, fps: float = spec.NATIVE_FPS) -> Prosody:
     """Loudness and autocorrelation f0 of a clean mono stem at spec.SAMPLE_RATE."""
-    x = np.asarray(stem, dtype=np.float32)
-    # Halve the rate for the pitch search (f0 < 420 Hz): a 3-tap low-pass then decimation.
-    x2 = np.convolve(x, np.array([0.25, 0.5, 0.25], dtype=np.float32), mode="same")[::2]
-    sr2 = spec.SAMPLE_RATE / 2.0
-    centers = np.round(np.arange(n_frames) * sr2 / fps).astype(np.int64)
-    width = int(round(0.048 * sr2))  # 48 ms window: two periods of the lowest f0
-    frames = _frames(x2, centers, width).astype(np.float64)
-    frames -= frames.mean(axis=1, keepdims=True)
-    energy = np.mean(frames * frames, axis=1)
-    db = 10.0 * np.log10(energy + 1e-12)
+    # 48 ms windows at half the rate: two periods of the lowest f0 searched (f0 < 420 Hz).
+    frames, sr2 = analysis_frames(stem, n_frames, fps)
+    width = frames.shape[1]
+    db = frame_db(frames)
 
     speech_level = np.percentile(db, 97) if n_frames else 0.0
     loud_enough = (db > speech_level - 30.0) & (db > -70.0)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import numpy as np
 
 from ... import spec
-from ...lips.coarticulation import mouth_track
+from ...lips.coarticulation import mouth_track, seal_closures
 from ...lips.ease import min_jerk
+from ...lips.loudness import phone_gains
 from ...lips.visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
 from .angles import eye_in_head, world_gaze
 from .blinks import blink_track
 from .conditioning import Commands, decode
-from .curves import frame_times, range_max, smooth, spans_to_mask
+from .curves import frame_times, smooth, spans_to_mask
 from .data import RoleSpeech, TeacherInputError, TeacherOutput
 from .expression import accents, apply_expression, expression_track
 from .gaze import AT_PARTNER_DEG, GazePath, couple_look_back, plan_at_partner, render_free_gaze
@@ -25,10 +26,6 @@ _I = spec.ARKIT_INDEX
 # Humans rarely hold the eyes beyond ~30-40 deg horizontally / ~25 deg vertically
 # (Guitton & Volle 1987: mechanical range ~±55 deg, comfortable range much smaller).
 EYE_LIMIT_DEG = np.array([35.0, 25.0])
-# Jaw gain per dB of a vowel's loudness relative to the role's level: louder speech
-# lowers the jaw further (Schulman 1989; Huber et al. 1999).
-JAW_GAIN_PER_DB = 0.03
-JAW_GAIN_RANGE = (0.7, 1.35)
 # The head eases into and out of a staged hold over this time (outside the hold),
 # so holds start and end without a jump; the speech-linked part rides on holds
 # scaled and bounded.
@@ -112,12 +109,8 @@ def _prosody(speech: RoleSpeech, n: int, fps: float, rng: np.random.Generator) -
 
 
 def _phone_gains(speech: RoleSpeech, pros: Prosody, fps: float) -> np.ndarray:
-    """Jaw gain per phone from its peak loudness relative to the role's level."""
-    i0 = np.ceil(speech.phone_start * fps - 1e-9).astype(np.int64)
-    i1 = np.maximum(i0 + 1, np.ceil(speech.phone_end * fps - 1e-9).astype(np.int64))
-    level = range_max(pros.loudness_db, i0, i1)
-    gains = np.clip(1.0 + JAW_GAIN_PER_DB * np.nan_to_num(level, neginf=0.0), *JAW_GAIN_RANGE)
-    return np.where(level > -60.0, gains, 1.0)
+    """Jaw gain per phone from its peak loudness relative to the role's level (lips.loudness)."""
+    return phone_gains(pros.loudness_db, speech.phone_start, speech.phone_end, fps)
 
 
 def _obey_head(
@@ -356,16 +349,7 @@ def teach(
 
         bs = np.clip(bs, 0.0, 1.0)
         # Seal p/b/m last, so no later layer (laugh jaw, smiles) can reopen them.
-        f = mouth.closure_frames
-        bs[f, _I["mouthClose"]] = bs[f, _I["jawOpen"]]
-        for name in (
-            "mouthFunnel",
-            "mouthLowerDownLeft",
-            "mouthLowerDownRight",
-            "mouthUpperUpLeft",
-            "mouthUpperUpRight",
-        ):
-            bs[f, _I[name]] = 0.0
+        seal_closures(bs, mouth.closure_frames)
 
         blendshapes[:, r] = bs
         head_out[:, r] = head

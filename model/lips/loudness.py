@@ -1,0 +1,97 @@
+"""Loudness per frame and the jaw gain per phone it implies.
+
+Louder speech lowers the jaw further (Schulman 1989; Huber et al. 1999): each
+phone's jaw target is scaled by its peak loudness relative to the speaker's
+typical level, measured by the teacher on a role's clean stem (its pitch
+tracker's voiced frames give the reference level).
+
+Frame i is centred on time i / fps, as everywhere in the teacher.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import spec
+
+# Jaw gain per dB of a phone's peak loudness relative to the speaker's level.
+JAW_GAIN_PER_DB = 0.03
+JAW_GAIN_RANGE = (0.7, 1.35)
+# Phones whose peak is quieter than this (dB re. the level) keep gain 1: unmeasured or silent.
+GAIN_FLOOR_DB = -60.0
+SILENCE_DB = -100.0
+ANALYSIS_WINDOW_S = 0.048  # two periods of the lowest f0 the teacher's pitch search looks for
+
+
+def range_max(values: np.ndarray, i0: np.ndarray, i1: np.ndarray, empty: float = -np.inf) -> np.ndarray:
+    """max(values[i0[k]:i1[k]]) for each k (empty ranges give `empty`), vectorised."""
+    n = len(values)
+    i0 = np.clip(np.asarray(i0, dtype=np.int64), 0, n)
+    i1 = np.clip(np.asarray(i1, dtype=np.int64), 0, n)
+    out = np.full(len(i0), empty, dtype=np.float64)
+    ok = i1 > i0
+    if n == 0 or not np.any(ok):
+        return out
+    padded = np.append(values.astype(np.float64), empty)
+    idx = np.stack([i0[ok], i1[ok]], axis=1).reshape(-1)
+    out[ok] = np.maximum.reduceat(padded, idx)[::2]
+    return out
+
+
+def _windows(x: np.ndarray, centers: np.ndarray, width: int) -> np.ndarray:
+    """(F, width) windows centred on `centers`; zeros outside the signal (any audio length)."""
+    half = width // 2
+    tail = max(half + width, int(centers.max(initial=0)) + width - len(x) + 1)
+    padded = np.pad(x, (half, tail))
+    idx = centers[:, None] + np.arange(width)[None, :]
+    return padded[idx]
+
+
+def analysis_frames(audio: np.ndarray, n_frames: int, fps: float) -> tuple[np.ndarray, float]:
+    """Mean-removed (F, width) windows of mono spec.SAMPLE_RATE audio at half its rate.
+
+    Returns the windows (float64) and the analysis rate. The half rate suits
+    the teacher's pitch search (f0 < 420 Hz) and costs loudness nothing.
+    """
+    x = np.asarray(audio, dtype=np.float32)
+    # Halve the rate: a 3-tap low-pass then decimation.
+    x2 = np.convolve(x, np.array([0.25, 0.5, 0.25], dtype=np.float32), mode="same")[::2]
+    sr2 = spec.SAMPLE_RATE / 2.0
+    centers = np.round(np.arange(n_frames) * sr2 / fps).astype(np.int64)
+    width = int(round(ANALYSIS_WINDOW_S * sr2))
+    frames = _windows(x2, centers, width).astype(np.float64)
+    frames -= frames.mean(axis=1, keepdims=True)
+    return frames, sr2
+
+
+def frame_db(frames: np.ndarray) -> np.ndarray:
+    """Energy in dB (re. full scale) of each analysis window."""
+    energy = np.mean(frames * frames, axis=1)
+    return 10.0 * np.log10(energy + 1e-12)
+
+
+def phone_frame_ranges(phone_start: np.ndarray, phone_end: np.ndarray, fps: float) -> tuple[np.ndarray, ...]:
+    """[i0, i1) frames of each phone (at least one frame each; may run past the clip)."""
+    i0 = np.ceil(np.asarray(phone_start, dtype=np.float64) * fps - 1e-9).astype(np.int64)
+    i1 = np.maximum(i0 + 1, np.ceil(np.asarray(phone_end, dtype=np.float64) * fps - 1e-9).astype(np.int64))
+    return i0, i1
+
+
+def phone_gains(
+    loudness_db: np.ndarray, phone_start: np.ndarray, phone_end: np.ndarray, fps: float
+) -> np.ndarray:
+    """Jaw gain per phone from its peak loudness (dB re. the speaker's level, per frame)."""
+    i0, i1 = phone_frame_ranges(phone_start, phone_end, fps)
+    level = range_max(loudness_db, i0, i1)
+    gains = np.clip(1.0 + JAW_GAIN_PER_DB * np.nan_to_num(level, neginf=0.0), *JAW_GAIN_RANGE)
+    return np.where(level > GAIN_FLOOR_DB, gains, 1.0)
+
+
+__all__ = [
+    "JAW_GAIN_PER_DB",
+    "JAW_GAIN_RANGE",
+    "analysis_frames",
+    "frame_db",
+    "phone_gains",
+    "range_max",
+]
