@@ -9,6 +9,19 @@ import numpy as np
 from .spec import ARKIT_NAMES, ROLES
 
 
+@dataclass(frozen=True)
+class TakeLine:
+    """A script line as placed in a take: seconds from the start of the audio."""
+
+    role: str  # "A" or "B"
+    speaker: str  # the name the script used
+    text: str  # as written (parentheticals included): for markers and subtitles
+    start: float
+    end: float
+    source_line: int  # 1-based line of the script text
+    confidence: float  # 0..1: how sure the placement (and alignment) is
+
+
 @dataclass
 class Performance:
     """Per-role, per-frame animation curves.
@@ -18,6 +31,10 @@ class Performance:
     positive toward the character's own left, pitch positive up.
     gaze[role]: (T, 2) yaw/pitch degrees in the head frame.
     speaking[role]: (T,) probability 0..1.
+    notes: what the animator should know about this take that did not stop it (a truncated
+    file, script lines not found, ...), one sentence each, for the take's report.
+    lines: the script's lines as placed in the take (script-assisted takes only), for
+    markers and subtitles.
     """
 
     fps: float
@@ -26,6 +43,8 @@ class Performance:
     gaze: dict[str, np.ndarray]
     speaking: dict[str, np.ndarray]
     blendshape_names: tuple[str, ...] = field(default=ARKIT_NAMES)
+    notes: tuple[str, ...] = ()
+    lines: tuple[TakeLine, ...] = ()
 
     @property
     def n_frames(self) -> int:
