@@ -11,8 +11,9 @@ c = HOLD_MOTION_LIMIT_DEG < 1 deg. So the model's slow drift off the command is
 removed, its quick small motion (micro-nods, sway with speech) stays, and the
 pose is within 1 deg of the command on every axis. During a commanded nod or
 shake the model's motion is kept whole (only the drift is removed). Outside
-commanded frames the correction fades to zero over FADE_S (minimum jerk), so
-holds start and end without a jump.
+commanded frames the correction fades to zero over FADE_S (minimum jerk), taking
+up any step the model's own head makes where its conditioning switches on or off,
+so holds start and end without a jump.
 
 The gaze gets the same treatment in world terms (head + eyes) on frames with a
 commanded gaze target; elsewhere the eyes counter-rotate so the world gaze the
@@ -105,13 +106,27 @@ def _distance_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.abs(pos - nearest).astype(np.float64), nearest
 
 
-def _fade_out(corr: np.ndarray, commanded: np.ndarray, fade_frames: float) -> np.ndarray:
-    """Carry the correction past commanded frames, easing it to zero over fade_frames."""
+def _fade_out(
+    corr: np.ndarray, commanded: np.ndarray, fade_frames: float, model: np.ndarray | None = None
+) -> np.ndarray:
+    """Carry the correction past commanded frames, easing it to zero over fade_frames.
+
+    With `model` (the curve being corrected), the carried correction also takes up the step the
+    model's own curve makes between a commanded frame and the free frame beside it, so the result
+    is continuous there whatever the model does as its conditioning switches on or off.
+    """
     if not commanded.any():
         return np.zeros_like(corr)
     dist, nearest = _distance_to(commanded)
     w = 1.0 - min_jerk(dist / max(fade_frames, 1e-6))
-    return np.where(commanded[:, None], corr, corr[nearest] * w[:, None])
+    carried = corr[nearest]
+    if model is not None:
+        side = np.sign(np.arange(len(commanded)) - nearest)
+        beside = nearest + side  # the free frame next to the commanded one
+        inside = np.clip(nearest - side, 0, len(commanded) - 1)
+        # The model's step there, less the step it was already taking (its motion goes on).
+        carried = carried + 2.0 * model[nearest] - model[inside] - model[beside]
+    return np.where(commanded[:, None], corr, carried * w[:, None])
 
 
 def _gesture_weight(gesture: np.ndarray, edge_frames: float) -> np.ndarray:
@@ -135,7 +150,7 @@ def solve_head(head: np.ndarray, targets: StagingTargets, role: str) -> np.ndarr
     kept = soft_clamp(dev - low, HOLD_MOTION_LIMIT_DEG)
     g = _gesture_weight(gesture, GESTURE_EDGE_S * fps)[:, None]
     corr = np.where(active[:, None], (1.0 - g) * (kept - dev) + g * (-low), 0.0)
-    return head + _fade_out(corr, active, FADE_S * fps)
+    return head + _fade_out(corr, active, FADE_S * fps, head)
 
 
 def solve_gaze(

@@ -4,9 +4,12 @@ Each channel of each role is a run of segments (free, or a commanded value).
 Entering a commanded segment, the target moves from where the previous one
 left it (rest, 0 deg, after a free stretch) along a minimum-jerk curve:
 - the eyes at once, in a saccade of 25 ms + 2.5 ms/deg (main sequence);
-- the head 40 ms later, over 0.25 s + 5.5 ms/deg ("slowly" x2, "quickly" x0.6),
-so the eyes lead. The conditioning carries this eased trajectory (the teacher
-follows it exactly); ``holds`` are the stretches after the head arrives, where
+- the head 40 ms later, over 0.25 s + 5.5 ms/deg ("slowly" x2, "quickly" x0.6,
+never peaking above HEAD_MAX_SPEED_DEG_S), so the eyes lead.
+When a head command ends into a free stretch (a timed direction's end, "relaxes"),
+the head eases back to rest the same way, still commanded until it gets there,
+so a staged pose never vanishes in one frame. The conditioning carries this
+eased trajectory (the teacher follows it exactly); ``holds`` are the stretches after the head arrives, where
 the pose is held exactly, minus commanded nods and shakes.
 
 Frame i is the moment i / fps; a segment [s, e) covers frames ceil(s*fps) up to
@@ -30,6 +33,12 @@ if TYPE_CHECKING:
     from .models import StagingScript
 
 HEAD, GAZE = "head", "gaze"
+# People turn their heads at up to ~400 deg/s (large saccade-linked turns); commanded moves stay
+# under HEAD_MAX_SPEED_DEG_S so the model's small motion on top keeps the take under that. Only
+# "quickly" turns of more than 73 deg are slowed by it (a 216 deg corner-to-corner "quickly" turn
+# would otherwise peak at 470 deg/s). A minimum-jerk move peaks at 1.875 x its mean speed.
+HEAD_MAX_SPEED_DEG_S = 350.0
+MIN_JERK_PEAK_SPEED = 1.875
 
 
 @dataclass
@@ -161,6 +170,47 @@ def min_jerk(u: np.ndarray) -> np.ndarray:
     return u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
 
 
+@dataclass(frozen=True)
+class _Move:
+    """A minimum-jerk move from origin to target, starting at `start` (s) and lasting `duration` (s)."""
+
+    origin: np.ndarray
+    target: np.ndarray
+    start: float
+    duration: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+    def over(self, times: np.ndarray) -> np.ndarray:
+        """Positions (len(times), dims) along the move (origin before it, target after)."""
+        if self.duration <= 0:
+            return np.broadcast_to(self.target, (len(times), len(self.target))).copy()
+        u = min_jerk((times - self.start) / self.duration)
+        return self.origin + (self.target - self.origin) * u[:, None]
+
+    def at(self, t: float) -> np.ndarray:
+        return self.over(np.array([t]))[0]
+
+
+def _move_duration(amp: float, pace: float, channel: str) -> float:
+    """Seconds a move of `amp` degrees takes (0 for none); head moves are capped in speed."""
+    if amp <= 1e-9:
+        return 0.0
+    if channel == HEAD:
+        dur = (vocab.HEAD_MOVE_BASE_S + vocab.HEAD_MOVE_PER_DEG_S * amp) * pace
+        return max(dur, MIN_JERK_PEAK_SPEED * amp / HEAD_MAX_SPEED_DEG_S)
+    return vocab.SACCADE_BASE_S + vocab.SACCADE_PER_DEG_S * amp
+
+
+def _move(origin: np.ndarray, target: np.ndarray, start: float, pace: float, channel: str) -> _Move:
+    amp = float(np.linalg.norm(target - origin))
+    dur = _move_duration(amp, pace, channel)
+    latency = vocab.HEAD_LATENCY_S if channel == HEAD and amp > 1e-9 else 0.0
+    return _Move(origin, target, start + latency, dur)
+
+
 def _render(
     segs: list[_Segment], n: int, fps: float, dims: int, channel: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, int, tuple[float, ...]]]]:
@@ -170,43 +220,40 @@ def _render(
     mode = np.zeros(n, dtype=np.int8)
     arrivals: list[tuple[int, int, tuple[float, ...]]] = []
     times = np.arange(n) / fps
-    state: tuple[np.ndarray, np.ndarray, float, float] | None = None  # from, to, move start, duration
-    last_end = -1.0
-    for seg in segs:
+    move: _Move | None = None  # the last move (a return to rest included)
+    last_end = -1.0  # when the last commanded stretch (or the head's return after it) ends
+    for i, seg in enumerate(segs):
         if seg.value is None:
-            state = None
+            move = None
             last_end = seg.end
             continue
         target = np.asarray(seg.value, dtype=np.float64)
-        if state is None or seg.start > last_end + 1e-9:
-            origin = np.zeros(dims)
-        else:
-            p, v, t_move, dur = state
-            u = 1.0 if dur <= 0 else float(min_jerk(np.array((seg.start - t_move) / dur)))
-            origin = p + (v - p) * u
-        amp = float(np.linalg.norm(target - origin))
-        if channel == HEAD:
-            dur = (vocab.HEAD_MOVE_BASE_S + vocab.HEAD_MOVE_PER_DEG_S * amp) * seg.pace if amp > 1e-9 else 0.0
-            t_move = seg.start + (vocab.HEAD_LATENCY_S if amp > 1e-9 else 0.0)
-        else:
-            dur = vocab.SACCADE_BASE_S + vocab.SACCADE_PER_DEG_S * amp if amp > 1e-9 else 0.0
-            t_move = seg.start
-        state = (origin, target, t_move, dur)
+        after_rest = move is None or seg.start > last_end + 1e-9
+        origin = np.zeros(dims) if after_rest else move.at(seg.start)
+        move = _move(origin, target, seg.start, seg.pace, channel)
         last_end = seg.end
         f0, f1 = _frame(seg.start, fps, n), _frame(seg.end, fps, n)
         if f1 > f0:
-            if dur > 0:
-                u = min_jerk((times[f0:f1] - t_move) / dur)
-                values[f0:f1] = origin + (target - origin) * u[:, None]
-            else:
-                values[f0:f1] = target
+            values[f0:f1] = move.over(times[f0:f1])
             active[f0:f1] = True
             mode[f0:f1] = seg.mode
-        arrive = _frame(t_move + dur, fps, n)
+        arrive = _frame(move.end, fps, n)
         if f1 > max(arrive, f0):
             # From here on the curve is exactly the target (min_jerk clips at 1).
             values[max(arrive, f0) : f1] = target
             arrivals.append((max(arrive, f0), f1, tuple(float(x) for x in target)))
+        following = segs[i + 1] if i + 1 < len(segs) else None
+        if channel == HEAD and (following is None or following.start > seg.end + 1e-9):
+            # The command ends into a free stretch: the head eases back to rest as it eased in,
+            # still commanded (the conditioning carries the way back; without it the staged
+            # pose vanished in one frame: -60 deg to 0 at 3,000 deg/s in the bundled example).
+            move = _move(move.at(seg.end), np.zeros(dims), seg.end, seg.pace, channel)
+            last_end = move.end
+            r0 = f1
+            r1 = min(_frame(move.end, fps, n), _frame(following.start, fps, n) if following else n)
+            if r1 > r0:
+                values[r0:r1] = move.over(times[r0:r1])
+                active[r0:r1] = True
     return values, active, mode, arrivals
 
 
