@@ -84,7 +84,7 @@ class Script:
         if out:
             out.append("")
         for line in self.lines:
-            out.append(f"{hint_text(line.hint_start, line.hint_end)}{line.speaker}: {_escape(line.text)}")
+            out.append(f"{hint_text(line.hint_start, line.hint_end)}{line.speaker}: {escape_text(line.text)}")
         return "\n".join(out) + "\n"
 
 
@@ -96,7 +96,7 @@ def _quote(text: str) -> str:
     return text if len(text) <= _QUOTE_MAX else text[: _QUOTE_MAX - 1] + "…"
 
 
-def _escape(text: str) -> str:
+def escape_text(text: str) -> str:
     """Text as written in a script line: a '#' that would start a comment (or follows a '\\') as '\\#'."""
     if "#" not in text:
         return text
@@ -218,7 +218,7 @@ class _Pending:
     after_colon: int  # column just after the speaker's colon
 
 
-def _split_lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     # a byte-order mark (at the start, or where files were joined) is invisible in editors
     return _LINE_BREAK.split(text.replace("\ufeff", "") if "\ufeff" in text else text)
 
@@ -541,11 +541,13 @@ class _Parser:
         dead_indent: int | None = None  # indent of a line that failed: its continuations go with it
         prev_spoken = False  # the line above was a spoken line (or a failed one)
         seen_spoken = False
-        for number, line in enumerate(_split_lines(text), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             m = _COMMENT.search(line)
             body = line[: m.start()] if m else line
             content = body.strip()
             if not content:
+                if m is not None:  # a comment line: skipped, a spoken line may continue after it
+                    continue
                 if pending is not None:
                     self.finish(pending)
                 pending, dead_indent, prev_spoken = None, None, False
