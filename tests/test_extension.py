@@ -35,6 +35,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     assert "blender_manifest.toml" in names
     assert "__init__.py" in names
     assert "model/spec.py" in names
+    assert "model/lips/coarticulation.py" in names  # script-assisted takes animate lips at run time
     for excluded in ("tests/", "tools/", "docs/", "model/training/", ".venv", ".git/", "__pycache__"):
         assert not [n for n in names if excluded in n], f"{excluded} leaked into the zip"
     assert any(n.startswith("wheels/pydantic_core-") for n in names)

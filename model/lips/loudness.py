@@ -2,8 +2,10 @@
 
 Louder speech lowers the jaw further (Schulman 1989; Huber et al. 1999): each
 phone's jaw target is scaled by its peak loudness relative to the speaker's
-typical level, measured by the teacher on a role's clean stem (its pitch
-tracker's voiced frames give the reference level).
+typical level. The teacher measures that level on a role's clean stem (its
+pitch tracker's voiced frames give the reference); at run time the same frame
+energy is measured on whatever 16 kHz audio the span has, with the frames
+inside phones as the reference (loudness_from_audio).
 
 Frame i is centred on time i / fps, as everywhere in the teacher.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import spec
+from . import phones as ph
 
 # Jaw gain per dB of a phone's peak loudness relative to the speaker's level.
 JAW_GAIN_PER_DB = 0.03
@@ -87,11 +90,73 @@ def phone_gains(
     return np.where(level > GAIN_FLOOR_DB, gains, 1.0)
 
 
+def loudness_from_audio(
+    audio16k: np.ndarray,
+    phone_start: np.ndarray,
+    phone_end: np.ndarray,
+    n_frames: int,
+    fps: float = spec.NATIVE_FPS,
+    *,
+    phone_ipa: np.ndarray | None = None,
+) -> np.ndarray:
+    """(F,) loudness in dB relative to the speaker's level, from 16 kHz mono audio.
+
+    Sample 0 of the audio is time 0 of the phones. The level is the median
+    frame energy inside the (non-silence) phones over frames within 30 dB of
+    the loudest (the teacher's "loud enough" rule): close to the teacher's
+    median over voiced frames (on synthetic stems the gains differ by 0.01 at
+    the median), and a partner heard in the pauses of a mix does not count.
+    Silent audio gives SILENCE_DB everywhere (gain 1).
+    """
+    frames, _ = analysis_frames(audio16k, n_frames, fps)
+    db = frame_db(frames)
+    if n_frames == 0:
+        return db
+    starts = np.asarray(phone_start, dtype=np.float64)
+    ends = np.asarray(phone_end, dtype=np.float64)
+    if phone_ipa is not None:
+        keep = np.array([not ph.phone_info(str(p)).is_silence for p in phone_ipa], dtype=bool)
+        starts, ends = starts[keep], ends[keep]
+    i0, i1 = phone_frame_ranges(starts, ends, fps)
+    inside = np.zeros(n_frames + 1, dtype=np.int64)
+    np.add.at(inside, np.clip(i0, 0, n_frames), 1)
+    np.add.at(inside, np.clip(i1, 0, n_frames), -1)
+    inside = np.cumsum(inside[:-1]) > 0
+    loud_enough = (db > np.percentile(db, 97) - 30.0) & (db > -70.0)
+    ref = db[inside & loud_enough]
+    if len(ref) == 0:
+        ref = db[loud_enough]
+    if len(ref) == 0:
+        return np.full(n_frames, SILENCE_DB)
+    return np.maximum(db - float(np.median(ref)), SILENCE_DB)
+
+
+def phone_gains_from_audio(
+    audio16k: np.ndarray,
+    phone_start: np.ndarray,
+    phone_end: np.ndarray,
+    *,
+    phone_ipa: np.ndarray | None = None,
+    fps: float = spec.NATIVE_FPS,
+) -> np.ndarray:
+    """Jaw gain per phone from 16 kHz mono audio of the span (sample 0 = time 0).
+
+    The audio may be the role's own stem or the mix: in the mix a partner's
+    overlapping speech raises the phones it overlaps, the reason a stem is better.
+    """
+    ends = np.asarray(phone_end, dtype=np.float64)
+    n_frames = int(np.ceil(max(len(audio16k) / spec.SAMPLE_RATE, float(ends.max(initial=0.0))) * fps)) + 1
+    db = loudness_from_audio(audio16k, phone_start, phone_end, n_frames, fps, phone_ipa=phone_ipa)
+    return phone_gains(db, phone_start, phone_end, fps)
+
+
 __all__ = [
     "JAW_GAIN_PER_DB",
     "JAW_GAIN_RANGE",
     "analysis_frames",
     "frame_db",
+    "loudness_from_audio",
     "phone_gains",
+    "phone_gains_from_audio",
     "range_max",
 ]

@@ -152,6 +152,31 @@ def lip_aperture(blendshapes: np.ndarray) -> np.ndarray:
     return jaw_gap + 0.5 * (lower + upper) + 0.5 * b[..., _I["mouthFunnel"]]
 
 
+# The ARKit channels articulation_to_arkit writes (everything the phones drive);
+# seal_closures only rewrites some of them. jawForward/Left/Right, mouthLeft/Right,
+# mouthFrown*, mouthDimple*, mouthShrugUpper and cheekPuff are never driven by phones.
+MOUTH_CHANNEL_NAMES = (
+    "jawOpen",
+    "mouthClose",
+    "mouthFunnel",
+    "mouthPucker",
+    "mouthStretchLeft",
+    "mouthStretchRight",
+    "mouthSmileLeft",
+    "mouthSmileRight",
+    "mouthLowerDownLeft",
+    "mouthLowerDownRight",
+    "mouthUpperUpLeft",
+    "mouthUpperUpRight",
+    "mouthRollLower",
+    "mouthRollUpper",
+    "mouthShrugLower",
+    "mouthPressLeft",
+    "mouthPressRight",
+    "tongueOut",
+)
+
+
 def articulation_to_arkit(params: np.ndarray, lip_close: np.ndarray, press: np.ndarray) -> np.ndarray:
     """(F, N_PARAMS) articulation + (F,) closure and press -> (F, 52) ARKit mouth values.
 
