@@ -131,6 +131,22 @@ def _staging_targets(staging: str, n_frames: int, names: Any, fps: float, first_
     return staging_mod, script.to_targets(n_frames, spec.NATIVE_FPS)
 
 
+def _parse_script(script: object, names: Any) -> Any:
+    """The parsed script, None for none; its errors (line, column, fix) as InputError."""
+    if script is None:
+        return None
+    if not isinstance(script, str):
+        raise InputError(f"script must be text (or None), got {type(script).__name__}")
+    if not script.strip():
+        return None
+    from .script import ScriptError, parse_script
+
+    try:
+        return parse_script(script, names=names)
+    except ScriptError as exc:
+        raise InputError(f"script: {exc}") from exc
+
+
 def _resample_curve(x: np.ndarray, n_out: int, fps_out: float) -> np.ndarray:
     """Linear interpolation of (F, ...) curves at 50 fps onto n_out frames at fps_out."""
     n_in = x.shape[0]
@@ -188,13 +204,15 @@ def perform(
     roles: Any = None,
     weights: str | Path | None = None,
     progress: Callable[[float], None] | None = None,
+    script: Any = None,
 ) -> Performance:
     """The network's own performance at 50 fps, before any staging solve.
 
     audio16k: validated 16 kHz float32 audio, (S,) mixed or (S, 2) stems
     (audio.prepare). conditioning: (F, 2, COND_DIM) staging conditioning or
-    None. generate() wraps this; the evaluation calls it with a corpus clip's
-    own conditioning.
+    None. script: a parsed duet.model.script.Script: its lines set the roles and,
+    where their words align, the lips. generate() wraps this; the evaluation calls it
+    with a corpus clip's own conditioning.
     """
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
@@ -208,7 +226,15 @@ def perform(
         if cond.shape != (n_frames, 2, cfg.cond_dim):
             raise InputError(f"conditioning has shape {cond.shape}, expected {(n_frames, 2, cfg.cond_dim)}")
     latent = take_latent(n_frames, cfg, seed)
-    if x.ndim == 2:
+    aligned = None
+    if script is not None:
+        from .script import take as script_take
+
+        if roles is not None:
+            raise InputError("roles and a script cannot both be given: the script says who speaks each line")
+        aligned = script_take.align_script(script, x, rt)
+        anchor = aligned.anchor
+    elif x.ndim == 2:
         anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role
     else:
         if a_range is not None:
@@ -223,7 +249,7 @@ def perform(
         voiced = windowing.voiced_frames(x, n_frames)
         emb = diarization.voice_track(rt, x, n_frames)
         anchor, _ = diarization.assign_roles(emb, voiced, seed_anchor)
-    start = DIARIZATION_SHARE if x.ndim == 1 else 0.0
+    start = DIARIZATION_SHARE if x.ndim == 1 or script is not None else 0.0
     if progress is not None:
         progress(start)
 
@@ -232,7 +258,12 @@ def perform(
             progress(start + (1.0 - start) * fraction)
 
     y = windowing.run_windows(rt, x, n_frames, cond, anchor, latent, progress=windows_done)
-    return _performance(y, spec.NATIVE_FPS)
+    perf = _performance(y, spec.NATIVE_FPS)
+    if aligned is not None:
+        perf.blendshapes = script_take.script_mouth(perf.blendshapes, aligned, x, spec.NATIVE_FPS)
+        perf.notes = perf.notes + aligned.notes
+        perf.lines = aligned.lines
+    return perf
 
 
 def generate(
@@ -240,6 +271,7 @@ def generate(
     sample_rate: Any,
     *,
     staging: str | None = None,
+    script: str | None = None,
     stems: bool = False,
     fps: float = 30.0,
     runtime: str = "auto",
@@ -254,6 +286,9 @@ def generate(
 
     audio: float samples, (samples,) mixed or (samples, 2) with stems=True
     (channel 0 = A). staging: staging text (duet.model.staging) or None.
+    script: the dialogue's lines (duet.model.script, docs/SCRIPT.md) or None: who speaks
+    each line comes from it, and where its words align (English), the lips; lines it
+    could not place are named in the result's notes.
     fps: frame rate of the result. runtime: "auto" (torch on a GPU when one
     is present, else numpy), "numpy" or "torch". seed: take variation (same
     seed, same take). roles: None (A = the first voice heard), "swap" (the
@@ -274,6 +309,9 @@ def generate(
     if runtime not in RUNTIMES:
         raise InputError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
 
+    parsed_script = _parse_script(script, names)
+    if parsed_script is not None and names is None:
+        names = dict(parsed_script.names) or None  # staging may then use the script's names
     targets = None
     staging_mod = None
     cond = None
@@ -292,8 +330,16 @@ def generate(
             progress(NETWORK_SHARE * fraction)
 
     perf = perform(
-        x, conditioning=cond, runtime=runtime, seed=seed, roles=roles, weights=weights, progress=network_done
+        x,
+        conditioning=cond,
+        runtime=runtime,
+        seed=seed,
+        roles=roles,
+        weights=weights,
+        progress=network_done,
+        script=parsed_script,
     )
+    notes, lines = perf.notes, perf.lines
     if targets is not None and staging_mod is not None:
         perf = staging_mod.solve(perf, targets)
     n_out = max(1, int(math.ceil(duration * fps_out - 1e-9)))
@@ -307,6 +353,8 @@ def generate(
         speaking={
             r: np.clip(_resample_curve(perf.speaking[r], n_out, fps_out), 0.0, 1.0) for r in spec.ROLES
         },
+        notes=notes,
+        lines=lines,
     )
     out.validate()
     if progress is not None:

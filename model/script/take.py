@@ -1,0 +1,343 @@
+"""A script-assisted take: the script's lines placed in the audio, their words aligned, and what
+that gives the network (a dense role anchor) and the mouth (phones for the lips).
+
+    aligned = align_script(script, audio16k, runtime)    # runtime: for the voice vectors of a mix
+    aligned.anchor          # (F, 2, 2) role anchor: who speaks where the script says so
+    aligned.phones[role]    # the aligned phones of that role's lines, for duet.model.lips
+    aligned.lines           # TakeLine per script line found (markers, subtitles)
+    aligned.notes           # lines not found, words not aligned: for the take's report
+
+Mixed takes: lines are placed on the voice activity of the mix with the
+network's voice vectors as evidence of who speaks (placement.py), iterated:
+the first placement (from pauses and line lengths alone) gives each role's
+voice, which then tells the lines apart where turns latch. Stems: each role's
+lines on its own stem. English words are then aligned inside each line's span
+(english.py, pocketsphinx); other languages, or a take without pocketsphinx,
+get roles and line timing only, and the network's own mouth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from .. import diarization, spec, windowing
+from ..performance import TakeLine
+from . import placement as pl
+from .text import Script, ScriptLine
+
+ROLE_INDEX = {"A": 0, "B": 1}
+EVIDENCE_SMOOTH = 11  # frames (0.22 s): a single frame's voice vector is noisy
+SEPARABLE_COS = diarization.ONE_VOICE_COS  # centroids more alike than this: one voice
+PLACEMENT_PASSES = 3
+ALIGN_PAD_S = 0.3  # audio either side of a placed line given to the aligner
+ALIGN_MIN_CONFIDENCE = 0.5  # below this the words are not trusted for the lips
+NEIGHBOUR_MARGIN_S = 0.05
+
+
+class VoiceRuntime(Protocol):
+    def voice(self, feats: np.ndarray) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class RolePhones:
+    """One role's aligned phones (seconds from the start of the take) and the spans they cover."""
+
+    ipa: tuple[str, ...] = ()
+    start: tuple[float, ...] = ()
+    end: tuple[float, ...] = ()
+    stress: tuple[int, ...] = ()
+    spans: tuple[tuple[float, float], ...] = ()  # aligned lines: first phone start, last phone end
+
+
+@dataclass(frozen=True)
+class ScriptAlignment:
+    anchor: np.ndarray  # (F, 2, 2)
+    lines: tuple[TakeLine, ...]
+    phones: dict[str, RolePhones]
+    notes: tuple[str, ...]
+    placement: pl.Placement
+    separable: bool  # the two voices were told apart (mixed takes)
+    aligned_lines: int = 0  # lines whose words were aligned
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
+    return [pl.LineSpec(ROLE_INDEX[ln.role], ln.syllables, ln.hint_start, ln.hint_end) for ln in lines]
+
+
+def _smooth(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    k = min(EVIDENCE_SMOOTH, max(1, len(x)))
+    kernel = np.ones(k)
+    num = np.convolve(x * weight, kernel, mode="same")[: len(x)]
+    den = np.convolve(weight, kernel, mode="same")[: len(x)]
+    return num / np.maximum(den, 1e-6)
+
+
+def voice_evidence(
+    emb: np.ndarray, voiced: np.ndarray, placement: pl.Placement
+) -> tuple[np.ndarray | None, bool]:
+    """Per-frame evidence (F,) in -1..1 that A (+) or B (-) speaks, from the voices of the placed
+    lines; None when a role has no placed voice. Also whether the two voices differ enough."""
+    n = len(voiced)
+    members = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
+    for line in placement.lines:
+        if not line.found:
+            continue
+        s, e = int(round(line.start * pl.FPS)), int(round(line.end * pl.FPS))
+        trim = 5 if e - s > 30 else 0  # line edges are the least sure frames
+        members[line.role][s + trim : e - trim] = True
+    centroids = []
+    for r in range(2):
+        m = members[r] & voiced & ~members[1 - r]
+        if not m.any():
+            return None, False
+        c = emb[m].mean(axis=0)
+        centroids.append(c / max(float(np.linalg.norm(c)), 1e-6))
+    cos = float(centroids[0] @ centroids[1])
+    raw = _smooth((emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), voiced.astype(np.float64))
+    scale = float(np.percentile(np.abs(raw[voiced]), 80)) if voiced.any() else 1.0
+    ev = np.clip(raw / max(scale, 1e-6), -1.0, 1.0)
+    return ev, cos < SEPARABLE_COS
+
+
+def stem_evidence(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    """Per-frame evidence from stems: the louder stem is the one speaking (bleed is quieter)."""
+    la = windowing.frame_energy_db(audio16k[:, 0], n_frames)
+    lb = windowing.frame_energy_db(audio16k[:, 1], n_frames)
+    return np.tanh((la - lb) / 6.0)
+
+
+def place_script(
+    script: Script, audio16k: np.ndarray, n_frames: int, runtime: VoiceRuntime | None
+) -> tuple[pl.Placement, np.ndarray, bool, np.ndarray | None, np.ndarray | None]:
+    """Placement of the lines, the voiced frames ((F,) mix or (F, 2) stems), whether the two
+    voices were told apart, the voice vectors of a mix (None for stems) and the role evidence."""
+    specs = _specs(script.lines)
+    if audio16k.ndim == 2:
+        voiced = np.stack([windowing.voiced_frames(audio16k[:, r], n_frames) for r in range(2)], axis=1)
+        ev = stem_evidence(audio16k, n_frames)
+        placed: list[pl.PlacedLine | None] = [None] * len(specs)
+        syllable_s = []
+        for r in range(2):
+            idx = [i for i, s in enumerate(specs) if s.role == r]
+            if not idx:
+                continue
+            got = pl.place_lines([specs[i] for i in idx], voiced[:, r], ev, separable=True)
+            syllable_s.append(got.syllable_s)
+            for i, line in zip(idx, got.lines, strict=True):
+                placed[i] = pl.PlacedLine(i, r, line.start, line.end, line.found, line.confidence)
+        lines = tuple(p for p in placed if p is not None)
+        syl = float(np.mean(syllable_s)) if syllable_s else pl.SYLLABLE_S_DEFAULT
+        return pl.Placement(lines, syl), voiced, True, None, ev
+    voiced = windowing.voiced_frames(audio16k, n_frames)
+    placement = pl.place_lines(specs, voiced, None)
+    separable = False
+    emb = evidence = None
+    if runtime is not None and voiced.any():
+        emb = diarization.voice_track(runtime, audio16k, n_frames)
+        for _ in range(PLACEMENT_PASSES - 1):
+            ev, separable = voice_evidence(emb, voiced, placement)
+            if ev is None:
+                break
+            evidence = ev
+            placement = pl.place_lines(specs, voiced, ev if separable else 0.3 * ev, separable=separable)
+    return placement, voiced, separable, emb, evidence
+
+
+def _english_like(line: ScriptLine) -> bool:
+    letters = [ch for w in line.words for ch in w if ch.isalpha()]
+    return bool(letters) and sum(ch.isascii() for ch in letters) >= 0.9 * len(letters)
+
+
+def _align_words(audio16k: np.ndarray, line: ScriptLine, start: float, end: float) -> Any:
+    """The aligner's span for a line's words in [start, end) seconds, or None."""
+    try:
+        from . import english
+    except ImportError:
+        return None
+    if not english.available():
+        return None
+    s = max(0, int(start * spec.SAMPLE_RATE))
+    e = min(len(audio16k), int(end * spec.SAMPLE_RATE))
+    if e - s < int(0.05 * spec.SAMPLE_RATE):
+        return None
+    failed = getattr(english, "AlignmentFailed", None)
+    try:
+        return english.align_words(audio16k[s:e], list(line.words), offset=s / spec.SAMPLE_RATE)
+    except Exception as exc:  # the aligner's own "no alignment" only; anything else is a bug
+        if failed is not None and isinstance(exc, failed):
+            return None
+        raise
+
+
+def _quote(line: ScriptLine, limit: int = 40) -> str:
+    text = " ".join(line.spoken.split()) or line.text
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def align_script(
+    script: Script, audio16k: np.ndarray, runtime: VoiceRuntime | None, *, phones: bool = True
+) -> ScriptAlignment:
+    """Place the script's lines in the take, align their words, and build the role anchor.
+
+    audio16k: (S,) mixed or (S, 2) stems at 16 kHz. runtime: gives the voice vectors of a mix
+    (None: lines are placed on pauses and line lengths alone).
+    """
+    x = np.asarray(audio16k, dtype=np.float32)
+    from .. import features
+
+    n_frames = features.n_model_frames(x.shape[0])
+    placement, voiced, separable, emb, evidence = place_script(script, x, n_frames, runtime)
+    notes: list[str] = []
+    take_lines: list[TakeLine] = []
+    found = [p for p in placement.lines if p.found]
+    role_phones: dict[str, dict[str, list]] = {
+        r: {"ipa": [], "start": [], "end": [], "stress": [], "spans": []} for r in spec.ROLES
+    }
+    aligned_count = 0
+    for k, placed in enumerate(found):
+        line = script.lines[placed.index]
+        start, end, conf = placed.start, placed.end, placed.confidence
+        if phones and _english_like(line):
+            stem = x[:, placed.role] if x.ndim == 2 else x
+            lo, hi = start - ALIGN_PAD_S, end + ALIGN_PAD_S
+            if x.ndim == 1:  # do not reach into the neighbours' lines on a mix
+                if k > 0:
+                    lo = max(lo, min(start, found[k - 1].end - NEIGHBOUR_MARGIN_S))
+                if k + 1 < len(found):
+                    hi = min(hi, max(end, found[k + 1].start + NEIGHBOUR_MARGIN_S))
+            span = _align_words(stem, line, max(0.0, lo), hi)
+            if span is not None and span.words and span.confidence >= ALIGN_MIN_CONFIDENCE:
+                aligned_count += 1
+                start, end = span.words[0].start, span.words[-1].end
+                conf = max(conf, float(span.confidence))
+                bucket = role_phones[line.role]
+                for word in span.words:
+                    for ph in word.phones:
+                        bucket["ipa"].append(ph.ipa)
+                        bucket["start"].append(ph.start)
+                        bucket["end"].append(ph.end)
+                        bucket["stress"].append(ph.stress)
+                bucket["spans"].append((start, end))
+            elif span is not None or _aligner_available():
+                got = "" if span is None else f" (confidence {span.confidence:.2f})"
+                notes.append(
+                    f"script line {line.number} ({line.speaker}: '{_quote(line)}'): its words were not "
+                    f"found in the audio{got}; the lips there follow the audio alone"
+                )
+        if placed.confidence < pl.LOW_CONFIDENCE and conf < ALIGN_MIN_CONFIDENCE:
+            notes.append(
+                f"script line {line.number} ({line.speaker}: '{_quote(line)}') was placed at "
+                f"{start:.1f}-{end:.1f} s with low confidence ({placed.confidence:.2f}): check it on the "
+                f"timeline; roles there follow the audio"
+            )
+        take_lines.append(
+            TakeLine(line.role, line.speaker, line.text, float(start), float(end), line.number, float(conf))
+        )
+    for placed in placement.lines:
+        if not placed.found:
+            line = script.lines[placed.index]
+            notes.append(
+                f"script line {line.number} ({line.speaker}: '{_quote(line)}') was not found in the audio "
+                f"(not spoken, drowned in overlap, or out of order): that stretch is animated from the "
+                f"audio alone"
+            )
+    if x.ndim == 1 and not separable and len({p.role for p in found}) == 2:
+        notes.append(
+            "the two voices sound alike to the model: lines were placed on pauses and line lengths; "
+            "check the line markers, or use one stem per actor"
+        )
+    kept = pl.Placement(
+        tuple(
+            pl.PlacedLine(p.index, p.role, t.start, t.end, True, t.confidence, p.overlapped)
+            for p, t in zip(found, take_lines, strict=True)
+        ),
+        placement.syllable_s,
+    )
+    anchor = pl.anchor_from_placement(kept, n_frames, voiced, evidence if separable else None)
+    if emb is not None and separable and anchor[:, 0, 0].any():
+        anchor = _spread(anchor, emb, voiced)
+    take_lines.sort(key=lambda t: (t.start, t.source_line))
+    return ScriptAlignment(
+        anchor=anchor,
+        lines=tuple(take_lines),
+        phones={
+            r: RolePhones(
+                tuple(b["ipa"]), tuple(b["start"]), tuple(b["end"]), tuple(b["stress"]), tuple(b["spans"])
+            )
+            for r, b in role_phones.items()
+        },
+        notes=tuple(notes),
+        placement=placement,
+        separable=separable,
+        aligned_lines=aligned_count,
+    )
+
+
+def _aligner_available() -> bool:
+    try:
+        from . import english
+    except ImportError:
+        return False
+    return bool(english.available())
+
+
+def _spread(anchor: np.ndarray, emb: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+    """Voice outside the script's lines (ad-libs, laughs) gets a role from the voices the lines
+    taught, as audio-only diarization would (two distinct voices only: with one voice it stays
+    unknown and the network decides)."""
+    dense, _ = diarization.assign_roles(emb, voiced, anchor)
+    covered = anchor[:, 0, 0] > 0
+    dense[covered] = anchor[covered]
+    return dense
+
+
+MOUTH_LEAD_S = 0.12  # lips move before the first phone (approach, inhalation) ...
+MOUTH_TAIL_S = 0.15  # ... and settle after the last
+MOUTH_RAMP_S = 0.08
+
+
+def mouth_weight(spans: tuple[tuple[float, float], ...], n_frames: int, fps: float) -> np.ndarray:
+    """(F,) 0..1: 1 over the aligned lines (widened by the lead and tail), eased at the edges."""
+    t = np.arange(n_frames) / fps
+    w = np.zeros(n_frames)
+    for s, e in spans:
+        a, b = s - MOUTH_LEAD_S, e + MOUTH_TAIL_S
+        rise = np.clip((t - (a - MOUTH_RAMP_S)) / MOUTH_RAMP_S, 0.0, 1.0)
+        fall = np.clip(((b + MOUTH_RAMP_S) - t) / MOUTH_RAMP_S, 0.0, 1.0)
+        w = np.maximum(w, np.minimum(rise, fall))
+    return w
+
+
+def script_mouth(
+    blendshapes: dict[str, np.ndarray], aligned: ScriptAlignment, audio16k: np.ndarray, fps: float
+):
+    """Mouth channels from the aligned phones (the teacher's coarticulation), blended over the
+    network's mouth where the words were aligned. blendshapes: {role: (F, 52)} at `fps`; returns
+    new arrays, everything but the mouth channels untouched."""
+    from .. import lips
+
+    out = {}
+    for r, role in enumerate(spec.ROLES):
+        bs = np.array(blendshapes[role], dtype=np.float32, copy=True)
+        ph = aligned.phones.get(role)
+        if ph is not None and ph.ipa:
+            n = bs.shape[0]
+            audio = audio16k[:, r] if audio16k.ndim == 2 else audio16k
+            track = lips.mouth_from_phones(
+                np.asarray(ph.ipa),
+                np.asarray(ph.start),
+                np.asarray(ph.end),
+                np.asarray(ph.stress),
+                n,
+                fps,
+                audio16k=audio,
+            )
+            cols = np.asarray(lips.MOUTH_CHANNELS)
+            w = mouth_weight(ph.spans, n, fps)[:, None].astype(np.float32)
+            bs[:, cols] = w * track.blendshapes[:, cols] + (1.0 - w) * bs[:, cols]
+        out[role] = np.clip(bs, 0.0, 1.0)
+    return out

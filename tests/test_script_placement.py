@@ -1,0 +1,166 @@
+"""Placing a script's lines in a take (model/script/placement.py), on made-up voice activity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from duet.model.script.placement import FPS, LineSpec, anchor_from_placement, place_lines
+
+
+def _take(roles, rng, *, gaps=(0.15, 0.8), duration=None):
+    """Voiced frames and evidence for lines of these roles: (voiced, evidence, truth spans, syllables)."""
+    n = int((duration or 6.0 * len(roles) + 4.0) * FPS)
+    voiced = np.zeros(n, dtype=bool)
+    evidence = np.zeros(n)
+    truth, syllables = [], []
+    t = 1.0
+    for r in roles:
+        syl = int(rng.integers(3, 25))
+        dur = syl * 0.2 * rng.uniform(0.8, 1.25)
+        s, e = int(t * FPS), int((t + dur) * FPS)
+        voiced[s:e] = rng.random(e - s) < 0.8
+        evidence[s:e] = (0.5 if r == 0 else -0.5) + rng.normal(0.0, 0.3, e - s)
+        truth.append((t, t + dur))
+        syllables.append(syl)
+        t += dur + rng.uniform(*gaps)
+    return voiced, evidence, truth, syllables
+
+
+def _specs(roles, syllables):
+    return [LineSpec(r, s) for r, s in zip(roles, syllables, strict=True)]
+
+
+ROLES = [0, 1, 0, 1, 1, 0, 1, 0, 0, 1]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_lines_land_on_their_spans(seed):
+    rng = np.random.default_rng(seed)
+    voiced, evidence, truth, syl = _take(ROLES, rng)
+    got = place_lines(_specs(ROLES, syl), voiced, evidence, separable=True)
+    for line, (a, b) in zip(got.lines, truth, strict=True):
+        assert line.found
+        assert abs(line.start - a) < 0.15 and abs(line.end - b) < 0.15
+        assert line.confidence > 0.5
+
+
+def test_latched_turns_are_split_by_the_voices():
+    """No pause between turns: only the evidence says where one line ends and the next begins."""
+    rng = np.random.default_rng(3)
+    voiced, evidence, truth, syl = _take(ROLES, rng, gaps=(0.0, 0.0))
+    got = place_lines(_specs(ROLES, syl), voiced, evidence, separable=True)
+    # Where one role follows itself with no pause only the lengths can split them: not checked.
+    errors = [
+        abs(line.start - a)
+        for k, (line, (a, _)) in enumerate(zip(got.lines, truth, strict=True))
+        if k == 0 or ROLES[k - 1] != ROLES[k]
+    ]
+    assert max(errors) < 0.15
+
+
+def test_one_voice_places_lines_on_pauses_and_lengths():
+    rng = np.random.default_rng(4)
+    voiced, _, truth, syl = _take(ROLES, rng, gaps=(0.4, 0.9))
+    got = place_lines(_specs(ROLES, syl), voiced, None)
+    for line, (a, b) in zip(got.lines, truth, strict=True):
+        assert abs(line.start - a) < 0.2 and abs(line.end - b) < 0.2
+
+
+def test_a_line_missing_from_the_audio_is_reported_and_does_not_shift_the_rest():
+    rng = np.random.default_rng(5)
+    voiced, evidence, truth, syl = _take(ROLES, rng)
+    specs = _specs(ROLES, syl)
+    specs.insert(4, LineSpec(0, 14))  # A's line that nobody spoke, between two B lines
+    got = place_lines(specs, voiced, evidence, separable=True)
+    assert not got.lines[4].found
+    kept = [line for k, line in enumerate(got.lines) if k != 4]
+    for line, (a, b) in zip(kept, truth, strict=True):
+        assert line.found and abs(line.start - a) < 0.2 and abs(line.end - b) < 0.2
+
+
+def test_an_ad_lib_outside_the_script_does_not_shift_the_lines_after_it():
+    rng = np.random.default_rng(6)
+    voiced, evidence, truth, syl = _take(ROLES, rng)
+    drop = 5  # A's line spoken but left out of the script
+    specs = [s for k, s in enumerate(_specs(ROLES, syl)) if k != drop]
+    got = place_lines(specs, voiced, evidence, separable=True)
+    kept_truth = [t for k, t in enumerate(truth) if k != drop]
+    for line, (a, b) in list(zip(got.lines, kept_truth, strict=True))[drop:]:
+        assert abs(line.start - a) < 0.2 and abs(line.end - b) < 0.2
+
+
+def test_a_backchannel_inside_the_other_line_is_placed_there():
+    """'B: mm-hm' listed after A's line but spoken in its middle: found inside it, and the lines
+    after it keep their places."""
+    rng = np.random.default_rng(7)
+    roles = [0, 1, 1, 0]
+    voiced, evidence, truth, syl = _take(roles, rng)
+    a0, a1 = truth[0]
+    mid = int((a0 + a1) / 2 * FPS)
+    voiced[mid - 10 : mid + 15] = True
+    evidence[mid - 10 : mid + 15] = -0.7  # B's voice
+    specs = _specs(roles, syl)
+    specs.insert(1, LineSpec(1, 2))  # "mm-hm"
+    got = place_lines(specs, voiced, evidence, separable=True)
+    bc = got.lines[1]
+    assert bc.found and bc.overlapped
+    assert abs(bc.start - (mid - 10) / FPS) < 0.1
+    for line, (a, b) in zip(got.lines[2:], truth[1:], strict=True):
+        assert abs(line.start - a) < 0.2 and abs(line.end - b) < 0.2
+    anchor = anchor_from_placement(got, len(voiced), voiced, evidence)
+    assert anchor[mid, 1, 1] == 1.0 and anchor[mid, 0, 1] == 0.0  # B speaks there, A does not
+
+
+def test_time_hints_pin_a_line():
+    rng = np.random.default_rng(8)
+    voiced, evidence, truth, syl = _take(ROLES, rng, gaps=(0.3, 0.3))
+    specs = _specs(ROLES, syl)
+    # Without evidence two neighbouring lines of one role are ambiguous; a hint decides.
+    k = 3
+    specs[k] = LineSpec(ROLES[k], syl[k] * 3, hint_start=truth[k][0])  # a badly wrong length
+    got = place_lines(specs, voiced, None)
+    assert abs(got.lines[k].start - truth[k][0]) < 0.5
+
+
+def test_overlapping_hints_place_the_line_over_its_neighbour():
+    voiced = np.zeros(500, dtype=bool)
+    voiced[50:300] = True
+    specs = [LineSpec(0, 20, 1.0, 6.0), LineSpec(1, 2, 3.0, 3.6)]
+    got = place_lines(specs, voiced, None)
+    assert got.lines[1].overlapped
+    assert (got.lines[1].start, got.lines[1].end) == pytest.approx((3.0, 3.6), abs=0.03)
+
+
+def test_silence_and_empty_input_place_nothing():
+    got = place_lines([LineSpec(0, 5), LineSpec(1, 5)], np.zeros(300, dtype=bool), None)
+    assert not any(line.found for line in got.lines)
+    assert place_lines([], np.ones(100, dtype=bool)).lines == ()
+    got = place_lines([LineSpec(0, 5)], np.zeros(0, dtype=bool))
+    assert not got.lines[0].found
+
+
+def test_many_lines_on_a_long_take():
+    """1,000 lines over ~80 minutes: every line placed in order (a 1,000-line script is normal)."""
+    rng = np.random.default_rng(9)
+    roles = [int(r) for r in rng.integers(0, 2, 1000)]
+    voiced, evidence, truth, syl = _take(roles, rng)
+    got = place_lines(_specs(roles, syl), voiced, evidence, separable=True)
+    starts = [line.start for line in got.lines]
+    assert all(line.found for line in got.lines)
+    assert starts == sorted(starts)
+    err = np.median([abs(line.start - a) for line, (a, _) in zip(got.lines, truth, strict=True)])
+    assert err < 0.1
+
+
+def test_anchor_marks_each_role_on_its_lines_only():
+    rng = np.random.default_rng(10)
+    voiced, evidence, truth, syl = _take(ROLES, rng)
+    got = place_lines(_specs(ROLES, syl), voiced, evidence, separable=True)
+    anchor = anchor_from_placement(got, len(voiced), voiced)
+    for r, (a, b) in zip(ROLES, truth, strict=True):
+        s, e = int(a * FPS) + 10, int(b * FPS) - 10
+        v = voiced[s:e]
+        assert np.all(anchor[s:e][v, r, 1] == 1.0) and np.all(anchor[s:e][v, 1 - r, 1] == 0.0)
+        assert np.all(anchor[s:e][v, :, 0] == 1.0)
+    assert np.all(anchor[~voiced, :, 1] == 0.0)
