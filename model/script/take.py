@@ -33,6 +33,7 @@ EVIDENCE_SMOOTH = 11  # frames (0.22 s): a single frame's voice vector is noisy
 SEPARABLE_COS = diarization.ONE_VOICE_COS  # centroids more alike than this: one voice
 PLACEMENT_PASSES = 3
 ALIGN_PAD_S = 0.3  # audio either side of a placed line given to the aligner
+INTERJECTION_PAD_S = 0.12  # an interjection sits inside the other voice: give the aligner little of it
 ALIGN_MIN_CONFIDENCE = 0.5  # below this the words are not trusted for the lips
 NEIGHBOUR_MARGIN_S = 0.05
 
@@ -203,12 +204,15 @@ def align_script(
         start, end, conf = placed.start, placed.end, placed.confidence
         if phones and _english_like(line):
             stem = x[:, placed.role] if x.ndim == 2 else x
-            lo, hi = start - ALIGN_PAD_S, end + ALIGN_PAD_S
-            if x.ndim == 1:  # do not reach into the neighbours' lines on a mix
-                if k > 0:
-                    lo = max(lo, min(start, found[k - 1].end - NEIGHBOUR_MARGIN_S))
-                if k + 1 < len(found):
-                    hi = min(hi, max(end, found[k + 1].start + NEIGHBOUR_MARGIN_S))
+            pad = INTERJECTION_PAD_S if placed.overlapped else ALIGN_PAD_S  # inside another line
+            lo, hi = start - pad, end + pad
+            if x.ndim == 1 and not placed.overlapped:  # keep out of the neighbours' lines on a mix
+                before = [p for p in found[:k] if not p.overlapped]
+                after = [p for p in found[k + 1 :] if not p.overlapped]
+                if before:
+                    lo = max(lo, min(start, before[-1].end - NEIGHBOUR_MARGIN_S))
+                if after:
+                    hi = min(hi, max(end, after[0].start + NEIGHBOUR_MARGIN_S))
             span = _align_words(stem, line, max(0.0, lo), hi)
             if span is not None and span.words and span.confidence >= ALIGN_MIN_CONFIDENCE:
                 aligned_count += 1
