@@ -78,14 +78,16 @@ def check_names(names: object) -> tuple[dict[str, str], list[ScriptIssue]]:
     for role, name in names.items():
         if role not in ROLES:
             issues.append(
-                ScriptIssue(0, 0, f"unknown role {role!r} in names: use 'A' and 'B'", "'A' or 'B'", "A")
+                ScriptIssue(0, 0, f"names: unknown role {role!r}: use 'A' and 'B'", "'A' or 'B'", "A")
             )
             continue
         if name is None:
             continue
         if not isinstance(name, str):
             issues.append(
-                ScriptIssue(0, 0, f"the name for {role} must be text, got {type(name).__name__}", "text", "")
+                ScriptIssue(
+                    0, 0, f"names: the name for {role} must be text, got {type(name).__name__}", "text", ""
+                )
             )
             continue
         name = normalise_name(name)

@@ -226,7 +226,7 @@ def split_lines(text: str) -> list[str]:
 class _Parser:
     def __init__(self, names: dict[str, str]) -> None:
         self.names = dict(names)  # role -> name (given, cast or met)
-        self.given = set(names)
+        self.cast_at: dict[str, int] = {}  # role -> its cast line
         self.errors: list[ScriptIssue] = []
         self.warnings: list[ScriptIssue] = []
         self.lines: list[ScriptLine] = []
@@ -317,12 +317,15 @@ class _Parser:
                 )
             )
         name = normalise_name(value)
-        problem = name_issue(role, name, self.names)
-        if problem:
-            raise _Fail(ScriptIssue(line, value_col, problem, "a name like Mara", "Mara"))
+        if not name:
+            raise _Fail(
+                ScriptIssue(
+                    line, value_col, f"the cast line gives {role} no name: write it like '{role} = Mara'"
+                )
+            )
         known = self.names.get(role)
         if known is not None and known.casefold() != name.casefold():
-            where = "names" if role in self.given else "an earlier cast line"
+            where = "names" if role not in self.cast_at else f"line {self.cast_at[role]}"
             raise _Fail(
                 ScriptIssue(
                     line,
@@ -332,9 +335,12 @@ class _Parser:
                     f"{role} = {known}",
                 )
             )
+        problem = name_issue(role, name, self.names)
+        if problem:
+            raise _Fail(ScriptIssue(line, value_col, problem, "a name like Mara", "Mara"))
         if known is None:
             self.names[role] = name
-            self.given.add(role)
+            self.cast_at[role] = line
 
     # -- lines
 
@@ -575,9 +581,9 @@ class _Parser:
                                 "move the cast line to the top",
                             )
                         )
-                    self.cast_line(
-                        cast.group(1), cast.group(2), number, indent + 1, indent + cast.start(2) + 1
-                    )
+                    value = cast.group(2)
+                    value_col = indent + cast.start(2) + len(value) - len(value.lstrip()) + 1
+                    self.cast_line(cast.group(1), value, number, indent + 1, value_col)
                     continue
                 seen_spoken = True
                 pending = self.start_line(body, number, indent)

@@ -96,11 +96,11 @@ def word_syllables(word: str) -> int:
     """Rough syllable count of one word: vowel groups (Latin, Greek, Cyrillic), one per CJK
     character, one per digit; a word with none of these counts its letters / 3 (at least 1)."""
     folded = word.lower()
+    count = 0
     if not folded.isascii():
+        count = sum(1 for c in folded if _is_syllabic(c))  # before NFD, which splits hangul into letters
         folded = "".join(c for c in unicodedata.normalize("NFD", folded) if unicodedata.category(c)[0] != "M")
-    count = len(_VOWEL_GROUP.findall(folded)) + sum(len(d) for d in _DIGITS.findall(folded))
-    if not folded.isascii():
-        count += sum(1 for c in folded if _is_syllabic(c))
+    count += len(_VOWEL_GROUP.findall(folded)) + sum(len(d) for d in _DIGITS.findall(folded))
     if count:
         return count
     letters = sum(1 for c in folded if c.isalpha())
