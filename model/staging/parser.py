@@ -483,6 +483,14 @@ class Parser:
                 self.i += 1
                 tok = self._peek()
                 assert tok is not None
+            if tok.is_word(*vocab.BOTH_WORDS):  # "both both", "both A and both"
+                raise _fail(
+                    tok,
+                    tok,
+                    f"'{tok.text}' is written twice: remove one",
+                    "a character after 'both'",
+                    f"remove one '{tok.text}'",
+                )
             role = self._role_of(tok)
             if role in roles:
                 raise _fail(tok, tok, f"{role} is named twice", "two different characters", "write 'both'")
