@@ -133,22 +133,22 @@ def animated_ids(items: Iterable[bpy.types.ID]) -> list[bpy.types.ID]:
 
 
 def list_takes(ids: Iterable[bpy.types.ID]) -> list[str]:
-    """Names of the Duet takes on these IDs, oldest first."""
-    return [f"{takes.TAKE_PREFIX} {n}" for n in sorted(set(takes.take_numbers(list(ids))))]
+    """Full names of the Duet takes on these IDs ("Duet Take 1: seed 0"), oldest first."""
+    return takes.take_names(list(ids))
 
 
 def active_take(ids: Iterable[bpy.types.ID]) -> str | None:
-    """The take you see: the newest Duet take with an unmuted track."""
-    best = None
+    """The take you see: the newest Duet take with an unmuted track, by its full name."""
+    best: tuple[int, str] | None = None
     for id_data in ids:
         ad = id_data.animation_data
         if ad is None:
             continue
         for track in ad.nla_tracks:
-            match = takes._TAKE_RE.match(track.name)
-            if match and not track.mute and (best is None or int(match.group(1)) > best):
-                best = int(match.group(1))
-    return None if best is None else f"{takes.TAKE_PREFIX} {best}"
+            number = takes.take_number(track.name)
+            if number is not None and not track.mute and (best is None or number > best[0]):
+                best = (number, track.name)
+    return None if best is None else best[1]
 
 
 def take_for_choice(scene: bpy.types.Scene, choice: str, mode: str = "NLA") -> str | None:
@@ -177,11 +177,14 @@ def _names(ids: Iterable[bpy.types.ID]) -> str:
     return ", ".join(f"'{i.name}'" for i in ids)
 
 
-def _require_take(ids: list[bpy.types.ID], take: str) -> None:
-    found = list_takes(ids)
-    if take not in found:
+def _require_take(ids: list[bpy.types.ID], take: str) -> str:
+    """The take's full name (its tracks' name); an error naming the takes there if it is missing."""
+    name = takes.full_take_name(ids, take)
+    if name is None:
+        found = list_takes(ids)
         here = ", ".join(found) if found else "none"
         raise ExportError(f"take '{take}' is not on {_names(ids)} (takes here: {here}); pick one of those")
+    return name
 
 
 # --- putting things back ------------------------------------------------------------------------
@@ -261,7 +264,7 @@ def _channelbags(action: bpy.types.Action, slot: bpy.types.ActionSlot) -> list:
 
 
 def _take_strip(id_data: bpy.types.ID, ad: bpy.types.AnimData, take: str) -> bpy.types.NlaStrip | None:
-    strips = [s for t in ad.nla_tracks if t.name == take for s in t.strips if s.action is not None]
+    strips = [s for t in takes.take_tracks(ad, take) for s in t.strips if s.action is not None]
     if not strips:
         return None
     if len(strips) > 1:
@@ -361,7 +364,7 @@ def bake_take_to_actions(items: Iterable[bpy.types.ID], take: str | None = None)
     name = take or active_take(ids)
     if name is None:
         raise ExportError(f"no Duet take is active on {_names(ids)}: generate a take or name one to bake")
-    _require_take(ids, name)
+    name = _require_take(ids, name)
 
     plan = []
     for id_data in ids:
@@ -374,6 +377,12 @@ def bake_take_to_actions(items: Iterable[bpy.types.ID], take: str | None = None)
         _check_not_tweaking(ad, id_data)
         _check_timing(id_data, name, strip)
         plan.append((id_data, ad, strip))
+    bags = [bag for _id, _ad, strip in plan for bag in _channelbags(strip.action, strip.action_slot)]
+    if not any(len(bag.fcurves) for bag in bags):
+        raise ExportError(
+            f"take '{name}' holds no keys on {_names(ids)}: its strips' actions are empty; "
+            "generate the take again"
+        )
 
     made: dict[int, bpy.types.Action] = {}
     assignments = []
@@ -469,6 +478,24 @@ def _read_gltf_json(path: Path) -> dict:
     return json.loads(data[20 : 20 + chunk_length].decode("utf-8"))
 
 
+def _check_animated(document: dict, take: str | None) -> None:
+    """A requested take must come out animated; an export without it is a failure, not a file."""
+    animations = [a for a in document.get("animations", []) if a.get("channels")]
+    if take is None:
+        if not animations:
+            raise ExportError(
+                "Blender's glTF exporter wrote no animation, so no file was written: check that the "
+                "characters' NLA tracks hold strips with keys"
+            )
+        return
+    if not any(a.get("name") == take for a in animations):
+        got = ", ".join(f"'{a.get('name', '')}'" for a in animations) or "none"
+        raise ExportError(
+            f"Blender's glTF exporter wrote no animation for take '{take}' (animations it wrote: {got}), "
+            "so no file was written: check that the take's strips hold keys in the NLA editor"
+        )
+
+
 def _gltf_exporter_ready() -> None:
     if "io_scene_gltf2" not in bpy.context.preferences.addons:
         raise ExportError(
@@ -520,7 +547,7 @@ def _isolate_take(changes: _Changes, ids: list[bpy.types.ID], take: str) -> None
         changes.unassign_action(ad)
         for track in ad.nla_tracks:
             for other in track.strips:
-                changes.set(other, "mute", track.name != take)
+                changes.set(other, "mute", not takes.is_take_track(track.name, take))
 
 
 def _exporter_options(mode: str, take: str | None) -> dict:
@@ -605,7 +632,7 @@ def export_gltf(
         raise ExportError("nothing selected to export: pass the characters' objects")
     ids = animated_ids(objects)
     if take is not None:
-        _require_take(ids, take)
+        take = _require_take(ids, take)
     elif mode == "ACTIONS":
         take = active_take(ids)
         if take is None:
@@ -644,6 +671,7 @@ def export_gltf(
         if not main.is_file():
             raise ExportError("Blender's glTF exporter wrote no file; see the console for its messages")
         document = _read_gltf_json(main)
+        _check_animated(document, take)
         produced = sorted(p for p in staging.rglob("*") if p.is_file() and p != main)
         files = []
         for source in [*produced, main]:  # the main file last: it never points at a missing .bin

@@ -72,6 +72,50 @@ def take_number(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def is_take_track(track_name: str, take: str) -> bool:
+    """Whether an NLA track of this name belongs to the take called ``take``.
+
+    The one rule for finding a take's tracks: the short name "Duet Take 1" finds the
+    take's track whatever its label ("Duet Take 1: seed 0"); a full name, and any name
+    that is not a Duet take's, finds only the track of exactly that name.
+    """
+    number = take_number(take)
+    if number is None or take != f"{TAKE_PREFIX} {number}":
+        return track_name == take
+    return take_number(track_name) == number
+
+
+def take_tracks(ad: bpy.types.AnimData | None, take: str) -> list[bpy.types.NlaTrack]:
+    """The NLA tracks of one ID that hold the take (see is_take_track)."""
+    if ad is None:
+        return []
+    return [track for track in ad.nla_tracks if is_take_track(track.name, take)]
+
+
+def take_names(ids: list[bpy.types.ID]) -> list[str]:
+    """The Duet takes on these IDs, oldest first, each by its track's full name
+    ("Duet Take 1: seed 0"): the name the take is shown and exported under."""
+    names: dict[int, str] = {}
+    for id_data in ids:
+        ad = id_data.animation_data
+        if ad is None:
+            continue
+        for track in ad.nla_tracks:
+            number = take_number(track.name)
+            if number is not None:
+                names.setdefault(number, track.name)
+    return [names[n] for n in sorted(names)]
+
+
+def full_take_name(ids: list[bpy.types.ID], take: str) -> str | None:
+    """The full name of the take on these IDs that ``take`` names (with or without its
+    label), or None when no track holds it."""
+    for name in take_names(ids):
+        if is_take_track(name, take):
+            return name
+    return None
+
+
 def next_take_name(ids: list[bpy.types.ID], label: str | None = None) -> str:
     """The next free take name, with an optional label ("Duet Take 3: angry")."""
     name = f"{TAKE_PREFIX} {max(take_numbers(ids), default=0) + 1}"

@@ -47,12 +47,16 @@ def _bone_quaternions(take: int, role: str, bone: str) -> np.ndarray:
     return np.column_stack([np.cos(angle / 2), np.outer(np.sin(angle / 2), axis)])
 
 
-def _write_takes(pair) -> None:
+def _write_takes(pair, labels: tuple[str | None, ...] = (None, None)) -> list[str]:
+    """Two takes on both characters, as the bake writes them; returns their full names."""
     from duet.addon.takes import CurveKeys, IdCurves, next_take_name, write_take
 
-    for take in range(len(TAKES)):
-        name = next_take_name([i for h in pair.heads.values() for i in (h.mesh.data.shape_keys, h.rig)])
-        assert name == TAKES[take]
+    names = []
+    for take, label in enumerate(labels):
+        ids = [i for h in pair.heads.values() for i in (h.mesh.data.shape_keys, h.rig)]
+        name = next_take_name(ids, label)
+        assert name == TAKES[take] + (f": {label}" if label else "")
+        names.append(name)
         for role, head in pair.heads.items():
             key = head.mesh.data.shape_keys
             columns = {n: np.column_stack([FRAMES, _dense_values(take, role, n)]) for n in DENSE_KEYS}
@@ -70,6 +74,7 @@ def _write_takes(pair) -> None:
                 for c in range(4)
             ]
             write_take(role, name, [IdCurves(key, "KEY", curves), IdCurves(head.rig, "OBJECT", bone_curves)])
+    return names
 
 
 def _animator_keys(bpy, pair) -> None:
@@ -188,12 +193,12 @@ def _rest_local_quaternion(rig, bone: str) -> np.ndarray:
     return np.array(local.to_quaternion())
 
 
-def _sparse_curve_values(pair, take: int, role: str) -> np.ndarray:
+def _sparse_curve_values(pair, take: int, role: str, name: str) -> np.ndarray:
     """Blender's own evaluation of the sparse curve of the take's action at every frame."""
     from duet.addon.export import _channelbags
 
     key = pair.heads[role].mesh.data.shape_keys
-    strip = next(t for t in key.animation_data.nla_tracks if t.name == TAKES[take]).strips[0]
+    strip = next(t for t in key.animation_data.nla_tracks if t.name == name).strips[0]
     (fcurve,) = [
         fc
         for bag in _channelbags(strip.action, strip.action_slot)
@@ -203,10 +208,11 @@ def _sparse_curve_values(pair, take: int, role: str) -> np.ndarray:
     return np.array([fcurve.evaluate(f) for f in FRAMES])
 
 
-def _check_take(document: dict, buffer: bytes, pair, take: int) -> None:
-    """The animation named after the take holds both heads' weights and the bone rotations,
-    with the written times and values."""
-    (animation,) = [a for a in document["animations"] if a["name"] == TAKES[take]]
+def _check_take(document: dict, buffer: bytes, pair, take: int, take_name: str | None = None) -> None:
+    """The animation named after the take (its track's full name) holds both heads' weights
+    and the bone rotations, with the written times and values."""
+    take_name = take_name or TAKES[take]
+    (animation,) = [a for a in document["animations"] if a["name"] == take_name]
     channels = _channels(document, buffer, animation)
     for role, head in pair.heads.items():
         mesh_node = _node_index(document, head.mesh.name)
@@ -223,7 +229,7 @@ def _check_take(document: dict, buffer: bytes, pair, take: int) -> None:
         sparse = weights[:, names.index(SPARSE_KEY)]
         keyed = np.searchsorted(FRAMES, SPARSE_FRAMES)
         np.testing.assert_allclose(sparse[keyed], _sparse_values(take, role), atol=1e-5)
-        np.testing.assert_allclose(sparse, _sparse_curve_values(pair, take, role), atol=1e-4)
+        np.testing.assert_allclose(sparse, _sparse_curve_values(pair, take, role, take_name), atol=1e-4)
 
         rig_node = _node_index(document, head.rig.name)
         for bone in BONES:
@@ -482,3 +488,111 @@ def test_export_operator_writes_the_chosen_take(duet_scene, bpy_module, tmp_path
             bpy.ops.duet.export_take(filepath=str(path), take="ALL", mode="ACTIONS", check_existing=False)
     finally:
         bpy.utils.unregister_class(DUET_OT_export_take)
+
+
+# --- labelled takes (the demo's and batch shots' "Duet Take 1: seed 0") -------------------------
+
+LABELS = ("seed 0", "seed 1")
+
+
+@pytest.fixture(scope="module")
+def labelled_scene(bpy_module):
+    """The default pair with two labelled takes, named as the demo and batch shots name them.
+    Built after duet_scene's tests (module fixtures live until the module ends)."""
+    bpy = bpy_module
+    from duet.addon.stage import build_dialogue_pair
+
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    scene.render.fps = FPS
+    scene.render.fps_base = 1.0
+    pair = build_dialogue_pair(scene)
+    names = _write_takes(pair, LABELS)
+    assert names == ["Duet Take 1: seed 0", "Duet Take 2: seed 1"]
+    return scene, pair, names
+
+
+def _animated_nodes(document: dict, animation: dict) -> set[tuple[str, str]]:
+    return {
+        (document["nodes"][c["target"]["node"]].get("name", ""), c["target"]["path"])
+        for c in animation["channels"]
+    }
+
+
+@pytest.mark.parametrize(
+    ("mode", "asked"),
+    [("NLA", "Duet Take 1"), ("NLA", "Duet Take 1: seed 0"), ("ACTIONS", "Duet Take 1"), ("ACTIONS", None)],
+)
+def test_a_labelled_take_exports_with_its_animation(
+    labelled_scene, bpy_module, tmp_path, mode, asked
+) -> None:
+    """The take is found by its short or full name and comes out animated, named by its full name:
+    both heads' morph weights and the head and eye bones."""
+    from duet.addon.export import export_gltf
+
+    scene, pair, names = labelled_scene
+    take = 1 if asked is None else 0  # None in ACTIONS mode: the active (newest) take
+    before = _state(bpy_module, scene, pair)
+    report = export_gltf(scene, tmp_path / "labelled.glb", take=asked, mode=mode)
+    assert _state(bpy_module, scene, pair) == before
+    assert report.take == names[take]
+    document, buffer = _read_gltf(report.path)
+    assert [a["name"] for a in document["animations"]] == [names[take]]
+    animated = _animated_nodes(document, document["animations"][0])
+    for head in pair.heads.values():
+        assert (head.mesh.name, "weights") in animated
+    for bone in BONES:
+        assert (bone, "rotation") in animated
+    _check_take(document, buffer, pair, take, names[take])
+
+
+def test_labelled_takes_are_listed_and_all_export_by_full_name(labelled_scene, bpy_module, tmp_path) -> None:
+    from duet.addon.export import active_take, animated_ids, default_selection, export_gltf, list_takes
+
+    scene, pair, names = labelled_scene
+    ids = animated_ids(default_selection(scene))
+    assert list_takes(ids) == names
+    assert active_take(ids) == names[1]
+    report = export_gltf(scene, tmp_path / "all.glb")
+    document, buffer = _read_gltf(report.path)
+    assert sorted(a["name"] for a in document["animations"]) == names
+    for take, name in enumerate(names):
+        _check_take(document, buffer, pair, take, name)
+
+
+def test_export_operator_exports_the_active_labelled_take(labelled_scene, bpy_module, tmp_path) -> None:
+    from duet.operators.export_take import DUET_OT_export_take
+
+    bpy = bpy_module
+    _scene, _pair, names = labelled_scene
+    bpy.utils.register_class(DUET_OT_export_take)
+    try:
+        path = tmp_path / "active.glb"
+        result = bpy.ops.duet.export_take(filepath=str(path), take="ACTIVE", mode="NLA", check_existing=False)
+        assert result == {"FINISHED"}
+        document, _ = _read_gltf(path)
+        assert [a["name"] for a in document["animations"]] == [names[1]]
+        assert document["animations"][0]["channels"]
+    finally:
+        bpy.utils.unregister_class(DUET_OT_export_take)
+
+
+@pytest.mark.parametrize("mode", ["NLA", "ACTIONS"])
+def test_a_take_that_comes_out_without_animation_is_an_error(
+    labelled_scene, bpy_module, tmp_path, monkeypatch, mode
+) -> None:
+    """Whatever makes the exporter drop the take's animation, the export fails and writes nothing."""
+    from duet.addon import export
+
+    scene, pair, names = labelled_scene
+    real = export._exporter_options
+
+    def without_animation(*args, **kwargs) -> dict:
+        return {**real(*args, **kwargs), "export_animations": False}
+
+    monkeypatch.setattr(export, "_exporter_options", without_animation)
+    before = _state(bpy_module, scene, pair)
+    with pytest.raises(export.ExportError, match=f"no animation for take '{names[0]}'"):
+        export.export_gltf(scene, tmp_path / "empty.glb", take="Duet Take 1", mode=mode)
+    assert _state(bpy_module, scene, pair) == before
+    assert not list(tmp_path.iterdir())

@@ -118,3 +118,31 @@ def _all_fcurves(action):
         for strip in layer.strips:
             for bag in strip.channelbags:
                 yield from bag.fcurves
+
+
+def test_a_take_is_found_by_its_short_or_full_name(rig) -> None:
+    """Labelled takes ("Duet Take 1: seed 0", as the demo and batch shots name them) are found
+    by the short name too; a full name finds only its own track."""
+    from duet.addon.takes import full_take_name, is_take_track, take_names, take_tracks, write_take
+
+    face, _arm = rig
+    key = face.data.shape_keys
+    frames = np.arange(1, 6, dtype=np.float32)
+    for name in ("Duet Take 1: seed 0", "Duet Take 2", "Duet Take 3: seed 0"):
+        write_take("A", name, [_jaw_curves(key, frames)])
+    assert take_names([key]) == ["Duet Take 1: seed 0", "Duet Take 2", "Duet Take 3: seed 0"]
+    assert [t.name for t in take_tracks(key.animation_data, "Duet Take 1")] == ["Duet Take 1: seed 0"]
+    assert [t.name for t in take_tracks(key.animation_data, "Duet Take 3: seed 0")] == ["Duet Take 3: seed 0"]
+    assert full_take_name([key], "Duet Take 1") == "Duet Take 1: seed 0"
+    assert full_take_name([key], "Duet Take 2") == "Duet Take 2"
+    assert full_take_name([key], "Duet Take 1: seed 1") is None  # another label is another take
+    assert full_take_name([key], "Duet Take 4") is None
+    assert is_take_track("Duet Take 12: x", "Duet Take 12")
+    assert not is_take_track("Duet Take 12", "Duet Take 1")
+    assert is_take_track("My track", "My track") and not is_take_track("My track 2", "My track")
+
+
+def _jaw_curves(key, frames):
+    from duet.addon.takes import IdCurves
+
+    return IdCurves(key, "KEY", [_curves(frames, frames / 10, 'key_blocks["jawOpen"].value')])
