@@ -42,6 +42,8 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     # The bundled example dialogue travels with the extension (the demo and users use it).
     assert "assets/example_dialogue.flac" in names
     assert "assets/example_dialogue_staging.txt" in names
+    assert "assets/example_dialogue_script.txt" in names
+    assert "model/script/subtitles.py" in names  # the panel's Write Subtitles
 
 
 def test_install_enable_and_clean_unregister(built_zip: Path) -> None:

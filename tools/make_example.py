@@ -1,4 +1,4 @@
-"""Write the bundled example dialogue: assets/example_dialogue.flac and its staging.
+"""Write the bundled example dialogue: assets/example_dialogue.flac, its staging and its script.
 
     .venv/bin/python tools/make_example.py [--out assets] [--check]
 
@@ -10,7 +10,9 @@ transitions near +200 ms with one short overlap, listener backchannels ("mm-hm",
 (model/training/composer.py). The result is mono 16 kHz 16-bit FLAC (written
 with Blender's aud, so this needs the bpy module of .venv) and
 example_dialogue_staging.txt, staging directions in the staging language
-(docs/STAGING.md) timed against the lines' real start times.
+(docs/STAGING.md) timed against the lines' real start times, and
+example_dialogue_script.txt, the lines as written (docs/SCRIPT.md), for
+script-assisted takes.
 
 Same machine, same Debian voices, same bytes: festival is deterministic per
 request and nothing here is random. --check only prints the layout.
@@ -26,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
+NAMES = {"A": "Mara", "B": "Theo"}
 VOICES = {"A": "festival:slt", "B": "festival:kal"}  # Mara (female), Theo (male)
 GAIN = {"A": 1.0, "B": 0.75}  # kal is much louder than slt; bring the two to one level
 PEAK = 0.8
@@ -81,6 +84,15 @@ B turns 15 degrees left from {b_turn} to {b_turn_end}
 
 both look at each other from {end}
 """
+
+
+SCRIPT_HEADER = "# The bundled example dialogue, as written.\n"
+
+
+def script_text(lines: tuple[Line, ...] = SCRIPT) -> str:
+    """The dialogue as script text: one 'Name: words' line per spoken line, in SCRIPT's order
+    (backchannels where they come), no times: the take places them."""
+    return SCRIPT_HEADER + "".join(f"{NAMES[line.role]}: {line.text}\n" for line in lines)
 
 
 def _fmt(seconds: float) -> str:
@@ -182,12 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from duet.model import spec, staging
+    from duet.model.script import ScriptError, parse_script
     from duet.model.training.speech import Synthesizer
+
+    script = script_text()
+    try:
+        parse_script(script, names=NAMES, source="example_dialogue_script.txt")
+    except ScriptError as exc:
+        print(exc, file=sys.stderr)
+        return 1
 
     with Synthesizer() as synth:
         mix, placed = compose(synth)
     text = staging_text(placed)
-    problems = staging.validate(text, names={"A": "Mara", "B": "Theo"})
+    problems = staging.validate(text, names=NAMES)
     if problems:
         for p in problems:
             print(f"staging line {p.line}, col {p.column}: {p.message}", file=sys.stderr)
@@ -198,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(mix) / spec.SAMPLE_RATE:.2f} s of dialogue")
     if args.check:
         print(text)
+        print(script, end="")
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     flac = args.out / "example_dialogue.flac"
     write_flac(flac, mix, spec.SAMPLE_RATE)
     (args.out / "example_dialogue_staging.txt").write_text(text, encoding="utf-8")
+    (args.out / "example_dialogue_script.txt").write_text(script, encoding="utf-8")
     print(f"{flac} ({flac.stat().st_size / 1024:.0f} KiB)")
     print(args.out / "example_dialogue_staging.txt")
+    print(args.out / "example_dialogue_script.txt")
     return 0
 
 
