@@ -61,11 +61,15 @@ _NOTE = re.compile(r"\[\[.*?\]\]", re.DOTALL)
 _EMPHASIS = re.compile(r"(?<!\\)[*_]")
 _ESCAPED_EMPHASIS = re.compile(r"\\([*_])")
 _EXTENSIONS = re.compile(r"\([^()]*\)")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
-def _blank_out(match: re.Match[str]) -> str:
-    """Removed text keeps its line breaks, so line numbers stay the file's."""
-    return "\n" * match.group().count("\n")
+_GONE = "\x1f"  # marks what boneyard and notes removed: those lines are skipped, not blank
+
+
+def _remove(match: re.Match[str]) -> str:
+    """Removed text keeps its line breaks (line numbers stay the file's), each piece marked gone."""
+    return "\n".join(_GONE for _ in range(len(_LINE_BREAK.findall(match.group())) + 1))
 
 
 def _cue_name(line: str) -> str | None:
@@ -91,20 +95,26 @@ def _dialogue_text(line: str) -> str:
 
 def from_fountain(text: str, *, source: str = "<fountain>") -> str:
     """Plain script text of a Fountain screenplay's dialogue (cue line -> 'Name:', dialogue indented)."""
-    text = _NOTE.sub(_blank_out, _BONEYARD.sub(_blank_out, text))
-    lines = split_lines(text)
-    out = [_comment(line) for line in lines]
+    original = split_lines(text)
+    out = [_comment(line) for line in original]
+    stripped = _NOTE.sub(_remove, _BONEYARD.sub(_remove, text.replace(_GONE, "")))
+    # (line index, text) of the lines left once boneyard and notes are gone
+    lines = [
+        (k, raw.replace(_GONE, ""))
+        for k, raw in enumerate(split_lines(stripped))
+        if raw.replace(_GONE, "").strip() or _GONE not in raw
+    ]
     errors: list[ScriptIssue] = []
     i = 0
-    first = next((k for k, line in enumerate(lines) if line.strip()), len(lines))
-    if first < len(lines) and _TITLE_KEY.match(lines[first].strip()) and not _cue_name(lines[first]):
+    first = next((n for n, (_, line) in enumerate(lines) if line.strip()), len(lines))
+    if first < len(lines) and _TITLE_KEY.match(lines[first][1].strip()) and not _cue_name(lines[first][1]):
         i = first
-        while i < len(lines) and lines[i].strip():  # the title page runs to the first blank line
+        while i < len(lines) and lines[i][1].strip():  # the title page runs to the first blank line
             i += 1
     prev_blank = True
     while i < len(lines):
-        line = lines[i]
-        following = lines[i + 1] if i + 1 < len(lines) else ""
+        k, line = lines[i]
+        following = lines[i + 1][1] if i + 1 < len(lines) else ""
         name = _cue_name(line) if prev_blank and following.strip() else None
         if name is None:
             prev_blank = not line.strip()
@@ -114,25 +124,26 @@ def from_fountain(text: str, *, source: str = "<fountain>") -> str:
         if problem:
             errors.append(
                 ScriptIssue(
-                    i + 1,
+                    k + 1,
                     len(line) - len(line.lstrip()) + 1,
                     f"the character cue '{line.strip()}' is not a name a script can hold: the name {problem}",
                     "a character name",
                     "rename the character",
                 )
             )
-        out[i] = f"{name}:"
+        out[k] = f"{name}:"
         i += 1
         new_paragraph = False
-        while i < len(lines) and (lines[i].strip() or (len(lines[i]) >= 2 and lines[i].isspace())):
-            if not lines[i].strip():  # "  " keeps the dialogue going after a pause
-                out[i] = ""
+        while i < len(lines) and (lines[i][1].strip() or (len(lines[i][1]) >= 2 and lines[i][1].isspace())):
+            k, line = lines[i]
+            if not line.strip():  # "  " keeps the dialogue going after a pause
+                out[k] = ""
                 new_paragraph = True
             elif new_paragraph:
-                out[i] = f"{name}: {_dialogue_text(lines[i])}"
+                out[k] = f"{name}: {_dialogue_text(line)}"
                 new_paragraph = False
             else:
-                out[i] = INDENT + _dialogue_text(lines[i])
+                out[k] = INDENT + _dialogue_text(line)
             i += 1
         prev_blank = False
     if errors:
@@ -145,7 +156,8 @@ def from_fountain(text: str, *, source: str = "<fountain>") -> str:
 _ARROW = re.compile(r"^\s*(\S+)\s*-->\s*(\S+)")
 _TAG = re.compile(r"<rt>.*?</rt>|<[^>]*>|\{\\[^}]*\}", re.IGNORECASE)
 _VOICE = re.compile(r"<v(?:\.[^\s>]*)?\s+([^>]+)>", re.IGNORECASE)
-_SPEAKER = re.compile(r"^\s*(?:[-‐–—]\s*)?([^:：\[\]()<>]{1,60})[:：]\s*(.*)$")
+# "Name:" or "- NAME (V.O.):" at the start of a cue line
+_SPEAKER = re.compile(r"^\s*(?:[-‐–—]\s*)?([^:：\[\]()<>]{1,60}?(?:\s*\([^()]{0,30}\))*)\s*[:：]\s*(.*)$")
 _DASH = re.compile(r"^\s*[-‐–—]\s*")
 _SRT_SNIFF = re.compile(r"^\s*\d+\s*\n\s*\d+:\d\d:\d\d[,.]\d+\s*-->", re.MULTILINE)
 
