@@ -21,8 +21,8 @@ from typing import Protocol
 
 import numpy as np
 
-from . import features
-from .network_config import ANCHOR_DIM, OUT_SPEAKING
+from . import features, spec
+from .network_config import ANCHOR_DIM, OUT_BLEND, OUT_SPEAKING
 
 SAMPLES_PER_FRAME = features.HOP * features.FRAMES_PER_MODEL_FRAME  # 320 at 16 kHz / 50 fps
 
@@ -68,17 +68,100 @@ def frame_energy_db(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
 # `python tools/diagnose_model.py vad-margin --weights <session-2 model>`; docs/MODEL.md has more.
 NOISE_FLOOR_PERCENTILE = 10.0
 NOISE_MARGIN_DB = 4.0
+# Nothing quieter than this (a 20 ms frame's level) is voice, whatever the rest of the take holds:
+# dialogue is delivered at -30 to -18 dBFS (its vowels at -35 to -15), quiet room tone lies at
+# -60 to -70 dBFS. A sentence at -30 dBFS keeps its vowels and most consonants above it; the
+# quietest consonants between them fall inside VOICE_HOLD_S.
+VOICE_FLOOR_DBFS = -55.0
+LOUD_RANGE_DB = 30.0  # voice lies within this of the take's loud frames (98th percentile)
 
 
 def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
-    """Frames that hold voice (energy VAD: within 30 dB of the take's loud frames, above -55 dBFS,
-    and NOISE_MARGIN_DB above the take's noise floor)."""
+    """Frames that hold voice (energy VAD: within LOUD_RANGE_DB of the take's loud frames, above
+    VOICE_FLOOR_DBFS, and NOISE_MARGIN_DB above the take's noise floor)."""
     level = frame_energy_db(audio16k, n_frames)
     if n_frames == 0:
         return np.zeros(0, dtype=bool)
     loud = float(np.percentile(level, 98))
     floor = float(np.percentile(level, NOISE_FLOOR_PERCENTILE))
-    return level > max(loud - 30.0, floor + NOISE_MARGIN_DB, -55.0)
+    return level > max(loud - LOUD_RANGE_DB, floor + NOISE_MARGIN_DB, VOICE_FLOOR_DBFS)
+
+
+# Below the voice floor nobody speaks. The network, given room tone or a near-silent take, still
+# moved both mouths (jawOpen up to 0.39, speaking up to 0.76 on -70 dBFS noise) and opened them on
+# the first frame of a silent take. So its speech channels are brought to rest away from voice: fully
+# kept within VOICE_HOLD_S of a voiced stretch (the lips shape a word before its sound and finish
+# after it), eased shut over VOICE_RAMP_S beyond. A stretch counts as voice from MIN_VOICE_S on
+# (the shortest syllables): single loud frames of noise (a rumble's swell, a click) are not.
+MIN_VOICE_S = 0.1
+VOICE_HOLD_S = 0.2
+VOICE_RAMP_S = 0.2
+# The articulators: what speech drives (jaw, lips, tongue). Smiles, brows, blinks, the head and
+# the eyes are the character's listening life and stay as the network made them.
+SPEECH_CHANNELS = tuple(
+    spec.ARKIT_INDEX[n]
+    for n in (
+        "jawOpen",
+        "mouthClose",
+        "mouthFunnel",
+        "mouthPucker",
+        "mouthStretchLeft",
+        "mouthStretchRight",
+        "mouthLowerDownLeft",
+        "mouthLowerDownRight",
+        "mouthUpperUpLeft",
+        "mouthUpperUpRight",
+        "mouthRollLower",
+        "mouthRollUpper",
+        "mouthShrugLower",
+        "mouthPressLeft",
+        "mouthPressRight",
+        "tongueOut",
+    )
+)
+
+
+def voice_gate(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    """(F, C) weight 0..1 of speech on each frame: C = 1 for a mix, 2 for stems (each its role).
+
+    1 on and near voice (voiced_frames, in stretches of at least MIN_VOICE_S), easing to 0
+    from VOICE_HOLD_S to VOICE_HOLD_S + VOICE_RAMP_S away from it; 0 where a channel holds none.
+    """
+    x = np.asarray(audio16k, dtype=np.float32)
+    chans = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
+    fps = spec.NATIVE_FPS
+    out = np.zeros((n_frames, len(chans)))
+    for c, ch in enumerate(chans):
+        voiced = _drop_short_runs(voiced_frames(ch, n_frames), int(round(MIN_VOICE_S * fps)))
+        idx = np.flatnonzero(voiced)
+        if len(idx) == 0:
+            continue
+        pos = np.arange(n_frames)
+        j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
+        dist = np.minimum(np.abs(pos - idx[j]), np.abs(pos - idx[np.maximum(j - 1, 0)]))
+        u = np.clip((dist - VOICE_HOLD_S * fps) / (VOICE_RAMP_S * fps), 0.0, 1.0)
+        out[:, c] = 1.0 - u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)  # minimum jerk
+    return out
+
+
+def _drop_short_runs(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """mask without its runs of set frames shorter than min_len (a run cut by the take's edge too)."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    out = np.zeros_like(mask, dtype=bool)
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        if b - a >= min_len:
+            out[a:b] = True
+    return out
+
+
+def rest_without_voice(y: np.ndarray, gate: np.ndarray) -> np.ndarray:
+    """Outputs (F, 2, out_dim) with the speech channels eased toward a closed mouth and the
+    speaking probability toward 0 as gate (F, 1 or 2, from voice_gate) falls (in place)."""
+    g = gate.astype(np.float32)[:, :, None]
+    channels = [OUT_BLEND.start + i for i in SPEECH_CHANNELS]
+    y[:, :, channels] *= g
+    y[:, :, OUT_SPEAKING] *= g[:, :, 0]
+    return y
 
 
 def first_voice_anchor(
@@ -149,9 +232,11 @@ def run_windows(
     audio16k (S,) mixed or (S, 2) stems; cond (F, 2, cond_dim); anchor
     (F, 2, 2) for the whole take (a seed such as the first voice, or the dense
     anchor of diarization.py); on each later window's prefix it is replaced by
-    the decisions already made. latent (F, 2, n_latent).
+    the decisions already made. latent (F, 2, n_latent). Away from voice the mouths rest and
+    nobody speaks (rest_without_voice), before any window's decisions anchor the next.
     """
     plan = plan or WindowPlan()
+    gate = voice_gate(audio16k, n_frames)
     out: np.ndarray | None = None
     start = 0
     while start < n_frames:
@@ -168,7 +253,7 @@ def run_windows(
             window_anchor[:prefix, :, 0] = 1.0
             window_anchor[:prefix, :, 1] = out[w0:start, :, OUT_SPEAKING] > 0.5
         feats = features.stream_features(audio16k, w0, end - w0)
-        y = runtime.run(feats, cond[w0:end], window_anchor, latent[w0:end])
+        y = rest_without_voice(runtime.run(feats, cond[w0:end], window_anchor, latent[w0:end]), gate[w0:end])
         if out is None:
             out = np.empty((n_frames, 2, y.shape[-1]), dtype=np.float32)
         if start == 0:

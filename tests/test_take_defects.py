@@ -193,3 +193,96 @@ def test_no_staging_makes_a_head_turn_faster_than_a_person(staging, fps):
         assert head_speed(targets.head[role], spec.NATIVE_FPS).max() <= HEAD_MAX_SPEED_DEG_S * 1.01, staging
     perf = generate(buzz_dialogue(SECONDS), 16000, staging=staging, fps=fps, runtime="numpy")
     assert _model_take_speeds(perf) < PERSON_MAX_HEAD_SPEED_DEG_S, staging
+
+
+# ----------------------------------------------------------------------------- 2. room tone
+
+JAW = spec.ARKIT_INDEX["jawOpen"]
+JFK = ROOT.parent / "shared" / "eval" / "real" / "speech" / "jfk.flac"
+
+
+def room_tone(seconds: float, colour: str, dbfs: float, seed: int = 0) -> np.ndarray:
+    """Pink (1/f) or brown (1/f^2) noise from 20 Hz up (where microphones and DAWs roll off) at an
+    RMS level of `dbfs`, 16 kHz."""
+    n = int(seconds * 16000)
+    spectrum = np.fft.rfft(np.random.default_rng(seed).standard_normal(n))
+    f = np.fft.rfftfreq(n, 1 / 16000)
+    shape = np.where(f >= 20.0, 1.0 / np.maximum(f, 20.0) ** (0.5 if colour == "pink" else 1.0), 0.0)
+    x = np.fft.irfft(spectrum * shape, n)
+    return (x / np.sqrt(np.mean(x**2)) * 10 ** (dbfs / 20)).astype(np.float32)
+
+
+def at_level(x: np.ndarray, dbfs: float) -> np.ndarray:
+    return (x / np.sqrt(np.mean(np.asarray(x, np.float64) ** 2)) * 10 ** (dbfs / 20)).astype(np.float32)
+
+
+def busiest_mouth(perf: Performance) -> tuple[float, float]:
+    """(largest jawOpen, largest speaking) over both characters."""
+    jaw = max(float(perf.blendshapes[r][:, JAW].max()) for r in spec.ROLES)
+    speaking = max(float(perf.speaking[r].max()) for r in spec.ROLES)
+    return jaw, speaking
+
+
+@pytest.mark.parametrize("colour", ["pink", "brown"])
+def test_room_tone_moves_no_mouth(colour):
+    """-70 dBFS room tone had both characters 'talk' (jawOpen up to 0.39, speaking up to 0.76)."""
+    perf = generate(room_tone(20.0, colour, -70.0), 16000, fps=30, runtime="numpy")
+    jaw, speaking = busiest_mouth(perf)
+    assert jaw < 0.01 and speaking < 0.01, (jaw, speaking)
+
+
+def test_silence_and_a_take_below_the_voice_floor_move_no_mouth():
+    # Digital silence opened both mouths on the first frame (jawOpen 0.36).
+    for audio in (np.zeros(3 * 16000, np.float32), at_level(buzz_dialogue(6.0), -70.0)):
+        jaw, speaking = busiest_mouth(generate(audio, 16000, fps=30, runtime="numpy"))
+        assert jaw < 0.01 and speaking < 0.01, (jaw, speaking)
+
+
+def test_stems_rest_the_character_whose_channel_holds_only_room_tone():
+    voice = at_level(buzz_dialogue(6.0), -25.0)
+    stems = np.stack([voice, room_tone(6.0, "pink", -65.0)], axis=1)
+    perf = generate(stems, 16000, stems=True, fps=30, runtime="numpy")
+    assert float(perf.blendshapes["B"][:, JAW].max()) < 0.01 and float(perf.speaking["B"].max()) < 0.01
+    assert float(perf.speaking["A"].max()) > 0.5  # A's voice is A's
+
+
+def test_the_voice_gate_keeps_speech_and_eases_shut_away_from_it():
+    from duet.model import windowing
+
+    fps = spec.NATIVE_FPS
+    x = np.zeros(16000 * 4, np.float32)
+    t = np.arange(len(x)) / 16000
+    word = (t >= 1.0) & (t < 1.5)
+    x[word] = 0.1 * np.sin(2 * np.pi * 150 * t[word])
+    click = (t >= 3.0) & (t < 3.04)  # 40 ms: shorter than any syllable
+    x[click] = 0.3
+    x += room_tone(4.0, "pink", -62.0)
+    g = windowing.voice_gate(x, 200)[:, 0]
+    assert np.all(g[50:75] == 1.0)  # the word
+    hold = int(windowing.VOICE_HOLD_S * fps)
+    ramp = int(windowing.VOICE_RAMP_S * fps)
+    assert np.all(g[75 + hold - 1] == 1.0) and g[75 + hold + ramp] == 0.0
+    assert np.all(np.diff(g[74:]) <= 0) and np.all(np.diff(g[:51]) >= 0)  # eases, never jumps
+    assert np.abs(np.diff(g)).max() < 0.2
+    assert not g[140:].any()  # the click is no voice
+
+
+@pytest.mark.blender
+def test_quiet_real_speech_still_animates(bpy_module):
+    """A real sentence at -30 dBFS (and at -20) animates alike: the floor is no speech gate."""
+    from duet.addon.audio import read_audio
+
+    if not JFK.exists():
+        pytest.skip("shared/eval/real is not beside the checkout")
+    voice = read_audio(JFK, channels=1)
+    x = voice.samples[: 6 * voice.sample_rate]
+    takes = {db: generate(at_level(x, db), voice.sample_rate, fps=50, runtime="numpy") for db in (-20, -30)}
+    for perf in takes.values():
+        jaw = np.maximum(perf.blendshapes["A"][:, JAW], perf.blendshapes["B"][:, JAW])
+        speaking = np.maximum(perf.speaking["A"], perf.speaking["B"])
+        assert np.percentile(jaw, 90) > 0.25 and np.mean(speaking > 0.5) > 0.5
+    quiet, loud = (
+        np.maximum(takes[db].blendshapes["A"][:, JAW], takes[db].blendshapes["B"][:, JAW])
+        for db in (-30, -20)
+    )
+    assert abs(float(quiet.mean()) - float(loud.mean())) < 0.1 * float(loud.mean())
