@@ -35,6 +35,10 @@ class GenerationRequest:
     names: dict[str, str] | None = None  # character names the staging text may use
     first_frame: int = 0  # scene frame where the audio starts; staging frame times count from it
     weights: Path | None = None  # model weights .npz; None: the bundled assets/duet_model.npz
+    script: str | None = None  # the dialogue's lines (docs/SCRIPT.md); None: roles and lips from the audio
+
+
+SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
 
 
 def run_request(request: GenerationRequest, progress: Callable[[float], None] | None = None) -> Performance:
@@ -43,10 +47,11 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
 
     audio = request.audio
     kwargs: dict = {"names": request.names, "first_frame": request.first_frame}
+    has_script = bool(request.script and request.script.strip())
     if request.swap_roles:
         if request.stems:
             audio = audio[:, ::-1].copy()
-        else:
+        elif not has_script:  # a script's lines name their speakers: nothing to swap
             kwargs["roles"] = "swap"  # the first voice heard drives B
     if progress is not None:
         kwargs["progress"] = progress  # raising from it (Cancelled) stops the model mid-take
@@ -58,8 +63,11 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
         fps=request.fps,
         seed=request.seed,
         weights=request.weights,
+        script=request.script,
         **kwargs,
     )
+    if request.swap_roles and has_script and not request.stems:
+        performance.notes = (*performance.notes, SWAP_WITH_SCRIPT)
     return performance
 
 
