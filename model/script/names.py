@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Mapping
 
@@ -12,6 +13,8 @@ ROLES = ("A", "B")
 NAME_MAX_CHARS = 40
 NAME_MAX_WORDS = 4
 _NAME_PUNCT = frozenset(" .'’-_")
+# invisible format characters: soft hyphen, bidi marks and embeddings, zero-width spaces, BOM
+_FORMAT = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 
 
 def close_name(word: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
@@ -25,7 +28,7 @@ def normalise_name(name: str) -> str:
     """A name with its whitespace (tabs, non-breaking spaces) collapsed to single spaces and
     invisible format characters (right-to-left marks, zero-width spaces) removed."""
     if not name.isascii():
-        name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+        name = _FORMAT.sub("", name)
     return " ".join(name.split())
 
 

@@ -402,7 +402,7 @@ class _Parser:
         if not ok:
             return
         text = _unescape(raw)
-        spoken = normalise_name(_unescape(spoken_raw))
+        spoken = " ".join(_unescape(spoken_raw).split())
         words = split_words(spoken)
         if not words:
             self.warnings.append(
