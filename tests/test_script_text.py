@@ -595,3 +595,17 @@ def test_generated_scripts_round_trip(lines):
         return
     assert len(script.lines) <= len(lines)
     assert parse_script(script.describe()) == script
+
+
+def test_the_example_in_the_docs_parses_as_documented():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "SCRIPT.md").read_text(encoding="utf-8")
+    example = doc.split("```script\n", 1)[1].split("```", 1)[0]
+    script = parse_script(example, NAMES, source="scene12.txt")
+    assert script.lines[1] == ScriptLine("B", "Theo", "Did I? (beat) I'm sorry.", "Did I? I'm sorry.",
+                                         ("Did", "I", "I'm", "sorry"), 5)  # fmt: skip
+    assert (script.lines[1].number, script.lines[1].column) == (6, 1)
+    assert "syllables=5," in doc and "number=6, column=1)" in doc
+    assert [(ln.hint_start, ln.hint_end) for ln in script.lines[2:4]] == [(12.0, None), (15.0, 17.5)]
+    assert script.lines[3].text == "It won't happen again, I promise."

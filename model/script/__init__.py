@@ -4,6 +4,7 @@
     script.lines[1].role, script.lines[1].words     # "B", ("Hi",)
     text, kind = load_script_file("scene12.srt")    # any format -> plain script text
     script = parse_script(text, source="scene12.srt")
+    errors, warnings = validate_script(text)        # for live checking, never raises
 
 The format is documented in docs/SCRIPT.md. Pure Python (stdlib only).
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from .errors import ScriptError, ScriptIssue
 from .importers import from_fountain, from_srt, from_vtt, load_script_file
-from .text import Script, ScriptLine, parse_script
+from .text import Script, ScriptLine, parse_script, validate_script
 
 __all__ = [
     "Script",
@@ -24,4 +25,5 @@ __all__ = [
     "from_vtt",
     "load_script_file",
     "parse_script",
+    "validate_script",
 ]
