@@ -39,7 +39,7 @@ _TOKEN_PATTERN = r"""
   | (?P<comment>\#[^\n]*)
   | (?P<clock>\d+:\d+(?::\d+)?(?:\.\d+)?)(?!\w|:\d)
   | (?P<frame>[fF]\d+(?:\.\d+)?)(?!\w)
-  | (?P<number>\d+(?:\.\d+)?)(?P<suffix>[^\W\d_]+)?
+  | (?P<number>\d+(?:\.\d+)?|(?<!\w)\.\d+)(?P<suffix>[^\W\d_]+)?
   | (?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
   | (?P<punct>[,.;:°\-–—])
   | (?P<bad>\S)

@@ -81,6 +81,7 @@ class Parser:
         self.issues: list[StagingIssue] = []
         self.directions: list[Direction] = []
         self.cursor: Time = ZERO
+        self.unused_time: Token | None = None  # a line that is only a time, with no direction after it
         self.t: list[Token] = []
         self.i = 0
 
@@ -97,13 +98,27 @@ class Parser:
                 statement.append(tok)
         if statement:
             self._statement(statement)
+        if self.unused_time is not None:
+            tok = self.unused_time
+            self.issues.append(
+                StagingIssue(
+                    tok.line,
+                    tok.column,
+                    "a time with no direction after it: a line that is only a time applies to the lines "
+                    "below it, and none follows",
+                    "a direction after the time",
+                    "put the time in the direction it belongs to, e.g. 'A nods at 5s'",
+                )
+            )
         return self.directions, self.issues
 
     def _statement(self, toks: list[Token]) -> None:
         self.t, self.i = toks, 0
         # A statement that is only a time moves the cursor ("at 0:05", "0:05:").
         if self._only_time():
+            self.unused_time = toks[0]
             return
+        self.unused_time = None
         prev_roles: tuple[str, ...] | None = None
         after_and = False
         while self.i < len(self.t):
@@ -126,6 +141,7 @@ class Parser:
             if self._peek() is not None and self._peek().is_word("at"):  # type: ignore[union-attr]
                 self.i += 1
             if not self._is_time_start(self.i):
+                self.i = saved
                 return False
             point = self._time_point()
             if self._peek() is not None and self._peek().kind in ("COLON", "COMMA"):  # type: ignore[union-attr]
@@ -218,6 +234,30 @@ class Parser:
             return nxt is not None and nxt.kind == "NUMBER"
         return False
 
+    def _negative_time(self, j: int) -> bool:
+        """'-3s', '- 0:05', '-3' (in a time phrase): a minus sign before a time."""
+        tok = self._at(j)
+        nxt = self._at(j + 1)
+        if tok is None or tok.kind != "DASH" or nxt is None:
+            return False
+        return self._is_time_start(j + 1) or nxt.kind == "NUMBER"
+
+    def _ends_clause(self, j: int) -> bool:
+        tok = self._at(j)
+        return tok is None or tok.kind == "COMMA" or tok.is_word("and")
+
+    def _negative_time_fail(self, j: int) -> _Fail:
+        """The error for the minus sign at token j (a _negative_time)."""
+        dash, nxt = self.t[j], self._at(j + 1)
+        shown = dash.text + (nxt.text if nxt is not None else "")
+        return _fail(
+            dash,
+            dash,
+            f"times cannot be negative ('{shown}'): the take starts at 0s",
+            "a time from 0s on",
+            f"{nxt.text}s" if nxt is not None and nxt.kind == "NUMBER" else f"{shown[len(dash.text) :]}",
+        )
+
     # ------------------------------------------------------------------ times
 
     def _time_point(self, after: str = "") -> Time:
@@ -226,6 +266,8 @@ class Parser:
         lead = f" after '{after}'" if after else ""
         if tok is None:
             raise _fail(None, self._last(), f"expected {_TIME_HELP}{lead}", _TIME_HELP, "add a time, e.g. 3s")
+        if self._negative_time(self.i):
+            raise self._negative_time_fail(self.i)
         value: Decimal
         unit = "s"
         if tok.kind == "CLOCK":
@@ -424,6 +466,15 @@ class Parser:
             return prev_roles
         if tok.is_word(vocab.THEN_WORD):
             raise self._then_fail(tok)
+        if tok.is_word("at", "from", "between"):  # a leading time phrase without its time
+            example = "between 2s and 4s" if tok.value == "between" else f"{tok.text} 3s"
+            raise _fail(
+                tok,
+                tok,
+                f"'{tok.text}' needs a time after it, e.g. '{example}, A faces left'",
+                _TIME_HELP,
+                f"remove '{tok.text}'",
+            )
         if tok.kind == "NUMBER":
             self._time_point()  # raises: a number without a unit
         if tok.kind in ("CLOCK", "FRAME", "UNIT"):
@@ -521,7 +572,9 @@ class Parser:
         assert first is not None
         c = _Clause(first=first)
         # Leading time: "at 0:07 B turns ...", "from 2s to 4s, A ...", "0:07 A ...".
-        if first.is_word("at", "from", "between") and self._is_time_start(self.i + 1):
+        if first.is_word("at", "from", "between") and (
+            self._is_time_start(self.i + 1) or self._negative_time(self.i + 1)
+        ):
             self._time_phrase(c)
         elif self._is_time_start(self.i):
             self._set_start(c, first, self._time_point())
@@ -708,16 +761,11 @@ class Parser:
                     self.i += 1
                     continue
                 after_at = self._peek(1)
-                bare_number = after_at is not None and after_at.kind == "NUMBER"
-                if (
-                    w == "at"
-                    and not (self._is_time_start(self.i + 1) or bare_number)
-                    and c.action
-                    in (
-                        *vocab.HEAD_ACTIONS,
-                        *vocab.GAZE_ACTIONS,
-                    )
-                ):
+                timed = after_at is not None and after_at.kind == "NUMBER"  # "at 3": a time missing its unit
+                timed = timed or self._is_time_start(self.i + 1) or self._negative_time(self.i + 1)
+                if w == "at" and not timed and c.action in (*vocab.HEAD_ACTIONS, *vocab.GAZE_ACTIONS):
+                    if self._ends_clause(self.i + 1):
+                        raise self._nothing_after(c, tok)
                     self.i += 1  # "looks at B", "faces at the camera"
                     continue
                 # "to" is a filler ("turns to the camera") unless a time follows ("to 5s").
@@ -897,6 +945,8 @@ class Parser:
             if prev is not None and prev.is_word(*vocab.DIRECTION_WORDS) and self._part_start(self.i + 1):
                 self.i += 1  # "up-left"
                 return
+            if self._is_time_start(self.i + 1):
+                raise self._negative_time_fail(self.i)  # "A faces left -3s"
             if (
                 tok.kind == "DASH"
                 and self._at(self.i + 1) is not None
@@ -985,9 +1035,22 @@ class Parser:
             c.back_tok = tok
             return
         if w in vocab.TARGET_FILLERS:
+            if self._ends_clause(self.i + 1):
+                raise self._nothing_after(c, tok)
             self.i += 1
             return
         self._unknown_item(c, tok)
+
+    def _nothing_after(self, c: _Clause, tok: Token) -> _Fail:
+        """'A faces left at', 'B looks to': a word that needs something after it ends the direction."""
+        example = "'at 3s' or 'at the camera'" if tok.is_word("at") else f"'{tok.text} the camera'"
+        return _fail(
+            tok,
+            tok,
+            f"nothing after '{tok.text}': add what it refers to, e.g. {example}, or remove it",
+            self._expected_items(c),
+            f"remove '{tok.text}'",
+        )
 
     def _add_part(
         self,

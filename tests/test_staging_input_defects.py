@@ -1,0 +1,111 @@
+"""Staging text that used to be misread (issue 14, item 9): times, odd characters, limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from duet.model.staging import StagingError, parse
+
+
+def first_error(text: str) -> tuple[int, int, str, str]:
+    with pytest.raises(StagingError) as caught:
+        parse(text)
+    issue = caught.value.errors[0]
+    return issue.line, issue.column, issue.message, issue.suggestion
+
+
+# ----------------------------------------------------------------------------- times
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("A faces left at .5s", 0.5, None),
+        ("A nods at .25 seconds", 0.25, None),
+        ("A faces left from .5s to 1.5s", 0.5, 1.5),
+        ("A looks at .75s at B", 0.75, None),
+        (".5s: A faces left", 0.5, None),
+        ("A faces left from .5s - 1.5s", 0.5, 1.5),
+    ],
+)
+def test_a_time_without_its_leading_zero_is_read(text, start, end):
+    (d,) = parse(text).directions
+    assert d.start.value == pytest.approx(start, abs=1e-12)
+    assert d.start.unit == "s"
+    assert (d.end.value if d.end is not None else None) == (pytest.approx(end) if end is not None else None)
+
+
+def test_a_full_stop_glued_to_a_word_still_ends_the_sentence():
+    script = parse("A faces left.\nat 1s\nB nods")
+    assert [d.action for d in script.directions] == ["face", "nod"]
+    assert script.directions[1].start.value == 1.0
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "word"),
+    [
+        ("A faces left at", 14, "at"),
+        ("A faces left at.", 14, "at"),
+        ("A faces left at, B nods", 14, "at"),
+        ("A looks at and B nods", 9, "at"),
+        ("A faces left to", 14, "to"),
+        ("B looks down toward", 14, "toward"),
+    ],
+)
+def test_a_dangling_at_is_an_error_that_says_where_and_what_to_do(text, column, word):
+    line, col, message, suggestion = first_error(text)
+    assert (line, col) == (1, column)
+    assert message.startswith(f"nothing after '{word}'")
+    assert "remove it" in message
+    assert suggestion == f"remove '{word}'"
+
+
+def test_a_dangling_at_on_a_later_line_points_there():
+    line, col, message, _ = first_error("A faces left\n\nB looks down at")
+    assert (line, col) == (3, 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "column", "shown", "fix"),
+    [
+        ("A faces left at -3s", 17, "-3s", "3s"),
+        ("A faces left at -3", 17, "-3", "3s"),
+        ("at -3s A faces left", 4, "-3s", "3s"),
+        ("at –0:03, B nods", 4, "–0:03", "0:03"),
+        ("A faces left from -2s to 4s", 19, "-2s", "2s"),
+        ("A faces left from 2s to -4s", 25, "-4s", "4s"),
+        ("A nods for -2s", 12, "-2s", "2s"),
+        ("A faces left -3s", 14, "-3s", "3s"),
+    ],
+)
+def test_a_negative_time_says_times_cannot_be_negative(text, column, shown, fix):
+    line, col, message, suggestion = first_error(text)
+    assert (line, col) == (1, column)
+    assert message == f"times cannot be negative ('{shown}'): the take starts at 0s"
+    assert suggestion == fix
+
+
+def test_a_negative_angle_is_still_an_angle_problem():
+    _, _, message, _ = first_error("A turns -30 degrees left")
+    assert message.startswith("angles are positive")
+
+
+@pytest.mark.parametrize(("text", "line", "column"), [("at 0:20", 1, 1), ("A faces left. at 5s", 1, 15)])
+def test_a_time_line_with_nothing_after_it_is_an_error(text, line, column):
+    got_line, col, message, _ = first_error(text)
+    assert (got_line, col) == (line, column)
+    assert message.startswith("a time with no direction after it")
+
+
+def test_a_time_line_applies_to_the_lines_below_it():
+    (d,) = parse("at 5s\n# a comment\nA nods").directions
+    assert d.start.value == 5.0
+
+
+@pytest.mark.parametrize(
+    ("text", "example"), [("at A faces left", "at 3s"), ("between A nods", "between 2s")]
+)
+def test_a_leading_time_word_without_a_time_says_so(text, example):
+    _, col, message, _ = first_error(text)
+    assert col == 1
+    assert message.startswith(f"'{text.split()[0]}' needs a time after it, e.g. '{example}")
