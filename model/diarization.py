@@ -51,9 +51,14 @@ def _unit(v: np.ndarray) -> np.ndarray:
 
 
 def _smooth(score: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """Weighted mean of score over SMOOTH_FRAMES around each frame; as long as the take."""
     kernel = np.ones(SMOOTH_FRAMES)
-    num = np.convolve(score * weight, kernel, mode="same")
-    den = np.convolve(weight, kernel, mode="same")
+    n = len(score)
+    # np.convolve's "same" follows the longer input: a take shorter than the kernel (a 0.1 s
+    # "Yes.") is padded with weightless frames so the result keeps the take's length.
+    pad = max(0, len(kernel) - n)
+    num = np.convolve(np.pad(score * weight, (0, pad)), kernel, mode="same")[:n]
+    den = np.convolve(np.pad(weight, (0, pad)), kernel, mode="same")[:n]
     return num / np.maximum(den, 1e-6)
 
 

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from duet.model import generate, spec
+from duet.model.errors import InputError
 from duet.model.performance import Performance
 from duet.model.staging import StagingError, parse, solve
 from duet.model.staging.targets import HEAD_MAX_SPEED_DEG_S
@@ -286,3 +287,56 @@ def test_quiet_real_speech_still_animates(bpy_module):
         for db in (-30, -20)
     )
     assert abs(float(quiet.mean()) - float(loud.mean())) < 0.1 * float(loud.mean())
+
+
+# ----------------------------------------------------------------------------- 3. short clips
+
+
+def pickup(seconds: float) -> np.ndarray:
+    """A short spoken-like pickup ("Yes."): a buzz under a rise-and-fall envelope, 16 kHz."""
+    n = max(1, int(round(seconds * 16000)))
+    t = np.arange(n) / 16000
+    envelope = np.sin(np.pi * (np.arange(n) + 0.5) / n) ** 2
+    return (0.2 * envelope * np.sign(np.sin(2 * np.pi * 150 * t))).astype(np.float32)
+
+
+@pytest.mark.parametrize("seconds", [0.02, 0.05, 0.1, 0.15, 0.2, 0.21, 0.22, 0.3])
+def test_short_pickups_are_animated_not_crashed(seconds):
+    """A voiced clip shorter than 0.22 s (the diarization's smoothing kernel) crashed generate()."""
+    voiced = pickup(seconds)
+    silent = np.zeros_like(voiced)
+    n_frames = int(np.ceil(seconds * 30 - 1e-9))
+    for audio, stems in (
+        (voiced, False),
+        (silent, False),
+        (np.stack([voiced, silent], axis=1), True),
+        (np.stack([silent, voiced], axis=1), True),
+        (np.stack([silent, silent], axis=1), True),
+    ):
+        perf = generate(audio, 16000, stems=stems, fps=30, runtime="numpy", staging="A faces left")
+        perf.validate()
+        assert perf.n_frames == max(1, n_frames)
+        if seconds >= 0.15:  # a word's length: the voiced character says it (the first voice is A)
+            who = "B" if stems and not audio[:, 0].any() else "A"
+            assert (float(perf.blendshapes[who][:, JAW].max()) > 0.1) == bool(audio.any())
+    # Roles given as a span: animated, or (a clip too short to hold a voiced stretch) said so.
+    try:
+        generate(voiced, 16000, fps=30, runtime="numpy", roles=(0.0, seconds))
+    except InputError as exc:
+        assert seconds < 0.05 and "holds no voice" in str(exc)
+
+
+def test_role_smoothing_keeps_the_length_of_a_take_shorter_than_its_kernel():
+    from duet.model import diarization
+
+    rng = np.random.default_rng(0)
+    for n in (1, 2, 5, diarization.SMOOTH_FRAMES - 1, diarization.SMOOTH_FRAMES, 40):
+        score, weight = rng.normal(size=n), (rng.random(n) > 0.3).astype(float)
+        out = diarization._smooth(score, weight)
+        half = diarization.SMOOTH_FRAMES // 2
+        expected = [
+            np.sum((score * weight)[max(0, i - half) : i + half + 1])
+            / max(np.sum(weight[max(0, i - half) : i + half + 1]), 1e-6)
+            for i in range(n)
+        ]
+        np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
