@@ -109,3 +109,32 @@ def test_a_leading_time_word_without_a_time_says_so(text, example):
     _, col, message, _ = first_error(text)
     assert col == 1
     assert message.startswith(f"'{text.split()[0]}' needs a time after it, e.g. '{example}")
+
+
+# ----------------------------------------------------------------------------- invisible characters
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "\ufeffA faces left at 2s",  # Notepad's UTF-8 byte-order mark
+        "\ufeff\r\nA faces left at 2s\r\n",
+        "A faces\u200bleft at 2s",  # zero-width space
+        "A\u00a0faces left\u00a0at 2s",  # non-breaking spaces
+        "A faces\u2060left at\u200d2s",
+    ],
+)
+def test_a_byte_order_mark_and_invisible_spaces_are_whitespace(text):
+    assert parse(text) == parse("A faces left at 2s")
+
+
+def test_a_byte_order_mark_is_not_counted_as_a_column():
+    with pytest.raises(StagingError) as caught:
+        parse("\ufeffA faces lft")
+    assert (caught.value.errors[0].line, caught.value.errors[0].column) == (1, 9)
+
+
+def test_a_name_with_a_non_breaking_space_is_the_bound_name():
+    names = {"A": "Mara Jade", "B": "Theo"}
+    assert parse("Mara\u00a0Jade looks at Theo", names=names) == parse("A looks at B")
+    assert parse("mara   jade nods", names=names) == parse("A nods")

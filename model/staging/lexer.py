@@ -33,8 +33,12 @@ class Token:
         return self.kind == "WORD" and self.value in words
 
 
-_TOKEN_PATTERN = r"""
-    (?P<space>[^\S\n]+)
+# Zero-width spaces and joiners, the word joiner and the byte-order mark that Notepad
+# writes at the top of a UTF-8 file count as spaces (non-breaking spaces already do).
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+_TOKEN_PATTERN = rf"""
+    (?P<space>(?:[^\S\n]|[{_INVISIBLE}])+)
   | (?P<newline>\n)
   | (?P<comment>\#[^\n]*)
   | (?P<clock>\d+:\d+(?::\d+)?(?:\.\d+)?)(?!\w|:\d)
@@ -51,7 +55,11 @@ def _master(names: tuple[str, ...]) -> re.Pattern[str]:
     """The token regex; bound names (longest first, whole words, any case) come first."""
     if not names:
         return re.compile(_TOKEN_PATTERN, re.VERBOSE)
-    alternatives = "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+    # "Mara Jade" also matches with a non-breaking space or several spaces between its words.
+    alternatives = "|".join(
+        r"[^\S\n]+".join(re.escape(word) for word in n.split())
+        for n in sorted(set(names), key=len, reverse=True)
+    )
     return re.compile(rf"(?P<name>(?i:{alternatives}))(?!\w)|" + _TOKEN_PATTERN, re.VERBOSE)
 
 
@@ -83,15 +91,20 @@ def _clock_seconds(text: str) -> tuple[Decimal, str, str]:
     return total, "", ""
 
 
+def _name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
 def tokenize(text: str, names: dict[str, str] | None = None) -> tuple[list[Token], list[StagingIssue]]:
     """All tokens of `text` (comments and spaces dropped) and any lexical problems."""
     names = names or {}
-    by_name = {n.casefold(): role for role, n in names.items() if n}
+    by_name = {_name_key(n): role for role, n in names.items() if n}
     pattern = _master(tuple(n for n in names.values() if n))
     tokens: list[Token] = []
     issues: list[StagingIssue] = []
     append = tokens.append
-    line, line_start = 1, 0
+    # A byte-order mark is not a column the artist can see.
+    line, line_start = 1, (1 if text.startswith("\ufeff") else 0)
     bad_start = bad_end = -1  # a run of characters no token accepts
     for m in pattern.finditer(text):
         kind = m.lastgroup
@@ -126,7 +139,7 @@ def tokenize(text: str, names: dict[str, str] | None = None) -> tuple[list[Token
             line += 1
             line_start = m.end()
         elif kind == "name":
-            append(Token("NAME", s, line, col, by_name[s.casefold()]))
+            append(Token("NAME", s, line, col, by_name[_name_key(s)]))
         elif kind == "number":
             append(Token("NUMBER", s, line, col, Decimal(s)))
         elif kind == "suffix":
