@@ -330,6 +330,67 @@ def staging_messages(
     return _staging_cache[key]
 
 
+_warning_cache: dict[int, list[str]] = {}
+
+
+def staging_warnings(
+    text: bpy.types.Text | None,
+    names: dict[str, str] | None,
+    fps: float,
+    first_frame: int,
+    duration_s: float | None,
+) -> list[str]:
+    """What the panel should warn about in valid staging: directions that start after the
+    voice-over ends (duration_s; None when unknown). Cached on the text and the length."""
+    if text is None or duration_s is None:
+        return []
+    body = text.as_string()
+    key = hash((body, tuple(sorted((names or {}).items())), fps, first_frame, duration_s))
+    if key not in _warning_cache:
+        from ..model import staging
+
+        try:
+            script = staging.parse(body, names=names, fps=fps, first_frame=first_frame)
+            warnings = [str(issue) for issue in script.issues_beyond(duration_s)]
+        except Exception:  # errors are staging_messages' to show; the panel must draw
+            warnings = []
+        if len(_warning_cache) > 64:
+            _warning_cache.clear()
+        _warning_cache[key] = warnings
+    return _warning_cache[key]
+
+
+_seconds_cache: dict[tuple, float | None] = {}
+
+
+def voice_over_seconds(mode: str, path_a: str, path_b: str) -> float | None:
+    """Length of the chosen voice-over in seconds (the longer stem in two-file mode), read
+    from the file headers and cached per file version; None when a file cannot be read
+    (Generate says why)."""
+    paths = [_resolve(path_a)] + ([_resolve(path_b)] if mode == "STEM_FILES" else [])
+    try:
+        key = tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths if str(p) != ".")
+    except OSError:
+        return None
+    if not key or len(key) != len(paths):
+        return None
+    if key not in _seconds_cache:
+        import aud
+
+        try:
+            lengths = []
+            for p in paths:
+                sound = aud.Sound(str(p))
+                lengths.append(sound.length / float(sound.specs[0]))
+            seconds = max(lengths) if all(n > 0 for n in lengths) else None
+        except Exception:  # aud raises its own untyped error for unreadable files
+            seconds = None
+        if len(_seconds_cache) > 32:
+            _seconds_cache.clear()
+        _seconds_cache[key] = seconds
+    return _seconds_cache[key]
+
+
 _rig_cache: dict[tuple, list[str]] = {}
 
 

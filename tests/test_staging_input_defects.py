@@ -138,3 +138,30 @@ def test_a_name_with_a_non_breaking_space_is_the_bound_name():
     names = {"A": "Mara Jade", "B": "Theo"}
     assert parse("Mara\u00a0Jade looks at Theo", names=names) == parse("A looks at B")
     assert parse("mara   jade nods", names=names) == parse("A nods")
+
+
+# ----------------------------------------------------------------------------- past the audio's end
+
+
+def test_directions_starting_after_the_audio_are_warned_with_their_place():
+    script = parse(
+        "A faces left\nB nods at 9.5s\nat 12s, A looks at B and B glances down\nA nods at f300", fps=24
+    )
+    warnings = script.issues_beyond(10.0)
+    assert [(w.line, w.column) for w in warnings] == [(3, 1), (3, 26), (4, 1)]
+    assert warnings[0].message == "'A looks at B' starts at 12s, after the audio ends (10s): it will not show"
+    assert warnings[2].message.startswith("'A nods' starts at f300 = 12.5s at 24 fps, after the audio ends")
+    assert all(w.suggestion == "start it before 10s, or remove it" for w in warnings)
+    assert script.issues_beyond(12.5 + 1e-6) == []
+
+
+def test_a_direction_at_the_very_end_is_past_it_and_frames_count_from_the_first_frame():
+    script = parse("A nods at f1240", fps=24, first_frame=1000)  # 10 s into the take
+    assert len(script.issues_beyond(10.0)) == 1
+    assert script.issues_beyond(10.001) == []
+
+
+@pytest.mark.parametrize("bad", [float("nan"), -1.0, float("inf")])
+def test_issues_beyond_needs_a_duration(bad):
+    with pytest.raises(ValueError, match="duration_s"):
+        parse("A nods").issues_beyond(bad)

@@ -9,6 +9,7 @@ numbers are resolved to angles only when the timeline is built
 
 from __future__ import annotations
 
+import math
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -23,6 +24,7 @@ from pydantic import (
 )
 
 from . import vocab
+from .errors import StagingIssue
 
 if TYPE_CHECKING:
     from .targets import StagingTargets
@@ -269,6 +271,34 @@ class StagingScript(BaseModel):
         from .targets import render_targets
 
         return render_targets(self, n_frames, fps)
+
+    def issues_beyond(self, duration_s: float) -> list[StagingIssue]:
+        """Warnings, in text order, for directions that start at or after `duration_s`
+        (the end of the audio): they would never show. The parser knows no duration, so
+        whoever knows the take's length calls this; an empty list when all fit."""
+        duration = float(duration_s)
+        if not (math.isfinite(duration) and duration >= 0.0):
+            raise ValueError(f"duration_s must be a length in seconds, got {duration_s!r}")
+        end = format_number(round(duration, 3)) + "s"
+        issues = []
+        for d in self.directions:
+            start = d.start.seconds(self.frame_rate, self.first_frame)
+            if start < duration:
+                continue
+            when = d.start.text()
+            if d.start.unit == "f":
+                when += f" = {format_number(round(start, 3))}s at {format_number(self.frame_rate)} fps"
+            issues.append(
+                StagingIssue(
+                    d.line,
+                    d.column,
+                    f"'{d.sentence(with_time=False)}' starts at {when}, after the audio ends ({end}): "
+                    "it will not show",
+                    f"a start before {end}",
+                    f"start it before {end}, or remove it",
+                )
+            )
+        return sorted(issues, key=lambda i: (i.line, i.column))
 
     def events(self) -> list[tuple[float, str]]:
         """(seconds, label) per direction and character, for timeline markers."""
