@@ -233,6 +233,7 @@ def perform(
         if roles is not None:
             raise InputError("roles and a script cannot both be given: the script says who speaks each line")
         aligned = script_take.align_script(script, x, rt)
+    if aligned is not None and aligned.anchor is not None:
         anchor = aligned.anchor
     elif x.ndim == 2:
         anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role

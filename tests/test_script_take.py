@@ -185,3 +185,27 @@ def test_stems_place_each_line_on_its_own_stem(example):
     got = {line.text: line for line in perf.lines}
     for start, _, role, text in TRUTH:
         assert got[text].role == role and abs(got[text].start - start) < 0.25, text
+
+
+@pytest.mark.skipif(not english.available(), reason="pocketsphinx is not installed in this environment")
+def test_a_script_of_another_take_falls_back_to_the_audio(example):
+    """The words of a different scene are not in this audio: nothing is given to a character on the
+    script's say-so; the take is the audio-only one and the report says why."""
+    other = [
+        (0, 0, "A" if k % 2 == 0 else "B", text)
+        for k, text in enumerate(
+            [
+                "Seventeen crates of oranges arrived at the harbour this morning.",
+                "Who signed for them at the customs office?",
+                "Nobody knows, the clerk was out fishing with his cousin.",
+                "Then call the captain and ask for the manifest.",
+                "The radio has been broken since Thursday afternoon.",
+                "Typical. Send a boy on a bicycle instead.",
+            ]
+        )
+    ]
+    perf = generate(example.samples, example.sample_rate, script=_script(other), fps=24, runtime="numpy")
+    plain = generate(example.samples, example.sample_rate, fps=24, runtime="numpy")
+    assert perf.lines == ()
+    assert any("does not match" in note for note in perf.notes), perf.notes
+    assert np.allclose(perf.speaking["A"], plain.speaking["A"], atol=1e-5)

@@ -36,6 +36,10 @@ ALIGN_PAD_S = 0.3  # audio either side of a placed line given to the aligner
 INTERJECTION_PAD_S = 0.12  # an interjection sits inside the other voice: give the aligner little of it
 ALIGN_MIN_CONFIDENCE = 0.5  # below this the words are not trusted for the lips
 NEIGHBOUR_MARGIN_S = 0.05
+ENGLISH_SHARE = 0.75  # of a script's words in the English dictionary: an English script
+MAX_LINE_NOTES = 12  # a report naming every line of a 1,000-line script helps nobody
+MISMATCH_MIN_LINES = 3  # with this many lines tried ...
+MISMATCH_SHARE = 0.3  # ... fewer aligned than this share: the script belongs to another take
 
 
 class VoiceRuntime(Protocol):
@@ -55,7 +59,7 @@ class RolePhones:
 
 @dataclass(frozen=True)
 class ScriptAlignment:
-    anchor: np.ndarray  # (F, 2, 2)
+    anchor: np.ndarray | None  # (F, 2, 2); None: the script does not match the audio
     lines: tuple[TakeLine, ...]
     phones: dict[str, RolePhones]
     notes: tuple[str, ...]
@@ -148,6 +152,19 @@ def place_script(
     return placement, voiced, separable, emb, evidence
 
 
+def script_is_english(script: Script) -> bool:
+    """Most of the script's words are in the aligner's English dictionary (names and made-up
+    words aside). A German or Czech script written in Latin letters is not, and is not aligned."""
+    from . import english
+
+    in_dictionary = getattr(english, "in_dictionary", None)
+    words = [w for line in script.lines for w in line.words if any(ch.isalpha() for ch in w)]
+    if in_dictionary is None or not words:
+        return False
+    sample = words[:: max(1, len(words) // 400)]  # a long script: a spread-out sample is enough
+    return sum(bool(in_dictionary(w)) for w in sample) >= ENGLISH_SHARE * len(sample)
+
+
 def _english_like(line: ScriptLine) -> bool:
     letters = [ch for w in line.words for ch in w if ch.isalpha()]
     return bool(letters) and sum(ch.isascii() for ch in letters) >= 0.9 * len(letters)
@@ -179,61 +196,79 @@ def _quote(line: ScriptLine, limit: int = 40) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _align_span(x: np.ndarray, found: list[pl.PlacedLine], k: int, line: ScriptLine) -> Any:
+    """Align line k's words inside its placed span (padded, kept out of its neighbours on a mix)."""
+    placed = found[k]
+    stem = x[:, placed.role] if x.ndim == 2 else x
+    pad = INTERJECTION_PAD_S if placed.overlapped else ALIGN_PAD_S  # inside another line
+    lo, hi = placed.start - pad, placed.end + pad
+    if x.ndim == 1 and not placed.overlapped:
+        before = [p for p in found[:k] if not p.overlapped]
+        after = [p for p in found[k + 1 :] if not p.overlapped]
+        if before:
+            lo = max(lo, min(placed.start, before[-1].end - NEIGHBOUR_MARGIN_S))
+        if after:
+            hi = min(hi, max(placed.end, after[0].start + NEIGHBOUR_MARGIN_S))
+    return _align_words(stem, line, max(0.0, lo), hi)
+
+
+def _capped(notes: list[str], limit: int = MAX_LINE_NOTES) -> list[str]:
+    if len(notes) <= limit:
+        return notes
+    return [
+        *notes[:limit],
+        f"... and {len(notes) - limit} more script lines like these (see the line markers)",
+    ]
+
+
 def align_script(
     script: Script, audio16k: np.ndarray, runtime: VoiceRuntime | None, *, phones: bool = True
 ) -> ScriptAlignment:
     """Place the script's lines in the take, align their words, and build the role anchor.
 
     audio16k: (S,) mixed or (S, 2) stems at 16 kHz. runtime: gives the voice vectors of a mix
-    (None: lines are placed on pauses and line lengths alone).
+    (None: lines are placed on pauses and line lengths alone). When the words of most lines
+    cannot be found in the audio (the script belongs to another take), the anchor is None:
+    the caller falls back to audio-only roles rather than give lines to the wrong character.
     """
     x = np.asarray(audio16k, dtype=np.float32)
     from .. import features
 
     n_frames = features.n_model_frames(x.shape[0])
     placement, voiced, separable, emb, evidence = place_script(script, x, n_frames, runtime)
-    notes: list[str] = []
+    line_notes: list[str] = []
     take_lines: list[TakeLine] = []
     found = [p for p in placement.lines if p.found]
-    role_phones: dict[str, dict[str, list]] = {
+    buckets: dict[str, dict[str, list]] = {
         r: {"ipa": [], "start": [], "end": [], "stress": [], "spans": []} for r in spec.ROLES
     }
-    aligned_count = 0
+    tried = aligned_count = 0
+    can_align = phones and _aligner_available() and script_is_english(script)
     for k, placed in enumerate(found):
         line = script.lines[placed.index]
         start, end, conf = placed.start, placed.end, placed.confidence
-        if phones and _english_like(line):
-            stem = x[:, placed.role] if x.ndim == 2 else x
-            pad = INTERJECTION_PAD_S if placed.overlapped else ALIGN_PAD_S  # inside another line
-            lo, hi = start - pad, end + pad
-            if x.ndim == 1 and not placed.overlapped:  # keep out of the neighbours' lines on a mix
-                before = [p for p in found[:k] if not p.overlapped]
-                after = [p for p in found[k + 1 :] if not p.overlapped]
-                if before:
-                    lo = max(lo, min(start, before[-1].end - NEIGHBOUR_MARGIN_S))
-                if after:
-                    hi = min(hi, max(end, after[0].start + NEIGHBOUR_MARGIN_S))
-            span = _align_words(stem, line, max(0.0, lo), hi)
+        if can_align and _english_like(line):
+            tried += 1
+            span = _align_span(x, found, k, line)
             if span is not None and span.words and span.confidence >= ALIGN_MIN_CONFIDENCE:
                 aligned_count += 1
                 start, end = span.words[0].start, span.words[-1].end
                 conf = max(conf, float(span.confidence))
-                bucket = role_phones[line.role]
-                for word in span.words:
-                    for ph in word.phones:
-                        bucket["ipa"].append(ph.ipa)
-                        bucket["start"].append(ph.start)
-                        bucket["end"].append(ph.end)
-                        bucket["stress"].append(ph.stress)
+                bucket = buckets[line.role]
+                for ph in (ph for word in span.words for ph in word.phones):
+                    bucket["ipa"].append(ph.ipa)
+                    bucket["start"].append(ph.start)
+                    bucket["end"].append(ph.end)
+                    bucket["stress"].append(ph.stress)
                 bucket["spans"].append((start, end))
-            elif span is not None or _aligner_available():
+            else:
                 got = "" if span is None else f" (confidence {span.confidence:.2f})"
-                notes.append(
+                line_notes.append(
                     f"script line {line.number} ({line.speaker}: '{_quote(line)}'): its words were not "
                     f"found in the audio{got}; the lips there follow the audio alone"
                 )
         if placed.confidence < pl.LOW_CONFIDENCE and conf < ALIGN_MIN_CONFIDENCE:
-            notes.append(
+            line_notes.append(
                 f"script line {line.number} ({line.speaker}: '{_quote(line)}') was placed at "
                 f"{start:.1f}-{end:.1f} s with low confidence ({placed.confidence:.2f}): check it on the "
                 f"timeline; roles there follow the audio"
@@ -244,11 +279,25 @@ def align_script(
     for placed in placement.lines:
         if not placed.found:
             line = script.lines[placed.index]
-            notes.append(
+            line_notes.append(
                 f"script line {line.number} ({line.speaker}: '{_quote(line)}') was not found in the audio "
                 f"(not spoken, drowned in overlap, or out of order): that stretch is animated from the "
                 f"audio alone"
             )
+    role_phones = {
+        r: RolePhones(
+            tuple(b["ipa"]), tuple(b["start"]), tuple(b["end"]), tuple(b["stress"]), tuple(b["spans"])
+        )
+        for r, b in buckets.items()
+    }
+    if tried >= MISMATCH_MIN_LINES and aligned_count < MISMATCH_SHARE * tried:
+        note = (
+            f"the script does not match this voice-over: the words of only {aligned_count} of {tried} lines "
+            f"were found in it. Roles and lips come from the audio alone; check that the script belongs "
+            f"to this take"
+        )
+        return ScriptAlignment(None, (), {r: RolePhones() for r in spec.ROLES}, (note,), placement, separable)
+    notes = _capped(line_notes)
     if x.ndim == 1 and not separable and len({p.role for p in found}) == 2:
         notes.append(
             "the two voices sound alike to the model: lines were placed on pauses and line lengths; "
@@ -268,12 +317,7 @@ def align_script(
     return ScriptAlignment(
         anchor=anchor,
         lines=tuple(take_lines),
-        phones={
-            r: RolePhones(
-                tuple(b["ipa"]), tuple(b["start"]), tuple(b["end"]), tuple(b["stress"]), tuple(b["spans"])
-            )
-            for r, b in role_phones.items()
-        },
+        phones=role_phones,
         notes=tuple(notes),
         placement=placement,
         separable=separable,
