@@ -16,6 +16,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "measure": ("duet.model.training.measure_corpus", "print corpus speed and teacher statistics"),
     "train": ("duet.model.training.train", "train the dual-stream model"),
     "eval": ("duet.model.training.evaluate", "evaluate a model and write the report"),
+    "script-ami": ("duet.model.training.eval_script", "write the AMI excerpt's machine-recognised script"),
 }
 
 

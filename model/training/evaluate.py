@@ -2,6 +2,8 @@
 
     python -m duet.model.training eval --corpus corpus/full \
         --model full=assets/duet_model.npz --model no-cross=runs/ablate_cross/model.npz
+    python -m duet.model.training eval --model duet=assets/duet_model.npz --script --keep-rows
+
 
 Datasets: the corpus's held-out test split (voices, texts and warps training
 never saw), in mixed and stems mode, and the real recordings of
@@ -10,6 +12,10 @@ single-speaker sentences and the RTTM of a two-speaker meeting excerpt.
 Systems: each --model, the energy-driven jaw (the mouth opens with loudness:
 what a cheap tool does) and the procedural teacher driven by the reference
 phones (the ceiling; on the synthetic clips it is the clip's own target).
+--script adds LABEL+script per model: the same model given each clip's script
+(eval_script.py builds it), with how its lines landed; synthetic rows are also
+pooled per language. --keep-rows keeps the rows of the existing --json that
+this run does not recompute (ablations trained elsewhere, a corpus not here).
 Measures: metrics.py (DESIGN.md "Measures").
 """
 
@@ -30,7 +36,7 @@ import numpy as np
 from .. import audio as audio_io
 from .. import features, spec, weights, windowing
 from ..performance import Performance
-from . import metrics
+from . import eval_script, metrics
 
 DEFAULT_REAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "real"
 TARGETS = {
@@ -187,6 +193,10 @@ class Clip:
     stems16k: np.ndarray | None  # (S, 2)
     ref: metrics.ClipReference
     teacher: Performance | None  # the ceiling's performance (None: build it from the phones)
+    language: str = ""
+    script: str | None = None  # script text for the +script systems (None: not scored by them)
+    script_refs: tuple[eval_script.RefLine, ...] = ()  # where its lines really are
+    speech: np.ndarray | None = None  # (F,) bool frames where someone speaks (for line coverage)
 
 
 def _arrays(perf: Performance) -> tuple[np.ndarray, ...]:
@@ -272,17 +282,23 @@ def synthetic_clips(corpus_dir: Path, max_clips: int | None, split: str = "test"
             aperture=lip_aperture(c.blendshapes.astype(np.float64)),
             conditioning=c.conditioning,
         )
-        out.append(Clip(c.clip_id, c.mix, c.stems, ref, teacher))
+        text, refs, _ = eval_script.clip_script(c)
+        speech = (c.speaking > 0.5).any(axis=1)
+        out.append(Clip(c.clip_id, c.mix, c.stems, ref, teacher, c.language, text or None, refs, speech))
         if max_clips and len(out) >= max_clips:
             break
     return out
 
 
-def real_clips(real_dir: Path) -> dict[str, list[Clip]]:
-    """The aligned single-speaker sentences and the two-speaker meeting excerpt."""
+def real_clips(real_dir: Path, script_file: Path = eval_script.AMI_SCRIPT) -> dict[str, list[Clip]]:
+    """The aligned single-speaker sentences, the two-speaker meeting excerpt and jfk.flac."""
     out: dict[str, list[Clip]] = {}
     aligned = []
-    for wav, grid in (("bobby.wav", "bobby_phones.TextGrid"), ("mary.wav", "mary.TextGrid")):
+    grids = (
+        ("bobby.wav", "bobby_phones.TextGrid", "bobby_words.TextGrid"),
+        ("mary.wav", "mary.TextGrid", "mary.TextGrid"),
+    )
+    for wav, grid, words_grid in grids:
         wp, gp = real_dir / "aligned" / wav, real_dir / "aligned" / grid
         if not (wp.is_file() and gp.is_file()):
             continue
@@ -296,7 +312,11 @@ def real_clips(real_dir: Path) -> dict[str, list[Clip]]:
         for s, e in metrics._speech_spans(pa):
             speaking[int(np.floor(s * 50)) : int(np.ceil(e * 50)), 0] = 1.0
         ref = metrics.ClipReference((pa, metrics.Phones.empty()), speaking=speaking)
-        clip = Clip(wp.stem, x16, None, ref, None)
+        wg = real_dir / "aligned" / words_grid
+        word_rows = read_textgrid(wg).get("word", []) if wg.is_file() else []
+        text, line_ref = eval_script.words_script(word_rows)
+        refs = (line_ref,) if line_ref else ()
+        clip = Clip(wp.stem, x16, None, ref, None, "en", text or None, refs, speaking[:, 0] > 0)
         from ..lips.visemes import lip_aperture
 
         teacher = teacher_from_phones(clip, n)
@@ -318,8 +338,38 @@ def real_clips(real_dir: Path) -> dict[str, list[Clip]]:
         for who, s, e in rows:
             speaking[int(np.floor(s * 50)) : int(np.ceil(e * 50)), 0 if who == first else 1] = 1.0
         ref = metrics.ClipReference((metrics.Phones.empty(), metrics.Phones.empty()), speaking=speaking)
-        out["real_conversation"] = [Clip("ami_dev00", x16, None, ref, None)]
+        text = script_file.read_text(encoding="utf-8") if script_file.is_file() else None
+        refs = eval_script.turn_refs(text, rows) if text else ()
+        speech = speaking.any(axis=1) > 0
+        out["real_conversation"] = [Clip("ami_dev00", x16, None, ref, None, "en", text, refs, speech)]
+    jfk = real_speech_clip(real_dir / "speech" / "jfk.flac")
+    if jfk is not None:
+        out["real_speech"] = [jfk]
     return out
+
+
+def real_speech_clip(path: Path) -> Clip | None:
+    """jfk.flac with its sentence: no reference phones or turns, so only the script's line is
+    measured, against the span of voice activity (windowing.voiced_frames)."""
+    if not path.is_file():
+        return None
+    try:
+        import bpy  # noqa: F401  (makes Blender's aud importable: it decodes the flac)
+
+        from ...addon.audio import read_audio
+    except ImportError:
+        print(f"skipping {path.name}: decoding flac needs Blender's aud (the bpy module)", file=sys.stderr)
+        return None
+    voice = read_audio(path, channels=1)
+    x16 = audio_io.prepare(voice.samples, voice.sample_rate, stems=False)
+    n = features.n_model_frames(len(x16))
+    voiced = windowing.voiced_frames(x16, n)
+    on = np.flatnonzero(voiced)
+    refs = ()
+    if len(on):  # the one line should span the voiced stretch
+        refs = (eval_script.RefLine(1, 0, on[0] / spec.NATIVE_FPS, (on[-1] + 1) / spec.NATIVE_FPS, "jfk"),)
+    ref = metrics.ClipReference((metrics.Phones.empty(), metrics.Phones.empty()))
+    return Clip(path.stem, x16, None, ref, None, "en", eval_script.JFK_SCRIPT, refs, voiced)
 
 
 # -- the run ---------------------------------------------------------------------------------------
@@ -328,31 +378,62 @@ def real_clips(real_dir: Path) -> dict[str, list[Clip]]:
 def evaluate(
     systems: dict[str, Callable[[Clip, bool], Performance | None]],
     datasets: dict[str, tuple[list[Clip], bool]],
+    script_systems: frozenset[str] = frozenset(),
+    script_only: frozenset[str] = frozenset(),
 ) -> dict:
+    """Score every system on every dataset. script_systems: those whose clips also get line counts
+    (a clip they cannot take counts as failed, not as the end of the row); script_only: datasets
+    only they are scored on (no reference for the others)."""
     results: dict = {}
     for sys_name, system in systems.items():
         results[sys_name] = {}
+        is_script = sys_name in script_systems
         for ds_name, (clips, stems) in datasets.items():
-            counts = []
+            if ds_name in script_only and not is_script:
+                continue
+            counts, langs, failed = [], [], 0
             t0 = time.perf_counter()
             for clip in clips:
                 perf = system(clip, stems)
                 if perf is None:
+                    if is_script:
+                        failed += 1
+                        continue
                     break
-                counts.append(metrics.clip_counts(*_arrays(perf), clip.ref))
-            if len(counts) == len(clips) and counts:
-                scores = metrics.pool(counts)
-                scores["clips"] = len(clips)
-                scores["seconds_per_clip"] = round((time.perf_counter() - t0) / len(clips), 3)
+                c = metrics.clip_counts(*_arrays(perf), clip.ref)
+                if is_script:
+                    c.update(eval_script.line_counts(perf, clip.script_refs, clip.speech, clip.name))
+                counts.append(c)
+                langs.append(clip.language)
+            if counts and (len(counts) == len(clips) or is_script):
+                scores = _pooled(counts)
+                scores["clips"] = len(counts)
+                scores["seconds_per_clip"] = round((time.perf_counter() - t0) / len(counts), 3)
+                if failed:
+                    scores["failed_clips"] = failed
+                if len(set(langs)) > 1:
+                    scores["by_language"] = {
+                        lang: {**_pooled([c for c, g in zip(counts, langs, strict=True) if g == lang]),
+                               "clips": langs.count(lang)}
+                        for lang in sorted(set(langs))
+                    }  # fmt: skip
                 results[sys_name][ds_name] = scores
                 print(f"{sys_name:>14} {ds_name:<22} " + _short(scores), flush=True)
     return results
 
 
+def _pooled(counts: list[dict]) -> dict:
+    scores = metrics.pool(counts)
+    scores.update(eval_script.pool_line_counts(counts))
+    if not scores.get("misplaced", True):
+        del scores["misplaced"]
+    return scores
+
+
 def _short(s: dict) -> str:
     keys = ("lip_sync_error_ms", "closure_recall", "closure_precision", "rounding_contrast",
-            "speaker_attribution_accuracy", "cross_talk_leakage")  # fmt: skip
-    return " ".join(f"{k.split('_')[0]}={_fmt(s.get(k))}" for k in keys)
+            "speaker_attribution_accuracy", "cross_talk_leakage", "lines_well_placed")  # fmt: skip
+    return " ".join(f"{k.split('_')[0]}={_fmt(s.get(k))}" for k in keys if k in s)
 
 
 def _fmt(v, digits: int = 3) -> str:
@@ -365,6 +446,7 @@ def _fmt(v, digits: int = 3) -> str:
 
 COLUMNS = (
     ("lip_sync_error_ms", "lip-sync error (ms)"),
+    ("closure_release_error_ms", "p/b/m release (ms)"),
     ("closure_recall", "p/b/m recall"),
     ("closure_precision", "closure precision"),
     ("rounding_contrast", "rounding contrast"),
@@ -377,11 +459,41 @@ COLUMNS = (
     ("speaker_at_listener", "speaker→listener"),
     ("staging_error_deg", "staging error (°)"),
     ("staged_contact_accuracy", "staged contact"),
+    ("lines_found", "lines found"),
+    ("lines_well_placed", "lines placed ±0.5 s"),
+    ("line_start_error_ms", "line start error (ms, median)"),
+    ("lines_confident", "lines confident"),
+    ("speech_covered", "speech in lines"),
+    ("line_on_speech", "line time on speech"),
+    ("failed_clips", "failed clips"),
+    ("seconds_per_clip", "s / clip"),
 )
+LANGUAGE_COLUMNS = (
+    "lip_sync_error_ms", "closure_release_error_ms", "closure_recall", "closure_precision",
+    "rounding_contrast", "speaker_attribution_accuracy", "cross_talk_leakage", "lines_well_placed",
+)  # fmt: skip
+KEPT_MARK = "<!-- Hand-written notes below this line are carried over when the file is regenerated. -->"
 
 
-def markdown(results: dict, meta: dict) -> str:
-    lines = ["# Evaluation", "", f"Written by `{meta['command']}` on {meta['date']}.", ""]
+def _table(
+    rows: list[tuple[str, dict]], keys: tuple[str, ...] | None = None, head: str = "system"
+) -> list[str]:
+    cols = [(k, label) for k, label in COLUMNS if keys is None or k in keys]
+    cols = [(k, label) for k, label in cols if any(s.get(k) is not None for _, s in rows)]
+    out = ["| " + head + " | " + " | ".join(label for _, label in cols) + " |", "|---|" + "---|" * len(cols)]
+    out += [f"| {name} | " + " | ".join(_fmt(s.get(k)) for k, _ in cols) + " |" for name, s in rows]
+    return [*out, ""]
+
+
+def markdown(results: dict, meta: dict, notes: str = "") -> str:
+    runs = meta.get("runs") or [{"command": meta["command"], "date": meta["date"]}]
+    lines = ["# Evaluation", ""]
+    if len(runs) == 1:
+        lines += [f"Written by `{runs[0]['command']}` on {runs[0]['date']}.", ""]
+    else:
+        lines += ["Written by these runs (the `run` number after each system name says which; rows of the "
+                  "earlier runs were kept with `--keep-rows`):", ""]  # fmt: skip
+        lines += [f"{i}. `{r['command']}` on {r['date']}" for i, r in enumerate(runs, 1)] + [""]
     lines += [
         'Measures as defined in `model/training/metrics.py` (DESIGN.md "Measures"); lips count as sealed '
         f"at aperture <= {metrics.SEAL_APERTURE}, a missed mouth event costs {metrics.MISS_MS:.0f} ms. "
@@ -391,26 +503,75 @@ def markdown(results: dict, meta: dict) -> str:
         "warps that training never saw); real rows use ../shared/eval/real (two aligned single-speaker "
         "sentences; a 30 s two-speaker meeting excerpt with an RTTM, no phones).",
         "",
+        eval_script.MARKDOWN_NOTE,
+        "",
         "Targets: " + ", ".join(f"{k} {op} {v}" for k, (op, v) in TARGETS.items()) + ".",
         "",
     ]
     datasets = sorted({d for r in results.values() for d in r})
     for ds in datasets:
-        rows = [(name, r[ds]) for name, r in results.items() if ds in r]
-        cols = [(k, label) for k, label in COLUMNS if any(s.get(k) is not None for _, s in rows)]
-        clips = rows[0][1].get("clips")
-        lines += [f"## {ds} ({clips} clips)", ""]
-        lines.append("| system | " + " | ".join(label for _, label in cols) + " |")
-        lines.append("|---|" + "---|" * len(cols))
-        for name, s in rows:
-            lines.append(f"| {name} | " + " | ".join(_fmt(s.get(k)) for k, _ in cols) + " |")
-        lines.append("")
+        rows = [(_row_name(name, r[ds], runs), r[ds]) for name, r in results.items() if ds in r]
+        clips = max(s.get("clips") or 0 for _, s in rows)
+        scored = any(s.get("speaker_attribution_accuracy") is not None for _, s in rows)
+        keys = (
+            None if scored else tuple(k for k, _ in COLUMNS[COLUMNS.index(("lines_found", "lines found")) :])
+        )
+        lines += [f"## {ds} ({clips} clips)", "", *_table(rows, keys)]
+        by_lang = [
+            (name, r[ds]["by_language"]) for name, r in results.items() if "by_language" in r.get(ds, {})
+        ]
+        by_lang = [(name, b) for name, b in by_lang if name not in ("energy-jaw", "teacher")]
+        if by_lang:
+            lines += [f"Per language ({ds}; phone-level lips for English only):", ""]
+            langs = sorted({g for _, b in by_lang for g in b})
+            lang_rows = [
+                (f"{g} ({b[g].get('clips')}) {name}", b[g]) for g in langs for name, b in by_lang if g in b
+            ]
+            lines += _table(lang_rows, LANGUAGE_COLUMNS, head="language (clips) system")
+    lines += eval_script.misplaced_table(results)
     if meta.get("models"):
         lines += ["## Models", ""]
         for name, info in meta["models"].items():
             lines.append(f"- `{name}`: {info}")
         lines.append("")
+    lines += [KEPT_MARK, ""]
+    if notes.strip():
+        lines += [notes.strip(), ""]
     return "\n".join(lines)
+
+
+def _row_name(name: str, scores: dict, runs: list) -> str:
+    return f"{name} (run {scores.get('run', 0) + 1})" if len(runs) > 1 else name
+
+
+def kept_notes(path: Path) -> str:
+    """The hand-written notes of an existing report (below KEPT_MARK), '' when none."""
+    if not path.is_file():
+        return ""
+    text = path.read_text(encoding="utf-8")
+    return text.split(KEPT_MARK, 1)[1] if KEPT_MARK in text else ""
+
+
+def merge_kept(results: dict, meta: dict, path: Path) -> None:
+    """Keep the rows of an earlier --json that this run did not recompute (in place)."""
+    if not path.is_file():
+        return
+    prior = json.loads(path.read_text(encoding="utf-8"))
+    pmeta = prior.get("meta", {})
+    old_runs = pmeta.get("runs") or [{"command": pmeta.get("command", "?"), "date": pmeta.get("date", "?")}]
+    runs = meta["runs"]
+    index: dict[int, int] = {}
+    for sys_name, by_ds in prior.get("results", {}).items():
+        for ds, scores in by_ds.items():
+            if ds in results.get(sys_name, {}):
+                continue
+            old = int(scores.get("run", 0))
+            if old not in index:
+                index[old] = len(runs)
+                runs.append(old_runs[old] if old < len(old_runs) else {"command": "?", "date": "?"})
+            results.setdefault(sys_name, {})[ds] = {**scores, "run": index[old]}
+            if sys_name not in meta["models"] and sys_name in pmeta.get("models", {}):
+                meta["models"][sys_name] = pmeta["models"][sys_name]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -428,6 +589,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--runtime", default="numpy", choices=("numpy", "torch"))
     parser.add_argument("--no-stems", action="store_true", help="skip the stems-mode rows")
     parser.add_argument("--no-baselines", action="store_true")
+    parser.add_argument(
+        "--script", action="store_true", help="also score LABEL+script: each model given each clip's script"
+    )
+    parser.add_argument(
+        "--ami-script", type=Path, default=eval_script.AMI_SCRIPT, help="the AMI excerpt's script file"
+    )
+    parser.add_argument(
+        "--keep-rows",
+        action="store_true",
+        help="keep the rows of the existing --json that this run does not recompute (and its notes)",
+    )
     parser.add_argument("--json", type=Path, default=Path("docs/eval_results.json"))
     parser.add_argument("--markdown", type=Path, default=Path("docs/EVAL.md"))
 
@@ -455,7 +627,7 @@ def run(args: argparse.Namespace) -> int:
         if not args.no_stems:
             datasets[f"{tag}_stems"] = (clips, True)
     if args.real is not None and Path(args.real).is_dir():
-        for name, clips in real_clips(Path(args.real)).items():
+        for name, clips in real_clips(Path(args.real), args.ami_script).items():
             datasets[name] = (clips, False)
     if not datasets:
         print("error: nothing to evaluate: pass --corpus and/or --real", file=sys.stderr)
@@ -466,17 +638,29 @@ def run(args: argparse.Namespace) -> int:
             clip.stems16k if stems else clip.audio16k, features.n_model_frames(len(clip.audio16k))
         )
         systems["teacher"] = lambda clip, stems: clip.teacher
+    script_systems, failures = set(), []
     for label, path in models.items():
         systems[label] = model_system(path, args.runtime)
-    results = evaluate(systems, datasets)
+        if args.script:
+            systems[f"{label}+script"] = eval_script.script_system(path, args.runtime, failures)
+            script_systems.add(f"{label}+script")
+            meta_models[f"{label}+script"] = f"{meta_models[label]}, with each clip's script"
+    results = evaluate(systems, datasets, frozenset(script_systems), frozenset({"real_speech"}))
+    command = "python -m duet.model.training eval " + " ".join(sys.argv[2:])
     meta = {
-        "command": "python -m duet.model.training eval " + " ".join(sys.argv[2:]),
+        "command": command,
         "date": time.strftime("%Y-%m-%d"),
+        "runs": [{"command": command, "date": time.strftime("%Y-%m-%d")}],
         "models": meta_models,
         "targets": {k: list(v) for k, v in TARGETS.items()},
+        "script_failures": failures,
     }
+    notes = ""
+    if args.keep_rows:
+        merge_kept(results, meta, args.json)
+        notes = kept_notes(args.markdown)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=2) + "\n", encoding="utf-8")
-    args.markdown.write_text(markdown(results, meta), encoding="utf-8")
+    args.markdown.write_text(markdown(results, meta, notes), encoding="utf-8")
     print(f"wrote {args.json} and {args.markdown}")
     return 0
