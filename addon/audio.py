@@ -6,6 +6,7 @@ and m4a, so Duet needs no decoder of its own inside Blender.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,9 @@ class VoiceOver:
     samples: np.ndarray  # float32 (n,) mono or (n, 2) two channels
     sample_rate: int
     path: Path
+    # What the animator should know about the file that did not stop it (a truncated file),
+    # one sentence each; callers pass them on to the take's report (GenerationRequest.notes).
+    notes: tuple[str, ...] = ()
 
     @property
     def seconds(self) -> float:
@@ -51,10 +55,76 @@ def read_audio(path: str | Path, *, channels: int | None = None) -> VoiceOver:
     if wanted != stored:
         sound = sound.rechannel(wanted)
     data = np.asarray(sound.data(), dtype=np.float32)
+    declared = _declared_frames(path, sound)
     if data.size == 0:
-        raise AudioFileError(f"voice-over '{path.name}' holds no audio")
+        said = (
+            f": its header says {_secs(declared / rate)}, so the file is truncated; export or copy it again"
+            if declared
+            else ""
+        )
+        raise AudioFileError(f"voice-over '{path.name}' holds no audio{said}")
     samples = data[:, 0].copy() if wanted == 1 else np.ascontiguousarray(data[:, :2])
-    return VoiceOver(samples=samples, sample_rate=int(rate), path=path)
+    notes = []
+    if declared is not None and declared - samples.shape[0] > TRUNCATION_TOLERANCE_S * rate:
+        got, said = _secs(samples.shape[0] / rate), _secs(declared / rate)
+        notes.append(
+            f"{path.name}: the file ends at {got} but its header says {said}: it is truncated; "
+            f"animated the {got} that exist (export or copy the file again for the whole take)"
+        )
+    return VoiceOver(samples=samples, sample_rate=int(rate), path=path, notes=tuple(notes))
+
+
+# A file counts as truncated when more than this is missing (a partial last sample frame is not).
+TRUNCATION_TOLERANCE_S = 0.001
+
+
+def _secs(seconds: float) -> str:
+    return f"{seconds:.1f} s" if seconds >= 1.0 else f"{seconds:.2f} s"
+
+
+def _declared_frames(path: Path, sound: aud.Sound) -> int | None:
+    """Sample frames the file's header promises, where the format says it exactly (WAV's data
+    chunk, FLAC's stream info); None where it does not or the file is unreadable. aud reports
+    a WAV's length from the bytes present, a FLAC's from its header."""
+    suffix = path.suffix.lower()
+    if suffix == ".flac":
+        try:
+            return int(sound.length) or None
+        except Exception:  # aud's own untyped error: no length known
+            return None
+    if suffix != ".wav":
+        return None
+    try:
+        with path.open("rb") as f:
+            return _wav_data_frames(f)
+    except (OSError, struct.error):
+        return None
+
+
+def _wav_data_frames(f) -> int | None:
+    """Frames the data chunk of a RIFF/WAVE file declares (None: no such header, or a size a
+    streaming writer left unset)."""
+    head = f.read(12)
+    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        return None
+    block_align = 0
+    for _ in range(64):  # chunks before the data: fmt, fact, LIST, bext, ...
+        header = f.read(8)
+        if len(header) < 8:
+            return None
+        chunk, size = header[:4], struct.unpack("<I", header[4:])[0]
+        if chunk == b"fmt ":
+            fmt = f.read(size + (size & 1))
+            if len(fmt) < 16:
+                return None
+            block_align = struct.unpack("<H", fmt[12:14])[0]
+        elif chunk == b"data":
+            if block_align == 0 or size in (0, 0xFFFFFFFF):
+                return None
+            return size // block_align
+        else:
+            f.seek(size + (size & 1), 1)
+    return None
 
 
 def read_stem_pair(path_a: str | Path, path_b: str | Path) -> VoiceOver:
@@ -70,7 +140,7 @@ def read_stem_pair(path_a: str | Path, path_b: str | Path) -> VoiceOver:
     both = np.zeros((n, 2), dtype=np.float32)
     both[: a.samples.shape[0], 0] = a.samples
     both[: b.samples.shape[0], 1] = b.samples
-    return VoiceOver(samples=both, sample_rate=a.sample_rate, path=a.path)
+    return VoiceOver(samples=both, sample_rate=a.sample_rate, path=a.path, notes=a.notes + b.notes)
 
 
 def check_not_silent(voice: VoiceOver) -> None:

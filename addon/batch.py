@@ -167,9 +167,9 @@ def describe_exception(exc: BaseException, debug: bool) -> str:
 # ---------------------------------------------------------------------------- one shot
 
 
-def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, dict[str, float]]:
+def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, dict[str, float], list[str]]:
     """Bake ``shot`` into a temporary .blend beside its output, then replace the
-    output with it. Returns (take name, seconds per stage)."""
+    output with it. Returns (take name, seconds per stage, the take's warnings)."""
     try:
         from . import shots
     except ImportError as exc:  # the bake module is part of the add-on; a broken install lacks it
@@ -203,7 +203,9 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
         commit_started = time.perf_counter()
     seconds = dict(result.seconds)
     seconds["save"] = seconds.get("save", 0.0) + time.perf_counter() - commit_started
-    return result.take, seconds
+    for note in result.notes:
+        progress.message(f"{shot.name}: warning: {note}", important=True)
+    return result.take, seconds, list(result.notes)
 
 
 def outputs_exist(shot: ShotJob, stage: str) -> bool:
@@ -229,7 +231,7 @@ def run_shot(
     started = time.perf_counter()
     try:
         if stage in ("all", "bake"):
-            outcome.take, seconds = bake_shot_atomically(shot, progress)
+            outcome.take, seconds, outcome.warnings = bake_shot_atomically(shot, progress)
             outcome.seconds.update(seconds)
         if shot.render is not None and stage in ("all", "render"):
             from .shot_render import render_baked_shot

@@ -180,6 +180,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         names=names,
         first_frame=scene.frame_start,
         weights=weights,
+        notes=voice.notes,
     )
     return Plan(
         request=request,

@@ -36,6 +36,7 @@ class GenerationRequest:
     first_frame: int = 0  # scene frame where the audio starts; staging frame times count from it
     weights: Path | None = None  # model weights .npz; None: the bundled assets/duet_model.npz
     script: str | None = None  # the dialogue's lines (docs/SCRIPT.md); None: roles and lips from the audio
+    notes: tuple[str, ...] = ()  # about the inputs (a truncated voice-over): the take's report carries them
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
@@ -68,6 +69,7 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     )
     if request.swap_roles and has_script and not request.stems:
         performance.notes = (*performance.notes, SWAP_WITH_SCRIPT)
+    performance.notes = (*request.notes, *performance.notes)
     return performance
 
 

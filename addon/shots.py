@@ -56,6 +56,7 @@ class ShotResult:
     out: Path
     take: str
     seconds: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # the take's report (Performance.notes): a truncated voice-over, ...
 
 
 def _find_character(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
@@ -99,7 +100,7 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
         )
     if not stems and stereo:
         voice = audio_io.VoiceOver(
-            voice.samples.mean(axis=1).astype(np.float32), voice.sample_rate, voice.path
+            voice.samples.mean(axis=1).astype(np.float32), voice.sample_rate, voice.path, voice.notes
         )
     return voice, bool(stems)
 
@@ -221,6 +222,7 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         names=names,
         first_frame=scene.frame_start,
         weights=spec.weights,
+        notes=voice.notes,
     )
     try:
         performance = run_request(request)
@@ -260,4 +262,4 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
     seconds["save"] = time.perf_counter() - t0
     report("save", 1.0)
-    return ShotResult(out=spec.out, take=summary.take, seconds=seconds)
+    return ShotResult(out=spec.out, take=summary.take, seconds=seconds, notes=tuple(performance.notes))

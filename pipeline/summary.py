@@ -52,6 +52,7 @@ class ShotOutcome:
     error: str | None = None
     problems: list[str] = field(default_factory=list)
     note: str | None = None
+    warnings: list[str] = field(default_factory=list)  # the take's report: a truncated voice-over, ...
 
     @property
     def succeeded(self) -> bool:
@@ -68,6 +69,7 @@ class ShotOutcome:
             "error": self.error,
             "problems": self.problems,
             "note": self.note,
+            "warnings": self.warnings,
         }
 
 

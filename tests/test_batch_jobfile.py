@@ -739,6 +739,7 @@ def test_summary_exit_codes_and_json() -> None:
         "error": "rig has no shape keys",
         "problems": [],
         "note": None,
+        "warnings": [],
     }
     summary.interrupted = True
     assert summary.exit_code == EXIT_INTERRUPTED

@@ -340,3 +340,101 @@ def test_role_smoothing_keeps_the_length_of_a_take_shorter_than_its_kernel():
             for i in range(n)
         ]
         np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- 4. truncated files
+
+
+def write_wav(path: Path, seconds: float, *, keep_seconds: float | None = None, rate: int = 16000) -> Path:
+    """A 16-bit mono WAV of alternating buzzing 'voices'; with keep_seconds its data stops there
+    while the header still promises `seconds` (a copy or download cut short)."""
+    import wave
+
+    pcm = (np.clip(buzz_dialogue(seconds, rate), -1, 1) * 32767).astype("<i2")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(pcm.tobytes())
+    if keep_seconds is not None:
+        data = path.read_bytes()
+        path.write_bytes(data[: 44 + 2 * int(keep_seconds * rate)])
+    return path
+
+
+TRUNCATED = (
+    "the file ends at 3.2 s but its header says 10.0 s: it is truncated; animated the 3.2 s that exist"
+)
+
+
+@pytest.mark.blender
+def test_a_truncated_voice_over_is_read_with_a_note_saying_so(bpy_module, tmp_path):
+    from duet.addon.audio import AudioFileError, read_audio, read_stem_pair
+
+    whole = read_audio(write_wav(tmp_path / "whole.wav", 10.0))
+    assert whole.notes == ()
+    cut = read_audio(write_wav(tmp_path / "take.wav", 10.0, keep_seconds=3.2))
+    assert cut.seconds == pytest.approx(3.2, abs=1e-3)
+    (note,) = cut.notes
+    assert note.startswith(f"take.wav: {TRUNCATED}") and "again" in note  # names the fix
+    # An odd trailing byte (half a sample) is no truncation worth a word; a missing tail is.
+    odd = tmp_path / "odd.wav"
+    odd.write_bytes((tmp_path / "whole.wav").read_bytes() + b"\x00")
+    assert read_audio(odd).notes == ()
+    assert read_stem_pair(tmp_path / "whole.wav", tmp_path / "take.wav").notes == cut.notes
+    empty = write_wav(tmp_path / "empty.wav", 10.0, keep_seconds=0.0)
+    with pytest.raises(
+        AudioFileError, match="holds no audio: its header says 10.0 s, so the file is truncated"
+    ):
+        read_audio(empty)
+    if JFK.exists():  # FLAC: its stream info says how long it is
+        half = tmp_path / "half.flac"
+        data = JFK.read_bytes()
+        half.write_bytes(data[: len(data) // 2])
+        assert read_audio(JFK).notes == ()
+        (note,) = read_audio(half).notes
+        assert note.startswith("half.flac: the file ends at ") and "header says 11.0 s" in note
+
+
+@pytest.mark.blender
+def test_the_take_report_of_the_generate_panel_carries_the_note(bpy_module, tmp_path):
+    import duet
+    from duet.addon import flow, job
+
+    duet.register()
+    try:
+        bpy_module.ops.wm.read_homefile(use_empty=True)
+        scene = bpy_module.context.scene
+        bpy_module.ops.duet.add_dialogue_pair()
+        bpy_module.ops.duet.use_scene_pair()
+        scene.duet.audio_path = str(write_wav(tmp_path / "take.wav", 10.0, keep_seconds=3.2))
+        plan = flow.plan_from_scene(scene)
+        assert any(TRUNCATED in n for n in plan.request.notes)
+        performance = job.run_request(plan.request)
+        assert performance.duration == pytest.approx(3.2, abs=0.05)
+        assert any(TRUNCATED in n for n in performance.notes)
+    finally:
+        duet.unregister()
+
+
+@pytest.mark.blender
+@pytest.mark.slow
+def test_a_batch_shot_of_a_truncated_voice_over_warns_in_its_log_and_summary(bpy_module, tmp_path, capsys):
+    import json
+
+    from duet.addon import commands, stage
+
+    bpy_module.ops.wm.read_homefile(use_empty=True)
+    stage.build_dialogue_pair(bpy_module.context.scene)
+    (tmp_path / "in").mkdir()
+    bpy_module.ops.wm.save_as_mainfile(filepath=str(tmp_path / "in" / "pair.blend"), check_existing=False)
+    write_wav(tmp_path / "in" / "take.wav", 10.0, keep_seconds=3.2)
+    job = tmp_path / "jobs.toml"
+    job.write_text('[shots.sh010]\nblend = "in/pair.blend"\naudio = "in/take.wav"\nout = "out/sh010.blend"\n')
+    summary_file = tmp_path / "summary.json"
+    assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 0
+    (shot,) = json.loads(summary_file.read_text())["shots"]
+    assert shot["status"] == "ok" and len(shot["warnings"]) == 1 and TRUNCATED in shot["warnings"][0]
+    logged = capsys.readouterr()
+    assert f"sh010: warning: take.wav: {TRUNCATED}" in logged.err + logged.out
