@@ -17,6 +17,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "train": ("duet.model.training.train", "train the dual-stream model"),
     "eval": ("duet.model.training.evaluate", "evaluate a model and write the report"),
     "script-ami": ("duet.model.training.eval_script", "write the AMI excerpt's machine-recognised script"),
+    "heldout": ("duet.model.training.heldout_eval", "held-out voices, real voices, role swaps, speaker EER"),
 }
 
 
