@@ -56,8 +56,11 @@ def test_stored_reference_is_what_torch_computes_now() -> None:
         stored = {k: ref[k] for k in ref.files if k.endswith("_torch_output")}
     now = torch_outputs(w.arrays, inputs)
     for key, value in stored.items():
+        # float32 rounding differs between CPUs (1.1e-5 and 1.8e-5 seen on a ~53-degree output):
+        # the tolerance scales with the output's magnitude; a real change is far larger.
+        tol = 1e-5 * max(1.0, float(np.max(np.abs(value))))
         assert (
-            float(np.max(np.abs(now[key] - value))) < 1e-5
+            float(np.max(np.abs(now[key] - value))) < tol
         ), f"{key}: regenerate with tools/make_model_fixtures.py"
 
 
