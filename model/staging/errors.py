@@ -27,8 +27,14 @@ class StagingIssue:
         return f"line {self.line}, col {self.column}: {self.message}"
 
 
+# The message lists this many problems and counts the rest: a pasted file that is wrong
+# everywhere should not print thousands of lines.
+MAX_REPORTED = 50
+
+
 class StagingError(ValueError):
-    """Staging text with errors. ``.errors`` lists every problem; nothing was produced."""
+    """Staging text with errors. ``.errors`` lists every problem; nothing was produced.
+    The message shows the first MAX_REPORTED (by line) and how many more there are."""
 
     def __init__(self, errors: list[StagingIssue], source: str = "<staging>") -> None:
         self.errors = sorted(errors, key=lambda e: (e.line, e.column))
@@ -36,8 +42,11 @@ class StagingError(ValueError):
         super().__init__(self._text())
 
     def _text(self) -> str:
-        lines = [f"{self.source} {issue}" for issue in self.errors]
+        lines = [f"{self.source} {issue}" for issue in self.errors[:MAX_REPORTED]]
+        more = len(self.errors) - MAX_REPORTED
+        if more > 0:
+            lines.append(f"{self.source}: and {more} more problem{'s' if more > 1 else ''} (fix these first)")
         return "\n".join(lines) if lines else f"{self.source}: invalid staging"
 
 
-__all__ = ["StagingError", "StagingIssue"]
+__all__ = ["MAX_REPORTED", "StagingError", "StagingIssue"]

@@ -154,6 +154,41 @@ class _Checker:
             self.issues.append(StagingIssue(d.line, d.column, message, expected, suggestion))
 
 
+def _same_command(a: Event, b: Event) -> bool:
+    return a.mode == b.mode and _same(a.value, b.value)
+
+
+class _Overlaps:
+    """Finite events in start order -> the running one that commands something else.
+
+    Keeps only the running event that ends last and the one that ends last among those
+    commanding something other than it: if any running event differs from a new one,
+    one of these two does. O(1) per event, however many overlap.
+    """
+
+    def __init__(self) -> None:
+        self.last: Event | None = None  # ends last
+        self.other: Event | None = None  # ends last among those unlike `last`
+
+    def clash(self, event: Event) -> Event | None:
+        for o in (self.last, self.other):
+            if o is not None and o.end > event.start + EPS and not _same_command(o, event):  # type: ignore[operator]
+                return o
+        return None
+
+    def add(self, event: Event) -> None:
+        last = self.last
+        if last is None:
+            self.last = event
+        elif _same_command(last, event):
+            if event.end > last.end:  # type: ignore[operator]
+                self.last = event
+        elif event.end > last.end:  # type: ignore[operator]
+            self.last, self.other = event, last
+        elif self.other is None or event.end > self.other.end:  # type: ignore[operator]
+            self.other = event
+
+
 def _later(a: Event, b: Event) -> tuple[Event, Event]:
     """(the event written later in the text, the other)."""
     return (a, b) if a.order > b.order else (b, a)
@@ -184,13 +219,16 @@ def _resolve_channel(
     channel: str,
     items: list[tuple[int, Direction, float, float | None]],
 ) -> list[Event]:
-    """Resolve one role's channel in time order; report contradictions."""
+    """Resolve one role's channel in time order; report contradictions (at most one per
+    direction, so thousands of overlapping lines cost linear time and memory)."""
     items = sorted(items, key=lambda it: (it[2], it[3] is not None, it[0]))
     base: Event | None = None
-    active: list[Event] = []
+    active: list[Event] = []  # finite events; the top one still running is the newest running
+    overlaps = _Overlaps()
     out: list[Event] = []
     for order, d, start, end in items:
-        active = [o for o in active if o.end is not None and o.end > start + EPS]
+        while active and active[-1].end <= start + EPS:  # type: ignore[operator]
+            active.pop()  # ended (starts only grow, so it stays ended)
         if channel == "head":
             if active:
                 before = active[-1].value
@@ -223,19 +261,20 @@ def _resolve_channel(
         else:
             # A relative turn or a tilt inside another finite direction modifies it.
             relative = d.action in ("turn", "tilt")
-            for o in active:
-                if not relative and not (_same(o.value, value) and o.mode == mode):
-                    later, other = _later(event, o)
-                    assert o.end is not None
-                    check.add(
-                        later.direction,
-                        f"'{later.direction.sentence()}' contradicts '{other.direction.sentence()}' "
-                        f"({other.direction.where}): both direct {what} from {_secs(start)} "
-                        f"to {_secs(min(end, o.end))}",
-                        expected="directions for one character and channel that do not overlap",
-                        suggestion="change one of the times so they do not overlap",
-                    )
+            o = None if relative else overlaps.clash(event)
+            if o is not None:
+                later, other = _later(event, o)
+                assert o.end is not None
+                check.add(
+                    later.direction,
+                    f"'{later.direction.sentence()}' contradicts '{other.direction.sentence()}' "
+                    f"({other.direction.where}): both direct {what} from {_secs(start)} "
+                    f"to {_secs(min(end, o.end))}",
+                    expected="directions for one character and channel that do not overlap",
+                    suggestion="change one of the times so they do not overlap",
+                )
             active.append(event)
+            overlaps.add(event)
         out.append(event)
     return out
 
@@ -278,19 +317,21 @@ def build_timeline(
     spans: dict[str, list[tuple[float, float, str]]] = {}
     for role in spec.ROLES:
         items = sorted(gestures[role], key=lambda g: (g[0], g[3]))
-        for i, (_s, e, kind, order, d) in enumerate(items):
-            for s2, _e2, kind2, order2, d2 in items[i + 1 :]:
-                if s2 >= e - EPS:
-                    break
-                if kind2 != kind:
-                    first, second = (d, d2) if order < order2 else (d2, d)
-                    check.add(
-                        second,
-                        f"{role} cannot nod and shake at once: '{second.sentence()}' overlaps "
-                        f"'{first.sentence()}' ({first.where}) from {_secs(s2)}",
-                        expected="a nod and a shake at different times",
-                        suggestion="move one of them so they do not overlap",
-                    )
+        ends_last: dict[str, tuple[float, float, str, int, Direction]] = {}  # per kind, so far
+        for s2, e2, kind2, order2, d2 in items:
+            other_kind = next((g for k, g in ends_last.items() if k != kind2), None)
+            if other_kind is not None and s2 < other_kind[1] - EPS:
+                order, d = other_kind[3], other_kind[4]
+                first, second = (d, d2) if order < order2 else (d2, d)
+                check.add(
+                    second,
+                    f"{role} cannot nod and shake at once: '{second.sentence()}' overlaps "
+                    f"'{first.sentence()}' ({first.where}) from {_secs(s2)}",
+                    expected="a nod and a shake at different times",
+                    suggestion="move one of them so they do not overlap",
+                )
+            if kind2 not in ends_last or e2 > ends_last[kind2][1]:
+                ends_last[kind2] = (s2, e2, kind2, order2, d2)
         spans[role] = [(s, e, kind) for s, e, kind, _o, _d in items]
     return Timeline(head=head, gaze=gaze, gestures=spans), check.issues
 
