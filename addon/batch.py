@@ -354,8 +354,8 @@ def summary_path_problems(args: argparse.Namespace, inputs: list[Path]) -> list[
     return [f"--summary: {p}" for p in problems]
 
 
-def invalid_outcome(check: JobCheck, name: str) -> ShotOutcome:
-    problems = [str(p) for p in check.problems_for(name)]
+def invalid_outcome(check: JobCheck, name: str, problems: list | None = None) -> ShotOutcome:
+    problems = [str(p) for p in (check.problems_for(name) if problems is None else problems)]
     return ShotOutcome(name=name, status=INVALID, problems=problems, error="invalid job entry")
 
 
@@ -366,11 +366,12 @@ def list_shots(check: JobCheck, args: argparse.Namespace, stdout: TextIO) -> int
     valid = {s.name: s for s in check.shots}
     if args.json:
         entries = []
+        by_shot = check.problems_by_shot()
         for name in check.names:
             shot = valid.get(name)
             entry = shot.to_dict() if shot else {"name": name}
             entry["valid"] = shot is not None
-            entry["problems"] = [str(p) for p in check.problems_for(name)]
+            entry["problems"] = [str(p) for p in by_shot.get(name, [])]
             entries.append(entry)
         data = {
             "source": check.source,
@@ -402,13 +403,14 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
     # The render stage runs no model and retargets nothing: no need to look inside those files.
-    weights_check = None if args.stage == "render" else weights_problem
-    retarget_check = None if args.stage == "render" else map_file_problem
+    baking = args.stage != "render"
     check = jobfile.load_job(
         args.job_file,
         output_root=args.output_root,
-        weights_check=weights_check,
-        retarget_check=retarget_check,
+        weights_check=weights_problem if baking else None,
+        retarget_check=map_file_problem if baking else None,
+        # A farm task (--shot) checks its own shot; the listing the submitter reads, all.
+        only=args.shot if args.shot and not args.list else None,
     )
     if args.list:
         return list_shots(check, args, stdout)
@@ -422,17 +424,19 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
             known = ", ".join(check.names) or "none"
             sys.stderr.write(f"duet: unknown shot '{unknown[0]}' in {check.source}; its shots: {known}\n")
             return EXIT_USAGE
-        selected = [n for n in check.names if n in args.shot]
+        wanted = set(args.shot)
+        selected = [n for n in check.names if n in wanted]
 
     job_problems = check.job_problems()
-    shot_problems = [p for p in check.problems if p.shot in selected]
+    by_shot = check.problems_by_shot()
+    shot_problems = [p for name in selected for p in by_shot.get(name, [])]
     extra = summary_path_problems(args, [p for s in check.shots for p in s.inputs()])
     if job_problems or extra or (shot_problems and not args.skip_invalid):
         print_problems(check, job_problems + shot_problems, sys.stderr)
         for text in extra:
             sys.stderr.write(f"  {text}\n")
         summary.problems = [str(p) for p in job_problems + shot_problems] + extra
-        summary.outcomes = [invalid_outcome(check, n) for n in selected if check.problems_for(n)]
+        summary.outcomes = [invalid_outcome(check, n, by_shot[n]) for n in selected if n in by_shot]
         return finish(summary, args, stdout, None, write_file=not extra)
     if args.check:
         sys.stderr.write(f"duet: {check.source}: {len(selected)} shots, no problems\n")
@@ -441,7 +445,7 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
     valid = {s.name: s for s in check.shots}
     for name in selected:
         if name not in valid:
-            outcome = invalid_outcome(check, name)
+            outcome = invalid_outcome(check, name, by_shot.get(name, []))
             summary.outcomes.append(outcome)
             progress.message(f"{name}: INVALID: {'; '.join(outcome.problems)}", important=True)
     runnable = [with_overrides(valid[n], args) for n in selected if n in valid]

@@ -15,16 +15,18 @@ checks, with the option names as locations.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .paths import output_problems, resolve_path
+from .paths import FolderCache, InputIndex, output_problems, resolve_path
 
 # Mirrors duet.addon.audio.SUPPORTED_SUFFIXES (what Blender's aud decodes); a
 # Blender test keeps the two equal.
@@ -358,6 +360,14 @@ class JobCheck:
     def problems_for(self, name: str) -> list[Problem]:
         return [p for p in self.problems if p.shot == name]
 
+    def problems_by_shot(self) -> dict[str, list[Problem]]:
+        """Each shot's problems (shots without any left out): one pass for a whole job."""
+        found: dict[str, list[Problem]] = {}
+        for problem in self.problems:
+            if problem.shot is not None:
+                found.setdefault(problem.shot, []).append(problem)
+        return found
+
     def shot(self, name: str) -> ShotJob | None:
         return next((s for s in self.shots if s.name == name), None)
 
@@ -380,6 +390,14 @@ def _expand(value: str, shot: str, where: str, problems: list[Problem]) -> str |
     return value.replace("{shot}", shot)
 
 
+def _kind(path: Path) -> str | None:
+    """ "folder", "file" (anything else that exists) or None (nothing there, or unreadable)."""
+    try:
+        return "folder" if stat.S_ISDIR(os.stat(path).st_mode) else "file"
+    except (OSError, ValueError):
+        return None
+
+
 class _ShotResolver:
     """Merge a shot over the defaults, resolve its paths and check its inputs."""
 
@@ -395,10 +413,17 @@ class _ShotResolver:
         label: Callable[[str], str] = lambda key: key,
         weights_check: WeightsCheck | None = None,
         retarget_check: RetargetCheck | None = None,
+        cache: FolderCache | None = None,
+        inspect: bool = True,
     ) -> None:
         self.name, self.own, self.defaults = name, own, defaults
         self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
         self.label, self.weights_check, self.retarget_check = label, weights_check, retarget_check
+        self.cache = cache or FolderCache()
+        # False: only resolve the paths (the outputs are checked against every shot's inputs);
+        # look at no file. A farm task checks its own shot so, and the others only for that.
+        self.inspect = inspect
+        self.found: set[Path] = set()  # input files that exist, with a suffix they may have
         self.problems: list[Problem] = []
         self.out: Path | None = None
         self.render: RenderJob | None = None
@@ -418,7 +443,16 @@ class _ShotResolver:
 
     def path(self, key: str, text: str, from_defaults: bool) -> Path | None:
         expanded = _expand(text, self.name, self.where(key), self.problems)
-        return None if expanded is None else resolve_path(expanded, self.base_dir)
+        if expanded is None:
+            return None
+        try:
+            if "\0" in expanded:  # os.path lets some calls through with it, the system none
+                raise ValueError("embedded null byte")
+            return resolve_path(expanded, self.base_dir, self.cache)
+        except (OSError, ValueError) as exc:  # a NUL in the text, a name too long for the system
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            self.problem(key, f"'{text}' cannot be a path ({reason}){self._origin(from_defaults)}")
+            return None
 
     def required(self, key: str) -> tuple[Any, bool]:
         value, from_defaults = self.value(key)
@@ -430,16 +464,25 @@ class _ShotResolver:
         self, key: str, text: str, from_defaults: bool, suffixes: tuple[str, ...] = (), fix: str = ""
     ) -> Path | None:
         path = self.path(key, text, from_defaults)
-        if path is None:
-            return None
+        if path is None or not self.inspect:
+            return path
         origin = self._origin(from_defaults)
         fix = f"; {fix}" if fix else ""
-        if path.is_dir():
+        try:
+            mode = os.stat(path).st_mode  # one look at the file: a job may name thousands
+        except (FileNotFoundError, NotADirectoryError):
+            mode = None
+        except OSError as exc:
+            self.problem(key, f"'{text}' cannot be read{origin}: {exc.strerror or exc} ({path}){fix}")
+            return path
+        if mode is not None and stat.S_ISDIR(mode):
             self.problem(key, f"'{text}' is a folder, not a file{origin} ({path}){fix}")
-        elif not path.is_file():
+        elif mode is None or not stat.S_ISREG(mode):
             self.problem(key, f"file not found: '{text}'{origin} (looked for {path}){fix}")
         elif suffixes and path.suffix.lower() not in suffixes:
             self.problem(key, f"'{path.name}' is not a {' / '.join(suffixes)} file{origin}{fix}")
+        else:
+            self.found.add(path)
         return path
 
     def inspected_file(
@@ -451,7 +494,7 @@ class _ShotResolver:
         if text is None:
             return None
         path = self.input_file(key, text, from_defaults, (suffix,), fix)
-        if path is not None and path.is_file() and path.suffix.lower() == suffix and check:
+        if path in self.found and check:
             message = check(path)
             if message:
                 self.problem(key, ("set in [defaults]: " if from_defaults else "") + message)
@@ -494,6 +537,7 @@ class _ShotResolver:
             )
         elif a is not None and a == b:
             self.problem("b", f"A and B are the same object '{a}': pick two different characters")
+        fps, _ = self.value("fps")
 
         stems, _ = self.value("stems")
         if stems is False and len(audio) == 2:
@@ -504,16 +548,15 @@ class _ShotResolver:
         if out is not None:
             if out.suffix.lower() != ".blend":
                 self.problem("out", f"output '{out.name}' must be a .blend file")
-            elif out.is_dir():
+            elif self.inspect and _kind(out) == "folder":
                 self.problem("out", f"output '{out}' is a folder: name the .blend file to write")
-            elif out.parent.exists() and not out.parent.is_dir():
+            elif self.inspect and _kind(out.parent) == "file":
                 self.problem("out", f"cannot write '{out}': '{out.parent}' is a file, not a folder")
 
         render = self._render()
         self.out, self.render = out, render
         seed, _ = self.value("seed")
         take, _ = self.value("take")
-        fps, _ = self.value("fps")
         if self.problems or blend is None or out is None or None in audio:
             return None, inputs
         shot = ShotJob(
@@ -557,7 +600,7 @@ class _ShotResolver:
         folder = self.path("render.dir", merged["dir"], origin["dir"])
         if folder is None:
             return None
-        if folder.exists() and not folder.is_dir():
+        if self.inspect and _kind(folder) == "file":
             self.problem("render.dir", f"'{folder}' is a file, not a folder")
         resolution = parse_resolution(merged["resolution"]) if merged["resolution"] else None
         fmt = merged["format"] or "images"
@@ -589,9 +632,13 @@ def _check_outputs(
     all_inputs: list[Path],
     output_root: Path | None,
     where: Callable[[str, str], str],
+    cache: FolderCache | None = None,
+    only: Collection[str] | None = None,
 ) -> None:
     """Cross-shot output checks: no output over any input (of any shot, or the
-    job file itself), each shot its own .blend, everything inside the root."""
+    job file itself), each shot its own .blend, everything inside the root.
+    ``only``: check these shots' outputs (against every shot's inputs and outputs)."""
+    index = InputIndex(all_inputs, cache)  # built once: each output is then a look-up, not a pass
     by_out: dict[Path, list[str]] = {}
     for plan in planned:
         if plan.out is not None:
@@ -603,8 +650,10 @@ def _check_outputs(
         bad.add(name)
 
     for plan in planned:
+        if only is not None and plan.name not in only:
+            continue
         if plan.out is not None:
-            messages = output_problems(plan.out, all_inputs, output_root)
+            messages = output_problems(plan.out, index, output_root)
             others = [n for n in by_out[plan.out] if n != plan.name]
             if messages:  # the first problem is the one to fix
                 report(plan.name, "out", messages[0])
@@ -615,7 +664,7 @@ def _check_outputs(
             if plan.render.format == "video":
                 targets.append(plan.render.video_path(plan.name))
             for target in targets:  # the folder, then the video in it: report the first problem
-                messages = output_problems(target, all_inputs, output_root)
+                messages = output_problems(target, index, output_root)
                 if messages:
                     report(plan.name, "render.dir", messages[0])
                     break
@@ -631,11 +680,18 @@ def check_job_data(
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
+    only: Collection[str] | None = None,
 ) -> JobCheck:
     """Check parsed TOML: every problem with its location, and the valid shots.
     ``weights_check`` looks inside each distinct ``weights`` file (see WeightsCheck),
-    ``retarget_check`` inside each ``retarget_a`` / ``retarget_b`` file (see RetargetCheck)."""
+    ``retarget_check`` inside each ``retarget_a`` / ``retarget_b`` file (see RetargetCheck).
+
+    ``only`` (a farm task's shots): check these shots alone. The others are read only as far
+    as their paths, so that no output of these overwrites an input or output of theirs;
+    their problems are not looked for, and ``shots`` holds only these."""
     check = JobCheck(source=source, path=job_path)
+    only = None if only is None else set(only)
+    cache = FolderCache()
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             guess = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1)
@@ -692,15 +748,20 @@ def check_job_data(
             lambda key, p=prefix: f"{p}.{key}",
             weights_check=weights_check,
             retarget_check=retarget_check,
+            cache=cache,
+            inspect=only is None or name in only,
         )
         shot, inputs = resolver.resolve()
-        check.problems += resolver.problems
         all_inputs += inputs
         planned.append(_Planned(name, resolver.out, resolver.render))
-        if shot is not None and not problems and not bad_name:
-            check.shots.append(shot)
+        if resolver.inspect:
+            check.problems += resolver.problems
+            if shot is not None and not problems and not bad_name:
+                check.shots.append(shot)
+    if only is not None:  # the field problems of the shots left alone
+        check.problems = [p for p in check.problems if p.shot is None or p.shot in only]
     where = lambda shot, key: f"shots.{_toml_key(shot)}.{key}"  # noqa: E731
-    _check_outputs(check, planned, all_inputs, output_root, where)
+    _check_outputs(check, planned, all_inputs, output_root, where, cache, only)
     return check
 
 
@@ -710,8 +771,10 @@ def load_job(
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
+    only: Collection[str] | None = None,
 ) -> JobCheck:
-    """Read and check a job file (paths in it are relative to its folder)."""
+    """Read and check a job file (paths in it are relative to its folder); the checks
+    and ``only`` as for check_job_data."""
     path = Path(path).expanduser().resolve()
     source = str(path)
     if not path.is_file():
@@ -736,6 +799,7 @@ def load_job(
         output_root=output_root,
         weights_check=weights_check,
         retarget_check=retarget_check,
+        only=only,
     )
 
 

@@ -595,6 +595,32 @@ def test_missing_bundled_model_fails_each_shot_with_the_fix(
 
 
 @pytest.mark.slow
+def test_a_farm_task_bakes_its_shot_whatever_is_wrong_with_another(
+    bpy_module, pair_blend: Path, tmp_path: Path
+) -> None:
+    from duet.addon import commands
+
+    write_voice(tmp_path / "in" / "mine.wav", seconds=1.5)
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\nblend = "in/pair.blend"\nout = "out/{shot}.blend"\n'
+        + weights_line()
+        + '[shots.mine]\naudio = "in/mine.wav"\n'
+        # Another shot's audio name is too long for the file system: the whole job's check
+        # raised out of the command with it, so every farm task of the job failed.
+        + f'[shots.theirs]\naudio = "in/{"x" * 300}.wav"\n'
+    )
+    summary_file = tmp_path / "out" / "summary.json"
+    farm_task = ["batch", str(job), "--shot", "mine", "--stage", "bake", "--summary", str(summary_file)]
+    assert commands.cli_command([*farm_task, "--quiet"]) == 0
+    (shot,) = json.loads(summary_file.read_text())["shots"]
+    assert shot["name"] == "mine" and shot["status"] == "ok"
+    assert (tmp_path / "out" / "mine.blend").is_file()
+    # The whole job reports the other shot's problem where it is, and runs nothing.
+    assert commands.cli_command(["batch", str(job), "--check"]) == 3
+
+
+@pytest.mark.slow
 def test_bake_command_subprocess_with_render(pair_blend: Path, tmp_path: Path) -> None:
     voice = write_voice(tmp_path / "in" / "take.wav")
     before = digest(pair_blend)

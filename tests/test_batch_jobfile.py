@@ -394,6 +394,94 @@ def test_single_shot_options_get_the_same_checks_with_option_names(project: Path
     assert missing == {"--blend": "missing: give --blend", "--out": "missing: give --out"}
 
 
+def many_shots_job(folder: Path, shots: int) -> Path:
+    """A job of ``shots`` shots, each with its own audio, output and render folder."""
+    (folder / "audio").mkdir(exist_ok=True)
+    for i in range(shots):
+        (folder / f"audio/s{i:04d}.wav").write_bytes(b"a")
+    return write_job(
+        folder,
+        '[defaults]\nblend = "shots/sc01.blend"\naudio = "audio/{shot}.wav"\nout = "out/{shot}.blend"\n'
+        'render = { dir = "out/renders/{shot}" }\n' + "".join(f"[shots.s{i:04d}]\n" for i in range(shots)),
+        name=f"jobs_{shots}.toml",
+    )
+
+
+def test_checking_a_job_looks_at_each_file_a_bounded_number_of_times(project: Path, monkeypatch) -> None:
+    # Each output was compared with every input (stat and resolve of both each time):
+    # 1,000 shots took 78 s, 5,000 over 400 s. Count the file-system look-ups instead of
+    # timing them (tools/bench_jobcheck.py prints the time): twice the shots, twice the look-ups.
+    counts = {"n": 0}
+    for name in ("stat", "lstat"):
+        real = getattr(os, name)
+
+        def counted(*args, _real=real, **kwargs):
+            counts["n"] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(os, name, counted)
+    looks = []
+    for shots in (60, 120):
+        job = many_shots_job(project, shots)
+        counts["n"] = 0
+        check = jobfile.load_job(job)
+        assert check.problems == [] and len(check.shots) == shots
+        looks.append(counts["n"])
+    assert looks[1] <= 2.2 * looks[0], looks
+    assert looks[1] / 120 <= 20, looks  # a handful per shot: its inputs, its outputs, their folders
+
+
+def test_a_farm_task_checks_its_own_shot_and_a_broken_other_does_not_stop_it(project: Path) -> None:
+    looked_inside: list[str] = []
+
+    def weights_check(path: Path) -> str | None:  # stands for loading a model (addon.job)
+        looked_inside.append(path.name)
+        return None
+
+    (project / "models").mkdir()
+    for name in ("mine.npz", "theirs.npz"):
+        (project / "models" / name).write_bytes(b"stands for a model")
+    job = write_job(
+        project,
+        f"""
+        [defaults]
+        blend = "shots/sc01.blend"
+        out = "baked/{{shot}}.blend"
+        [shots.mine]
+        blend = "shots/sc02.blend"
+        audio = "audio/sh010.wav"
+        weights = "models/mine.npz"
+        [shots.broken]
+        audio = "audio/{"x" * 300}.wav"
+        weights = "models/theirs.npz"
+        [shots.nul]
+        audio = "audio/a\\u0000b.wav"
+        [shots.takes_my_input]
+        audio = "audio/sh020.wav"
+        out = "shots/sc02.blend"
+        """,
+    )
+    checks = {"weights_check": weights_check}
+    # The whole job: every shot checked, a file name too long for the system and a NUL
+    # in a path reported as problems of their shots (they raised out of the check before).
+    whole = located(jobfile.load_job(job, **checks))
+    too_long = whole["shots.broken.audio"]
+    assert "cannot be read" in too_long and "File name too long" in too_long
+    assert "cannot be a path (embedded null byte)" in whole["shots.nul.audio"]
+    assert "is an input" in whole["shots.takes_my_input.out"]
+    assert sorted(looked_inside) == ["mine.npz", "theirs.npz"]
+    # The farm task for "mine": its own files looked at, the others' left alone, and
+    # their problems are not its problems.
+    looked_inside.clear()
+    farm = jobfile.load_job(job, only=["mine"], **checks)
+    assert farm.problems == [] and [s.name for s in farm.shots] == ["mine"]
+    assert farm.names == ["mine", "broken", "nul", "takes_my_input"]
+    assert looked_inside == ["mine.npz"]
+    # The others' inputs still count: a farm task never writes over another shot's input.
+    thief = jobfile.load_job(job, only=["takes_my_input"], **checks)
+    assert [p.location for p in thief.problems] == ["shots.takes_my_input.out"] and thief.shots == []
+
+
 def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Path) -> None:
     (project / "models").mkdir()
     (project / "models/v3.npz").write_bytes(b"stands for a model")
