@@ -43,7 +43,7 @@ from ..pipeline.summary import (
     BatchSummary,
     ShotOutcome,
 )
-from .job import weights_problem
+from .job import staging_problems, weights_problem
 
 STAGES = ("all", "bake", "render")
 
@@ -402,13 +402,15 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
 
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
-    # The render stage runs no model and retargets nothing: no need to look inside those files.
+    # The render stage runs no model, retargets nothing and reads no staging: no need to look
+    # inside those files.
     baking = args.stage != "render"
     check = jobfile.load_job(
         args.job_file,
         output_root=args.output_root,
         weights_check=weights_problem if baking else None,
         retarget_check=map_file_problem if baking else None,
+        staging_check=staging_problems if baking else None,
         # A farm task (--shot) checks its own shot; the listing the submitter reads, all.
         only=args.shot if args.shot and not args.list else None,
     )

@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline.progress import BatchProgress
     from ..pipeline.summary import EXIT_USAGE, BatchSummary
     from . import batch
-    from .job import weights_problem
+    from .job import staging_problems, weights_problem
     from .rigs import map_file_problem
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]
@@ -125,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
         output_root=args.output_root,
         weights_check=weights_problem,
         retarget_check=map_file_problem,
+        staging_check=staging_problems,
     )
     with batch.stdout_for_json(args.json) as stdout:
         summary = BatchSummary(source=check.source)

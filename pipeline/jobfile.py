@@ -49,6 +49,10 @@ WeightsCheck = Callable[[Path], str | None]
 # Why a retarget map .json is not a map Duet can read (naming the file and the fix), or
 # None. Same reason: the map's schema lives in duet.model.retarget, which needs numpy.
 RetargetCheck = Callable[[Path], str | None]
+# What the bake would reject in a staging file, given the shot's character names ({"A": ...,
+# "B": ...}, None when the job leaves them to the .blend's Duet pair): one sentence per
+# problem, naming the file, line and column. Same reason: the parser is duet.model.staging.
+StagingCheck = Callable[[Path, dict[str, str] | None], list[str]]
 RETARGET_KEYS = ("retarget_a", "retarget_b")
 
 
@@ -413,12 +417,14 @@ class _ShotResolver:
         label: Callable[[str], str] = lambda key: key,
         weights_check: WeightsCheck | None = None,
         retarget_check: RetargetCheck | None = None,
+        staging_check: StagingCheck | None = None,
         cache: FolderCache | None = None,
         inspect: bool = True,
     ) -> None:
         self.name, self.own, self.defaults = name, own, defaults
         self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
         self.label, self.weights_check, self.retarget_check = label, weights_check, retarget_check
+        self.staging_check = staging_check
         self.cache = cache or FolderCache()
         # False: only resolve the paths (the outputs are checked against every shot's inputs);
         # look at no file. A farm task checks its own shot so, and the others only for that.
@@ -537,7 +543,11 @@ class _ShotResolver:
             )
         elif a is not None and a == b:
             self.problem("b", f"A and B are the same object '{a}': pick two different characters")
-        fps, _ = self.value("fps")
+        if staging in self.found and self.staging_check is not None:
+            # What the bake would refuse, found before any Blender opens the shot.
+            names = {"A": a, "B": b} if a is not None and b is not None and a != b else None
+            for message in self.staging_check(staging, names):
+                self.problem("staging", message)
 
         stems, _ = self.value("stems")
         if stems is False and len(audio) == 2:
@@ -557,6 +567,7 @@ class _ShotResolver:
         self.out, self.render = out, render
         seed, _ = self.value("seed")
         take, _ = self.value("take")
+        fps, _ = self.value("fps")
         if self.problems or blend is None or out is None or None in audio:
             return None, inputs
         shot = ShotJob(
@@ -680,11 +691,13 @@ def check_job_data(
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
+    staging_check: StagingCheck | None = None,
     only: Collection[str] | None = None,
 ) -> JobCheck:
     """Check parsed TOML: every problem with its location, and the valid shots.
     ``weights_check`` looks inside each distinct ``weights`` file (see WeightsCheck),
-    ``retarget_check`` inside each ``retarget_a`` / ``retarget_b`` file (see RetargetCheck).
+    ``retarget_check`` inside each ``retarget_a`` / ``retarget_b`` file (see RetargetCheck),
+    ``staging_check`` inside each shot's ``staging`` file (see StagingCheck).
 
     ``only`` (a farm task's shots): check these shots alone. The others are read only as far
     as their paths, so that no output of these overwrites an input or output of theirs;
@@ -748,6 +761,7 @@ def check_job_data(
             lambda key, p=prefix: f"{p}.{key}",
             weights_check=weights_check,
             retarget_check=retarget_check,
+            staging_check=staging_check,
             cache=cache,
             inspect=only is None or name in only,
         )
@@ -771,6 +785,7 @@ def load_job(
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
+    staging_check: StagingCheck | None = None,
     only: Collection[str] | None = None,
 ) -> JobCheck:
     """Read and check a job file (paths in it are relative to its folder); the checks
@@ -799,6 +814,7 @@ def load_job(
         output_root=output_root,
         weights_check=weights_check,
         retarget_check=retarget_check,
+        staging_check=staging_check,
         only=only,
     )
 
@@ -835,6 +851,7 @@ def check_single_shot(
     output_root: Path | None = None,
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
+    staging_check: StagingCheck | None = None,
 ) -> JobCheck:
     """The checks of a job file for one shot given as command-line options.
 
@@ -867,6 +884,7 @@ def check_single_shot(
         label=where,
         weights_check=weights_check,
         retarget_check=retarget_check,
+        staging_check=staging_check,
     )
     shot, inputs = resolver.resolve()
     check.problems += resolver.problems

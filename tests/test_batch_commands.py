@@ -555,6 +555,40 @@ def test_unusable_weights_are_refused_before_any_shot_with_location_and_fix(
     assert "--weights: " in capsys.readouterr().err
 
 
+def test_a_staging_typo_is_refused_by_the_check_before_any_blender_file_opens(
+    bpy_module, tmp_path: Path, capsys
+) -> None:
+    from duet.addon import commands
+
+    (tmp_path / "pair.blend").write_bytes(b"never opened: the check stops first")
+    write_voice(tmp_path / "take.wav", seconds=1.0)
+    (tmp_path / "good.txt").write_text("Mara faces left\n", encoding="utf-8")
+    (tmp_path / "typo.txt").write_text("Mara faces left\nTheo lokos at Mara\n", encoding="utf-8")
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\nblend = "pair.blend"\naudio = "take.wav"\nout = "out/{shot}.blend"\n'
+        'a = "Mara"\nb = "Theo"\n[shots.good]\nstaging = "good.txt"\n[shots.typo]\nstaging = "typo.txt"\n'
+    )
+    assert commands.cli_command(["batch", str(job), "--check"]) == 3
+    err = capsys.readouterr().err
+    assert f"duet: {job}: 1 problem:" in err
+    assert (
+        f"  shots.typo.staging: '{tmp_path / 'typo.txt'}' line 2, col 6: 'lokos': did you mean 'looks'?"
+        in err
+    )
+    # The farm task of the good shot is not held up by it.
+    assert commands.cli_command(["batch", str(job), "--shot", "good", "--stage", "bake", "--check"]) == 0
+    capsys.readouterr()
+    bake = ["bake", "--blend", "pair.blend", "--audio", "take.wav", "--a", "Mara", "--b", "Theo"]
+    os.chdir(tmp_path)
+    try:
+        assert commands.cli_command([*bake, "--staging", "typo.txt", "--out", "out/o.blend"]) == 3
+    finally:
+        os.chdir(ROOT)
+    assert "--staging: " in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.slow
 def test_missing_bundled_model_fails_each_shot_with_the_fix(
     pair_blend: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -438,9 +438,14 @@ def test_a_farm_task_checks_its_own_shot_and_a_broken_other_does_not_stop_it(pro
         looked_inside.append(path.name)
         return None
 
+    def staging_check(path: Path, names) -> list[str]:  # stands for parsing it (addon.job)
+        looked_inside.append(path.name)
+        return ["'broken.txt' line 1, col 3: 'facs': did you mean 'faces'?"] if "broken" in path.name else []
+
     (project / "models").mkdir()
     for name in ("mine.npz", "theirs.npz"):
         (project / "models" / name).write_bytes(b"stands for a model")
+    (project / "staging/broken.txt").write_text("A facs left\n")
     job = write_job(
         project,
         f"""
@@ -450,9 +455,11 @@ def test_a_farm_task_checks_its_own_shot_and_a_broken_other_does_not_stop_it(pro
         [shots.mine]
         blend = "shots/sc02.blend"
         audio = "audio/sh010.wav"
+        staging = "staging/sh010.txt"
         weights = "models/mine.npz"
         [shots.broken]
         audio = "audio/{"x" * 300}.wav"
+        staging = "staging/broken.txt"
         weights = "models/theirs.npz"
         [shots.nul]
         audio = "audio/a\\u0000b.wav"
@@ -461,25 +468,130 @@ def test_a_farm_task_checks_its_own_shot_and_a_broken_other_does_not_stop_it(pro
         out = "shots/sc02.blend"
         """,
     )
-    checks = {"weights_check": weights_check}
+    checks = {"weights_check": weights_check, "staging_check": staging_check}
     # The whole job: every shot checked, a file name too long for the system and a NUL
     # in a path reported as problems of their shots (they raised out of the check before).
     whole = located(jobfile.load_job(job, **checks))
     too_long = whole["shots.broken.audio"]
     assert "cannot be read" in too_long and "File name too long" in too_long
     assert "cannot be a path (embedded null byte)" in whole["shots.nul.audio"]
+    assert "'facs'" in whole["shots.broken.staging"]
     assert "is an input" in whole["shots.takes_my_input.out"]
-    assert sorted(looked_inside) == ["mine.npz", "theirs.npz"]
+    assert sorted(looked_inside) == ["broken.txt", "mine.npz", "sh010.txt", "theirs.npz"]
     # The farm task for "mine": its own files looked at, the others' left alone, and
     # their problems are not its problems.
     looked_inside.clear()
     farm = jobfile.load_job(job, only=["mine"], **checks)
     assert farm.problems == [] and [s.name for s in farm.shots] == ["mine"]
     assert farm.names == ["mine", "broken", "nul", "takes_my_input"]
-    assert looked_inside == ["mine.npz"]
+    assert sorted(looked_inside) == ["mine.npz", "sh010.txt"]
     # The others' inputs still count: a farm task never writes over another shot's input.
     thief = jobfile.load_job(job, only=["takes_my_input"], **checks)
     assert [p.location for p in thief.problems] == ["shots.takes_my_input.out"] and thief.shots == []
+
+
+def by_shot(check: jobfile.JobCheck) -> dict[str, str]:
+    """shot -> its problems' messages, one a line (all at the key staging)."""
+    found: dict[str, str] = {}
+    for problem in check.problems:
+        assert problem.location == f"shots.{problem.shot}.staging", problem
+        found[problem.shot] = (found.get(problem.shot, "") + "\n" + problem.message).strip()
+    return found
+
+
+def test_staging_files_are_parsed_at_check_time_with_line_and_column(project: Path, monkeypatch) -> None:
+    # A staging typo passed the check, then failed each shot on the farm after Blender opened it.
+    from duet.addon.job import staging_problems
+    from duet.model import staging
+
+    parsed = []
+    validate = staging.validate
+
+    def counted(text, *args, **kwargs):
+        parsed.append(text)
+        return validate(text, *args, **kwargs)
+
+    monkeypatch.setattr(staging, "validate", counted)
+    texts = {
+        "shared.txt": "Mara faces left\nTheo looks at Mara from 2s to 4s\n",
+        "typo.txt": "Mara faces left\nTheo lokos at Mara\n",
+        "overlap.txt": "A faces left from 1s to 3s\nA faces right from 2s to 4s\n",
+        "jade.txt": "Mara Jade nods twice\nTheo looks at Mara Jade at 2s\n",  # names of the .blend
+        # Frame times count from the scene's first frame at its rate: timing checked in the bake.
+        "frames.txt": "at f10 A faces left\nat f10 A faces right\n",
+        "frames_typo.txt": "at f10 A facs left\n",
+    }
+    for name, text in texts.items():
+        (project / "staging" / name).write_text(text, encoding="utf-8")
+    (project / "staging/latin1.txt").write_bytes("A nods # Zoë\n".encode("latin-1"))
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        out = "baked/{shot}.blend"
+        a = "Mara"
+        b = "Theo"
+        [shots.shared1]
+        staging = "staging/shared.txt"
+        [shots.shared2]
+        staging = "staging/shared.txt"
+        [shots.typo]
+        staging = "staging/typo.txt"
+        [shots.other_names]
+        staging = "staging/shared.txt"
+        a = "Mira"
+        [shots.overlap]
+        staging = "staging/overlap.txt"
+        [shots.frames]
+        staging = "staging/frames.txt"
+        a = "Mara Jade"
+        [shots.frames_typo]
+        staging = "staging/frames_typo.txt"
+        [shots.latin1]
+        staging = "staging/latin1.txt"
+        """,
+    )
+    check = jobfile.load_job(job, staging_check=staging_problems)
+    where = project / "staging"
+    found = by_shot(check)
+    assert found.keys() == {"typo", "other_names", "overlap", "frames_typo", "latin1"}
+    assert found["typo"] == f"'{where / 'typo.txt'}' line 2, col 6: 'lokos': did you mean 'looks'?"
+    assert found["other_names"].startswith(
+        f"'{where / 'shared.txt'}' line 1, col 1: unknown character 'Mara': did you mean 'Mira'?"
+    )
+    assert "line 2, col 1: 'A faces right from 2s to 4s' contradicts" in found["overlap"]
+    assert "line 1, col 10:" in found["frames_typo"] and "'facs'" in found["frames_typo"]
+    assert "is not UTF-8 text (byte 11 is 0xeb)" in found["latin1"]
+    assert [s.name for s in check.shots] == ["shared1", "shared2", "frames"]
+    assert parsed.count(texts["shared.txt"]) == 2  # once per set of names, not once per shot
+    # Without a and b the names are the .blend's Duet pair: the text's are taken for them.
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        out = "baked/{shot}.blend"
+        [shots.shared1]
+        staging = "staging/shared.txt"
+        [shots.typo]
+        staging = "staging/typo.txt"
+        [shots.overlap]
+        staging = "staging/overlap.txt"
+        """,
+        name="unnamed.toml",
+    )
+    assert jobfile.load_job(job).problems == []  # no staging check given: nothing looked inside
+    found = by_shot(jobfile.load_job(job, staging_check=staging_problems))
+    assert found.keys() == {"typo", "overlap"}
+    jade = staging_problems(where / "jade.txt", None)
+    assert jade == [] and staging_problems(where / "jade.txt", {"A": "Mara", "B": "Theo"}) != []
+    third = where / "third.txt"
+    third.write_text("Mara nods\nTheo nods\nZed nods\n", encoding="utf-8")
+    (problem,) = staging_problems(third, None)
+    assert "line 3, col 1: unknown character 'Zed'" in problem and "set a and b" in problem
 
 
 def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Path) -> None:

@@ -6,8 +6,9 @@
 Writes a job of N shots as a studio lays one out: one .blend for all, an audio file and a
 staging file (four directions, written with the characters' names) per shot, a pinned model
 (key ``weights``), renders per shot. The input files are stand-ins (the check looks at their
-paths and kinds, not inside audio or .blend files), except the model, which it loads.
-Then runs, in this process, as ``blender -b -c duet batch`` would:
+paths and kinds, not inside audio or .blend files), except the staging files, which the
+check parses, and the model, which it loads. Then runs, in this process, as
+``blender -b -c duet batch`` would:
 
 - ``duet batch JOB --check``: the whole job, every problem looked for;
 - ``duet batch JOB --shot NAME --stage bake --check``: what a farm task checks before it bakes.
