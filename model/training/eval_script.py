@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -280,6 +281,26 @@ def misplaced_table(results: dict) -> list[str]:
             f"{m['true'][0]:.2f}-{m['true'][1]:.2f} | {placed} | {m.get('confidence', '–')} |"
         )
     return [*out, ""]
+
+
+def source_state() -> str:
+    """The code the figures came from: 'commit abc1234', plus how many files under model/ differ
+    from it (a shared working tree); '' outside a git checkout."""
+    try:
+        git = ["git", "-C", str(ROOT)]
+        head = subprocess.run(
+            [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=20
+        )
+        status = subprocess.run(
+            [*git, "status", "--porcelain", "--", "model"], capture_output=True, text=True, timeout=20
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    if head.returncode != 0:
+        return ""
+    dirty = [ln for ln in status.stdout.splitlines() if ln.strip()]
+    extra = f" with {len(dirty)} files under model/ changed or new since" if dirty else ""
+    return f"commit {head.stdout.strip()}{extra}"
 
 
 # -- the AMI excerpt's script, by machine ----------------------------------------------------------

@@ -360,8 +360,9 @@ def real_speech_clip(path: Path) -> Clip | None:
     except ImportError:
         print(f"skipping {path.name}: decoding flac needs Blender's aud (the bpy module)", file=sys.stderr)
         return None
-    voice = read_audio(path, channels=1)
-    x16 = audio_io.prepare(voice.samples, voice.sample_rate, stems=False)
+    voice = read_audio(path)  # channels=1 would sum a stereo file's channels (twice the level)
+    mono = voice.samples.mean(axis=1) if voice.samples.ndim == 2 else voice.samples
+    x16 = audio_io.prepare(mono, voice.sample_rate, stems=False)
     n = features.n_model_frames(len(x16))
     voiced = windowing.voiced_frames(x16, n)
     on = np.flatnonzero(voiced)
@@ -489,11 +490,11 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
     runs = meta.get("runs") or [{"command": meta["command"], "date": meta["date"]}]
     lines = ["# Evaluation", ""]
     if len(runs) == 1:
-        lines += [f"Written by `{runs[0]['command']}` on {runs[0]['date']}.", ""]
+        lines += [f"Written by `{runs[0]['command']}` on {runs[0]['date']}{_code(runs[0])}.", ""]
     else:
         lines += ["Written by these runs (the `run` number after each system name says which; rows of the "
                   "earlier runs were kept with `--keep-rows`):", ""]  # fmt: skip
-        lines += [f"{i}. `{r['command']}` on {r['date']}" for i, r in enumerate(runs, 1)] + [""]
+        lines += [f"{i}. `{r['command']}` on {r['date']}{_code(r)}" for i, r in enumerate(runs, 1)] + [""]
     lines += [
         'Measures as defined in `model/training/metrics.py` (DESIGN.md "Measures"); lips count as sealed '
         f"at aperture <= {metrics.SEAL_APERTURE}, a missed mouth event costs {metrics.MISS_MS:.0f} ms. "
@@ -538,6 +539,10 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
     if notes.strip():
         lines += [notes.strip(), ""]
     return "\n".join(lines)
+
+
+def _code(run: dict) -> str:
+    return f" ({run['code']})" if run.get("code") else ""
 
 
 def _row_name(name: str, scores: dict, runs: list) -> str:
@@ -650,7 +655,7 @@ def run(args: argparse.Namespace) -> int:
     meta = {
         "command": command,
         "date": time.strftime("%Y-%m-%d"),
-        "runs": [{"command": command, "date": time.strftime("%Y-%m-%d")}],
+        "runs": [{"command": command, "date": time.strftime("%Y-%m-%d"), "code": eval_script.source_state()}],
         "models": meta_models,
         "targets": {k: list(v) for k, v in TARGETS.items()},
         "script_failures": failures,
