@@ -128,7 +128,9 @@ def _staging_targets(staging: str, n_frames: int, names: Any, fps: float, first_
         raise
     except ValueError as exc:  # the parser's own errors name the line and the fix
         raise InputError(f"staging text: {exc}") from exc
-    return staging_mod, script.to_targets(n_frames, spec.NATIVE_FPS)
+    duration = n_frames / spec.NATIVE_FPS
+    late = [f"staging {issue}" for issue in script.issues_beyond(duration)]
+    return staging_mod, script.to_targets(n_frames, spec.NATIVE_FPS), late
 
 
 def _parse_script(script: object, names: Any) -> Any:
@@ -316,11 +318,14 @@ def generate(
     targets = None
     staging_mod = None
     cond = None
+    staging_notes: list[str] = []
     if staging is not None:
         if not isinstance(staging, str):
             raise InputError(f"staging must be text (or None), got {type(staging).__name__}")
         if staging.strip():
-            staging_mod, targets = _staging_targets(staging, n_frames, names, fps_out, first_frame)
+            staging_mod, targets, staging_notes = _staging_targets(
+                staging, n_frames, names, fps_out, first_frame
+            )
             cond = np.asarray(targets.conditioning, dtype=np.float32)
             if cond.shape != (n_frames, 2, spec.COND_DIM):
                 expected = (n_frames, 2, spec.COND_DIM)
@@ -340,7 +345,7 @@ def generate(
         progress=network_done,
         script=parsed_script,
     )
-    notes, lines = perf.notes, perf.lines
+    notes, lines = (*perf.notes, *staging_notes), perf.lines
     if targets is not None and staging_mod is not None:
         perf = staging_mod.solve(perf, targets)
     n_out = max(1, int(math.ceil(duration * fps_out - 1e-9)))

@@ -368,3 +368,13 @@ def test_progress_rises_to_one_and_can_stop_the_run() -> None:
     with pytest.raises(Stop):
         generate(x, 16000, weights=TINY, progress=stop_midway)
     assert calls[-1] < 1.0
+
+
+def test_staging_past_the_end_of_the_audio_is_named_in_the_notes() -> None:
+    x = _dialogue(3.0)
+    perf = generate(x, 16000, fps=24, weights=TINY, staging="A faces left\nB nods at 5s\nA looks up at f100")
+    late = [note for note in perf.notes if "after the audio ends" in note]
+    assert len(late) == 2, perf.notes
+    assert late[0].startswith("staging line 2, col 1") and "'B nods'" in late[0]
+    assert "line 3" in late[1]
+    assert not [note for note in generate(x, 16000, fps=24, weights=TINY, staging="B nods at 2s").notes]
