@@ -16,7 +16,7 @@ import numpy as np
 
 from ..model.performance import Performance
 from . import audio as audio_io
-from . import rigs, scene_marks
+from . import dialogue_script, rigs, scene_marks
 from .job import GenerationJob, GenerationRequest, run_request, weights_problem
 
 
@@ -45,6 +45,7 @@ class BakeSummary:
     frames: tuple[int, int]
     keys: int
     seconds: float
+    notes: tuple[str, ...] = ()  # what the animator should know about the take (Performance.notes)
 
     @property
     def summary(self) -> str:
@@ -156,6 +157,8 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
     names = {role: rig.display_name for role, rig in characters.items()}
     fps = scene.render.fps / scene.render.fps_base
     check_staging(staging_text, names, s.staging_text.name if s.staging_text else "", fps, scene.frame_start)
+    script_text = s.script_text.as_string() if s.script_text else None
+    dialogue_script.check_script(script_text, names, s.script_text.name if s.script_text else "")
     weights = None
     if s.weights_path.strip():  # a model pinned for this production
         weights = _resolve(s.weights_path)
@@ -180,6 +183,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         names=names,
         first_frame=scene.frame_start,
         weights=weights,
+        script=script_text,
         notes=voice.notes,
     )
     return Plan(
@@ -254,8 +258,13 @@ def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSu
     if plan.request.staging and plan.request.staging.strip():
         events = parse_staging(plan.request).events()
         scene_marks.add_staging_markers(scene, summary.take, events, performance.fps, plan.frame_start)
+    lines = performance.lines  # script-assisted takes: a marker per placed line, kept on the take
+    if lines:
+        scene_marks.add_line_markers(scene, summary.take, lines, performance.fps, plan.frame_start)
+        dialogue_script.store_take_lines(plan.characters, summary.take, lines, performance.notes)
     for path in plan.audio_paths:
         scene_marks.ensure_sound_strip(scene, path, plan.frame_start)
+    summary.notes = tuple(performance.notes)
     return summary
 
 
