@@ -45,6 +45,12 @@ class DuetSettings(bpy.types.PropertyGroup):
         description="B's retarget map (JSON, edit it in the Text Editor); empty: detected from the key names",
     )
     staging_text: PointerProperty(name="Staging", type=bpy.types.Text, description="Staging directions")  # type: ignore[valid-type]
+    script_text: PointerProperty(  # type: ignore[valid-type]
+        name="Script",
+        type=bpy.types.Text,
+        description="The dialogue's lines, one spoken line per line ('Mara: ...'): who speaks and the "
+        "words, for exact roles and lips on real recordings; empty: from the audio alone",
+    )
     seed: IntProperty(name="Take Seed", default=0, min=0, description="Variation of the take")  # type: ignore[valid-type]
     head_strength: FloatProperty(name="Head Motion", default=1.0, min=0.0, max=2.0, subtype="FACTOR")  # type: ignore[valid-type]
     eye_strength: FloatProperty(name="Eye Motion", default=1.0, min=0.0, max=2.0, subtype="FACTOR")  # type: ignore[valid-type]

@@ -1,4 +1,4 @@
-"""Timeline markers for turns and staging directions, and the voice-over strip."""
+"""Timeline markers for turns, staging directions and script lines, and the voice-over strip."""
 
 from __future__ import annotations
 
@@ -9,6 +9,18 @@ import numpy as np
 
 MARKER_PREFIX = "Duet"
 MIN_TURN_SECONDS = 1.0  # shorter bursts (backchannels) get no marker
+MARKER_NAME_BYTES = 63  # Blender keeps a marker's name in 64 bytes with its terminating NUL
+ELLIPSIS = "…"
+
+
+def fit_name(name: str, limit: int = MARKER_NAME_BYTES) -> str:
+    """The name cut to ``limit`` UTF-8 bytes with '…' at the end, never inside a character
+    (Blender would cut it at the byte, leaving half a character)."""
+    data = name.encode("utf-8")
+    if len(data) <= limit:
+        return name
+    room = limit - len(ELLIPSIS.encode("utf-8"))
+    return data[:room].decode("utf-8", errors="ignore").rstrip() + ELLIPSIS
 
 
 def turn_starts(speaking: np.ndarray, fps: float, threshold: float = 0.5) -> list[int]:
@@ -39,7 +51,7 @@ def add_turn_markers(
     prefix = _marker_prefix(take)
     for role, curve in speaking.items():
         for start in turn_starts(curve, fps):
-            scene.timeline_markers.new(f"{prefix}: {names[role]} speaks", frame=offset + start)
+            scene.timeline_markers.new(fit_name(f"{prefix}: {names[role]} speaks"), frame=offset + start)
             count += 1
     return count
 
@@ -49,8 +61,19 @@ def add_staging_markers(
 ) -> int:
     prefix = _marker_prefix(take)
     for seconds, label in events:
-        scene.timeline_markers.new(f"{prefix}: {label}", frame=offset + int(round(seconds * fps)))
+        scene.timeline_markers.new(fit_name(f"{prefix}: {label}"), frame=offset + int(round(seconds * fps)))
     return len(events)
+
+
+def add_line_markers(scene: bpy.types.Scene, take: str, lines, fps: float, offset: int) -> int:
+    """A marker per placed script line (model.performance.TakeLine) at its first frame:
+    "Duet 3: Mara: Did you hear the rain last night?" (cut to fit Blender's 63 bytes)."""
+    prefix = _marker_prefix(take)
+    for line in lines:
+        text = " ".join(line.text.split())
+        name = fit_name(f"{prefix}: {line.speaker}: {text}")
+        scene.timeline_markers.new(name, frame=offset + int(round(line.start * fps)))
+    return len(lines)
 
 
 def ensure_sound_strip(scene: bpy.types.Scene, path: Path, frame_start: int) -> bpy.types.Strip | None:

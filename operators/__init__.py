@@ -8,6 +8,7 @@ from .add_pair import DUET_OT_add_dialogue_pair, menu_add_pair
 from .export_take import DUET_OT_export_take, menu_export_take
 from .generate import DUET_OT_generate
 from .retarget_map import CLASSES as RETARGET_CLASSES
+from .script_ops import CLASSES as SCRIPT_CLASSES
 from .settings_ops import CLASSES as SETTINGS_CLASSES
 
 CLASSES: list[type] = [
@@ -16,6 +17,7 @@ CLASSES: list[type] = [
     DUET_OT_generate,
     *SETTINGS_CLASSES,
     *RETARGET_CLASSES,
+    *SCRIPT_CLASSES,
 ]
 
 

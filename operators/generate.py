@@ -14,6 +14,13 @@ import bpy
 from ..addon import flow
 
 
+def _report_take(op: bpy.types.Operator, take: flow.BakeSummary) -> None:
+    """The take's summary, then each of its notes (script lines not found, ...) as a warning."""
+    op.report({"INFO"}, take.summary)
+    for note in take.notes:
+        op.report({"WARNING"}, f"{take.take}: {note}")
+
+
 class DUET_OT_generate(bpy.types.Operator):
     """Generate lip-sync, expression, head and eye animation for both characters"""
 
@@ -31,7 +38,7 @@ class DUET_OT_generate(bpy.types.Operator):
         except Exception as exc:  # every failure reaches the user as one clear line
             self.report({"ERROR"}, flow.describe_error(exc))
             return {"CANCELLED"}
-        self.report({"INFO"}, take.summary)
+        _report_take(self, take)
         return {"FINISHED"}
 
     def invoke(self, context: bpy.types.Context, event: bpy.types.Event) -> set[str]:
@@ -67,7 +74,7 @@ class DUET_OT_generate(bpy.types.Operator):
         if take is None:
             return {"RUNNING_MODAL"}
         self._finish(context)
-        self.report({"INFO"}, take.summary)
+        _report_take(self, take)
         return {"FINISHED"}
 
     def cancel(self, context: bpy.types.Context) -> None:

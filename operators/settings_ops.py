@@ -1,10 +1,11 @@
-"""Small helpers for the Generate panel: fill in the pair, start a staging text, load the example."""
+"""Small helpers for the Generate panel: fill in the pair, start a staging text, load the example
+(voice-over, staging and script)."""
 
 from __future__ import annotations
 
 import bpy
 
-from ..addon import flow
+from ..addon import dialogue_script, flow
 
 
 class DUET_OT_use_scene_pair(bpy.types.Operator):
@@ -36,7 +37,7 @@ class DUET_OT_new_staging(bpy.types.Operator):
 
 
 class DUET_OT_load_example(bpy.types.Operator):
-    """Use the bundled example dialogue (27 s, two voices) and its staging directions"""
+    """Use the bundled example dialogue (27 s, two voices), its staging directions and its script"""
 
     bl_idname = "duet.load_example"
     bl_label = "Load Example Dialogue"
@@ -45,10 +46,13 @@ class DUET_OT_load_example(bpy.types.Operator):
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
             text = flow.load_example(context.scene)
+            script = dialogue_script.load_example_script(context.scene)
         except flow.UserError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        self.report({"INFO"}, f"Voice-over: the example dialogue; staging: '{text.name}'")
+        self.report(
+            {"INFO"}, f"Voice-over: the example dialogue; staging: '{text.name}'; script: '{script.name}'"
+        )
         return {"FINISHED"}
 
 

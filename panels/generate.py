@@ -1,10 +1,10 @@
-"""Generate panels of the Duet tab: voice-over, characters, staging, options."""
+"""Generate panels of the Duet tab: voice-over, characters, script, staging, options."""
 
 from __future__ import annotations
 
 import bpy
 
-from ..addon import flow
+from ..addon import dialogue_script, flow
 
 
 class _DuetPanel:
@@ -66,6 +66,48 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
         layout.prop(s, "swap_roles")
 
 
+MAX_SHOWN = 8  # messages listed in a panel; the rest are counted
+
+
+def _messages(layout: bpy.types.UILayout, messages, icon: str) -> None:
+    for message in messages[:MAX_SHOWN]:
+        layout.label(text=message, icon=icon)
+    if len(messages) > MAX_SHOWN:
+        layout.label(text=f"… and {len(messages) - MAX_SHOWN} more")
+
+
+class DUET_PT_script(_DuetPanel, bpy.types.Panel):
+    bl_label = "Script"
+    bl_idname = "DUET_PT_script"
+    bl_order = 25
+
+    def draw(self, context: bpy.types.Context) -> None:
+        s = context.scene.duet
+        layout = self.layout
+        row = layout.row(align=True)
+        row.prop(s, "script_text", text="")
+        row.operator("duet.load_script", text="", icon="FILEBROWSER")
+        if s.script_text is None:
+            layout.label(text="No script: roles and lips from the audio alone")
+        else:
+            check = dialogue_script.check_text(s.script_text.as_string(), dialogue_script.panel_names(s))
+            if check.summary:
+                layout.label(text=check.summary, icon="CHECKMARK")
+            _messages(layout, check.errors, "ERROR")
+            _messages(layout, check.warnings, "INFO")
+        takes = dialogue_script.stored_takes()
+        if takes:  # the newest script-assisted take: what its placement had to say
+            box = layout.box().column(align=True)
+            try:
+                stored = dialogue_script.take_lines(takes[0])
+            except ValueError as exc:
+                box.label(text=str(exc), icon="ERROR")
+            else:
+                box.label(text=f"{stored.take}: {len(stored.lines)} lines placed", icon="MARKER")
+                _messages(box, stored.notes, "INFO")
+        layout.operator("duet.write_subtitles", icon="FILE_TEXT")
+
+
 class DUET_PT_staging(_DuetPanel, bpy.types.Panel):
     bl_label = "Staging"
     bl_idname = "DUET_PT_staging"
@@ -80,19 +122,13 @@ class DUET_PT_staging(_DuetPanel, bpy.types.Panel):
         if s.staging_text is None:
             layout.label(text="No staging: both characters move freely")
             return
-        names = {}
-        for role, obj in (("A", s.character_a), ("B", s.character_b)):
-            if obj is not None:
-                names[role] = str(obj.get("duet_character") or obj.name)
+        names = dialogue_script.panel_names(s)
         scene = context.scene
         fps = scene.render.fps / scene.render.fps_base
         messages = flow.staging_messages(s.staging_text, names, fps, scene.frame_start)
         if not messages:
             layout.label(text="Staging is valid", icon="CHECKMARK")
-        for message in messages[:8]:
-            layout.label(text=message, icon="ERROR")
-        if len(messages) > 8:
-            layout.label(text=f"… and {len(messages) - 8} more")
+        _messages(layout, messages, "ERROR")
 
 
 class DUET_PT_generate(_DuetPanel, bpy.types.Panel):
@@ -121,4 +157,10 @@ class DUET_PT_generate(_DuetPanel, bpy.types.Panel):
         layout.operator("duet.generate", icon="PLAY")
 
 
-CLASSES: list[type] = [DUET_PT_voice_over, DUET_PT_characters, DUET_PT_staging, DUET_PT_generate]
+CLASSES: list[type] = [
+    DUET_PT_voice_over,
+    DUET_PT_characters,
+    DUET_PT_script,
+    DUET_PT_staging,
+    DUET_PT_generate,
+]
