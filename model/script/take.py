@@ -193,6 +193,7 @@ def _align_words(audio16k: np.ndarray, line: ScriptLine, start: float, end: floa
 
 def _quote(line: ScriptLine, limit: int = 40) -> str:
     text = " ".join(line.spoken.split()) or line.text
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
@@ -247,6 +248,7 @@ def align_script(
     for k, placed in enumerate(found):
         line = script.lines[placed.index]
         start, end, conf = placed.start, placed.end, placed.confidence
+        words_note = ""
         if can_align and _english_like(line):
             tried += 1
             span = _align_span(x, found, k, line)
@@ -263,16 +265,18 @@ def align_script(
                 bucket["spans"].append((start, end))
             else:
                 got = "" if span is None else f" (confidence {span.confidence:.2f})"
-                line_notes.append(
+                words_note = (
                     f"script line {line.number} ({line.speaker}: '{_quote(line)}'): its words were not "
                     f"found in the audio{got}; the lips there follow the audio alone"
                 )
         if placed.confidence < pl.LOW_CONFIDENCE and conf < ALIGN_MIN_CONFIDENCE:
-            line_notes.append(
+            line_notes.append(  # says more than words_note: one note a line
                 f"script line {line.number} ({line.speaker}: '{_quote(line)}') was placed at "
                 f"{start:.1f}-{end:.1f} s with low confidence ({placed.confidence:.2f}): check it on the "
                 f"timeline; roles there follow the audio"
             )
+        elif words_note:
+            line_notes.append(words_note)
         take_lines.append(
             TakeLine(line.role, line.speaker, line.text, float(start), float(end), line.number, float(conf))
         )
