@@ -86,6 +86,17 @@ def test_picker_serves_each_piece_of_a_pool_once_before_repeating_and_no_laughs(
 # ----------------------------------------------------------------------------- plans and composing
 
 
+def test_fillets_lines_are_split_by_fish_and_other_parts_left_out(tmp_path):
+    folder = tmp_path / "sound" / "barrel" / "cs"
+    folder.mkdir(parents=True)
+    for stem in ("bar-m-no", "bar-v-sud", "bar-m-dost0", "bar-x-gr0", "readme"):
+        (folder / f"{stem}.ogg").write_bytes(b"")
+    lines = heldout.fillets_lines(tmp_path, "barrel", "cs")
+    assert [p.stem for p in lines["m"]] == ["bar-m-dost0", "bar-m-no"]
+    assert [p.stem for p in lines["v"]] == ["bar-v-sud"]
+    assert len(set(heldout.FILLETS_HELDOUT_LEVELS)) == 10
+
+
 def test_real_pair_plan_mixes_genders_and_puts_bursts_in_half_of_each_group():
     sexes = {f"m{i}": "M" for i in range(5)} | {f"f{i}": "F" for i in range(5)}
     plan = heldout.plan_real_pairs(sexes, sorted(sexes), 24, seed=3)
@@ -123,7 +134,7 @@ def test_heldout_warps_use_test_cells_that_keep_the_gender(gender):
 
 def test_real_pair_is_deterministic_and_its_truth_is_known_by_construction():
     speakers = (fake_speaker(1, 130.0), fake_speaker(2, 230.0))
-    args = ("d", speakers, ("1:M", "2:F"), "breath", 7, 0, (8.0, 10.0))
+    args = ("d", "real_pairs", speakers, ("1:M", "2:F"), "breath", 7, 0, (8.0, 10.0))
     d = heldout.compose_real_pair(*args)
     again = heldout.compose_real_pair(*args)
     assert d.audio16k.tobytes() == again.audio16k.tobytes()
@@ -142,7 +153,7 @@ def test_real_pair_is_deterministic_and_its_truth_is_known_by_construction():
     assert not speech[: int(end * 50)].any()
     both = d.truth.all(axis=1).sum() / speech.sum()
     assert both < 0.3
-    other = heldout.compose_real_pair("d", speakers, ("1:M", "2:F"), "", 7, 1, (8.0, 10.0))
+    other = heldout.compose_real_pair("d", "real_pairs", speakers, ("1:M", "2:F"), "", 7, 1, (8.0, 10.0))
     assert "burst" not in other.tags and other.tags["start"] == "room tone only"
 
 
@@ -180,22 +191,32 @@ def dialogue(truth: np.ndarray) -> heldout.HeldoutDialogue:
 def test_perfect_output_scores_one_and_no_swap():
     truth = turns()
     _, row = he.score_dialogue(dialogue(truth), perf_from(truth.astype(np.float32)), {})
-    assert row["attribution"] == 1.0 and row["wrong_role"] == 0.0 and not row["swap"]
+    assert row["attribution"] == 1.0 and row["wrong_role"] == 0.0 and row["roles"] == "kept"
     assert row["speech_nobody"] == 0.0 and row["leakage"] == pytest.approx(0.0, abs=1e-9)
 
 
-def test_swapped_roles_count_as_a_swap_and_one_voice_does_not():
+def test_swapped_roles_count_as_a_swap_and_one_character_speaking_both_does_not():
     truth = turns()
     c, row = he.score_dialogue(dialogue(truth), perf_from(truth[:, ::-1].astype(np.float32)), {})
-    assert row["swap"] and row["wrong_role"] == 1.0
+    assert row["roles"] == "swap" and row["a_to_b"] == row["b_to_a"] == 1.0
     assert c["attribution_correct_better_order"] == c["frames"]
+    truth = np.zeros((400, 2), bool)
+    truth[20:60, 0] = truth[70:300, 1] = True  # B speaks most of the dialogue
     one = np.zeros_like(truth, dtype=np.float32)
     one[:, 0] = truth.any(axis=1)  # every line given to A: B never speaks
     _, row1 = he.score_dialogue(dialogue(truth), perf_from(one), {})
     b_only = (truth[:, 1] & ~truth[:, 0]).sum()
     single = (truth.sum(axis=1) == 1).sum()
-    assert not row1["swap"] and row1["wrong_role"] == pytest.approx(b_only / single, abs=1e-4)
+    assert row1["wrong_role"] == pytest.approx(b_only / single, abs=1e-4) and row1["wrong_role"] > 0.5
+    assert row1["roles"] == "merged" and row1["a_to_b"] == 0.0 and row1["b_to_a"] == 1.0
     assert row1["leakage"] > 0.9  # A's mouth speaks B's lines
+
+
+def test_role_outcome_needs_most_of_both_roles_lines_for_a_swap():
+    assert he.role_outcome([(100, 60), (50, 30)]) == "swap"
+    assert he.role_outcome([(100, 10), (50, 45)]) == "merged"
+    assert he.role_outcome([(100, 10), (50, 20)]) == "kept"
+    assert he.role_outcome([(100, 90), (0, 0)]) == "kept"  # B never speaks alone: nothing to swap
 
 
 def test_pooled_rows_count_swaps_one_voice_and_speech_marked_nobody():
@@ -208,7 +229,9 @@ def test_pooled_rows_count_swaps_one_voice_and_speech_marked_nobody():
         he.score_dialogue(dialogue(truth), perf_from(silent), extra),
     ]
     fig = he.pool_rows([c for c, _ in scored], [r for _, r in scored])
-    assert fig["swaps"] == 1 and fig["one_voice"] == 2 and fig["dialogues"] == 2
+    assert fig["swaps"] == 1 and fig["one_voice"] == 2 and fig["dialogues"] == 2 and fig["merged"] == 0
+    c, row = he.score_dialogue(dialogue(truth), perf_from(truth[:, ::-1].astype(np.float32)), {})
+    assert "swaps" not in he.pool_rows([c], [row])  # a system without role assignment (the energy jaw)
     assert fig["speech_nobody"] == pytest.approx(0.5)
 
 
@@ -257,7 +280,13 @@ def test_report_has_no_date_and_counts_as_k_of_n():
     fig = dict(dialogues=20, seconds=900.0, attribution=0.8, attribution_better_order=0.82, leakage=0.2)
     fig.update(speech_nobody=0.05, swaps=3, one_voice=2, seed_not_on_a=4, worst=0.4)
     row = dict(
-        dialogue="real-00", seconds=40.0, attribution=0.8, wrong_role=0.1, swap=False, speech_nobody=0.05
+        dialogue="real-00",
+        seconds=40.0,
+        attribution=0.8,
+        a_to_b=0.1,
+        b_to_a=0.2,
+        roles="kept",
+        speech_nobody=0.05,
     )
     row.update(voices=["a", "b"], tags={"start": "breath burst"}, voices_decided=1)
     report = {

@@ -45,7 +45,7 @@ from .speech.types import Phone
 SR = spec.SAMPLE_RATE
 FPS = spec.NATIVE_FPS
 SAMPLES_PER_FRAME = int(SR // FPS)  # 320
-SETS = ("real_pairs", "synthetic_pairs", "real_meeting")
+SETS = ("real_pairs", "synthetic_pairs", "real_meeting", "fillets_pairs")  # append only: seeds use the index
 SET_INDEX = {name: i for i, name in enumerate(SETS)}
 DEFAULT_SEED = 13
 TARGET_SECONDS = (30.0, 60.0)
@@ -84,6 +84,17 @@ BURST_KINDS = ("breath", "line")
 BURST_S = {"breath": (0.25, 0.6), "line": (0.1, 0.45)}
 BURST_LEVEL_DB = {"breath": (-22.0, -10.0), "line": (-15.0, -5.0)}  # re the speech's active level
 BURST_CLEAR_S = 0.25  # the burst ends at least this long before the first word
+
+# --- Fish Fillets (Debian fillets-ng-data-cs / -nl: acted two-character dialogue, line by line) ---------
+FILLETS_ROOT = Path("/usr/share/games/fillets-ng")
+FILLETS_LANGUAGES = ("cs", "nl")
+FILLETS_CHARACTERS = {"m": "small fish", "v": "big fish"}  # the two main parts: file names <level>-m-*, -v-*
+# Levels held out of any training (issue 13): a seeded draw (numpy default_rng(13)) of 10 of the 26
+# levels whose Czech and Dutch voice tracks both hold at least 9 lines of each fish. A corpus built
+# from Fish Fillets must leave these levels out, or these rows stop being held out.
+FILLETS_HELDOUT_LEVELS = (
+    "atlantis", "barrel", "bathroom", "cabin1", "cellar", "engine", "floppy", "grail", "magnet", "start",
+)  # fmt: skip
 
 # --- held-out synthetic voices (never in the shipped corpus's train or validation split) ----------
 HELD_OUT_ACCENTS = ("en-us", "en", "en-gb-scotland")
@@ -288,17 +299,22 @@ def train_clean_files(root: Path) -> list[Path]:
     return sorted((Path(root) / "train-clean-100").glob("*.flac"))
 
 
-def read_flac(path: Path) -> np.ndarray:
-    """A LibriSpeech reading as float32 mono 16 kHz (decoded by Blender's aud: lossless, exact)."""
+def _aud(what: str):
+    """Blender's audio library, which is importable once bpy is (bpy must come first)."""
+    import importlib
+
     try:
-        import aud
-        import bpy  # noqa: F401  (makes Blender's aud importable)
+        importlib.import_module("bpy")
+        return importlib.import_module("aud")
     except ImportError:
         raise RuntimeError(
-            "decoding LibriSpeech flac needs Blender's aud (the bpy module): run with .venv/bin/python "
-            "(made by tools/setup.sh)"
+            f"{what} needs Blender's aud (the bpy module): run with .venv/bin/python (made by tools/setup.sh)"
         ) from None
-    sound = aud.Sound(str(path))
+
+
+def read_flac(path: Path) -> np.ndarray:
+    """A LibriSpeech reading as float32 mono 16 kHz (decoded by Blender's aud: lossless, exact)."""
+    sound = _aud("decoding LibriSpeech flac").Sound(str(path))
     rate, chans = sound.specs
     if int(rate) != SR:
         raise ValueError(f"{path} is sampled at {rate} Hz; LibriSpeech readings are {SR} Hz")
@@ -437,15 +453,19 @@ def _truth(d: composer.Dialogue) -> np.ndarray:
 
 def compose_real_pair(
     name: str,
+    set_name: str,
     speaker_pieces: tuple[dict[str, list[Piece]], dict[str, list[Piece]]],
     voices: tuple[str, str],
     burst_kind: str,
     seed: int,
     index: int,
     target: tuple[float, float] = TARGET_SECONDS,
+    tags: dict[str, str] | None = None,
 ) -> HeldoutDialogue:
-    """A conversation of two real readers laid out by the composer, in room tone (see module doc)."""
-    rng = _rng(seed, "real_pairs", index, ("length", "compose", "pick_a", "pick_b", "room", "burst"))
+    """A conversation of two real voices' pieces laid out by the composer, in room tone, with a
+    burst before the first line when burst_kind is given (see the module doc). The composer's
+    English line kinds only decide which length of piece each line gets; no text is spoken."""
+    rng = _rng(seed, set_name, index, ("length", "compose", "pick_a", "pick_b", "room", "burst"))
     pickers = (PiecePicker(speaker_pieces[0], rng["pick_a"]), PiecePicker(speaker_pieces[1], rng["pick_b"]))
     seconds = float(rng["length"].uniform(*target))
 
@@ -462,8 +482,7 @@ def compose_real_pair(
     snr = float(rng["room"].uniform(*ROOM_TONE_SNR_DB))
     mix = dry + augment.make_noise(rng["room"], kind, len(dry)) * np.sqrt(speech_power / 10.0 ** (snr / 10.0))
     tags = {
-        "pair": "same gender" if voices[0][-1] == voices[1][-1] else "different gender",
-        "genders": voices[0][-1] + voices[1][-1],
+        **(tags or {}),
         "start": f"{burst_kind} burst" if burst_kind else "room tone only",
         "room": f"{kind} {snr:.0f} dB",
     }
@@ -477,15 +496,7 @@ def compose_real_pair(
         i0 = int(round(start * SR))
         mix[i0 : i0 + len(b)] += b[: len(mix) - i0]
         tags["burst"] = f"{burst_kind} {start:.2f}-{start + dur:.2f} s at {gain_db:+.0f} dB"
-    names = tuple(f"librispeech:{v[:-2]}({v[-1]})" for v in voices)
-    return HeldoutDialogue(
-        name,
-        "real_pairs",
-        np.clip(mix, -1.0, 1.0).astype(np.float32),
-        truth,
-        names,
-        tags,  # type: ignore[arg-type]
-    )
+    return HeldoutDialogue(name, set_name, np.clip(mix, -1.0, 1.0).astype(np.float32), truth, voices, tags)
 
 
 def compose_synthetic_pair(
@@ -599,8 +610,16 @@ def real_pairs(
     out = []
     for i, (a, b, burst_kind) in enumerate(plan):
         name = f"real-{i:02d}-{a}{sexes[a]}-{b}{sexes[b]}"
-        voices = (f"{a}:{sexes[a]}", f"{b}:{sexes[b]}")
-        out.append(compose_real_pair(name, (pieces[a], pieces[b]), voices, burst_kind, seed, i, target))
+        voices = (f"librispeech:{a}({sexes[a]})", f"librispeech:{b}({sexes[b]})")
+        tags = {
+            "pair": "same gender" if sexes[a] == sexes[b] else "different gender",
+            "genders": sexes[a] + sexes[b],
+        }
+        out.append(
+            compose_real_pair(
+                name, "real_pairs", (pieces[a], pieces[b]), voices, burst_kind, seed, i, target, tags
+            )
+        )
         log(f"  composed {name} ({out[-1].seconds:.1f} s, {out[-1].tags['start']})")
     return out
 
@@ -617,4 +636,74 @@ def synthetic_pairs(
             name = f"synth-{i:02d}"
             out.append(compose_synthetic_pair(name, synth, (a, b), warped, seed, i, target))
             log(f"  composed {name} {a} / {b} ({out[-1].seconds:.1f} s, {out[-1].tags['warp']})")
+    return out
+
+
+def fillets_lines(root: Path, level: str, language: str) -> dict[str, list[Path]]:
+    """The recorded lines of the two fish in one level and language: {"m": [...], "v": [...]}."""
+    folder = Path(root) / "sound" / level / language
+    out: dict[str, list[Path]] = {c: [] for c in FILLETS_CHARACTERS}
+    for path in sorted(folder.glob("*.ogg")):
+        parts = path.stem.split("-")
+        if len(parts) >= 3 and parts[1] in out:
+            out[parts[1]].append(path)
+    return out
+
+
+def read_line(path: Path) -> np.ndarray:
+    """A recorded line (any rate aud decodes) as float32 mono 16 kHz (the model's resampler)."""
+    from .. import audio as audio_io
+
+    sound = _aud("decoding Fish Fillets ogg").Sound(str(path))
+    rate, _ = sound.specs
+    data = np.asarray(sound.data(), dtype=np.float32)
+    mono = data.mean(axis=1) if data.ndim == 2 else data
+    return audio_io.prepare(mono, int(rate), stems=False)
+
+
+def fillets_pairs(
+    root: Path,
+    n: int,
+    seed: int,
+    target: tuple[float, float] = TARGET_SECONDS,
+    levels: tuple[str, ...] = FILLETS_HELDOUT_LEVELS,
+    log: Callable = print,
+) -> list[HeldoutDialogue]:
+    """Up to n conversations of the two fish, one per held-out level and language (Czech, then
+    Dutch), from that level's lines only; bursts before the first line in every other one."""
+    out = []
+    bursts = itertools.cycle(BURST_KINDS)
+    plan = list(itertools.product(levels, FILLETS_LANGUAGES))[:n]
+    for i, (level, language) in enumerate(plan):
+        lines = fillets_lines(root, level, language)
+        pieces = {}
+        for who, paths in lines.items():
+            merged: dict[str, list[Piece]] = {"phrase": [], "word": []}
+            for path in paths:
+                for pool, items in reading_pieces(read_line(path), path.stem).items():
+                    merged[pool] += items
+            pieces[who] = merged
+        first = (
+            "m"
+            if np.random.default_rng([int(seed) & 0xFFFFFFFF, SET_INDEX["fillets_pairs"], i]).random() < 0.5
+            else "v"
+        )
+        order = (first, "v" if first == "m" else "m")
+        name = f"fillets-{i:02d}-{level}-{language}"
+        voices = tuple(f"fillets:{language}:{FILLETS_CHARACTERS[c]}" for c in order)
+        burst_kind = next(bursts) if i % 2 == 1 else ""
+        tags = {"language": language, "level": level}
+        d = compose_real_pair(
+            name,
+            "fillets_pairs",
+            (pieces[order[0]], pieces[order[1]]),
+            voices,
+            burst_kind,
+            seed,
+            i,
+            target,
+            tags,
+        )
+        out.append(d)
+        log(f"  composed {name} ({d.seconds:.1f} s, {d.tags['start']})")
     return out
