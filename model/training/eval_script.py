@@ -225,6 +225,39 @@ def line_counts(perf: Any, refs: Sequence[RefLine], speech: np.ndarray | None, c
     return c
 
 
+def word_counts(audio16k: np.ndarray, script_text: str | None, speech: np.ndarray | None) -> dict:
+    """Where the words of a one-line script fall when aligned over the whole recording (English
+    aligner, as the take calls it): their span against the voice activity `speech` (F,), and the
+    aligner's confidence, which the take compares with its threshold. {} without the aligner."""
+    from ..script import english, parse_script
+
+    script = parse_script(script_text or "")
+    if len(script.lines) != 1 or speech is None or not english.available():
+        return {}
+    words = script.lines[0].words
+    try:
+        span = english.align_words(np.asarray(audio16k, dtype=np.float32), list(words))
+    except english.AlignmentFailed:
+        return {"script_words": len(words), "words_aligned": 0}
+    on = np.flatnonzero(np.asarray(speech, dtype=bool))
+    t = np.arange(len(speech)) / FPS
+    in_words = np.zeros(len(speech), dtype=bool)
+    for w in span.words:
+        in_words |= (t >= w.start - 0.1) & (t < w.end + 0.1)
+    return {
+        "script_words": len(words),
+        "words_aligned": len(span.words),
+        "words_start_s": [span.start],
+        "words_end_s": [span.end],
+        "voice_start_s": [on[0] / FPS] if len(on) else [],
+        "voice_end_s": [(on[-1] + 1) / FPS] if len(on) else [],
+        "voice_in_words_frames": int((in_words & speech).sum()),
+        "voice_frames": int(np.asarray(speech, dtype=bool).sum()),
+        "word_confidences": [w.confidence for w in span.words],
+        "span_confidence": [span.confidence],
+    }
+
+
 def _miss(clip_name: str, ref: RefLine, got: Any) -> dict:
     row = {
         "clip": clip_name,
@@ -251,7 +284,28 @@ def pool_line_counts(counts: Sequence[dict]) -> dict:
         den = sum(c.get(b, 0) for c in have)
         return sum(c.get(a, 0) for c in have) / den if den else None
 
+    words = {}
+    if any("script_words" in c for c in have):
+        first = [v for c in have for v in c.get("words_start_s", [])]
+        last = [v for c in have for v in c.get("words_end_s", [])]
+        conf = [v for c in have for v in c.get("word_confidences", [])]
+        words = {
+            "words_aligned": ratio("words_aligned", "script_words"),
+            "words_span_s": [round(min(first), 2), round(max(last), 2)] if first else None,
+            "voice_span_s": [
+                round(min(v for c in have for v in c.get("voice_start_s", [])), 2),
+                round(max(v for c in have for v in c.get("voice_end_s", [])), 2),
+            ]
+            if first
+            else None,
+            "voice_in_words": ratio("voice_in_words_frames", "voice_frames"),
+            "word_confidence": float(np.median(conf)) if conf else None,
+            "span_confidence": float(np.mean([v for c in have for v in c.get("span_confidence", [])]))
+            if first
+            else None,
+        }
     return {
+        **words,
         "script_lines": total,
         "lines_found": ratio("script_found", "script_lines"),
         "lines_well_placed": ratio("script_well_placed", "script_lines"),

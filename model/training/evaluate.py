@@ -404,6 +404,8 @@ def evaluate(
                 c = metrics.clip_counts(*_arrays(perf), clip.ref)
                 if is_script:
                     c.update(eval_script.line_counts(perf, clip.script_refs, clip.speech, clip.name))
+                    if ds_name in script_only:  # no reference to score the take: how its words fall
+                        c.update(eval_script.word_counts(clip.audio16k, clip.script, clip.speech))
                 counts.append(c)
                 langs.append(clip.language)
             if counts and (len(counts) == len(clips) or is_script):
@@ -466,6 +468,12 @@ COLUMNS = (
     ("lines_confident", "lines confident"),
     ("speech_covered", "speech in lines"),
     ("line_on_speech", "line time on speech"),
+    ("words_aligned", "words aligned"),
+    ("words_span_s", "words span (s)"),
+    ("voice_span_s", "voice span (s)"),
+    ("voice_in_words", "voice within words ±0.1 s"),
+    ("word_confidence", "word confidence (median)"),
+    ("span_confidence", "aligner confidence"),
     ("failed_clips", "failed clips"),
     ("seconds_per_clip", "s / clip"),
 )
