@@ -29,11 +29,12 @@ from typing import TextIO
 from ..pipeline import interrupts, jobfile
 from ..pipeline.atomic import atomic_output, atomic_write_text, remove_stale_temps
 from ..pipeline.jobfile import JobCheck, RenderJob, ShotJob
-from ..pipeline.paths import output_problems, resolve_path
+from ..pipeline.paths import folder_problem, output_problems, resolve_path
 from ..pipeline.progress import BatchProgress
 from ..pipeline.summary import (
     EXIT_INVALID_JOB,
     EXIT_OK,
+    EXIT_SHOT_FAILED,
     EXIT_USAGE,
     FAILED,
     INTERRUPTED,
@@ -146,6 +147,10 @@ def stdout_for_json(active: bool) -> Iterator[TextIO]:
         os.close(saved)
         real.flush()
         real.close()
+
+
+def describe_os_error(exc: OSError) -> str:
+    return f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else exc.strerror or str(exc)
 
 
 def describe_exception(exc: BaseException, debug: bool) -> str:
@@ -333,17 +338,22 @@ def finish(
 ) -> int:
     """Print/write the summary; return the exit code."""
     text = json.dumps(summary.to_dict(), indent=2)
+    code = summary.exit_code
     if args.summary is not None and write_file:
         try:
             atomic_write_text(args.summary, text + "\n")
         except OSError as exc:
-            sys.stderr.write(f"duet: could not write the summary to {args.summary}: {exc}\n")
+            # A pipeline reads the summary file: without it the run did not deliver.
+            sys.stderr.write(
+                f"duet: could not write the summary to {args.summary}: {describe_os_error(exc)}\n"
+            )
+            code = code or EXIT_SHOT_FAILED
     if args.json:
         stdout.write(text + "\n")
         stdout.flush()
     if progress is not None:
         progress.end(summary)
-    return summary.exit_code
+    return code
 
 
 def summary_path_problems(args: argparse.Namespace, inputs: list[Path]) -> list[str]:
@@ -351,6 +361,10 @@ def summary_path_problems(args: argparse.Namespace, inputs: list[Path]) -> list[
         return []
     args.summary = resolve_path(args.summary, Path.cwd())
     problems = output_problems(args.summary, inputs, args.output_root)
+    if args.summary.is_dir():
+        problems.append(f"'{args.summary}' is a folder: name the .json file to write")
+    elif problem := folder_problem(args.summary.parent):  # found now, not after every shot ran
+        problems.append(problem)
     return [f"--summary: {p}" for p in problems]
 
 

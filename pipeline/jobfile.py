@@ -26,7 +26,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .paths import FolderCache, InputIndex, output_problems, resolve_path
+from .paths import FolderCache, InputIndex, folder_problem, output_problems, resolve_path
 
 # Mirrors duet.addon.audio.SUPPORTED_SUFFIXES (what Blender's aud decodes); a
 # Blender test keeps the two equal.
@@ -420,12 +420,14 @@ class _ShotResolver:
         staging_check: StagingCheck | None = None,
         cache: FolderCache | None = None,
         inspect: bool = True,
+        folders: dict[Path, str | None] | None = None,
     ) -> None:
         self.name, self.own, self.defaults = name, own, defaults
         self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
         self.label, self.weights_check, self.retarget_check = label, weights_check, retarget_check
         self.staging_check = staging_check
         self.cache = cache or FolderCache()
+        self.folders = {} if folders is None else folders  # output folder -> why not writable
         # False: only resolve the paths (the outputs are checked against every shot's inputs);
         # look at no file. A farm task checks its own shot so, and the others only for that.
         self.inspect = inspect
@@ -459,6 +461,12 @@ class _ShotResolver:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             self.problem(key, f"'{text}' cannot be a path ({reason}){self._origin(from_defaults)}")
             return None
+
+    def folder_problem(self, folder: Path) -> str | None:
+        """paths.folder_problem, once per folder of the job (its shots share a few)."""
+        if folder not in self.folders:
+            self.folders[folder] = folder_problem(folder)
+        return self.folders[folder]
 
     def required(self, key: str) -> tuple[Any, bool]:
         value, from_defaults = self.value(key)
@@ -560,8 +568,8 @@ class _ShotResolver:
                 self.problem("out", f"output '{out.name}' must be a .blend file")
             elif self.inspect and _kind(out) == "folder":
                 self.problem("out", f"output '{out}' is a folder: name the .blend file to write")
-            elif self.inspect and _kind(out.parent) == "file":
-                self.problem("out", f"cannot write '{out}': '{out.parent}' is a file, not a folder")
+            elif self.inspect and (problem := self.folder_problem(out.parent)):
+                self.problem("out", problem)
 
         render = self._render()
         self.out, self.render = out, render
@@ -613,6 +621,8 @@ class _ShotResolver:
             return None
         if self.inspect and _kind(folder) == "file":
             self.problem("render.dir", f"'{folder}' is a file, not a folder")
+        elif self.inspect and (problem := self.folder_problem(folder)):
+            self.problem("render.dir", problem)
         resolution = parse_resolution(merged["resolution"]) if merged["resolution"] else None
         fmt = merged["format"] or "images"
         if fmt == "video" and resolution and (resolution[0] % 2 or resolution[1] % 2):
@@ -705,6 +715,7 @@ def check_job_data(
     check = JobCheck(source=source, path=job_path)
     only = None if only is None else set(only)
     cache = FolderCache()
+    folders: dict[Path, str | None] = {}
     for key in data:
         if key not in TOP_LEVEL_KEYS:
             guess = difflib.get_close_matches(key, TOP_LEVEL_KEYS, n=1)
@@ -764,6 +775,7 @@ def check_job_data(
             staging_check=staging_check,
             cache=cache,
             inspect=only is None or name in only,
+            folders=folders,
         )
         shot, inputs = resolver.resolve()
         all_inputs += inputs

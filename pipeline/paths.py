@@ -5,6 +5,7 @@ and ``..``; existing files are also compared by identity (hard links)."""
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -59,6 +60,32 @@ def same_file(a: Path, b: Path) -> bool:
 def is_inside(path: Path, root: Path) -> bool:
     """Whether ``path`` lies in ``root`` (or is it), both resolved."""
     return path.resolve(strict=False).is_relative_to(root.resolve(strict=False))
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why Duet could not write files into ``folder`` (creating it as needed), or None:
+    the nearest folder on the way that exists must be a folder Duet may write in. Checked
+    before any shot runs, so a read-only output folder is not found after the model ran."""
+    existing = folder
+    while True:
+        try:
+            mode = os.stat(existing).st_mode
+            break
+        except (FileNotFoundError, NotADirectoryError):
+            if existing.parent == existing:
+                return None
+            existing = existing.parent
+        except (OSError, ValueError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+            return f"cannot write in '{folder}': '{existing}' cannot be read ({reason})"
+    if not stat.S_ISDIR(mode):
+        return f"cannot write in '{folder}': '{existing}' is a file, not a folder"
+    if not os.access(existing, os.W_OK | os.X_OK):
+        return (
+            f"cannot write in '{folder}': '{existing}' is read-only for this user; "
+            "choose a folder you can write in, or make it writable"
+        )
+    return None
 
 
 class InputIndex:

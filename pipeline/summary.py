@@ -5,7 +5,8 @@ docs/BATCH.md):
 
 - 0: every selected shot succeeded (or was skipped because its output exists
   and ``--skip-existing`` was given);
-- 1: at least one shot failed while baking or rendering; the others ran;
+- 1: at least one shot failed while baking or rendering; the others ran (also: the
+  ``--summary`` file could not be written at the end);
 - 2: the command line is wrong (unknown option, missing argument, unknown shot);
 - 3: the job (file or bake arguments) is invalid: nothing ran, nothing was written;
 - 130: interrupted (Ctrl-C or SIGTERM): finished shots are kept, the shot in

@@ -394,6 +394,27 @@ def test_bake_refuses_unsafe_outputs_and_leaves_inputs_untouched(tmp_path: Path)
     ]
 
 
+def test_bake_into_folders_it_cannot_write_stops_before_running(tmp_path: Path) -> None:
+    # It printed a warning after the shot and exited 0. Tests run as root, whom permission
+    # bits do not stop: a folder under a regular file stands for one that cannot be written.
+    (tmp_path / "shot.blend").write_bytes(b"never opened: the check stops first")
+    (tmp_path / "take.wav").write_bytes(b"RIFF")
+    (tmp_path / "notes.txt").write_text("a file, not a folder")
+    base = ["bake", "--blend", "shot.blend", "--audio", "take.wav"]
+    proc = run_duet(*base, "--out", "ok.blend", "--summary", "notes.txt/summary.json", cwd=tmp_path)
+    assert proc.returncode == 3, proc.stderr
+    assert f"--summary: cannot write in '{tmp_path / 'notes.txt'}': '{tmp_path / 'notes.txt'}' is a file" in (
+        proc.stderr
+    )
+    proc = run_duet(*base, "--out", "notes.txt/baked/o.blend", cwd=tmp_path)
+    assert proc.returncode == 3 and "--out: cannot write in" in proc.stderr and "is a file" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "blender-user") == [
+        "notes.txt",
+        "shot.blend",
+        "take.wav",
+    ]
+
+
 # --------------------------------------------------------------------------- with the real bake
 
 SPEECHLIKE_SECONDS = 3.0

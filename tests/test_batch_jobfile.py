@@ -313,6 +313,77 @@ def test_outputs_never_overwrite_inputs_even_through_links(project: Path) -> Non
     assert [s.name for s in check.shots] == ["ok"]
 
 
+def test_output_folders_that_cannot_be_written_are_refused_before_any_shot_runs(
+    project: Path, monkeypatch
+) -> None:
+    # Found only after the model ran, at the save. Tests run as root, whom permission bits do
+    # not stop: a folder under a regular file stands for one that cannot be made, and
+    # os.access is patched to say that a folder is read-only.
+    (project / "locked").mkdir()
+    (project / "notes.txt").write_text("a file, not a folder")
+    access = os.access
+    monkeypatch.setattr(
+        os, "access", lambda path, mode, **kw: Path(path) != project / "locked" and access(path, mode, **kw)
+    )
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        audio = "audio/sh010.wav"
+        [shots.under_a_file]
+        out = "notes.txt/baked/{shot}.blend"
+        [shots.read_only]
+        out = "locked/{shot}.blend"
+        [shots.read_only_below]
+        out = "locked/new/deeper/{shot}.blend"
+        [shots.render_read_only]
+        out = "baked/{shot}.blend"
+        render = { dir = "locked/renders/{shot}" }
+        [shots.ok]
+        out = "baked/{shot}.blend"
+        render = { dir = "renders/{shot}" }
+        """,
+    )
+    check = jobfile.load_job(job)
+    problems = located(check)
+    assert set(problems) == {
+        "shots.under_a_file.out",
+        "shots.read_only.out",
+        "shots.read_only_below.out",
+        "shots.render_read_only.render.dir",
+    }
+    assert f"'{project / 'notes.txt'}' is a file, not a folder" in problems["shots.under_a_file.out"]
+    for key in ("shots.read_only.out", "shots.read_only_below.out", "shots.render_read_only.render.dir"):
+        assert f"'{project / 'locked'}' is read-only for this user" in problems[key], problems[key]
+    assert [s.name for s in check.shots] == ["ok"]
+
+
+def test_a_summary_that_cannot_be_written_is_refused_first_and_fails_the_run(
+    project: Path, monkeypatch, capsys
+) -> None:
+    import argparse
+    import errno
+
+    from duet.addon import batch
+
+    (project / "notes.txt").write_text("a file, not a folder")
+    args = argparse.Namespace(summary=project / "notes.txt" / "summary.json", output_root=None, json=False)
+    (problem,) = batch.summary_path_problems(args, [])
+    assert problem.startswith("--summary: cannot write in") and "is a file, not a folder" in problem
+    args.summary = project / "summary.json"
+    assert batch.summary_path_problems(args, []) == []
+    # Written at the end: a failure there (the disk filled while the shots ran) is a failed run.
+    summary = BatchSummary(source="j", outcomes=[ShotOutcome("sh010", OK)])
+
+    def refused(path, text):
+        raise OSError(errno.EACCES, "Permission denied", str(path))
+
+    monkeypatch.setattr(batch, "atomic_write_text", refused)
+    assert batch.finish(summary, args, io.StringIO(), None) == EXIT_SHOT_FAILED
+    assert f"could not write the summary to {args.summary}: Permission denied" in capsys.readouterr().err
+
+
 def test_output_root_refuses_anything_outside_it(project: Path, tmp_path_factory) -> None:
     root = project / "out"
     root.mkdir()
