@@ -176,3 +176,20 @@ def test_committed_ami_script_says_how_it_was_made_and_matches_the_turns() -> No
     refs = es.turn_refs(text, ev.read_rttm(rttm))
     assert len(refs) == len(script.lines)
     assert refs[0].role == 0 and refs[0].start == pytest.approx(1.44)
+
+
+def test_word_measures_pool_the_span_against_voice_activity() -> None:
+    c = {
+        "script_lines": 1, "script_found": 1, "script_well_placed": 1, "script_confident": 1,
+        "script_start_errors_ms": [0.0], "script_misplaced": [],
+        "script_words": 22, "words_aligned": 22, "words_start_s": [0.32], "words_end_s": [10.43],
+        "voice_start_s": [0.3], "voice_end_s": [11.0], "voice_in_words_frames": 380, "voice_frames": 400,
+        "word_confidences": [0.1, 0.2, 0.9], "span_confidence": [0.08],
+    }  # fmt: skip
+    pooled = es.pool_line_counts([c])
+    assert pooled["words_aligned"] == 1.0
+    assert pooled["words_span_s"] == [0.32, 10.43] and pooled["voice_span_s"] == [0.3, 11.0]
+    assert pooled["voice_in_words"] == pytest.approx(0.95)
+    assert pooled["word_confidence"] == pytest.approx(0.2)
+    lines_only = {k: v for k, v in c.items() if k.startswith("script_") and k != "script_words"}
+    assert "words_aligned" not in es.pool_line_counts([lines_only])
