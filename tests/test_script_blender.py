@@ -144,11 +144,16 @@ def _draw(bpy, panel) -> list[tuple[str, str]]:
 
 
 def test_the_panel_checks_the_script_live_with_line_and_column(registered, tmp_path: Path) -> None:
-    from duet.panels.generate import DUET_PT_script
+    from duet.panels.generate import DUET_PT_script, DUET_PT_staging
 
     bpy = registered
     scene = _pair_scene(bpy)
     assert ("NONE", "No script: roles and lips from the audio alone") in _draw(bpy, DUET_PT_script)
+    staging = bpy.data.texts.new("staging")
+    scene.duet.staging_text = staging
+    staging.from_string("Theo looks at Mara\nZed nods\n")  # the staging check shares the names
+    assert _draw(bpy, DUET_PT_staging)[-1][1].startswith("line 2, col 1: unknown character 'Zed'")
+    scene.duet.staging_text = None
     text = bpy.data.texts.new("lines")
     scene.duet.script_text = text
     text.from_string("Mara: Did you hear the rain?\nZed: Hear it?\n")
@@ -238,6 +243,7 @@ def _line_markers(scene, take_number: int) -> dict[str, int]:
 @pytest.mark.slow
 def test_generate_with_the_example_script(registered, tmp_path: Path, capfd) -> None:
     from duet.addon import dialogue_script, scene_marks
+    from duet.addon.job import SWAP_WITH_SCRIPT
     from duet.model.script import load_script_file, parse_script
 
     bpy = registered
@@ -256,6 +262,7 @@ def test_generate_with_the_example_script(registered, tmp_path: Path, capfd) -> 
     own_keys = {k: _fcurve_keys(a) for k, a in own.items()}
     assert not bpy.ops.duet.write_subtitles.poll()  # no take with a script yet
 
+    scene.duet.swap_roles = True  # not used with a script on a mix: the notes always say so
     bpy.ops.ed.undo_push(message="scene ready")
     before = _state(bpy)
     capfd.readouterr()
@@ -278,6 +285,7 @@ def test_generate_with_the_example_script(registered, tmp_path: Path, capfd) -> 
     assert "Duet 1: B nods" in dict(after["markers"])  # the staging markers as before
     # The take's notes are in the operator's report, as warnings after the summary.
     assert "Info: Duet Take 1: frames" in report
+    assert stored.notes[-1] == SWAP_WITH_SCRIPT
     for note in stored.notes:
         assert f"Warning: Duet Take 1: {note}" in report
     # The animator's actions stay active with exactly their keys.
