@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import json
 import os
 import sys
@@ -150,7 +151,18 @@ def stdout_for_json(active: bool) -> Iterator[TextIO]:
 
 
 def describe_os_error(exc: OSError) -> str:
-    return f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else exc.strerror or str(exc)
+    """An operating-system error as the user's to fix: a full or read-only disk is named
+    with the folder it holds and what to do."""
+    folder = Path(exc.filename).parent if exc.filename else None
+    where = f"'{folder}'" if folder else "the output folder"
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        what = "is full" if exc.errno == errno.ENOSPC else "is over your disk quota"
+        return f"the disk holding {where} {what} ({exc.strerror}): free space and run again"
+    if exc.errno == errno.EROFS:
+        return f"the disk holding {where} is read-only ({exc.strerror}): write the outputs to another disk"
+    if exc.strerror:
+        return f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    return str(exc)
 
 
 def describe_exception(exc: BaseException, debug: bool) -> str:
@@ -158,8 +170,8 @@ def describe_exception(exc: BaseException, debug: bool) -> str:
 
     if isinstance(exc, WeightsError):  # an installation problem, explained by its message
         text = str(exc)
-    elif isinstance(exc, OSError) and exc.strerror:
-        text = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    elif isinstance(exc, OSError) and (exc.strerror or exc.errno):
+        text = describe_os_error(exc)
     elif isinstance(exc, ValueError):
         text = str(exc)
     else:

@@ -8,6 +8,8 @@ plan and bake (addon/flow.py).
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -57,6 +59,37 @@ class ShotResult:
     take: str
     seconds: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # the take's report (Performance.notes): a truncated voice-over, ...
+
+
+def _blender_text(exc: RuntimeError) -> str:
+    return " ".join(str(exc).split()).removeprefix("Error: ")
+
+
+def blend_open_problem(path: Path, exc: RuntimeError) -> str:
+    """What to tell the user when Blender cannot open their shot file."""
+    detail = _blender_text(exc)
+    if "not supported" in detail:
+        what = "it is not a .blend file, or is damaged"
+    else:
+        what = "it is damaged or truncated"
+    return (
+        f"shot file '{path}' could not be opened: {what} (Blender: {detail}); "
+        "re-save it from Blender or restore a backup"
+    )
+
+
+# Blender's save reports the system's reason in its message; these are the disk's, not Duet's.
+_DISK_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def blend_save_error(path: Path, exc: RuntimeError) -> Exception:
+    """Blender's failure to save ``path`` as an error that says whose it is: an OSError
+    with the errno when the disk is full (or read-only), which the batch names as such."""
+    detail = _blender_text(exc)
+    for code in _DISK_ERRNOS:
+        if os.strerror(code) in detail:
+            return OSError(code, os.strerror(code), str(path))
+    return ShotError(f"the baked shot could not be saved as '{path}' (Blender: {detail})")
 
 
 def _find_character(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
@@ -184,7 +217,10 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     report("load", 0.0)
     # Blender runs Python handlers while it opens and saves, and drops a Ctrl-C raised in them.
     with interrupts.deferred("opening the .blend"):
-        bpy.ops.wm.open_mainfile(filepath=str(spec.blend), load_ui=False)
+        try:
+            bpy.ops.wm.open_mainfile(filepath=str(spec.blend), load_ui=False)
+        except RuntimeError as exc:  # the animator's file, not a fault of Duet's
+            raise ShotError(blend_open_problem(spec.blend, exc)) from None
     scene = bpy.context.scene
     if spec.fps is not None:
         scene.render.fps, scene.render.fps_base = int(round(spec.fps)), round(spec.fps) / spec.fps
@@ -259,7 +295,10 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     t0 = time.perf_counter()
     spec.out.parent.mkdir(parents=True, exist_ok=True)
     with interrupts.deferred("saving the .blend"):
-        bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
+        try:
+            bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
+        except RuntimeError as exc:
+            raise blend_save_error(spec.out, exc) from None
     seconds["save"] = time.perf_counter() - t0
     report("save", 1.0)
     return ShotResult(out=spec.out, take=summary.take, seconds=seconds, notes=tuple(performance.notes))

@@ -610,6 +610,69 @@ def test_a_staging_typo_is_refused_by_the_check_before_any_blender_file_opens(
     assert not (tmp_path / "out").exists()
 
 
+def test_a_damaged_or_truncated_blend_is_named_with_the_fix_not_an_internal_error(
+    bpy_module, pair_blend: Path, tmp_path: Path
+) -> None:
+    from duet.addon import commands
+
+    data = pair_blend.read_bytes()
+    (tmp_path / "in" / "half.blend").write_bytes(data[: len(data) // 2])  # a copy cut off halfway
+    (tmp_path / "in" / "text.blend").write_text("a text file renamed .blend")
+    write_voice(tmp_path / "in" / "take.wav", seconds=1.0)
+    job = tmp_path / "jobs.toml"
+    job.write_text(
+        '[defaults]\naudio = "in/take.wav"\nout = "out/{shot}.blend"\n'
+        + weights_line()
+        + '[shots.half]\nblend = "in/half.blend"\n[shots.text]\nblend = "in/text.blend"\n'
+    )
+    summary_file = tmp_path / "summary.json"
+    assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 1
+    errors = {s["name"]: s["error"] for s in json.loads(summary_file.read_text())["shots"]}
+    for name, what in (("half", "it is damaged or truncated"), ("text", "it is not a .blend file")):
+        error = errors[name]
+        assert error.startswith(
+            f"shot file '{tmp_path / 'in' / name}.blend' could not be opened: {what}"
+        ), error
+        assert "(Blender: " in error and error.endswith("re-save it from Blender or restore a backup")
+        assert "internal error" not in error
+    assert not (tmp_path / "out").exists() or list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_full_disk_is_named_with_its_folder_and_the_fix(
+    bpy_module, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from duet.addon import batch, shots
+    from duet.pipeline import atomic, jobfile
+    from duet.pipeline.progress import BatchProgress
+
+    def bake_shot(spec, progress=None):  # stands for the bake: writes the temporary output
+        spec.out.write_bytes(b"BLENDER baked")
+        return shots.ShotResult(out=spec.out, take="Duet Take 1")
+
+    def disk_full(tmp: Path, final: Path) -> None:  # the atomic writer's commit, on a full disk
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
+
+    monkeypatch.setattr(shots, "bake_shot", bake_shot)
+    monkeypatch.setattr(atomic, "replace_into_place", disk_full)
+    out = tmp_path / "out" / "sh010.blend"
+    shot = jobfile.ShotJob("sh010", tmp_path / "in.blend", (tmp_path / "take.wav",), None, None, None, out)
+    outcome = batch.run_shot(shot, stage="bake", progress=BatchProgress(1, quiet=True))
+    assert outcome.status == "failed"
+    assert outcome.error == (
+        f"the disk holding '{tmp_path / 'out'}' is full (No space left on device): free space and run again"
+    )
+    assert list((tmp_path / "out").iterdir()) == []  # nothing half-written left behind
+    # Blender's own save says so in its message: named the same way, not an internal error.
+    saved = shots.blend_save_error(
+        out, RuntimeError(f"Error: Cannot open file {out}@ for writing: No space left on device\n")
+    )
+    assert batch.describe_exception(saved, debug=False) == outcome.error
+    other = shots.blend_save_error(out, RuntimeError("Error: something else\n"))
+    assert isinstance(other, shots.ShotError) and "could not be saved" in str(other)
+
+
 @pytest.mark.slow
 def test_missing_bundled_model_fails_each_shot_with_the_fix(
     pair_blend: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
