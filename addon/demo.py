@@ -1,7 +1,7 @@
 """``python -m duet demo --out DIR``: the whole workflow on the bundled example.
 
 In a fresh file: the dialogue pair (Mara = A, Theo = B), the example
-voice-over (assets/example_dialogue.flac) and its staging text, set in the
+voice-over (assets/example_dialogue.flac), its staging text and its script, set in the
 Duet panel's settings exactly as a user would; then two takes generated and
 baked through the same plan and bake as the Generate button (seed 0, then
 seed 1; the earlier take muted on its NLA track), saved as DIR/duet_demo.blend
@@ -25,11 +25,12 @@ import bpy
 
 from ..model.errors import WeightsError
 from ..model.weights import ASSETS
-from . import flow, preview, stage, take_preview
+from . import dialogue_script, flow, preview, stage, take_preview
 from .job import run_request
 
 EXAMPLE_AUDIO = ASSETS / "example_dialogue.flac"
 EXAMPLE_STAGING = ASSETS / "example_dialogue_staging.txt"
+EXAMPLE_SCRIPT = ASSETS / "example_dialogue_script.txt"
 SEEDS = (0, 1)
 
 
@@ -83,7 +84,7 @@ def build_demo(
     log: Callable[[str], None] = print,
 ) -> list[Path]:
     """Build, generate, save and render the demo. Returns the files written."""
-    for asset in (EXAMPLE_AUDIO, EXAMPLE_STAGING):
+    for asset in (EXAMPLE_AUDIO, EXAMPLE_STAGING, EXAMPLE_SCRIPT):
         if not asset.is_file():
             raise ValueError(f"the example {asset.name} is missing from {asset.parent}: restore it from git")
     out.mkdir(parents=True, exist_ok=True)
@@ -116,7 +117,8 @@ def _build(
     pair = stage.build_dialogue_pair(scene)
     settings = scene.duet
     flow.assign_scene_pair(scene)  # the panel's Use Scene Pair
-    flow.load_example(scene)  # the panel's Load Example Dialogue
+    flow.load_example(scene)  # the panel's Load Example Dialogue: voice-over, staging ...
+    dialogue_script.load_example_script(scene)  # ... and script
     if weights is not None:
         settings.weights_path = str(Path(weights).resolve())  # the panel's Model
     log(f"stage and settings: {time.perf_counter() - t0:.1f} s")
