@@ -292,6 +292,8 @@ def test_demo_saves_a_blend_that_preview_can_render_again(tmp_path: Path) -> Non
     assert len(sounds) == 1 and sounds[0].sound.packed_file is not None
     markers = [m.name for m in scene.timeline_markers]
     assert "Duet 2: A faces the camera" in markers and "Duet 2: both look at each other" in markers
+    # The example's script came with Load Example Dialogue: a marker per placed line.
+    assert any(m.startswith("Duet 2: Mara: Theo! There you are") for m in markers), markers
     assert scene.frame_end >= 24 * 26
 
 
