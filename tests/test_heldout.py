@@ -97,6 +97,16 @@ def test_fillets_lines_are_split_by_fish_and_other_parts_left_out(tmp_path):
     assert len(set(heldout.FILLETS_HELDOUT_LEVELS)) == 10
 
 
+def test_fillets_plan_puts_bursts_in_half_of_each_language():
+    plan = heldout.plan_fillets(heldout.FILLETS_HELDOUT_LEVELS, 24)
+    assert len(plan) == 20 and len(set(plan)) == 20
+    for language in heldout.FILLETS_LANGUAGES:
+        kinds = [b for _, lang, b in plan if lang == language]
+        assert len(kinds) == 10 and sum(bool(b) for b in kinds) == 5
+        assert {b for b in kinds if b} == set(heldout.BURST_KINDS)
+    assert heldout.plan_fillets(heldout.FILLETS_HELDOUT_LEVELS, 3) == plan[:3]
+
+
 def test_real_pair_plan_mixes_genders_and_puts_bursts_in_half_of_each_group():
     sexes = {f"m{i}": "M" for i in range(5)} | {f"f{i}": "F" for i in range(5)}
     plan = heldout.plan_real_pairs(sexes, sorted(sexes), 24, seed=3)

@@ -661,6 +661,18 @@ def read_line(path: Path) -> np.ndarray:
     return audio_io.prepare(mono, int(rate), stems=False)
 
 
+def plan_fillets(levels: tuple[str, ...], n: int) -> list[tuple[str, str, str]]:
+    """Up to n (level, language, burst kind or '') triples: each level in Czech and in Dutch, bursts
+    on every other level (both languages), alternating breath and line noise, so each language
+    has bursts in half of its dialogues."""
+    bursts = itertools.cycle(BURST_KINDS)
+    out = []
+    for k, level in enumerate(levels):
+        kind = next(bursts) if k % 2 == 1 else ""
+        out += [(level, language, kind) for language in FILLETS_LANGUAGES]
+    return out[:n]
+
+
 def fillets_pairs(
     root: Path,
     n: int,
@@ -670,11 +682,9 @@ def fillets_pairs(
     log: Callable = print,
 ) -> list[HeldoutDialogue]:
     """Up to n conversations of the two fish, one per held-out level and language (Czech, then
-    Dutch), from that level's lines only; bursts before the first line in every other one."""
+    Dutch), from that level's lines only; bursts before the first line on every other level."""
     out = []
-    bursts = itertools.cycle(BURST_KINDS)
-    plan = list(itertools.product(levels, FILLETS_LANGUAGES))[:n]
-    for i, (level, language) in enumerate(plan):
+    for i, (level, language, burst_kind) in enumerate(plan_fillets(levels, n)):
         lines = fillets_lines(root, level, language)
         pieces = {}
         for who, paths in lines.items():
@@ -691,7 +701,6 @@ def fillets_pairs(
         order = (first, "v" if first == "m" else "m")
         name = f"fillets-{i:02d}-{level}-{language}"
         voices = tuple(f"fillets:{language}:{FILLETS_CHARACTERS[c]}" for c in order)
-        burst_kind = next(bursts) if i % 2 == 1 else ""
         tags = {"language": language, "level": level}
         d = compose_real_pair(
             name,

@@ -377,7 +377,7 @@ SET_TEXT = {
     "actor each, studio lines), one dialogue per held-out level (heldout.FILLETS_HELDOUT_LEVELS, 10 "
     "levels that training must leave out) and language (Czech, Dutch), from that level's lines only, "
     "cut at their pauses and laid out by the composer as real_pairs are, with the same room tone and "
-    "bursts in every other dialogue. Truth: each line's voice activity",
+    "bursts on every other level (half of each language). Truth: each line's voice activity",
     "real_meeting": "../shared/eval/real/conversation/ami_dev00 (30 s AMI meeting excerpt, two speakers, "
     "RTTM truth, A = the first to speak): the recording docs/EVAL.md scores as real_conversation",
 }
@@ -579,7 +579,7 @@ def _fmt(v) -> str:
     if v is None:
         return "–"
     if isinstance(v, float):
-        return f"{v:.3g}"
+        return f"{v:.0f}" if abs(v) >= 100 else f"{v:.3g}"
     return str(v)
 
 
