@@ -107,8 +107,8 @@ def _weights_detail(path: Path) -> str | None:
 
     try:
         weights.load(path)
-    except WeightsError as exc:
-        return str(exc).rstrip(".")
+    except WeightsError as exc:  # the problem alone: the caller adds the fix that fits where it was set
+        return str(getattr(exc, "problem", exc)).rstrip(".")
     except Exception as exc:  # contents load() does not name (a .json that is not an object...)
         return f"model weights '{path}' could not be read as a weights file ({type(exc).__name__}: {exc})"
     try:

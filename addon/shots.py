@@ -263,7 +263,7 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     try:
         performance = run_request(request)
     except WeightsError as exc:  # damaged or from another version of the network
-        raise ShotError(f"{str(exc).rstrip('.')}; {WEIGHTS_FIX}") from exc
+        raise ShotError(f"{str(getattr(exc, 'problem', exc)).rstrip('.')}; {WEIGHTS_FIX}") from exc
     except ValueError as exc:
         raise ShotError(str(exc)) from exc
     seconds["generate"] = time.perf_counter() - t0

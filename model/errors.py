@@ -7,5 +7,6 @@ class InputError(ValueError):
     """Bad input to generation; the message names the problem and how to fix it."""
 
 
-class WeightsError(RuntimeError):
-    """The model weights file is missing, damaged or does not match the code."""
+class WeightsError(RuntimeError, ValueError):
+    """The model weights file is missing, damaged or does not match the code. A ValueError
+    too: code that caught the ValueError a mismatched file used to raise still catches it."""
