@@ -40,6 +40,8 @@ _RESOLUTION = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
 _FRAMES = re.compile(r"^\s*(-?\d+)\s*(?:(?:-|\.\.)\s*(-?\d+)\s*)?$")
 _ENGINE_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
 MAX_RESOLUTION = 16384
+# Take seeds: what a job file, duet bake --seed, the panel (min 0) and generate() accept.
+MAX_SEED = 2**32 - 1
 TOP_LEVEL_KEYS = ("version", "defaults", "shots")
 
 
@@ -80,6 +82,11 @@ class JobFileError(ValueError):
 
 
 # --------------------------------------------------------------------------- models
+
+
+def seed_problem(seed: object) -> str:
+    """The one wording for a seed out of range; duet.model.generation says the same."""
+    return f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}"
 
 
 def parse_resolution(text: str) -> tuple[int, int]:
@@ -160,13 +167,20 @@ class ShotFields(BaseModel):
     b: str | None = None
     out: str | None = None
     take: str | None = None
-    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    seed: int | None = None
     stems: bool | None = None
     fps: float | None = Field(default=None, gt=0, le=1000)
     weights: str | None = None
     retarget_a: str | None = None
     retarget_b: str | None = None
     render: RenderFields | None = None
+
+    @field_validator("seed")
+    @classmethod
+    def _seed(cls, value: int | None) -> int | None:
+        if value is not None and not 0 <= value <= MAX_SEED:
+            raise ValueError(seed_problem(value))
+        return value
 
     @field_validator("audio", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ import textwrap
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from duet.pipeline import atomic, jobfile, paths
@@ -455,7 +456,7 @@ def test_single_shot_options_get_the_same_checks_with_option_names(project: Path
     assert set(problems) == {"--audio", "--b", "--out", "--seed", "--resolution"}
     assert "give both characters (--a and --b)" in problems["--b"]
     assert "is an input" in problems["--out"]
-    assert "greater than or equal to 0" in problems["--seed"]
+    assert problems["--seed"] == "seed must be a whole number from 0 to 4294967295, got -1"
     good = jobfile.check_single_shot(
         {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "baked/shot 1.blend"}, project
     )
@@ -663,6 +664,30 @@ def test_staging_files_are_parsed_at_check_time_with_line_and_column(project: Pa
     third.write_text("Mara nods\nTheo nods\nZed nods\n", encoding="utf-8")
     (problem,) = staging_problems(third, None)
     assert "line 3, col 1: unknown character 'Zed'" in problem and "set a and b" in problem
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, np.int64(-5)])
+def test_the_api_and_job_files_refuse_the_same_seeds_with_the_same_words(project: Path, seed) -> None:
+    # generate() took seed -1 while a job file refused it.
+    from duet.model import generation
+    from duet.model.errors import InputError
+
+    check = jobfile.check_single_shot(
+        {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "o.blend", "seed": int(seed)},
+        project,
+    )
+    (problem,) = check.problems
+    with pytest.raises(InputError) as raised:
+        generation.generate(np.zeros(16000, np.float32), 16000, seed=seed)
+    assert str(raised.value) == problem.message == jobfile.seed_problem(int(seed))
+    for fine in (0, 2**32 - 1):
+        assert (
+            jobfile.check_single_shot(
+                {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "o.blend", "seed": fine},
+                project,
+            ).problems
+            == []
+        )
 
 
 def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Path) -> None:
