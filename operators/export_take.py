@@ -48,12 +48,16 @@ class DUET_OT_export_take(bpy.types.Operator, ExportHelper):
     mode: bpy.props.EnumProperty(
         name="Animation",
         items=[
-            ("NLA", "NLA Tracks", "The exporter reads the NLA: each take's track becomes a glTF animation"),
+            (
+                "NLA",
+                "NLA Tracks",
+                "Each take's track becomes a glTF animation named after it (All Takes: every track)",
+            ),
             (
                 "ACTIONS",
                 "Baked Actions",
-                "Bake the take into plain actions first, as exporters that ignore the NLA need; "
-                "the scene is put back afterwards",
+                "The take as plain active actions with the NLA off, as exporters that ignore the NLA "
+                "see it; the scene is put back afterwards",
             ),
         ],
         default="NLA",
@@ -77,7 +81,8 @@ class DUET_OT_export_take(bpy.types.Operator, ExportHelper):
         except export.ExportError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
-        self.report({"INFO"}, report.summary)
+        # Tracks left out of All Takes are named, as a warning the user sees.
+        self.report({"WARNING"} if report.left_out else {"INFO"}, report.summary)
         return {"FINISHED"}
 
 

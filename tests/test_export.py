@@ -195,7 +195,7 @@ def _rest_local_quaternion(rig, bone: str) -> np.ndarray:
 
 def _sparse_curve_values(pair, take: int, role: str, name: str) -> np.ndarray:
     """Blender's own evaluation of the sparse curve of the take's action at every frame."""
-    from duet.addon.export import _channelbags
+    from duet.addon.export_sampling import channelbags as _channelbags
 
     key = pair.heads[role].mesh.data.shape_keys
     strip = next(t for t in key.animation_data.nla_tracks if t.name == name).strips[0]
@@ -280,7 +280,7 @@ def _state(bpy, scene, pair) -> tuple:
 
 
 def _keys(action) -> list:
-    from duet.addon.export import _channelbags
+    from duet.addon.export_sampling import channelbags as _channelbags
 
     out = []
     for slot in action.slots:
@@ -403,17 +403,28 @@ def test_bake_take_to_actions_stashes_and_restores(duet_scene, bpy_module) -> No
         assert _active(id_data) == owned[id_data.as_pointer()]
 
 
-def test_bake_follows_a_moved_strip_which_nla_export_refuses(duet_scene, bpy_module, tmp_path) -> None:
-    from duet.addon.export import ExportError, bake_take_to_actions, export_gltf
+@pytest.mark.parametrize("mode", ["NLA", "ACTIONS"])
+def test_a_moved_strip_exports_and_bakes_through_its_timing(duet_scene, bpy_module, tmp_path, mode) -> None:
+    """The animator slides B's face 10 frames later: the export and the bake follow the strip."""
+    from duet.addon.export import bake_take_to_actions, export_gltf
 
     scene, pair = duet_scene
     key_b = pair.heads["B"].mesh.data.shape_keys
     strip = next(t for t in key_b.animation_data.nla_tracks if t.name == TAKES[1]).strips[0]
-    strip.frame_start_ui += 10  # the animator slides B's face 10 frames later
+    strip.frame_start_ui += 10
     try:
-        with pytest.raises(ExportError, match="moved, scaled or repeated"):
-            export_gltf(scene, tmp_path / "moved.glb", take=TAKES[1])
-        assert not list(tmp_path.iterdir())
+        before = _state(bpy_module, scene, pair)
+        report = export_gltf(scene, tmp_path / "moved.glb", take=TAKES[1], mode=mode)
+        assert _state(bpy_module, scene, pair) == before
+        document, buffer = _read_gltf(report.path)
+        channels = _channels(document, buffer, document["animations"][0])
+        for role, shift in (("A", 0), ("B", 10)):
+            mesh_node = _node_index(document, pair.heads[role].mesh.name)
+            times, values, _ = channels[(mesh_node, "weights")]
+            np.testing.assert_allclose(times, (FRAMES + shift) / FPS, atol=1e-6)
+            names = document["meshes"][document["nodes"][mesh_node]["mesh"]]["extras"]["targetNames"]
+            jaw = values.reshape(len(times), len(names))[:, names.index("jawOpen")]
+            np.testing.assert_allclose(jaw, _dense_values(1, role, "jawOpen"), atol=1e-5)
         baked = bake_take_to_actions([key_b], TAKES[1])
         try:
             source = _keys(strip.action)
@@ -426,6 +437,46 @@ def test_bake_follows_a_moved_strip_which_nla_export_refuses(duet_scene, bpy_mod
     finally:
         strip.frame_start_ui -= 10
     assert strip.frame_start == pytest.approx(1.0)
+
+
+def test_a_repeated_strip_is_refused_with_the_fix(duet_scene, bpy_module, tmp_path) -> None:
+    from duet.addon.export import ExportError, export_gltf
+
+    scene, pair = duet_scene
+    key_b = pair.heads["B"].mesh.data.shape_keys
+    strip = next(t for t in key_b.animation_data.nla_tracks if t.name == TAKES[1]).strips[0]
+    before = _state(bpy_module, scene, pair)
+    strip.repeat = 2.0
+    try:
+        with pytest.raises(ExportError, match="repeats 2 times.*NLA > Bake Action"):
+            export_gltf(scene, tmp_path / "repeated.glb", take=TAKES[1])
+        report = export_gltf(scene, tmp_path / "all.glb")  # every track: the repeated take is left out
+        assert list(report.animations) == [TAKES[0]]
+        assert report.left_out == [f"'{TAKES[1]}' (its strip on '{key_b.name}' repeats 2 times)"]
+        assert "left out" in report.summary
+    finally:
+        strip.repeat = 1.0
+    assert _state(bpy_module, scene, pair) == before
+
+
+def test_an_action_with_the_take_s_name_keeps_it(duet_scene, bpy_module, tmp_path) -> None:
+    """The export's temporary action borrows the take's name for the file and gives it back."""
+    from duet.addon.export import export_gltf
+
+    bpy = bpy_module
+    scene, pair = duet_scene
+    own = bpy.data.actions.new(TAKES[0])  # the animator's action, named like the take
+    try:
+        assert own.name == TAKES[0]
+        before = _state(bpy, scene, pair)
+        report = export_gltf(scene, tmp_path / "named.glb", take=TAKES[0])
+        assert _state(bpy, scene, pair) == before
+        assert own.name == TAKES[0]
+        document, buffer = _read_gltf(report.path)
+        assert [a["name"] for a in document["animations"]] == [TAKES[0]]
+        _check_take(document, buffer, pair, 0)
+    finally:
+        bpy.data.actions.remove(own)
 
 
 def test_failed_export_leaves_no_file_and_no_changes(duet_scene, bpy_module, tmp_path, monkeypatch) -> None:
@@ -596,3 +647,56 @@ def test_a_take_that_comes_out_without_animation_is_an_error(
         export.export_gltf(scene, tmp_path / "empty.glb", take="Duet Take 1", mode=mode)
     assert _state(bpy_module, scene, pair) == before
     assert not list(tmp_path.iterdir())
+
+
+def test_only_what_the_take_moves_goes_out_and_still_targets_get_two_keys(bpy_module, tmp_path) -> None:
+    """A take that holds the head still and moves the jaw: the head gets a 2-key channel, the
+    weights one key per frame, and the neck (not in the take) no channel. Runs last in this
+    module: it opens a fresh file."""
+    from duet.addon.export import export_gltf
+    from duet.addon.stage import build_dialogue_pair
+    from duet.addon.takes import CurveKeys, IdCurves, write_take
+
+    bpy = bpy_module
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    scene.render.fps, scene.render.fps_base = FPS, 1.0
+    pair = build_dialogue_pair(scene)
+    still = np.array([0.995, 0.0998, 0.0, 0.0])  # a held nod
+    for role, head in pair.heads.items():
+        jaw = np.column_stack([FRAMES, _dense_values(0, role, "jawOpen")])
+        held = [
+            CurveKeys(
+                'pose.bones["head"].rotation_quaternion', c, np.array([[1.0, still[c]], [24.0, still[c]]])
+            )
+            for c in range(4)
+        ]
+        write_take(
+            role,
+            "Duet Take 1",
+            [
+                IdCurves(
+                    head.mesh.data.shape_keys, "KEY", [CurveKeys('key_blocks["jawOpen"].value', 0, jaw)]
+                ),
+                IdCurves(head.rig, "OBJECT", held),
+            ],
+        )
+    report = export_gltf(scene, tmp_path / "still.glb", take="Duet Take 1")
+    document, buffer = _read_gltf(report.path)
+    channels = _channels(document, buffer, document["animations"][0])
+    for head in pair.heads.values():
+        rig_node = _node_index(document, head.rig.name)
+        times, values, _ = channels[(_node_index(document, "head", under=rig_node), "rotation")]
+        np.testing.assert_allclose(times, [FRAMES[0] / FPS, FRAMES[-1] / FPS], atol=1e-6)
+        expected = _quat_mul(_rest_local_quaternion(head.rig, "head"), still[None, :] / np.linalg.norm(still))
+        got = values[:, [3, 0, 1, 2]]
+        np.testing.assert_allclose(
+            got * np.sign(np.sum(got * expected, axis=1, keepdims=True)),
+            np.repeat(expected, 2, axis=0),
+            atol=2e-5,
+        )
+        assert (_node_index(document, "neck", under=rig_node), "rotation") not in channels
+        mesh_node = _node_index(document, head.mesh.name)
+        times, values, _ = channels[(mesh_node, "weights")]
+        np.testing.assert_allclose(times, FRAMES / FPS, atol=1e-6)
+    assert len(channels) == 4  # per character: the head bone and the face
