@@ -55,7 +55,13 @@ ERRORS = [
     ("C faces left", 1, 1, "unknown character 'C' (known: A = Mara, B = Theo)"),
     ("A and A face left", 1, 7, "A is named twice"),
     ("A nods at 3s and at 5s", 1, 18, "a time with no direction after 'and'"),
-    ("A", 1, 2, "'A' needs an action: faces, turns, tilts, looks, glances, nods, shakes or relaxes"),
+    (
+        "A",
+        1,
+        2,
+        "'A' needs an action: faces, turns, tilts, looks, glances, nods, shakes, relaxes, smiles, laughs "
+        "or is <mood>",
+    ),
     ("A 3 left", 1, 3, "expected an action, found '3'"),
     ("A moves left", 1, 9, "'moves' needs 'freely' (as in 'A moves freely')"),
     ("A fcaes left", 1, 3, "'fcaes': did you mean 'faces'?"),
@@ -63,7 +69,8 @@ ERRORS = [
         "A jumps",
         1,
         3,
-        "unknown action 'jumps' (expected faces, turns, tilts, looks, glances, nods, shakes or relaxes)",
+        "unknown action 'jumps' (expected faces, turns, tilts, looks, glances, nods, shakes, relaxes, "
+        "smiles, laughs or is <mood>)",
     ),
     ("A slowly faces left quickly", 1, 21, "a second pace word for the same direction"),
     ("A looks her head", 1, 13, "'looks her head' is not a gaze target"),

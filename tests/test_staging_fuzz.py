@@ -16,6 +16,7 @@ NAMES = {"A": "Mara", "B": "Theo Quinn"}
 WORDS = [*sorted(vocab.KEYWORDS), "A", "B", "C", "Mara", "Theo Quinn", "Quinn", "then", "lft"]
 PUNCTUATION = [",", ".", ";", ":", "-", "–", "°", "\n", "#", "'", "\ufeff", "\u200b", "\xa0"]
 TIMES = ["2.5s", ".5s", "-3s", "0:07", "1:02.5", "f120", "500ms", "3x", "0:75", "30°", "30deg", "12q"]
+TIMES += ["60%", "150%", "0%", ".5 %", "%"]  # mood strengths
 PIECE = st.one_of(
     st.sampled_from(WORDS),
     st.sampled_from(PUNCTUATION),
@@ -56,6 +57,9 @@ def script_or_staging_error(text: str, names: dict[str, str] | None) -> StagingS
 @example("both both relax C", True)
 @example("A faces left at", False)
 @example("A faces left at -3s", False)
+@example("A is very neutral at 60%", False)
+@example("both look very at 50%", True)
+@example("Mara seems a little bit at", True)
 def test_word_salad_gives_a_script_or_a_staging_error(text, named):
     script_or_staging_error(text, NAMES if named else None)
 

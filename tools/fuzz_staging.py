@@ -26,6 +26,7 @@ from duet.model.staging import StagingError, parse, vocab
 
 NAMES = {"A": "Mara", "B": "Theo Quinn"}
 EXTRA_WORDS = ["A", "B", "C", "Mara", "Theo Quinn", "Theo", "Quinn", "then", "lft", "zzz", "at", "both"]
+EXTRA_WORDS += ["hapy", "smiels", "hungry", "surprized"]  # mood words misspelt
 PIECES = [
     ",",
     ".",
@@ -64,6 +65,11 @@ PIECES = [
     "200",
     "1.5",
     "100000s",
+    "60%",
+    "150%",
+    "0%",
+    ".5 %",
+    "%",
 ]
 SEEDS = [
     "A faces left",
@@ -77,6 +83,14 @@ SEEDS = [
     "A tilts her head left slowly until 0:04",
     "both A and B face the camera",
     "A looks away, B looks down at .5s",
+    "A smiles from 1s to 4s",
+    "B frowns slightly at 0:02",
+    "Theo Quinn is very angry from 0:02 to 0:05",
+    "both look surprised briefly at 3s",
+    "Mara is sad at 60% from 0:01",
+    "A laughs heartily at 12s for 2s",
+    "B seems a little bored until 6s",
+    "A is neutral at 4s",
 ]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import vocab
-from .models import ZERO, Direction
+from .models import ZERO, Direction, format_number
 
 if TYPE_CHECKING:
     from .models import StagingScript
@@ -44,10 +44,24 @@ def _timing(d: Direction, omit_start: bool) -> str:
     return start
 
 
+def _face_words(d: Direction, plural: bool) -> list[str]:
+    """'smiles slightly', 'is very sad', 'are sad at 60%', 'laughs heartily'."""
+    key = d.mood if d.action == "mood" else d.action
+    verb = vocab.MOOD_VERB_FORMS.get(key or "", vocab.VERB_FORMS["laugh"] if d.action == "laugh" else None)
+    percent = f"at {format_number(d.percent)}%" if d.percent is not None else ""
+    if verb is not None:
+        size = vocab.VERY_AFTER.get(key or "", "very") if d.intensity == "very" else d.intensity or ""
+        return [verb[int(plural)], size, percent]
+    return [vocab.VERB_FORMS["mood"][int(plural)], d.intensity or "", str(d.mood), percent]
+
+
 def sentence(d: Direction, *, with_time: bool = True, omit_start: bool | None = None) -> str:
     """One direction in canonical words. omit_start=None leaves out a 0 s start."""
     plural = len(d.roles) == 2
-    words = [_subject(d), vocab.VERB_FORMS[d.action][int(plural)]]
+    if d.action in vocab.FACE_ACTIONS:
+        words = [_subject(d), *_face_words(d, plural)]
+    else:
+        words = [_subject(d), vocab.VERB_FORMS[d.action][int(plural)]]
     if d.action == "shake":
         words.append("their heads" if plural else "their head")
     words.append(_target(d))

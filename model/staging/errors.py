@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .lexer import Token
 
 
 @dataclass(frozen=True)
@@ -49,4 +54,25 @@ class StagingError(ValueError):
         return "\n".join(lines) if lines else f"{self.source}: invalid staging"
 
 
-__all__ = ["MAX_REPORTED", "StagingError", "StagingIssue"]
+class ParseFail(Exception):
+    """Raised inside the parser for one problem; the clause is skipped and parsing goes on."""
+
+    def __init__(self, issue: StagingIssue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+def fail(tok: Token | None, fallback: Token, message: str, expected: str, suggestion: str = "") -> ParseFail:
+    """The problem at `tok` (or just after `fallback` when the text ended there)."""
+    where = tok or fallback
+    col = where.column + (len(where.text) if tok is None else 0)
+    return ParseFail(StagingIssue(where.line, col, message, expected, suggestion))
+
+
+def close_word(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.7) -> str | None:
+    """The candidate closest to a misspelt word, or None ("did you mean ...?")."""
+    found = difflib.get_close_matches(word, [c for c in candidates if len(c) > 1], n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+__all__ = ["MAX_REPORTED", "ParseFail", "StagingError", "StagingIssue", "close_word", "fail"]

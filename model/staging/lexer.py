@@ -16,7 +16,8 @@ from .errors import StagingIssue
 
 # Kinds: WORD (casefolded in .value), NAME (role in .value), NUMBER (Decimal),
 # CLOCK (Decimal seconds), FRAME (Decimal frame number), UNIT (NUMBER with a
-# glued suffix, .value = Decimal, .unit = suffix), STOP (newline . ;), COMMA,
+# glued suffix, .value = Decimal, .unit = suffix), PERCENT ("60%", .value = Decimal(60)),
+# STOP (newline . ;), COMMA,
 # COLON, DASH, DEGREE.
 
 
@@ -43,6 +44,7 @@ _TOKEN_PATTERN = rf"""
   | (?P<comment>\#[^\n]*)
   | (?P<clock>\d+:\d+(?::\d+)?(?:\.\d+)?)(?!\w|:\d)
   | (?P<frame>[fF]\d+(?:\.\d+)?)(?!\w)
+  | (?P<percent>(?P<share>\d+(?:\.\d+)?|(?<!\w)\.\d+)[^\S\n]*%)
   | (?P<number>\d+(?:\.\d+)?|(?<!\w)\.\d+)(?P<suffix>[^\W\d_]+)?
   | (?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)
   | (?P<punct>[,.;:°\-–—])
@@ -151,6 +153,8 @@ def tokenize(text: str, names: dict[str, str] | None = None) -> tuple[list[Token
                     StagingIssue(line, col, f"{problem}; did you mean {fix}?", "a time like 0:07", fix)
                 )
             append(Token("CLOCK", s, line, col, seconds))
+        elif kind == "percent":
+            append(Token("PERCENT", s, line, col, Decimal(m.group("share"))))
         elif kind == "frame":
             append(Token("FRAME", s, line, col, Decimal(s[1:])))
         else:

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from .. import expressions
 from . import vocab
 from .errors import StagingIssue
 
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
     from .timeline import Timeline
 
 Role = Literal["A", "B"]
-Action = Literal["face", "turn", "tilt", "look", "glance", "nod", "shake", "relax"]
+Action = Literal["face", "turn", "tilt", "look", "glance", "nod", "shake", "relax", "mood", "laugh"]
+Mood = Literal[
+    "happy", "sad", "angry", "frowning", "surprised", "afraid", "disgusted", "thoughtful", "bored", "neutral"
+]
 TargetKind = Literal["partner", "camera", "direction"]
 Toward = Literal["left", "right", "up", "down", "away"]
 
@@ -110,6 +114,9 @@ class Direction(BaseModel):
     end: Time | None = None
     length: Time | None = None
     brief: bool = False
+    mood: Mood | None = None
+    intensity: Literal["slightly", "very"] | None = None
+    percent: float | None = Field(default=None, gt=0.0, le=vocab.MAX_PERCENT, allow_inf_nan=False)
     line: int = Field(default=0, ge=0, exclude=True, repr=False)
     column: int = Field(default=0, ge=0, exclude=True, repr=False)
 
@@ -146,6 +153,9 @@ class Direction(BaseModel):
             self.end,
             self.length,
             self.brief,
+            self.mood,
+            self.intensity,
+            self.percent,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -160,8 +170,17 @@ class Direction(BaseModel):
             self.end is not None
             or self.length is not None
             or self.brief
-            or self.action in ("glance", *vocab.GESTURE_ACTIONS)
+            or self.action in ("glance", "laugh", *vocab.GESTURE_ACTIONS)
         )
+
+    @property
+    def strength(self) -> float:
+        """A mood's or a laugh's intensity, 0..1 (duet.model.expressions)."""
+        if self.percent is not None:
+            return self.percent / 100.0
+        if self.intensity is not None:
+            return expressions.INTENSITIES[self.intensity]
+        return expressions.DEFAULT_INTENSITY
 
     @property
     def where(self) -> str:
@@ -176,6 +195,10 @@ class Direction(BaseModel):
 def direction_problem(d: Direction) -> str:
     """Why a combination of fields makes no sense ('' when it does)."""
     what = f"'{vocab.VERB_FORMS[d.action][0]}'"
+    if d.action in vocab.FACE_ACTIONS:
+        return _face_problem(d) or _timing_problem(d)
+    if d.mood is not None or d.intensity is not None or d.percent is not None:
+        return f"a mood or its strength does not go with {what}"
     if d.action in vocab.GESTURE_ACTIONS or d.action == "relax":
         if d.target is not None or d.parts:
             return f"{what} takes no direction"
@@ -202,6 +225,29 @@ def direction_problem(d: Direction) -> str:
             if axis in axes:
                 return f"'{axes[axis]}' and '{p.toward}' both set the {axis}: keep one"
             axes[axis] = p.toward
+    return _timing_problem(d)
+
+
+def _face_problem(d: Direction) -> str:
+    """Why a mood or a laugh makes no sense ('' when it does)."""
+    if d.target is not None or d.parts:
+        return "a mood takes no direction"
+    if d.count is not None:
+        return f"a count ('{d.count} times') only goes with nods and shakes"
+    if d.action == "mood" and d.mood is None:
+        return "a mood direction needs its mood, e.g. 'is happy'"
+    if d.action == "laugh" and d.mood is not None:
+        return "a laugh has no mood of its own: give the mood its own direction"
+    if d.action == "laugh" and d.pace is not None:
+        return f"'{d.pace}' does not apply to a laugh: give a length instead, e.g. 'for 2s'"
+    if d.intensity is not None and d.percent is not None:
+        return f"'{d.intensity}' and {format_number(d.percent)}% both give the strength: keep one"
+    if d.mood == "neutral" and (d.intensity is not None or d.percent is not None):
+        return "'neutral' has no strength"
+    return ""
+
+
+def _timing_problem(d: Direction) -> str:
     timing = [name for name, on in (("to", d.end), ("for", d.length)) if on is not None]
     if d.brief:
         timing.append("briefly")

@@ -16,34 +16,20 @@ start at the last time given.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import vocab
+from .errors import ParseFail as _Fail
 from .errors import StagingIssue
+from .errors import close_word as _close
+from .errors import fail as _fail
 from .lexer import Token
 from .models import ZERO, Direction, Part, Time, format_number
+from .mood_parse import STRENGTH_HELP, MoodClauses, face_vocabulary
 
-_ACTION_LIST = "faces, turns, tilts, looks, glances, nods, shakes or relaxes"
+_ACTION_LIST = "faces, turns, tilts, looks, glances, nods, shakes, relaxes, smiles, laughs or is <mood>"
 _TIME_HELP = "a time like 2.5s, 0:07 or f120"
-
-
-class _Fail(Exception):
-    def __init__(self, issue: StagingIssue) -> None:
-        super().__init__(issue.message)
-        self.issue = issue
-
-
-def _fail(tok: Token | None, fallback: Token, message: str, expected: str, suggestion: str = "") -> _Fail:
-    where = tok or fallback
-    col = where.column + (len(where.text) if tok is None else 0)
-    return _Fail(StagingIssue(where.line, col, message, expected, suggestion))
-
-
-def _close(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.7) -> str | None:
-    found = difflib.get_close_matches(word, [c for c in candidates if len(c) > 1], n=1, cutoff=cutoff)
-    return found[0] if found else None
 
 
 @dataclass
@@ -72,9 +58,13 @@ class _Clause:
     length_tok: Token | None = None
     brief: bool = False
     brief_tok: Token | None = None
+    mood: str | None = None
+    intensity: str | None = None
+    percent: float | None = None
+    strength_tok: Token | None = None
 
 
-class Parser:
+class Parser(MoodClauses):
     def __init__(self, tokens: list[Token], names: dict[str, str]) -> None:
         self.tokens = tokens
         self.names = names
@@ -198,6 +188,7 @@ class Parser:
                 tok.value in vocab.VERBS
                 or tok.value in vocab.AUXILIARIES
                 or tok.value in vocab.FREE_VERBS
+                or tok.value in vocab.MOOD_LINKING
                 or tok.value in vocab.PACE_WORDS
                 or tok.value in vocab.BRIEF_WORDS
             )
@@ -631,9 +622,21 @@ class Parser:
                     self.i += 1
                     c.action, c.verb = "relax", tok
                     return
+                if self._mood_ahead(self.i):  # "is happy", "are very sad"
+                    self._take_mood(c, tok)
+                    return
+                self._mood_typo(tok, self.i)
             elif w in vocab.VERBS:
                 self.i += 1
                 c.action, c.verb = vocab.VERBS[w], tok
+                if c.action == "look" and self._mood_ahead(self.i):  # "looks surprised"
+                    self._take_mood(c, tok)
+                elif c.action == "mood":
+                    c.mood = vocab.MOOD_VERBS[w]
+                return
+            elif w in vocab.MOOD_LINKING:
+                self.i += 1
+                self._linking_verb(c, tok)
                 return
             elif w in vocab.FREE_VERBS:
                 self.i += 1
@@ -652,7 +655,7 @@ class Parser:
             elif w == vocab.THEN_WORD:
                 raise self._then_fail(tok)
             else:
-                guess = _close(w, list(vocab.VERBS))
+                guess = _close(w, [*vocab.VERBS, *vocab.MOOD_LINKING])
                 if guess:
                     raise _fail(
                         tok,
@@ -704,6 +707,8 @@ class Parser:
         return False
 
     def _expected_items(self, c: _Clause) -> str:
+        if c.action in vocab.FACE_ACTIONS:
+            return STRENGTH_HELP
         if c.action in vocab.GESTURE_ACTIONS:
             return "a count (twice, 3 times) or a time (at 3s, from 2s to 4s)"
         if c.action == "relax":
@@ -719,12 +724,16 @@ class Parser:
 
     def _vocabulary(self, c: _Clause) -> list[str]:
         words = [*vocab.TIME_WORDS, *vocab.PACE_WORDS, *vocab.BRIEF_WORDS]
-        if c.action in vocab.GESTURE_ACTIONS:
+        if c.action in vocab.FACE_ACTIONS:
+            words += face_vocabulary()
+        elif c.action in vocab.GESTURE_ACTIONS:
             words += [*vocab.COUNT_WORDS, *vocab.TIMES_WORDS, *vocab.HEAD_WORDS, *vocab.NUMBER_WORDS]
         elif c.action != "relax":
             words += [*vocab.DIRECTION_WORDS, *vocab.SCALE_WORDS, *vocab.DEGREE_WORDS, *vocab.TARGET_FILLERS]
             words += [*vocab.CAMERA_WORDS, *vocab.PARTNER_WORDS, "each", *vocab.HEAD_WORDS]
             words += [n.casefold() for n in self.names.values() if n]
+            if c.action == "look":
+                words += list(vocab.MOOD_ADJECTIVES)  # "looks surprized"
         return words
 
     def _clause_over(self, c: _Clause) -> bool:
@@ -743,6 +752,11 @@ class Parser:
         while not self._clause_over(c):
             tok = self._peek()
             assert tok is not None
+            if c.action in vocab.FACE_ACTIONS:
+                if self._face_item(c, tok):
+                    continue
+            else:
+                self._strength_elsewhere(c, tok)
             if tok.kind == "WORD":
                 w = str(tok.value)
                 nxt = self._peek(1)
@@ -812,7 +826,7 @@ class Parser:
                     "a time phrase: at 3s, from 2s to 4s, for 2s",
                     f"write 'at {tok.text}'",
                 )
-            if c.action in vocab.GESTURE_ACTIONS or c.action == "relax":
+            if c.action in (*vocab.GESTURE_ACTIONS, *vocab.FACE_ACTIONS, "relax"):
                 self._unknown_item(c, tok)
             self._target_item(c)
 
@@ -841,7 +855,7 @@ class Parser:
         verb = c.verb.text if c.verb is not None else c.action
         if tok.kind == "WORD":
             w = str(tok.value)
-            undirected = c.action in vocab.GESTURE_ACTIONS or c.action == "relax"
+            undirected = c.action in (*vocab.GESTURE_ACTIONS, *vocab.FACE_ACTIONS, "relax")
             if undirected and (
                 w in vocab.DIRECTION_WORDS or w in vocab.CAMERA_WORDS or w in vocab.PARTNER_WORDS
             ):
@@ -1100,7 +1114,7 @@ class Parser:
         action = c.action
         if c.back and c.target is None:
             c.target, c.target_tok = "partner", c.back_tok  # "turns back", "looks back"
-        if action in vocab.GESTURE_ACTIONS or action == "relax":
+        if action in vocab.GESTURE_ACTIONS or action in ("relax", "laugh"):
             if c.pace is not None:
                 assert c.pace_tok is not None
                 raise _fail(
@@ -1111,7 +1125,7 @@ class Parser:
                     "a count or a time",
                     "remove it",
                 )
-        elif c.target is None:
+        elif c.target is None and action != "mood":
             targets = (
                 "left, right, up or down"
                 if action == "tilt"
@@ -1136,6 +1150,8 @@ class Parser:
             )
         if c.target == "partner":
             self._check_partner(c)
+        if action == "mood":
+            self._check_face(c)
         if action == "turn":
             if c.target == "direction" and any(p.degrees is not None for p in c.parts):
                 pass  # relative: "turns 30 degrees right"
@@ -1167,6 +1183,9 @@ class Parser:
                 end=c.end,
                 length=c.length,
                 brief=c.brief,
+                mood=c.mood,  # type: ignore[arg-type]
+                intensity=c.intensity,  # type: ignore[arg-type]
+                percent=c.percent,
                 line=c.first.line,
                 column=c.first.column,
             )

@@ -8,6 +8,9 @@ Two layers per channel (head, gaze):
 Relative turns and tilts resolve against what is commanded just before they
 start (rest, 0 deg, when nothing is). Problems found here carry the location of
 the direction written later in the text:
+Moods and laughs are two more channels per role: a mood holds like a head
+direction (untimed: until the next, timed: over the base), a laugh is always
+timed. "relaxes" frees head, gaze and mood.
 - two finite directions on one channel that overlap with different values
   (a relative turn or a tilt may sit inside another: it modifies what is held);
 - two open directions on one channel that start at the same moment with
@@ -20,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import spec
+from .. import expressions, spec
 from . import vocab
 from .errors import StagingIssue
 from .models import Direction, format_number
@@ -50,6 +53,12 @@ class Timeline:
     head: dict[str, list[Event]]
     gaze: dict[str, list[Event]]
     gestures: dict[str, list[tuple[float, float, str]]]  # (start, end, "nod" | "shake")
+    # value (mood index in expressions.MOODS, strength 0..1); None = free (relaxes)
+    mood: dict[str, list[Event]] = field(default_factory=lambda: {r: [] for r in spec.ROLES})
+    laughs: dict[str, list[Event]] = field(default_factory=lambda: {r: [] for r in spec.ROLES})  # (strength,)
+
+
+CHANNEL_WORDS = {"head": "head", "gaze": "gaze", "mood": "mood", "laugh": "laugh"}
 
 
 def _secs(x: float) -> str:
@@ -120,6 +129,17 @@ def gaze_value(d: Direction, role: str) -> tuple[tuple[float, float] | None, int
     return (yaw, pitch), DIRECTION
 
 
+def face_value(d: Direction) -> tuple[float, ...] | None:
+    """A mood's (index, strength), a laugh's (strength,); None for relaxes."""
+    if d.action == "relax":
+        return None
+    if d.action == "laugh":
+        return (d.strength,)
+    assert d.mood is not None
+    strength = 0.0 if d.mood == "neutral" else d.strength
+    return (float(expressions.MOOD_INDEX[d.mood]), strength)
+
+
 def _span(d: Direction, frame_rate: float, first_frame: int) -> tuple[float, float | None]:
     start = d.start.seconds(frame_rate, first_frame)
     if d.end is not None:
@@ -130,6 +150,8 @@ def _span(d: Direction, frame_rate: float, first_frame: int) -> tuple[float, flo
         return start, start + vocab.BRIEF_S
     if d.action == "glance":
         return start, start + vocab.GLANCE_S
+    if d.action == "laugh":
+        return start, start + vocab.LAUGH_S
     if d.action in vocab.GESTURE_ACTIONS:
         rate = vocab.NOD_RATE_HZ if d.action == "nod" else vocab.SHAKE_RATE_HZ
         return start, start + (d.count or vocab.DEFAULT_GESTURE_COUNT) / rate
@@ -240,13 +262,15 @@ def _resolve_channel(
             mode = 0
             if value is not None:
                 _check_limits(check, d, role, value, vocab.HEAD_LIMITS, "head")
-        else:
+        elif channel == "gaze":
             value, mode = gaze_value(d, role)
             if value is not None:
                 _check_limits(check, d, role, value, vocab.GAZE_LIMITS, "gaze")
+        else:
+            value, mode = face_value(d), 0
         pace = vocab.PACE_FACTORS[d.pace]
         event = Event(start, end, value, mode, pace, order, d)
-        what = f"{role}'s {'head' if channel == 'head' else 'gaze'}"
+        what = f"{role}'s {CHANNEL_WORDS[channel]}"
         if end is None:
             if base is not None and abs(base.start - start) <= EPS and not _same(base.value, value):
                 later, other = _later(event, base)
@@ -312,8 +336,15 @@ def build_timeline(
                 channels.setdefault((role, "head"), []).append((order, d, start, end))
             if d.action in vocab.GAZE_ACTIONS or d.action == "relax":
                 channels.setdefault((role, "gaze"), []).append((order, d, start, end))
-    head = {r: _resolve_channel(check, r, "head", channels.get((r, "head"), [])) for r in spec.ROLES}
-    gaze = {r: _resolve_channel(check, r, "gaze", channels.get((r, "gaze"), [])) for r in spec.ROLES}
+            if d.action in ("mood", "relax"):
+                channels.setdefault((role, "mood"), []).append((order, d, start, end))
+            if d.action == "laugh":
+                channels.setdefault((role, "laugh"), []).append((order, d, start, end))
+
+    def resolve(channel: str) -> dict[str, list[Event]]:
+        return {r: _resolve_channel(check, r, channel, channels.get((r, channel), [])) for r in spec.ROLES}
+
+    head, gaze, mood, laughs = resolve("head"), resolve("gaze"), resolve("mood"), resolve("laugh")
     spans: dict[str, list[tuple[float, float, str]]] = {}
     for role in spec.ROLES:
         items = sorted(gestures[role], key=lambda g: (g[0], g[3]))
@@ -333,7 +364,7 @@ def build_timeline(
             if kind2 not in ends_last or e2 > ends_last[kind2][1]:
                 ends_last[kind2] = (s2, e2, kind2, order2, d2)
         spans[role] = [(s, e, kind) for s, e, kind, _o, _d in items]
-    return Timeline(head=head, gaze=gaze, gestures=spans), check.issues
+    return Timeline(head=head, gaze=gaze, gestures=spans, mood=mood, laughs=laughs), check.issues
 
 
 __all__ = ["CAMERA", "DIRECTION", "FREE", "PARTNER", "Event", "Timeline", "build_timeline"]

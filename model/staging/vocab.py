@@ -8,7 +8,7 @@ toward the own left shoulder.
 
 from __future__ import annotations
 
-from .. import spec
+from .. import expressions, spec
 
 # ----------------------------------------------------------------------------- actions
 
@@ -37,6 +37,21 @@ for _action, _forms in {
     "nod": ("nod", "nods", "nodding"),
     "shake": ("shake", "shakes", "shaking"),
     "relax": ("relax", "relaxes", "relaxing"),
+    "mood": (
+        "smile",
+        "smiles",
+        "smiling",
+        "grin",
+        "grins",
+        "grinning",
+        "frown",
+        "frowns",
+        "frowning",
+        "scowl",
+        "scowls",
+        "scowling",
+    ),
+    "laugh": ("laugh", "laughs", "laughing", "chuckle", "chuckles", "chuckling"),
 }.items():
     for _form in _forms:
         VERBS[_form] = _action
@@ -45,6 +60,8 @@ for _action, _forms in {
 HEAD_ACTIONS = ("face", "turn", "tilt")
 GAZE_ACTIONS = ("look", "glance")
 GESTURE_ACTIONS = ("nod", "shake")
+# Expressions: "mood" holds a mood (smiles, is sad), "laugh" is a burst on top of it.
+FACE_ACTIONS = ("mood", "laugh")
 
 # Canonical verb forms for describe(): (one character, both characters).
 VERB_FORMS: dict[str, tuple[str, str]] = {
@@ -56,7 +73,46 @@ VERB_FORMS: dict[str, tuple[str, str]] = {
     "nod": ("nods", "nod"),
     "shake": ("shakes", "shake"),
     "relax": ("relaxes", "relax"),
+    "mood": ("is", "are"),
+    "laugh": ("laughs", "laugh"),
 }
+
+# ----------------------------------------------------------------------------- moods
+
+# Mood verbs -> mood (duet.model.expressions.MOODS); "A is smiling" works through "is".
+MOOD_VERBS: dict[str, str] = {
+    **dict.fromkeys(("smile", "smiles", "smiling", "grin", "grins", "grinning"), "happy"),
+    **dict.fromkeys(("frown", "frowns", "frowning"), "frowning"),
+    **dict.fromkeys(("scowl", "scowls", "scowling"), "angry"),
+}
+# Mood adjectives after is / are / looks / seems ... -> mood.
+MOOD_ADJECTIVES: dict[str, str] = {
+    **dict.fromkeys(("happy", "glad", "cheerful", "pleased", "joyful", "amused"), "happy"),
+    **dict.fromkeys(("sad", "unhappy", "sorrowful", "downcast", "gloomy"), "sad"),
+    **dict.fromkeys(("angry", "mad", "furious", "annoyed", "irritated", "cross"), "angry"),
+    **dict.fromkeys(("surprised", "astonished", "amazed", "shocked", "startled"), "surprised"),
+    **dict.fromkeys(("afraid", "scared", "frightened", "fearful", "terrified"), "afraid"),
+    **dict.fromkeys(("disgusted", "revolted", "repulsed"), "disgusted"),
+    **dict.fromkeys(("thoughtful", "pensive", "puzzled"), "thoughtful"),
+    **dict.fromkeys(("bored", "weary", "uninterested"), "bored"),
+    **dict.fromkeys(("neutral", "calm", "expressionless"), "neutral"),
+}
+# Verbs that take a mood adjective: "looks surprised", "seems bored", "gets angry".
+MOOD_LINKING = (
+    *("seem", "seems", "appear", "appears", "become", "becomes"),
+    *("get", "gets", "grow", "grows", "feel", "feels"),
+)
+# Canonical words for describe(): a verb for these moods, "is <adjective>" for the rest.
+MOOD_VERB_FORMS = {"happy": ("smiles", "smile"), "frowning": ("frowns", "frown")}
+# Intensity words; "a little", "a bit", "a touch" = slightly (A_LITTLE_WORDS).
+INTENSITY_WORDS: dict[str, str] = {
+    **dict.fromkeys(("slightly", "mildly", "faintly"), "slightly"),
+    **dict.fromkeys(("very", "really", "extremely", "deeply", "broadly", "heartily", "strongly"), "very"),
+}
+# How "very" reads after a mood verb in describe() ("smiles broadly", "laughs heartily").
+VERY_AFTER = {"happy": "broadly", "frowning": "deeply", "laugh": "heartily"}
+PERCENT_WORDS = ("percent", "pct")
+MAX_PERCENT = 100.0
 
 # ----------------------------------------------------------------------------- subjects and objects
 
@@ -147,6 +203,7 @@ MOMENT_WORDS = ("moment", "second", "beat", "sec")
 # Default lengths (seconds).
 BRIEF_S = 1.0  # "briefly", "for a moment"
 GLANCE_S = 0.8  # a glance without a length
+LAUGH_S = expressions.LAUGH_S  # a laugh without a length
 # Gestures: one nod / one shake cycle at the rates the teacher animates
 # (1.7 and 2.0 cycles per second); the default is two cycles.
 NOD_RATE_HZ = 1.7
@@ -178,6 +235,11 @@ HEAD_LATENCY_S = 0.04
 # Saccade main sequence: ~25 ms + 2.5 ms per degree (DESIGN.md).
 SACCADE_BASE_S = 0.025
 SACCADE_PER_DEG_S = 0.0025
+# A mood eases in and out (minimum jerk) over 0.3 s + 0.3 s per unit of intensity changed:
+# a full change takes 0.6 s, about as long as a large head turn; our numbers. "slowly" /
+# "quickly" scale it as they scale head moves.
+MOOD_EASE_BASE_S = 0.3
+MOOD_EASE_PER_UNIT_S = 0.3
 
 # ----------------------------------------------------------------------------- all words
 
@@ -216,6 +278,10 @@ KEYWORDS: frozenset[str] = frozenset(
         *NUMBER_WORDS,
         *TIMES_WORDS,
         *PACE_WORDS,
+        *MOOD_ADJECTIVES,
+        *MOOD_LINKING,
+        *INTENSITY_WORDS,
+        *PERCENT_WORDS,
         *SEPARATOR_WORDS,
         THEN_WORD,
         "each",
