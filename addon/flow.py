@@ -6,11 +6,14 @@ messages a user sees, so every entry point says the same thing.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import aud
 import bpy
 import numpy as np
 
@@ -72,8 +75,36 @@ def _resolve(path: str) -> Path:
     return Path(bpy.path.abspath(path)) if path else Path()
 
 
+def stored_channels(path: Path) -> int:
+    """Channels the file holds as stored (0: unknown). read_audio mixes more than two down
+    without a word; the take's report says so (channel_note)."""
+    try:
+        return int(aud.Sound(str(path)).specs[1])
+    except Exception:  # aud's own untyped error: reading the file reports it
+        return 0
+
+
+def channel_note(path: Path, used: int, fix: str = "use Stereo Stems or Two Stems") -> str | None:
+    """The take's report line when a file of more than two channels (5.1, a multitrack
+    export) was mixed down to ``used`` channels, or None."""
+    stored = stored_channels(path)
+    if stored <= max(used, 2):
+        return None
+    if used == 1:
+        return f"{path.name} has {stored} channels; mixed down to mono — {fix} for one voice per channel"
+    return (
+        f"{path.name} has {stored} channels; mixed down to two for stems, which blends them — "
+        "export the two actors as a 2-channel file, or one file each"
+    )
+
+
+def with_notes(voice: audio_io.VoiceOver, *notes: str | None) -> audio_io.VoiceOver:
+    return dataclasses.replace(voice, notes=(*voice.notes, *(n for n in notes if n)))
+
+
 def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.VoiceOver, bool, list[Path]]:
-    """Read the voice-over for a mode: (audio, stems?, files)."""
+    """Read the voice-over for a mode: (audio, stems?, files); a file of more than two
+    channels mixed down is named in the voice-over's notes (the take's report)."""
     if not path_a:
         raise UserError("no voice-over chosen: pick an audio file in the Duet panel")
     try:
@@ -82,6 +113,7 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
                 raise UserError("two-stems mode needs B's file too: pick Audio B, or switch to Mixed")
             voice = audio_io.read_stem_pair(_resolve(path_a), _resolve(path_b))
             stems, paths = True, [_resolve(path_a), _resolve(path_b)]
+            voice = with_notes(voice, *(channel_note(p, 1, "give each actor a mono file") for p in paths))
         elif mode == "STEREO_STEMS":
             voice = audio_io.read_audio(_resolve(path_a))  # channels as stored
             if voice.samples.ndim != 2:
@@ -90,9 +122,11 @@ def load_voice_over(mode: str, path_a: str, path_b: str) -> tuple[audio_io.Voice
                     "switch the voice-over to Mixed"
                 )
             stems, paths = True, [_resolve(path_a)]
+            voice = with_notes(voice, channel_note(paths[0], 2))
         else:
             voice = audio_io.read_audio(_resolve(path_a), channels=1)
             stems, paths = False, [_resolve(path_a)]
+            voice = with_notes(voice, channel_note(paths[0], 1))
         audio_io.check_not_silent(voice)
     except audio_io.AudioFileError as exc:
         raise UserError(str(exc)) from exc
@@ -172,6 +206,11 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         if s.frame_end <= s.frame_start:
             raise UserError(f"frame range {s.frame_start}-{s.frame_end} is empty: set End after Start")
         bake_range = (s.frame_start, s.frame_end)
+        # Known before the model runs: the take has as many frames as the audio lasts.
+        n_frames = max(1, math.ceil(voice.seconds * fps - 1e-9))
+        problem = frame_range_problem(bake_range, scene.frame_start, n_frames, fps)
+        if problem:
+            raise UserError(problem)
     request = GenerationRequest(
         audio=voice.samples,
         sample_rate=voice.sample_rate,
@@ -245,11 +284,53 @@ class BackgroundGenerate:
         set_status(scene, "", 0.0)
 
 
+def _fps_text(fps: float) -> str:
+    return f"{fps:.3f}".rstrip("0").rstrip(".")
+
+
+def frame_range_problem(
+    bake_range: tuple[int, int], frame_start: int, n_frames: int, fps: float
+) -> str | None:
+    """Why a bake range holds no frame of the take, saying which frames the audio covers."""
+    first, last = frame_start, frame_start + n_frames - 1
+    start, end = bake_range
+    if start <= last and end >= first:
+        return None
+    where = "past" if start > last else "before"
+    return (
+        f"frames {start}-{end} are {where} the audio, which covers frames {first}-{last} at "
+        f"{_fps_text(fps)} fps: set the frame range within them, or turn the frame range off"
+    )
+
+
+def frame_range_note(bake_range: tuple[int, int], frame_start: int, n_frames: int, fps: float) -> str | None:
+    """The take's report line when part of a bake range lies outside the audio."""
+    first, last = frame_start, frame_start + n_frames - 1
+    start, end = bake_range
+    outside = [f"{a}-{b}" for a, b in ((start, min(end, first - 1)), (max(start, last + 1), end)) if a <= b]
+    if not outside:
+        return None
+    return (
+        f"frames {' and '.join(outside)} of the frame range are outside the audio, which covers frames "
+        f"{first}-{last} at {_fps_text(fps)} fps: nothing was baked there"
+    )
+
+
 def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSummary:
     from . import bake as baking
 
     if not np.isfinite(performance.fps) or performance.n_frames == 0:
         raise UserError("the generated take is empty: is the voice-over long enough?")
+    range_note = None
+    if plan.bake_range is not None:
+        problem = frame_range_problem(
+            plan.bake_range, plan.frame_start, performance.n_frames, performance.fps
+        )
+        if problem:
+            raise UserError(problem)
+        range_note = frame_range_note(
+            plan.bake_range, plan.frame_start, performance.n_frames, performance.fps
+        )
     summary = baking.bake_take(scene, plan, performance)
     names = {role: rig.display_name for role, rig in plan.characters.items()}
     scene_marks.add_turn_markers(
@@ -264,7 +345,7 @@ def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSu
         dialogue_script.store_take_lines(plan.characters, summary.take, lines, performance.notes)
     for path in plan.audio_paths:
         scene_marks.ensure_sound_strip(scene, path, plan.frame_start)
-    summary.notes = tuple(performance.notes)
+    summary.notes = (*performance.notes, *([range_note] if range_note else []))
     return summary
 
 

@@ -116,7 +116,8 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
     if len(spec.audio) == 2:
         voice = audio_io.read_stem_pair(*spec.audio)
         audio_io.check_not_silent(voice)
-        return voice, True
+        fix = "give each actor a mono file"
+        return flow.with_notes(voice, *(flow.channel_note(p, 1, fix) for p in spec.audio)), True
     if len(spec.audio) != 1:
         raise ShotError(f"a shot takes one voice-over or two stems, got {len(spec.audio)} files")
     voice = audio_io.read_audio(spec.audio[0])
@@ -135,6 +136,8 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
         voice = audio_io.VoiceOver(
             voice.samples.mean(axis=1).astype(np.float32), voice.sample_rate, voice.path, voice.notes
         )
+    fix = "give two stem files (audio = [A, B]) or a 2-channel one with stems = true"
+    voice = flow.with_notes(voice, flow.channel_note(spec.audio[0], 2 if stems else 1, fix))
     return voice, bool(stems)
 
 
