@@ -338,22 +338,31 @@ def misplaced_table(results: dict) -> list[str]:
 
 
 def source_state() -> str:
-    """The code the figures came from: 'commit abc1234', plus how many files under model/ differ
-    from it (a shared working tree); '' outside a git checkout."""
+    """The code the figures came from: 'commit abc1234', plus each file under model/ that differs
+    from it (a shared working tree) with its content's git blob id; '' outside a git checkout."""
     try:
         git = ["git", "-C", str(ROOT)]
         head = subprocess.run(
             [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=20
         )
         status = subprocess.run(
-            [*git, "status", "--porcelain", "--", "model"], capture_output=True, text=True, timeout=20
+            [*git, "status", "--porcelain", "--untracked-files=all", "--", "model"],
+            capture_output=True,
+            text=True,
+            timeout=20,
         )
+        if head.returncode != 0 or status.returncode != 0:
+            return ""
+        changed = []
+        for row in status.stdout.splitlines():
+            path = row[3:].strip()
+            if not path.endswith(".py") or not (ROOT / path).is_file():
+                continue
+            blob = subprocess.run([*git, "hash-object", path], capture_output=True, text=True, timeout=20)
+            changed.append(f"{path}@{blob.stdout.strip()[:7]}")
     except (OSError, subprocess.SubprocessError):
         return ""
-    if head.returncode != 0:
-        return ""
-    dirty = [ln for ln in status.stdout.splitlines() if ln.strip()]
-    extra = f" with {len(dirty)} files under model/ changed or new since" if dirty else ""
+    extra = f" + uncommitted {', '.join(changed)}" if changed else ""
     return f"commit {head.stdout.strip()}{extra}"
 
 

@@ -658,12 +658,15 @@ def run(args: argparse.Namespace) -> int:
             systems[f"{label}+script"] = eval_script.script_system(path, args.runtime, failures)
             script_systems.add(f"{label}+script")
             meta_models[f"{label}+script"] = f"{meta_models[label]}, with each clip's script"
+    code = eval_script.source_state()
     results = evaluate(systems, datasets, frozenset(script_systems), frozenset({"real_speech"}))
+    if eval_script.source_state() != code:
+        code += " (model/ changed during the run)"
     command = "python -m duet.model.training eval " + " ".join(sys.argv[2:])
     meta = {
         "command": command,
         "date": time.strftime("%Y-%m-%d"),
-        "runs": [{"command": command, "date": time.strftime("%Y-%m-%d"), "code": eval_script.source_state()}],
+        "runs": [{"command": command, "date": time.strftime("%Y-%m-%d"), "code": code}],
         "models": meta_models,
         "targets": {k: list(v) for k, v in TARGETS.items()},
         "script_failures": failures,
