@@ -307,6 +307,9 @@ def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
             self.conditioning[:, 0, spec.COND_HEAD_YAW] = 40.0 / spec.ANGLE_SCALE
 
     class Script:
+        def issues_beyond(self, duration_s: float) -> list:
+            return []
+
         def to_targets(self, n_frames: int, fps: float) -> Targets:
             calls["to_targets"] = (n_frames, fps)
             return Targets(n_frames)
