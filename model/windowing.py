@@ -174,6 +174,8 @@ PERIODIC_MIN = 0.5  # normalised autocorrelation at the pitch lag: vowels ~0.7-0
 SEED_PERIODIC_S = 0.1
 SEED_PERIODIC_SHARE = 0.35  # of a stretch's voiced frames: speech 0.7-0.9 (jfk.flac), brown rumble 0.1-0.2
 SEED_GAP_FRAMES = 8  # a 160 ms pause ends a stretch
+SEED_RUN = 3  # consecutive periodic frames that make a voice (60 ms)
+SEED_LEAD_FRAMES = 5  # the seed starts this much before them (the consonant before the vowel)
 
 
 def periodicity(audio16k: np.ndarray, frames: np.ndarray) -> np.ndarray:
@@ -215,18 +217,22 @@ def _stretches(voiced: np.ndarray, gap: int) -> list[tuple[int, int]]:
 
 
 def first_speech_frame(audio16k: np.ndarray, voiced: np.ndarray) -> int | None:
-    """The first voiced frame of the first stretch that holds periodic (voiced speech) frames;
-    the first voiced frame at all when no stretch does (whispers); None in silence."""
+    """The first frame of speech: in the first stretch whose voiced frames are mostly periodic,
+    shortly before its first run of SEED_RUN periodic frames (noise is periodic only in single
+    frames); the first voiced frame at all when no stretch is (whispers); None in silence."""
     stretches = _stretches(voiced, SEED_GAP_FRAMES)
     if not stretches:
         return None
-    need = max(1, int(round(SEED_PERIODIC_S * 50.0)))
+    need = max(SEED_RUN, int(round(SEED_PERIODIC_S * 50.0)))
     for a, b in stretches:
         frames = np.arange(a, b)[voiced[a:b]]
-        periodic = frames[periodicity(audio16k, frames) > PERIODIC_MIN]
-        if len(periodic) >= need and len(periodic) >= SEED_PERIODIC_SHARE * len(frames):
-            # From the stretch's start, unless noise leads into it: then from shortly before its voice.
-            return int(max(a, periodic[0] - 5))
+        periodic = periodicity(audio16k, frames) > PERIODIC_MIN
+        if periodic.sum() < need or periodic.sum() < SEED_PERIODIC_SHARE * len(frames):
+            continue
+        runs = np.convolve(periodic.astype(np.int8), np.ones(SEED_RUN, dtype=np.int8), mode="valid")
+        first_run = np.flatnonzero(runs == SEED_RUN)
+        if len(first_run):
+            return int(max(a, frames[first_run[0]] - SEED_LEAD_FRAMES))
     return stretches[0][0]
 
 

@@ -216,6 +216,29 @@ def test_first_voice_is_speech_not_the_noise_floor_before_it() -> None:
     assert (level[:20] > np.percentile(level, 98) - 30.0).all()
 
 
+@pytest.mark.parametrize("kind", ["breath", "line noise", "rumble"])
+def test_a_noise_burst_before_the_first_word_does_not_take_the_first_voice(kind: str) -> None:
+    """A loud non-speech sound before the first word (a breath, a click of line noise, a swell of
+    rumble) clears the energy VAD; the seed still starts on the first voice, which is pitched."""
+    x = _dialogue(6.0)
+    rng = np.random.default_rng(2)
+    voice_rms = float(np.sqrt(np.mean(x[x != 0] ** 2)))
+    burst = rng.normal(size=int(0.3 * 16000))
+    if kind == "breath":  # broad noise, softer
+        burst = np.convolve(burst, np.ones(4) / 4, mode="same") * 0.3
+    elif kind == "rumble":  # low-passed: correlated at short lags, but with no period
+        burst = np.cumsum(burst)
+        burst -= np.convolve(burst, np.ones(400) / 400, mode="same")
+    burst *= voice_rms * (0.5 if kind == "line noise" else 0.3) / np.sqrt(np.mean(burst**2))
+    noisy = x.copy()
+    noisy[int(0.05 * 16000) : int(0.05 * 16000) + len(burst)] += burst.astype(np.float32)
+    n = 300
+    voiced = windowing.voiced_frames(noisy, n)
+    assert voiced[4:15].any()  # the burst passes the energy VAD ...
+    known = np.flatnonzero(windowing.first_voice_anchor(noisy, n, role=0)[:, 0, 0])
+    assert 20 <= known[0] <= 30  # ... but the seed starts on the voice at 0.5 s
+
+
 def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> None:
     from duet.model import generation
 
