@@ -175,6 +175,12 @@ def _gltf_exporter_ready() -> None:
             "Blender's glTF exporter is disabled: enable 'Import-Export: glTF 2.0 format' "
             "in Preferences > Add-ons"
         )
+    options = bpy.ops.export_scene.gltf.get_rna_type().properties.keys()
+    if "export_try_sparse_sk" not in options:  # present in bpy 4.5 and 5.2; always passed
+        raise ExportError(
+            "this Blender's glTF exporter has no sparse shape-key option (export_try_sparse_sk): "
+            "use Blender 4.5 or later"
+        )
 
 
 def _select_only(changes: _Changes, view_layer: bpy.types.ViewLayer, objects: list[bpy.types.Object]) -> None:
@@ -318,8 +324,11 @@ def _arrange(changes: _Changes, ids: list[bpy.types.ID], plan: dict[str, list[Pa
                 _assign(changes, ad, action, slot)
 
 
-def _exporter_options(mode: str, take: str | None) -> dict:
+def _exporter_options(mode: str, take: str | None, dense_shape_keys: bool = False) -> dict:
     common = {
+        # Sparse morph-target accessors are smaller, but Godot 3 misreads them (vertices thrown
+        # metres away): dense ones are written in full for engines like it.
+        "export_try_sparse_sk": not dense_shape_keys,
         "use_selection": True,
         "export_animations": True,
         "export_force_sampling": False,  # the sampled actions' keys are read as they are
@@ -381,12 +390,15 @@ def export_gltf(
     take: str | None = None,
     mode: str = "NLA",
     selection: Iterable[bpy.types.Object] | None = None,
+    dense_shape_keys: bool = False,
 ) -> ExportReport:
     """Write Duet animation to a .glb or .gltf file with Blender's glTF exporter.
 
     ``take``: a take's name, or None: in NLA mode every NLA track becomes an animation,
     in ACTIONS mode the active take is baked. ``mode``: NLA or ACTIONS (see the module
     doc). ``selection``: the objects to export; by default the Duet characters.
+    ``dense_shape_keys``: write morph targets in full instead of as sparse accessors, for
+    engines that misread sparse ones (Godot 3); the file grows (docs/EXPORT.md).
     The format follows the file ending. The scene is left exactly as it was.
     """
     started = time.perf_counter()
@@ -425,7 +437,7 @@ def export_gltf(
         try:
             _select_only(changes, view_layer, objects)
             _arrange(changes, ids, plan, mode)
-            options = {**_exporter_options(mode, take), "export_format": file_format}
+            options = {**_exporter_options(mode, take, dense_shape_keys), "export_format": file_format}
             _run_exporter(scene, view_layer, staging / target.name, options)
         finally:
             changes.undo_all()

@@ -63,6 +63,15 @@ class DUET_OT_export_take(bpy.types.Operator, ExportHelper):
         default="NLA",
     )
 
+    dense_shape_keys: bpy.props.BoolProperty(
+        name="Dense Shape Keys",
+        description=(
+            "Write every morph target in full instead of as a sparse accessor, for engines that "
+            "misread sparse ones (Godot 3 throws vertices metres away); the file is larger"
+        ),
+        default=False,
+    )
+
     def check(self, context):
         if not self.filepath:
             return False
@@ -77,7 +86,9 @@ class DUET_OT_export_take(bpy.types.Operator, ExportHelper):
         path = export.path_for_format(self.filepath, self.file_format)
         try:
             take = export.take_for_choice(context.scene, self.take, self.mode)
-            report = export.export_gltf(context.scene, path, take=take, mode=self.mode)
+            report = export.export_gltf(
+                context.scene, path, take=take, mode=self.mode, dense_shape_keys=self.dense_shape_keys
+            )
         except export.ExportError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

@@ -541,6 +541,52 @@ def test_export_operator_writes_the_chosen_take(duet_scene, bpy_module, tmp_path
         bpy.utils.unregister_class(DUET_OT_export_take)
 
 
+def _morph_target_accessors(document: dict) -> list[dict]:
+    return [
+        document["accessors"][index]
+        for mesh in document["meshes"]
+        for primitive in mesh["primitives"]
+        for target in primitive.get("targets", [])
+        for index in target.values()
+    ]
+
+
+def test_dense_shape_keys_write_no_sparse_accessors(duet_scene, bpy_module, tmp_path) -> None:
+    """Godot 3 misreads sparse morph-target accessors: with dense shape keys there are none,
+    from the API and from the operator; without, Blender's exporter uses them (smaller file)."""
+    from duet.addon.export import export_gltf
+    from duet.operators.export_take import DUET_OT_export_take
+
+    bpy = bpy_module
+    scene, pair = duet_scene
+    before = _state(bpy, scene, pair)
+    sparse = export_gltf(scene, tmp_path / "sparse.glb", take=TAKES[0])
+    dense = export_gltf(scene, tmp_path / "dense.glb", take=TAKES[0], dense_shape_keys=True)
+    assert _state(bpy, scene, pair) == before
+    accessors = {
+        name: _morph_target_accessors(_read_gltf(r.path)[0])
+        for name, r in (("sparse", sparse), ("dense", dense))
+    }
+    assert len(accessors["dense"]) == len(accessors["sparse"]) >= 2 * 52
+    assert any("sparse" in a for a in accessors["sparse"])
+    assert not any("sparse" in a for a in accessors["dense"])
+    assert all("bufferView" in a for a in accessors["dense"])
+    assert dense.path.stat().st_size > sparse.path.stat().st_size
+    document, buffer = _read_gltf(dense.path)
+    _check_take(document, buffer, pair, 0)
+
+    bpy.utils.register_class(DUET_OT_export_take)
+    try:
+        path = tmp_path / "menu_dense.glb"
+        result = bpy.ops.duet.export_take(
+            filepath=str(path), take=TAKES[0], mode="NLA", dense_shape_keys=True, check_existing=False
+        )
+        assert result == {"FINISHED"}
+        assert not any("sparse" in a for a in _morph_target_accessors(_read_gltf(path)[0]))
+    finally:
+        bpy.utils.unregister_class(DUET_OT_export_take)
+
+
 # --- labelled takes (the demo's and batch shots' "Duet Take 1: seed 0") -------------------------
 
 LABELS = ("seed 0", "seed 1")
