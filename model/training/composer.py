@@ -83,7 +83,12 @@ PEAK_RANGE = (0.3, 0.9)  # peak of the mixed clip after levelling
 
 
 class UtteranceLike(Protocol):
-    """What the composer needs from synthesised speech (duet.model.training.speech.Utterance)."""
+    """What the composer needs from synthesised speech (duet.model.training.speech.Utterance).
+
+    Real recordings (real_voices.py) may also give each phone a ``trusted`` flag (False: a
+    stand-in over voiced sound whose phones are unknown; kept per phone in
+    ``PhoneTable.trusted``) and the utterance a ``text`` that replaces the drawn line's text.
+    """
 
     audio: np.ndarray  # float32 mono at SAMPLE_RATE
     phones: list[Any]  # items with .ipa, .start, .end, .stress (seconds in audio)
@@ -105,15 +110,25 @@ class PhoneTable:
     start: list[float] = field(default_factory=list)
     end: list[float] = field(default_factory=list)
     stress: list[int] = field(default_factory=list)
+    trusted: list[bool] = field(default_factory=list)  # False: a stand-in phone (real voices)
+
+    def _order(self) -> np.ndarray:
+        return np.argsort(np.asarray(self.start, dtype=np.float64), kind="stable")
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        order = np.argsort(np.asarray(self.start, dtype=np.float64), kind="stable")
+        order = self._order()
         return (
             np.asarray(self.ipa, dtype="<U8")[order],
             np.asarray(self.start, dtype=np.float64)[order],
             np.asarray(self.end, dtype=np.float64)[order],
             np.asarray(self.stress, dtype=np.int8)[order],
         )
+
+    def trusted_array(self) -> np.ndarray:
+        """Per phone, in the order of `arrays()`: True where the phone is known (not a stand-in)."""
+        if len(self.trusted) != len(self.ipa):  # a table built without flags: synthesised phones
+            return np.ones(len(self.ipa), dtype=bool)
+        return np.asarray(self.trusted, dtype=bool).reshape(-1)[self._order()]
 
 
 @dataclass(frozen=True)
@@ -195,7 +210,7 @@ class _Spoken:
     """A synthesised line, trimmed around its sound: audio and phones relative to its first sound."""
 
     audio: np.ndarray
-    phones: list[tuple[str, float, float, int]]  # non-silent phones
+    phones: list[tuple[str, float, float, int, bool]]  # non-silent phones (ipa, start, end, stress, trusted)
     lead: float  # seconds of audio before the first phone
     text: str
     kind: str
@@ -209,7 +224,13 @@ class _Spoken:
 
 def _spoken(utt: UtteranceLike, line: text_source.Line) -> _Spoken | None:
     phones = [
-        (str(p.ipa), float(p.start), float(p.end), int(getattr(p, "stress", 0) or 0))
+        (
+            str(p.ipa),
+            float(p.start),
+            float(p.end),
+            int(getattr(p, "stress", 0) or 0),
+            bool(getattr(p, "trusted", True)),
+        )
         for p in utt.phones
         if not ph.is_silence(str(p.ipa)) and float(p.end) > float(p.start)
     ]
@@ -223,8 +244,9 @@ def _spoken(utt: UtteranceLike, line: text_source.Line) -> _Spoken | None:
     clip = audio[i0:i1].astype(np.float32, copy=True)
     _fade(clip, FADE_S)
     origin = i0 / SR
-    rel = [(p, s - origin, e - origin, st) for p, s, e, st in phones]
-    return _Spoken(clip, rel, rel[0][1], line.text, line.kind, line.template)
+    rel = [(p, s - origin, e - origin, st, tr) for p, s, e, st, tr in phones]
+    text = getattr(utt, "text", None) or line.text
+    return _Spoken(clip, rel, rel[0][1], text, line.kind, line.template)
 
 
 def _fade(audio: np.ndarray, seconds: float, head: bool = True, tail: bool = True) -> None:
@@ -265,11 +287,12 @@ def _place(clip: _Clip, role: int, spoken: _Spoken, t: float, gain: float, trunc
         clip.segments[role].append((first, last, "laugh"))
     else:
         table = clip.phones[role]
-        for ipa, s, e, st in spoken.phones:
+        for ipa, s, e, st, trusted in spoken.phones:
             table.ipa.append(ipa)
             table.start.append(origin + s)
             table.end.append(origin + e)
             table.stress.append(st)
+            table.trusted.append(trusted)
     clip.busy[role].append((first, last))
     clip.lines.append(PlacedLine(role, first, last, spoken.kind, spoken.text, spoken.template, truncated))
     return last

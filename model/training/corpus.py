@@ -318,27 +318,56 @@ class ClipMaker:
 
 # ----------------------------------------------------------------------------- workers
 
-_MAKER: ClipMaker | None = None
+
+class _Makers:
+    """The clip makers of one process, started on first use: the synthesisers for synthetic
+    clips, the recordings for real-voice clips (real_voices.RealClipPlan jobs)."""
+
+    def __init__(self, pools: dict, real_config=None) -> None:
+        self.pools = pools
+        self.real_config = real_config
+        self.synthetic: ClipMaker | None = None
+        self.real = None
+
+    def make(self, plan, target_seconds: float) -> ClipResult:
+        if isinstance(plan, ClipPlan):
+            if self.synthetic is None:
+                self.synthetic = ClipMaker(self.pools)
+            return self.synthetic.make(plan, target_seconds)
+        if self.real is None:
+            from .real_voices import RealClipMaker
+
+            if self.real_config is None:
+                raise CorpusError("a real-voice clip was planned without real-voice sources")
+            self.real = RealClipMaker(self.real_config)
+        return self.real.make(plan, target_seconds)
+
+    def close(self) -> None:
+        if self.synthetic is not None:
+            self.synthetic.close()
 
 
-def _init_worker(pools: dict) -> None:
+_MAKER: _Makers | None = None
+
+
+def _init_worker(pools: dict, real_config=None) -> None:
     global _MAKER
-    _MAKER = ClipMaker(pools)
+    _MAKER = _Makers(pools, real_config)
     # Close festival / espeak-ng helpers (and their temporary folders) when the worker exits.
     multiprocessing.util.Finalize(None, _MAKER.close, exitpriority=10)
 
 
-def _work(job: tuple[ClipPlan, float]) -> ClipResult:
+def _work(job: tuple) -> ClipResult:
     assert _MAKER is not None, "worker not initialised"
     return _MAKER.make(*job)
 
 
 def generate_clips(
-    jobs: Sequence[tuple[ClipPlan, float]], pools: dict, workers: int = 2
+    jobs: Sequence[tuple], pools: dict, workers: int = 2, real_config=None
 ) -> Iterator[ClipResult]:
     """Clips in job order, built by `workers` processes (1 = in this process)."""
     if workers <= 1:
-        maker = ClipMaker(pools)
+        maker = _Makers(pools, real_config)
         try:
             for job in jobs:
                 yield maker.make(*job)
@@ -346,7 +375,7 @@ def generate_clips(
             maker.close()
         return
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(pools,))
+    pool = ctx.Pool(workers, initializer=_init_worker, initargs=(pools, real_config))
     try:
         # imap keeps job order whatever the scheduling; chunksize 1 balances long clips.
         yield from pool.imap(_work, jobs, chunksize=1)
@@ -382,6 +411,18 @@ def shard_arrays(results: Sequence[ClipResult]) -> dict[str, np.ndarray]:
         "clip_voices": np.array([r.info["voices"] for r in results], dtype="<U48").reshape(-1, 2),
         "clip_staging": np.array([r.info["staging"] for r in results], dtype=str),
     }
+    if any("target_mask" in r.arrays for r in results):
+        # Real-voice clips: which targets each frame may be trusted on (dataset.TARGET_GROUPS);
+        # synthetic clips in the same shard trust all of them.
+        from .dataset import TARGET_GROUPS
+
+        out["target_mask"] = np.concatenate(
+            [
+                r.arrays.get("target_mask", np.ones((r.info["frames"], 2, len(TARGET_GROUPS)), np.float32))
+                for r in results
+            ]
+        ).astype(np.float32)
+        out["clip_kind"] = np.array([r.info.get("kind", "synthetic") for r in results], dtype="<U12")
     for key in ("audio_mix", "audio_stems", "blendshapes", "head", "gaze", "speaking", "conditioning"):
         out[key] = cat(key)
     out["phone_clip"] = owner("phone_ipa")
@@ -433,8 +474,18 @@ def build_corpus(
     shard_seconds: float = SHARD_SECONDS,
     command: str = "",
     log=print,
+    real_share: float = 0.0,
+    real_config=None,
 ) -> BuildReport:
-    """Write the corpus: shards per split, clips.jsonl and manifest.json (see the module doc)."""
+    """Write the corpus: shards per split, clips.jsonl and manifest.json (see the module doc).
+
+    `real_share` > 0 makes that share of the train and validation minutes real-voice clips
+    (real_voices.py; `real_config` names the sources); the test split stays synthetic (its
+    held-out voices and texts). The synthetic clips are the same bytes as in a corpus of the
+    synthetic minutes alone (same ids, same seeds).
+    """
+    if not 0.0 <= real_share <= 1.0:
+        raise CorpusError(f"--real-voices takes a share between 0 and 1 (got {real_share})")
     if not (minutes > 0 and np.isfinite(minutes)):
         raise CorpusError(f"--minutes must be a positive number (got {minutes!r})")
     fractions = dict(DEFAULT_FRACTIONS if fractions is None else fractions)
@@ -446,15 +497,21 @@ def build_corpus(
     stale = sorted(p.name for p in out.glob("*.npz"))
     if stale:
         raise CorpusError(f"{out} already holds shards ({stale[0]}, ...); pass an empty or new --out folder")
-    pools = voices_by_split()
+    targets = _split_seconds(minutes, fractions)
+    real_seconds = {s: v * real_share for s, v in targets.items() if s != "test"}
+    real_notes = None
+    if real_share > 0:
+        real_config, real_notes = _prepare_real(real_config, out, workers, log)
+    pools = voices_by_split() if real_share < 1.0 or "test" in targets else {s: {} for s in SPLITS}
     for split in SPLITS:
+        if real_share >= 1.0 and split != "test":
+            continue
         if fractions.get(split, 0) > 0 and not pools[split]:
             raise CorpusError(
                 f"no voices available for the {split} split; install espeak-ng and the festival voices "
                 "(tools/setup.sh)"
             )
 
-    targets = _split_seconds(minutes, fractions)
     t_start = time.perf_counter()
     cpu_start = _cpu_seconds()
     manifest_splits: dict[str, dict] = {}
@@ -464,7 +521,14 @@ def build_corpus(
     clips_log = open(out / "clips.jsonl", "w", encoding="utf-8")  # noqa: SIM115 - closed below
     try:
         for split, split_seconds in targets.items():
-            jobs = plan_split(seed, split, split_seconds)
+            real_s = real_seconds.get(split, 0.0)
+            jobs: list[tuple] = (
+                list(plan_split(seed, split, split_seconds - real_s)) if real_s < split_seconds else []
+            )
+            if real_s > 0:
+                from .real_voices import plan_real_split
+
+                jobs += plan_real_split(seed, split, real_s, real_config.kinds)
             log(f"{split}: {len(jobs)} clips, ~{split_seconds / 60:.1f} min")
             shards: list[dict] = []
             buffer: list[ClipResult] = []
@@ -479,7 +543,7 @@ def build_corpus(
                 shards.append(row)
                 buffer.clear()
 
-            for k, res in enumerate(generate_clips(jobs, pools, workers)):
+            for k, res in enumerate(generate_clips(jobs, pools, workers, real_config)):
                 res.info["shard"] = f"{split}-{len(shards):05d}.npz"
                 clips_log.write(json.dumps(res.info, ensure_ascii=False, sort_keys=True) + "\n")
                 stats.add(res)
@@ -528,9 +592,55 @@ def build_corpus(
         "mix": "audio_mix = channel(audio_stems.sum(1)) on channel clips (see clips.jsonl 'channel'), "
         "else audio_stems.sum(1); stems are the dry voices",
     }
+    if real_notes is not None:
+        manifest["real_voices"] = {"share": real_share, **real_notes}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     wall = time.perf_counter() - t_start
     return BuildReport(seconds, counts, wall, clip_wall, _cpu_seconds() - cpu_start)
+
+
+def _prepare_real(real_config, out: Path, workers: int, log) -> tuple:
+    """Sources of real voices, checked, and the LibriSpeech alignments (cached, computed once)."""
+    from .real_align import AlignmentCache
+    from .real_sources import (
+        FILLETS_HELDOUT_LEVELS,
+        FILLETS_VALIDATION_LEVELS,
+        RealSourceError,
+        check_no_heldout_speakers,
+        fillets_lines,
+        librispeech_readings,
+    )
+    from .real_voices import RealVoiceConfig
+
+    config = real_config or RealVoiceConfig()
+    try:
+        notes: dict = {"kinds": list(config.kinds)}
+        if "librispeech" in config.kinds:
+            readings = librispeech_readings(config.librispeech_root)
+            check_no_heldout_speakers([r.speaker for r in readings], config.librispeech_root)
+            cache_path = config.alignment_cache or out / "real_alignments.json"
+            cache = AlignmentCache.build([r.path for r in readings], cache_path, workers=workers, log=log)
+            config = dataclasses.replace(config, alignment_cache=cache_path)
+            notes["librispeech"] = {
+                "subset": "train-clean-100 (test-other held out)",
+                "readers": {
+                    s: sorted(r.reader for r in readings if r.split == s) for s in ("train", "validation")
+                },
+                "alignment_cache_sha256": _sha256(Path(cache_path)),
+                "alignment": cache.summary(),
+            }
+        if "fillets" in config.kinds:
+            notes["fillets"] = {
+                "root": str(config.fillets_root),
+                "heldout_levels": list(FILLETS_HELDOUT_LEVELS),
+                "validation_levels": list(FILLETS_VALIDATION_LEVELS),
+                "lines": {
+                    s: len(fillets_lines(Path(config.fillets_root), s)) for s in ("train", "validation")
+                },
+            }
+    except RealSourceError as exc:
+        raise CorpusError(str(exc)) from None
+    return config, notes
 
 
 def _cpu_seconds() -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import shlex
 import sys
 from pathlib import Path
@@ -40,6 +41,68 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--shard-minutes", type=float, default=SHARD_SECONDS / 60.0, help="audio per shard (default 10)"
     )
+    real = parser.add_argument_group("real voices (docs/CORPUS.md, 'Real voices'; training only)")
+    real.add_argument(
+        "--real-voices",
+        type=_share,
+        default=0.0,
+        metavar="SHARE",
+        help="share of the train/validation minutes made of real-voice conversations (0-1; 1 = only "
+        "real voices; the test split stays synthetic). Default 0: the synthetic corpus alone",
+    )
+    real.add_argument(
+        "--librispeech",
+        type=Path,
+        default=None,
+        help="librispeech_voices/ folder (default ../shared/data/librispeech_voices); only "
+        "train-clean-100 is read, test-other is refused",
+    )
+    real.add_argument(
+        "--fillets",
+        type=Path,
+        default=None,
+        help="Fish Fillets data (default /usr/share/games/fillets-ng; apt-get install fillets-ng-data "
+        "fillets-ng-data-cs fillets-ng-data-nl)",
+    )
+    real.add_argument(
+        "--real-kinds",
+        default="librispeech,fillets",
+        help="which real sources to compose from (librispeech, fillets; comma-separated)",
+    )
+    real.add_argument(
+        "--real-alignments",
+        type=Path,
+        default=None,
+        help="pocketsphinx alignments of the LibriSpeech readings (JSON cache; made when missing, "
+        "default OUT/real_alignments.json)",
+    )
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--real-voices takes a share between 0 and 1 (got {text!r})"
+        ) from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"--real-voices takes a share between 0 and 1 (got {text!r})")
+    return value
+
+
+def _real_config(args: argparse.Namespace):
+    from .real_voices import REAL_KINDS, RealVoiceConfig
+
+    kinds = tuple(k.strip() for k in str(args.real_kinds).split(",") if k.strip())
+    unknown = [k for k in kinds if k not in REAL_KINDS]
+    if unknown or not kinds:
+        raise CorpusError(f"--real-kinds takes {', '.join(REAL_KINDS)} (got {args.real_kinds!r})")
+    config = RealVoiceConfig(kinds=kinds, alignment_cache=args.real_alignments)
+    if args.librispeech is not None:
+        config = dataclasses.replace(config, librispeech_root=args.librispeech)
+    if args.fillets is not None:
+        config = dataclasses.replace(config, fillets_root=args.fillets)
+    return config
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
         print("error: --shard-minutes must be positive", file=sys.stderr)
         return 2
     try:
+        real_config = _real_config(args) if args.real_voices > 0 else None
         report = build_corpus(
             args.out,
             minutes=args.minutes,
@@ -59,6 +123,8 @@ def run(args: argparse.Namespace) -> int:
             fractions=args.fractions,
             shard_seconds=args.shard_minutes * 60.0,
             command=command,
+            real_share=args.real_voices,
+            real_config=real_config,
         )
     except CorpusError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -38,6 +38,26 @@ OTHER_BLEND = np.array([i for i in range(len(spec.ARKIT_NAMES)) if i not in set(
 STOCHASTIC_BLEND = np.array(VARIATION_BLEND)
 N_STOCHASTIC = len(STOCHASTIC_BLEND) + 5
 
+# Target groups that a clip may or may not be trusted on, per frame and role (shard key
+# `target_mask`, (F, 2, len(TARGET_GROUPS)); absent = all trusted, as in synthetic clips):
+# lips = mouth shapes, lip aperture and closure; motion = head, gaze, eyes/brows/cheeks,
+# gaze reciprocity, staging and motion realism; speaking = who speaks. Real-voice clips
+# (real_voices.py) trust speaking everywhere and lips only on known phones and silence.
+TARGET_GROUPS = ("lips", "motion", "speaking")
+LIPS, MOTION, SPEAKING = range(len(TARGET_GROUPS))
+# Voices whose identity is known across clips (real speakers): the voice loss may compare
+# them between crops. Synthetic voices are warped per clip, so only their clip knows them.
+KNOWN_SPEAKER_PREFIXES = ("librispeech:", "fillets:")
+UNKNOWN_SPEAKER = -1
+
+
+def speaker_key(voice: str) -> int:
+    """A stable id of a real speaker (same in every corpus and process); -1 for other voices."""
+    if not str(voice).startswith(KNOWN_SPEAKER_PREFIXES):
+        return UNKNOWN_SPEAKER
+    return int(hashlib.sha1(str(voice).encode("utf-8")).hexdigest()[:12], 16)
+
+
 # Lip-event weights (added to 1 on the frames they cover).
 CLOSURE_WEIGHT = 3.0  # p/b/m: from 40 ms before the phone to 60 ms after its end (seal and release)
 VOWEL_WEIGHT = 1.5  # +-40 ms around each vowel's middle (the opening peak)
@@ -78,7 +98,21 @@ class ShardData:
             self.phone_ipa = z["phone_ipa"].astype(str)
             self.phone_start = z["phone_start"].astype(np.float64)
             self.phone_end = z["phone_end"].astype(np.float64)
-        n = self.blendshapes.shape[0]
+            n = self.blendshapes.shape[0]
+            if "target_mask" in z.files:
+                self.target_mask = z["target_mask"].astype(np.float32)
+                if self.target_mask.shape != (n, 2, len(TARGET_GROUPS)):
+                    raise ValueError(
+                        f"{path}: target_mask has shape {self.target_mask.shape}, expected "
+                        f"({n}, 2, {len(TARGET_GROUPS)}) for groups {TARGET_GROUPS}; rebuild the corpus"
+                    )
+            else:
+                self.target_mask = np.ones((n, 2, len(TARGET_GROUPS)), dtype=np.float32)
+            voices = z["clip_voices"].astype(str) if "clip_voices" in z.files else None
+        n_clips = len(self.clip_ids)
+        self.speakers = np.full((n_clips, 2), UNKNOWN_SPEAKER, dtype=np.int64)
+        if voices is not None and voices.shape == (n_clips, 2):
+            self.speakers = np.array([[speaker_key(v) for v in row] for row in voices], dtype=np.int64)
         self.event_weight = np.ones((n, 2), dtype=np.float32)
         self._add_event_weights()
         self.at_partner = np.zeros((n, 2), dtype=np.float32)
@@ -174,6 +208,8 @@ class Batch:
     event_weight: np.ndarray  # (B, T, 2)
     mask: np.ndarray  # (B, T) 1 on real frames
     pit: np.ndarray  # (B,) bool: no anchor -> roles free (permutation-invariant loss)
+    target_mask: np.ndarray  # (B, T, 2, len(TARGET_GROUPS)) 1 where the group's targets are trusted
+    speaker: np.ndarray  # (B, 2) int64 speaker_key of A and B (-1: known only within the clip)
 
 
 class Corpus:
@@ -247,7 +283,9 @@ class Corpus:
             "speaking": pad(sd.speaking),
             "at_partner": pad(sd.at_partner),
             "event_weight": pad(sd.event_weight),
+            "target_mask": pad(sd.target_mask),
             "mask": mask,
+            "speaker": sd.speakers[clip.index].copy(),
         }
         anchor, pit = make_anchor(item["speaking"], take, stems, rng)
         if pit:
@@ -256,13 +294,14 @@ class Corpus:
         item["pit"] = pit
         return item
 
+    def sample_item(self, rng: np.random.Generator, n_frames: int, stems: bool) -> dict:
+        """One random crop (clips drawn in proportion to their length)."""
+        clip = self.clips[int(rng.choice(len(self.clips), p=self._p))]
+        start = int(rng.integers(0, max(1, clip.n_frames - n_frames + 1)))
+        return self.crop(clip, start, n_frames, stems, rng, gain_db=float(rng.uniform(-6.0, 6.0)))
+
     def sample(self, rng: np.random.Generator, batch_size: int, n_frames: int, stems: bool) -> Batch:
-        items = []
-        for _ in range(batch_size):
-            clip = self.clips[int(rng.choice(len(self.clips), p=self._p))]
-            start = int(rng.integers(0, max(1, clip.n_frames - n_frames + 1)))
-            items.append(self.crop(clip, start, n_frames, stems, rng, gain_db=float(rng.uniform(-6.0, 6.0))))
-        return collate(items)
+        return collate([self.sample_item(rng, n_frames, stems) for _ in range(batch_size)])
 
     def fixed_crops(self, n_items: int, n_frames: int, seed: int = 1234) -> list[tuple[Clip, int, bool]]:
         """A deterministic list of (clip, start, stems) for validation losses."""
@@ -273,6 +312,31 @@ class Corpus:
             start = int(rng.integers(0, max(1, clip.n_frames - n_frames + 1)))
             out.append((clip, start, k % 4 == 3))
         return out
+
+
+class MixedCorpus:
+    """Crops from a main corpus and, with probability `share` per crop, from a second one
+    (the real-voice corpus): a documented share whatever the two corpora's sizes."""
+
+    def __init__(self, main: Corpus, extra: Corpus, share: float) -> None:
+        if not 0.0 <= share <= 1.0:
+            raise ValueError(f"the real-voice share must be between 0 and 1 (got {share})")
+        self.main, self.extra, self.share = main, extra, float(share)
+        self.clips = main.clips + extra.clips
+
+    @property
+    def seconds(self) -> float:
+        return self.main.seconds + self.extra.seconds
+
+    def feature_stats(self, rng: np.random.Generator, n_clips: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        return self.main.feature_stats(rng, n_clips)
+
+    def sample(self, rng: np.random.Generator, batch_size: int, n_frames: int, stems: bool) -> Batch:
+        items = []
+        for _ in range(batch_size):
+            source = self.extra if rng.random() < self.share else self.main
+            items.append(source.sample_item(rng, n_frames, stems))
+        return collate(items)
 
 
 def collate(items: list[dict]) -> Batch:
@@ -291,6 +355,8 @@ def collate(items: list[dict]) -> Batch:
         event_weight=stack("event_weight"),
         mask=stack("mask"),
         pit=np.array([bool(it["pit"]) for it in items]),
+        target_mask=stack("target_mask"),
+        speaker=np.stack([np.asarray(it["speaker"], dtype=np.int64) for it in items]),
     )
 
 

@@ -3,6 +3,12 @@
 All take raw network outputs (B, T, 2, out_dim) and a dataset.Batch moved to
 tensors, and return per-sample losses (B,) so the permutation-invariant
 crops (no role anchor) can take the better of the two role orders.
+
+Targets a clip cannot vouch for are masked per frame and role (batch["target_mask"],
+groups dataset.TARGET_GROUPS: lips, motion, speaking; absent = all trusted): a masked
+frame adds nothing to the loss and no gradient, and the normalisation stays the count of
+valid frames, so a real-voice crop's trusted frames weigh what a synthetic crop's do.
+Masked targets must still be finite numbers (the corpus writes the teacher's values).
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from ..network_config import (
     NetworkConfig,
 )
 from ..torch_runtime import blendshapes
-from .dataset import MOUTH, OTHER_BLEND
+from .dataset import LIPS, MOTION, MOUTH, OTHER_BLEND, SPEAKING
 from .teacher.gaze import AT_PARTNER_DEG
 
 _I = spec.ARKIT_INDEX
@@ -72,6 +78,14 @@ def _masked_mean(x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (x * m).flatten(1).sum(1) / m.flatten(1).sum(1).clamp_min(1.0)
 
 
+def _group(batch: dict[str, torch.Tensor], group: int, like: torch.Tensor) -> torch.Tensor:
+    """Trust (B, T, 2) of one target group; ones when the batch has no target_mask."""
+    tm = batch.get("target_mask")
+    if tm is None:
+        return torch.ones(like.shape[:3], device=like.device, dtype=like.dtype)
+    return tm[..., group].to(like.dtype)
+
+
 def _diff(x: torch.Tensor, n: int = 1, step: int = 1) -> torch.Tensor:
     for _ in range(n):
         x = x[:, step:] - x[:, :-step]
@@ -92,8 +106,22 @@ def lip_aperture_torch(b: torch.Tensor) -> torch.Tensor:
     return jaw_gap + 0.5 * (lower + upper) + 0.5 * b[..., _I["mouthFunnel"]]
 
 
+def _alone(speaking: torch.Tensor, mask: torch.Tensor, trust: torch.Tensor | None) -> torch.Tensor:
+    """(B, T, 2) frames where one role speaks alone (both roles' speaking trusted)."""
+    spk = (speaking > 0.5) & (mask[..., None] > 0)
+    known = mask > 0
+    if trust is not None:
+        known = known & (trust[..., 0] > 0) & (trust[..., 1] > 0)
+    return torch.stack([spk[..., 0] & ~spk[..., 1], spk[..., 1] & ~spk[..., 0]], dim=-1) & known[..., None]
+
+
 def voice_loss(
-    encoding: torch.Tensor, head: torch.nn.Module, speaking: torch.Tensor, mask: torch.Tensor, stride: int = 5
+    encoding: torch.Tensor,
+    head: torch.nn.Module,
+    speaking: torch.Tensor,
+    mask: torch.Tensor,
+    stride: int = 5,
+    trust: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Voice identity of the shared encoder, per sample (B,).
 
@@ -102,10 +130,10 @@ def voice_loss(
     dissimilar otherwise (logistic loss on scaled cosine similarity, frames
     taken every `stride`). Stems: channel 0's frames of A against channel 1's
     frames of B. This gives the global attention voice features to carry the
-    anchors' roles through a mixed track.
+    anchors' roles through a mixed track. `trust` (B, T, 2): the speaking group of the
+    target mask; frames whose speaking is not trusted take no part.
     """
-    spk = (speaking > 0.5) & (mask[..., None] > 0)
-    alone = torch.stack([spk[..., 0] & ~spk[..., 1], spk[..., 1] & ~spk[..., 0]], dim=-1)  # (B, T, 2)
+    alone = _alone(speaking, mask, trust)  # (B, T, 2)
     emb = F.normalize(head(encoding), dim=-1, eps=1e-6)  # (B, C, T, k)
     if emb.shape[1] == 1:
         e = emb[:, 0, ::stride]  # (B, N, k)
@@ -122,6 +150,57 @@ def voice_loss(
     both = (lab_a.any(1) & lab_b.any(1)).to(logits.dtype)
     per = (bce * pair).flatten(1).sum(1) / pair.flatten(1).sum(1).clamp_min(1)
     return per * both
+
+
+def cross_voice_loss(
+    encoding: torch.Tensor,
+    head: torch.nn.Module,
+    speaking: torch.Tensor,
+    mask: torch.Tensor,
+    speaker: torch.Tensor,
+    *,
+    stride: int = 5,
+    per_role: int = 24,
+    trust: torch.Tensor | None = None,
+) -> torch.Tensor:
+    """Voice identity across the crops of a batch (scalar): frames of one real speaker in two
+    crops should match, frames of two different speakers differ.
+
+    `speaker` (B, 2) holds dataset.speaker_key ids; -1 (a synthetic voice, warped per clip) is
+    known only within its crop, so two such voices in different crops are not compared, while
+    a synthetic voice and a real speaker are two different voices. Up to `per_role` evenly
+    spaced solo frames per crop and role take part; positives and negatives weigh half each.
+    """
+    alone = _alone(speaking, mask, trust)[:, ::stride]  # (B, N, 2)
+    emb = F.normalize(head(encoding), dim=-1, eps=1e-6)[:, :, ::stride]  # (B, C, N, k)
+    rows, labels, owners = [], [], []
+    for i in range(alone.shape[0]):
+        for r in range(2):
+            idx = torch.nonzero(alone[i, :, r]).flatten()
+            if len(idx) == 0:
+                continue
+            if len(idx) > per_role:
+                idx = idx[torch.linspace(0, len(idx) - 1, per_role, device=idx.device).round().long()]
+            channel = r if emb.shape[1] == 2 else 0
+            rows.append(emb[i, channel, idx])
+            labels.append(speaker[i, r].expand(len(idx)))
+            owners.append(torch.full((len(idx),), i, device=idx.device))
+    zero = encoding.sum() * 0.0
+    if len(rows) < 2:
+        return zero
+    e, lab, own = torch.cat(rows), torch.cat(labels), torch.cat(owners)
+    known = lab >= 0
+    other_crop = own[:, None] != own[None, :]
+    valid = other_crop & (known[:, None] | known[None, :])
+    same = (lab[:, None] == lab[None, :]) & known[:, None]
+    logits = 10.0 * (e @ e.T) - 5.0
+    out = zero
+    for pick, target in ((valid & same, 1.0), (valid & ~same, 0.0)):
+        if bool(pick.any()):
+            sel = logits[pick]
+            bce = F.binary_cross_entropy_with_logits(sel, torch.full_like(sel, target))
+            out = out + 0.5 * bce
+    return out
 
 
 def world_gaze_sum(head: torch.Tensor, gaze: torch.Tensor) -> torch.Tensor:
@@ -170,15 +249,18 @@ def per_sample_losses(
     mouth = torch.as_tensor(MOUTH, device=raw.device)
     other = torch.as_tensor(OTHER_BLEND, device=raw.device)
     out: dict[str, torch.Tensor] = {}
+    lips_w = _group(batch, LIPS, raw)  # (B, T, 2) trust of each target group
+    motion_w = _group(batch, MOTION, raw)
+    speaking_w = _group(batch, SPEAKING, raw)
 
     # Lip sync: L1 (+ a squared part) on mouth shapes, heavier on p/b/m closures and releases
     # and at vowel peaks, and on the lip aperture itself (what makes a seal or an opening).
     cw = torch.as_tensor(MOUTH_WEIGHTS, device=raw.device)
     err = blend[..., mouth] - tgt_blend[..., mouth]
     lip = ((err.abs() + LIP_SQUARED * err * err) * cw).sum(-1) / cw.sum() * batch["event_weight"]
-    out["lip"] = _masked_mean(lip, mask)
+    out["lip"] = _masked_mean(lip * lips_w, mask)
     ap_err = (lip_aperture_torch(blend) - lip_aperture_torch(tgt_blend)).abs() * batch["event_weight"]
-    out["aperture"] = _masked_mean(ap_err, mask)
+    out["aperture"] = _masked_mean(ap_err * lips_w, mask)
     if cfg.lip_closure:
         # The closure fraction as a classification (sealed or not), where the jaw gap is wide
         # enough to say: the teacher writes mouthClose = closure x jawOpen.
@@ -188,31 +270,34 @@ def per_sample_losses(
         closure_bce = F.binary_cross_entropy_with_logits(
             raw[..., CLOSURE_CHANNEL], tgt_closure, reduction="none"
         )
-        closure_w = known * batch["event_weight"]
+        closure_w = known * batch["event_weight"] * lips_w
         out["closure"] = (closure_bce * closure_w * mask[..., None]).flatten(1).sum(1) / (
-            (known * mask[..., None]).flatten(1).sum(1).clamp_min(1.0)
+            (known * lips_w * mask[..., None]).flatten(1).sum(1).clamp_min(1.0)
         )
     else:
         out["closure"] = torch.zeros(bsz, device=raw.device)
-    out["expression"] = _masked_mean((blend[..., other] - tgt_blend[..., other]).abs().mean(-1), mask)
+    out["expression"] = _masked_mean(
+        (blend[..., other] - tgt_blend[..., other]).abs().mean(-1) * motion_w, mask
+    )
 
     # Head: angles, velocity (consistency with the teacher's motion) and jerk (no sudden jumps).
     hs = cfg.head_scale
-    head_err = ((head - tgt_head).abs() / hs).mean(-1)  # (B, T, 2)
+    head_err = ((head - tgt_head).abs() / hs).mean(-1) * motion_w  # (B, T, 2)
     out["head"] = _masked_mean(head_err, mask)
     vm = _diff_mask(mask)
-    out["velocity"] = _masked_mean(((_diff(head) - _diff(tgt_head)).abs() / hs).mean(-1) * 10.0, vm)
+    vel = ((_diff(head) - _diff(tgt_head)).abs() / hs).mean(-1) * 10.0
+    out["velocity"] = _masked_mean(vel * _diff_mask(motion_w), vm)
     jm = _diff_mask(mask, 3)
-    out["jerk"] = _masked_mean((_diff(head, 3).abs() / hs).mean(-1) * 10.0, jm)
+    out["jerk"] = _masked_mean((_diff(head, 3).abs() / hs).mean(-1) * 10.0 * _diff_mask(motion_w, 3), jm)
 
-    gaze_err = ((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1)
+    gaze_err = ((gaze - tgt_gaze).abs() / cfg.gaze_scale).mean(-1) * motion_w
     out["gaze"] = _masked_mean(gaze_err, mask)
     # Staging: the same errors averaged over the staged holds only. Holds are a few % of corpus
     # frames; averaged over all frames they hardly count, and a network that ignored its staging
     # input entirely (45 degrees off on holds) still had a small head loss.
     cond = batch["cond"]
-    held_head = (cond[..., spec.COND_HEAD_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None]
-    held_gaze = (cond[..., spec.COND_GAZE_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None]
+    held_head = (cond[..., spec.COND_HEAD_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None] * motion_w
+    held_gaze = (cond[..., spec.COND_GAZE_ACTIVE] >= 1.0).to(raw.dtype) * mask[..., None] * motion_w
     # Per sample, then scaled so the batch mean averages over the samples that hold anything
     # (most crops hold nothing; a plain mean would dilute the rare holds again).
     staging = torch.zeros(bsz, device=raw.device)
@@ -230,33 +315,38 @@ def per_sample_losses(
         tgt_at = batch["at_partner"]
         mutual = at[..., 0] * at[..., 1]
         tgt_mutual = tgt_at[..., 0] * tgt_at[..., 1]
-        recip = (at - tgt_at).abs().mean(-1) + 2.0 * (mutual - tgt_mutual).abs()
+        both = motion_w[..., 0] * motion_w[..., 1]
+        recip = ((at - tgt_at).abs() * motion_w).mean(-1) + 2.0 * (mutual - tgt_mutual).abs() * both
         out["reciprocity"] = _masked_mean(recip, mask)
     else:
         out["reciprocity"] = torch.zeros(bsz, device=raw.device)
 
     bce = F.binary_cross_entropy_with_logits(raw[..., OUT_SPEAKING], batch["speaking"], reduction="none")
-    out["speaking"] = _masked_mean(bce.mean(-1), mask)
+    out["speaking"] = _masked_mean((bce * speaking_w).mean(-1), mask)
 
     # Realism: motion statistics of every curve match the teacher's (L1 regression alone
     # under-shoots spread and speed); per role, over the crop.
     curves = torch.cat([blend, head / hs, gaze / cfg.gaze_scale], dim=-1)  # (B, T, 2, C)
     tgt_curves = torch.cat([tgt_blend, tgt_head / hs, tgt_gaze / cfg.gaze_scale], dim=-1)
+    # Statistics over the frames whose motion is trusted, weighted by their share of the crop.
     real = torch.zeros(bsz, device=raw.device)
+    n_valid = mask.sum(1).clamp_min(1.0)
     for r in range(2):
+        m_r = mask * motion_w[..., r]
+        share = m_r.sum(1) / n_valid
         for a, b in zip(
-            motion_statistics(curves[:, :, r], mask),
-            motion_statistics(tgt_curves[:, :, r], mask),
+            motion_statistics(curves[:, :, r], m_r),
+            motion_statistics(tgt_curves[:, :, r], m_r),
             strict=True,
         ):
-            real = real + (a - b).abs().mean(-1)
+            real = real + share * (a - b).abs().mean(-1)
     out["realism"] = real
     return out
 
 
 def swap_roles(batch: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The same targets with roles A and B exchanged (for permutation-invariant crops)."""
-    keys = ("blendshapes", "head", "gaze", "speaking", "at_partner", "event_weight")
+    keys = ("blendshapes", "head", "gaze", "speaking", "at_partner", "event_weight", "target_mask")
     return {k: (v.flip(2) if k in keys else v) for k, v in batch.items()}
 
 

@@ -35,6 +35,24 @@ CROP_FRAMES = (300, 500, 800, 1200)  # 6-24 s crops; the batch size keeps frames
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", required=True, type=Path, help="corpus directory (train-*.npz, ...)")
+    parser.add_argument(
+        "--real-corpus",
+        type=Path,
+        default=None,
+        help="a real-voice corpus (corpus --real-voices 1) to mix in; see --real-share",
+    )
+    parser.add_argument(
+        "--real-share",
+        type=float,
+        default=0.3,
+        help="share of crops drawn from --real-corpus (default 0.3; docs/CORPUS.md)",
+    )
+    parser.add_argument(
+        "--cross-voice",
+        type=float,
+        default=0.5,
+        help="weight of the voice-identity term across crops (real speakers; 0 = off)",
+    )
     parser.add_argument("--out", required=True, type=Path, help="run directory (checkpoint, logs)")
     parser.add_argument("--export", type=Path, default=None, help="weights .npz to write at the end")
     parser.add_argument("--steps", type=int, default=3000, help="optimisation steps in all")
@@ -95,8 +113,8 @@ def _to_tensors(batch, device) -> dict:
     out = {}
     for key in batch.__dataclass_fields__:
         value = getattr(batch, key)
-        if key == "pit":
-            out[key] = torch.from_numpy(value).to(device)
+        if key == "pit" or np.issubdtype(value.dtype, np.integer):
+            out[key] = torch.from_numpy(np.ascontiguousarray(value)).to(device)
         else:
             out[key] = torch.from_numpy(np.ascontiguousarray(value, dtype=np.float32)).to(device)
     return out
@@ -106,8 +124,8 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from .. import torch_runtime, weights
-    from .dataset import Corpus, manifest_sha256
-    from .losses import LossWeights, total_loss, voice_loss
+    from .dataset import SPEAKING, Corpus, MixedCorpus, manifest_sha256
+    from .losses import LossWeights, cross_voice_loss, total_loss, voice_loss
     from .posterior import Posterior, prior_latent
 
     if args.threads:
@@ -140,6 +158,22 @@ def run(args: argparse.Namespace) -> int:
         f"validation: {0 if val is None else len(val.clips)} clips",
         flush=True,
     )
+    real_val = None
+    if args.real_corpus is not None:
+        if not 0.0 <= args.real_share <= 1.0:
+            print(f"error: --real-share must be between 0 and 1 (got {args.real_share})", file=sys.stderr)
+            return 2
+        real_train = Corpus(args.real_corpus, "train")
+        try:
+            real_val = Corpus(args.real_corpus, "validation")
+        except FileNotFoundError:
+            real_val = None
+        print(
+            f"real voices: {len(real_train.clips)} clips, {real_train.seconds / 3600:.2f} h, "
+            f"{args.real_share:.0%} of the crops",
+            flush=True,
+        )
+        train = MixedCorpus(train, real_train, args.real_share)
 
     net = torch_runtime.build(cfg, seed=args.seed).to(device)
     post = Posterior(cfg).to(device)
@@ -183,29 +217,42 @@ def run(args: argparse.Namespace) -> int:
 
     lw = LossWeights()
     gaze_loss = not args.no_gaze_loss
-    val_crops = val.fixed_crops(16, 500) if val is not None else []
+    val_sets = []
+    if val is not None:
+        val_sets.append(("val", val, val.fixed_crops(16, 500)))
+    if real_val is not None:
+        val_sets.append(("valreal", real_val, real_val.fixed_crops(16, 500)))
 
     def validate() -> dict:
-        net.eval()
-        sums: dict[str, float] = {}
-        with torch.no_grad():
-            for k in range(0, len(val_crops), 4):
-                group = val_crops[k : k + 4]
-                for stems in (False, True):
-                    items = [val.crop(c, s, 500, stems, None) for c, s, st in group if st == stems]
-                    if not items:
-                        continue
-                    from .dataset import collate
+        from .dataset import collate
 
-                    b = _to_tensors(collate(items), device)
-                    zero = torch.zeros(*b["cond"].shape[:3], cfg.n_latent, device=device)
-                    raw = net(b["feats"], b["cond"], b["anchor"], zero)
-                    _, logs = total_loss(raw, b, cfg, lw, torch.zeros((), device=device), gaze_loss=gaze_loss)
-                    for key, v in logs.items():
-                        sums[key] = sums.get(key, 0.0) + v * len(items)
+        net.eval()
+        out: dict[str, float] = {}
+        with torch.no_grad():
+            for prefix, corpus, crops in val_sets:
+                sums: dict[str, float] = {}
+                for k in range(0, len(crops), 4):
+                    group = crops[k : k + 4]
+                    for stems in (False, True):
+                        items = [corpus.crop(c, s, 500, stems, None) for c, s, st in group if st == stems]
+                        if not items:
+                            continue
+                        b = _to_tensors(collate(items), device)
+                        zero = torch.zeros(*b["cond"].shape[:3], cfg.n_latent, device=device)
+                        raw, enc = net(b["feats"], b["cond"], b["anchor"], zero, return_encoding=True)
+                        _, logs = total_loss(
+                            raw, b, cfg, lw, torch.zeros((), device=device), gaze_loss=gaze_loss
+                        )
+                        trust = b["target_mask"][..., SPEAKING]
+                        logs["voice"] = float(
+                            voice_loss(enc, net.voice, b["speaking"], b["mask"], trust=trust).mean()
+                        )
+                        for key, v in logs.items():
+                            sums[key] = sums.get(key, 0.0) + v * len(items)
+                n = max(1, len(crops))
+                out.update({f"{prefix}_{k}": v / n for k, v in sums.items()})
         net.train()
-        n = max(1, len(val_crops))
-        return {f"val_{k}": v / n for k, v in sums.items()}
+        return out
 
     net.train()
     t_last = time.perf_counter()
@@ -229,9 +276,17 @@ def run(args: argparse.Namespace) -> int:
             z = torch.where(use_prior[:, None, None, None], z_prior, z)
             raw, encoding = net(batch["feats"], batch["cond"], batch["anchor"], z, return_encoding=True)
             loss, logs = total_loss(raw, batch, cfg, lw, kl, gaze_loss=gaze_loss)
-            voice = voice_loss(encoding, net.voice, batch["speaking"], batch["mask"]).mean()
+            trust = batch["target_mask"][..., SPEAKING]
+            voice = voice_loss(encoding, net.voice, batch["speaking"], batch["mask"], trust=trust).mean()
             loss = loss + lw.voice * voice
             logs["voice"] = float(voice.detach())
+            if args.real_corpus is not None and args.cross_voice > 0:
+                # Real speakers across the crops of the batch (synthetic voices only within theirs).
+                cross = cross_voice_loss(
+                    encoding, net.voice, batch["speaking"], batch["mask"], batch["speaker"], trust=trust
+                )
+                loss = loss + args.cross_voice * cross
+                logs["voice_cross"] = float(cross.detach())
             if not torch.isfinite(loss):
                 print(f"step {step}: loss is not finite; stopping (last checkpoint kept)", file=sys.stderr)
                 return 3
@@ -253,7 +308,7 @@ def run(args: argparse.Namespace) -> int:
                 "elapsed_s": round(elapsed, 1),
                 **logs,
             }
-            if val is not None and (step % args.validate_every == 0 or step == args.steps):
+            if val_sets and (step % args.validate_every == 0 or step == args.steps):
                 record.update(validate())
             log.write(json.dumps(record) + "\n")
             if step % args.log_every == 0 or step == 1 or "val_total" in record:
@@ -266,6 +321,7 @@ def run(args: argparse.Namespace) -> int:
                         "aperture",
                         "closure",
                         "voice",
+                        "voice_cross",
                         "speaking",
                         "head",
                         "staging",
@@ -281,6 +337,11 @@ def run(args: argparse.Namespace) -> int:
                     if "val_total" in record
                     else ""
                 )
+                if "valreal_total" in record:
+                    extra += (
+                        f" valreal_speaking={record['valreal_speaking']:.4f}"
+                        f" valreal_voice={record['valreal_voice']:.4f}"
+                    )
                 print(f"step {step}/{args.steps} {elapsed / 60:.1f} min {shown}{extra}", flush=True)
             if step % args.checkpoint_every == 0:
                 save_checkpoint()
@@ -311,7 +372,11 @@ def run(args: argparse.Namespace) -> int:
             "native_fps": spec.NATIVE_FPS,
             "ablation": {"cross_attention": not args.no_cross_attention, "gaze_loss": gaze_loss},
         }
-        if val is not None:
+        if args.real_corpus is not None:
+            info["real_corpus"] = str(args.real_corpus)
+            info["real_corpus_manifest_sha256"] = manifest_sha256(args.real_corpus)
+            info["real_share"] = args.real_share
+        if val_sets:
             info["validation"] = {k: round(v, 5) for k, v in validate().items()}
         meta = weights.save(args.export, cfg, arrays, info)
         state = "" if step >= args.steps else f" (stopped at step {step} of {args.steps}: resumable)"
