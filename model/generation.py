@@ -6,7 +6,8 @@
 Steps: validate and resample the audio to 16 kHz; build the staging
 conditioning (duet.model.staging) at 50 fps; run the network window by
 window (windowing.py) in the numpy runtime (default) or torch; apply the
-staging solve (commanded poses held exactly); resample the curves to `fps`.
+staging solve (commanded poses held exactly) and lay the staged and default
+moods over the faces (staging/moods.py), still at 50 fps; resample the curves to `fps`.
 """
 
 from __future__ import annotations
@@ -133,6 +134,29 @@ def _staging_targets(staging: str, n_frames: int, names: Any, fps: float, first_
     duration = n_frames / spec.NATIVE_FPS
     late = [f"staging {issue}" for issue in script.issues_beyond(duration)]
     return staging_mod, script.to_targets(n_frames, spec.NATIVE_FPS), late
+
+
+def _check_moods(moods: object) -> dict:
+    """Default moods {role: (mood, strength)} validated; {} for none."""
+    if moods is None:
+        return {}
+    from .staging.moods import check_defaults
+
+    try:
+        return check_defaults(moods)
+    except ValueError as exc:
+        raise InputError(str(exc)) from exc
+
+
+def _with_moods(perf: Performance, targets: Any, defaults: dict) -> Performance:
+    """The staged moods (and each role's default mood) over the faces, at the network's rate."""
+    script = getattr(targets, "script", None)  # StagingTargets keep the script they came from
+    timeline = getattr(script, "timeline", None)
+    if timeline is None and not defaults:
+        return perf
+    from .staging.moods import apply_moods
+
+    return apply_moods(perf, timeline, defaults)
 
 
 def _parse_script(script: object, names: Any) -> Any:
@@ -286,6 +310,7 @@ def generate(
     weights: str | Path | None = None,
     first_frame: int = 0,
     progress: Callable[[float], None] | None = None,
+    moods: Any = None,
 ) -> Performance:
     """Animate both characters of a dialogue from its voice-over.
 
@@ -303,6 +328,8 @@ def generate(
     audio starts (frame times in the staging text count from there, at fps).
     progress: called with the fraction done (0..1) as the work goes; an exception it raises
     stops the run and propagates (how the Blender operator cancels).
+    moods: each character's mood for the whole take, {"A": ("happy", 0.4), "B": "sad"} (a
+    strength 0..1, 0.7 when left out); moods in the staging text override it where they hold.
     """
     fps_out = _check_fps(fps)
     seed = _check_seed(seed)
@@ -311,6 +338,7 @@ def generate(
     duration = n_samples / spec.SAMPLE_RATE
     n_frames = features.n_model_frames(n_samples)
     _parse_roles(roles, duration)  # bad options fail before any work
+    default_moods = _check_moods(moods)
     if runtime not in RUNTIMES:
         raise InputError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
 
@@ -350,6 +378,7 @@ def generate(
     notes, lines = (*perf.notes, *staging_notes), perf.lines
     if targets is not None and staging_mod is not None:
         perf = staging_mod.solve(perf, targets)
+    perf = _with_moods(perf, targets, default_moods)
     n_out = max(1, int(math.ceil(duration * fps_out - 1e-9)))
     out = Performance(
         fps=fps_out,
