@@ -38,6 +38,7 @@ class GenerationRequest:
     weights: Path | None = None  # model weights .npz; None: the bundled assets/duet_model.npz
     script: str | None = None  # the dialogue's lines (docs/SCRIPT.md); None: roles and lips from the audio
     notes: tuple[str, ...] = ()  # about the inputs (a truncated voice-over): the take's report carries them
+    moods: dict[str, tuple[str, float]] | None = None  # {role: (mood, strength)} for the whole take
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
@@ -55,6 +56,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
             audio = audio[:, ::-1].copy()
         elif not has_script:  # a script's lines name their speakers: nothing to swap
             kwargs["roles"] = "swap"  # the first voice heard drives B
+    if request.moods:
+        kwargs["moods"] = request.moods  # the Characters panel's moods; staged moods override them
     if progress is not None:
         kwargs["progress"] = progress  # raising from it (Cancelled) stops the model mid-take
     performance = model.generate(
