@@ -19,29 +19,36 @@ import os
 import re
 import stat
 import tomllib
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
-
+from .jobfields import (  # noqa: F401 (the field checks, re-exported: callers use jobfile.*)
+    ENGINE_ALIASES,
+    MAX_RESOLUTION,
+    MAX_SEED,
+    RENDER_FORMATS,
+    RENDER_KEYS,
+    SHOT_KEYS,
+    Problem,
+    RenderFields,
+    ShotFields,
+    _toml_type,
+    _validate_fields,
+    check_engine,
+    parse_frames,
+    parse_resolution,
+    seed_problem,
+)
 from .paths import FolderCache, InputIndex, folder_problem, output_problems, resolve_path
 
 # Mirrors duet.addon.audio.SUPPORTED_SUFFIXES (what Blender's aud decodes); a
 # Blender test keeps the two equal.
 AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".m4a")
-ENGINE_ALIASES = ("workbench", "eevee", "cycles")
-RENDER_FORMATS = ("images", "video")
 # Shot names become file names and farm task names: keep them plain.
 SHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
-_RESOLUTION = re.compile(r"^\s*(\d+)\s*[xX×]\s*(\d+)\s*$")
-_FRAMES = re.compile(r"^\s*(-?\d+)\s*(?:(?:-|\.\.)\s*(-?\d+)\s*)?$")
-_ENGINE_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
-MAX_RESOLUTION = 16384
-# Take seeds: what a job file, duet bake --seed, the panel (min 0) and generate() accept.
-MAX_SEED = 2**32 - 1
 TOP_LEVEL_KEYS = ("version", "defaults", "shots")
 
 
@@ -58,18 +65,6 @@ StagingCheck = Callable[[Path, dict[str, str] | None], list[str]]
 RETARGET_KEYS = ("retarget_a", "retarget_b")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a job, where it is and what to do about it."""
-
-    location: str  # "shots.sc01_010.audio", "defaults.seed", "--out", or the file for TOML syntax
-    message: str
-    shot: str | None = None  # None: concerns the whole job
-
-    def __str__(self) -> str:
-        return f"{self.location}: {self.message}"
-
-
 class JobFileError(ValueError):
     """A job that cannot run as written; ``problems`` holds every problem found."""
 
@@ -79,210 +74,6 @@ class JobFileError(ValueError):
         lines = "\n".join(f"  {p}" for p in problems)
         count = f"{len(problems)} problem" + ("s" if len(problems) != 1 else "")
         super().__init__(f"{source}: {count}:\n{lines}")
-
-
-# --------------------------------------------------------------------------- models
-
-
-def seed_problem(seed: object) -> str:
-    """The one wording for a seed out of range; duet.model.generation says the same."""
-    return f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}"
-
-
-def parse_resolution(text: str) -> tuple[int, int]:
-    match = _RESOLUTION.match(text)
-    if not match:
-        raise ValueError(f"resolution '{text}' is not WIDTHxHEIGHT, e.g. '1920x1080'")
-    width, height = int(match.group(1)), int(match.group(2))
-    if not (4 <= width <= MAX_RESOLUTION and 4 <= height <= MAX_RESOLUTION):
-        raise ValueError(f"resolution '{text}' must be between 4 and {MAX_RESOLUTION} pixels each way")
-    return width, height
-
-
-def parse_frames(text: str) -> tuple[int, int]:
-    match = _FRAMES.match(text)
-    if not match:
-        raise ValueError(f"frames '{text}' is not a frame or a range, e.g. '1-120' or '48'")
-    start = int(match.group(1))
-    end = int(match.group(2)) if match.group(2) is not None else start
-    if end < start:
-        raise ValueError(f"frames '{text}' ends before it starts: write START-END with START <= END")
-    return start, end
-
-
-def check_engine(text: str) -> str:
-    """A render engine as written in a job file: an alias or a Blender identifier."""
-    if text.lower() in ENGINE_ALIASES:
-        return text.lower()
-    if _ENGINE_ID.match(text):
-        return text
-    raise ValueError(
-        f"engine '{text}' is unknown: use {', '.join(ENGINE_ALIASES)} or a Blender engine "
-        "identifier such as BLENDER_WORKBENCH or CYCLES"
-    )
-
-
-class RenderFields(BaseModel):
-    """``render`` of a shot or of the defaults (every key optional here)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    enabled: bool | None = None
-    dir: str | None = None
-    format: Literal["images", "video"] | None = None
-    engine: str | None = None
-    resolution: str | None = None
-    frames: str | None = None
-
-    @field_validator("engine")
-    @classmethod
-    def _engine(cls, value: str | None) -> str | None:
-        return None if value is None else check_engine(value)
-
-    @field_validator("resolution")
-    @classmethod
-    def _resolution(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_resolution(value)
-        return value
-
-    @field_validator("frames")
-    @classmethod
-    def _frames(cls, value: str | None) -> str | None:
-        if value is not None:
-            parse_frames(value)
-        return value
-
-
-class ShotFields(BaseModel):
-    """The keys of one shot, or of ``[defaults]`` (every key optional here;
-    what a shot needs in the end is checked after merging)."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    blend: str | None = None
-    audio: list[str] | None = None
-    staging: str | None = None
-    a: str | None = None
-    b: str | None = None
-    out: str | None = None
-    take: str | None = None
-    seed: int | None = None
-    stems: bool | None = None
-    fps: float | None = Field(default=None, gt=0, le=1000)
-    weights: str | None = None
-    retarget_a: str | None = None
-    retarget_b: str | None = None
-    render: RenderFields | None = None
-
-    @field_validator("seed")
-    @classmethod
-    def _seed(cls, value: int | None) -> int | None:
-        if value is not None and not 0 <= value <= MAX_SEED:
-            raise ValueError(seed_problem(value))
-        return value
-
-    @field_validator("audio", mode="before")
-    @classmethod
-    def _one_path_or_two(cls, value: Any) -> Any:
-        return [value] if isinstance(value, str) else value
-
-    @field_validator("audio")
-    @classmethod
-    def _audio_count(cls, value: list[str] | None) -> list[str] | None:
-        if value is not None and not 1 <= len(value) <= 2:
-            raise ValueError(
-                f"audio takes one file (mixed, or stereo stems) or two stem files [A, B], not {len(value)}"
-            )
-        return value
-
-    @field_validator("render", mode="before")
-    @classmethod
-    def _render_switch(cls, value: Any) -> Any:
-        # render = true / false switches rendering with the other settings inherited.
-        return {"enabled": value} if isinstance(value, bool) else value
-
-    @field_validator("a", "b", "take", "weights", "retarget_a", "retarget_b")
-    @classmethod
-    def _not_blank(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("must not be empty: remove the key to use the default")
-        return value
-
-
-SHOT_KEYS = tuple(ShotFields.model_fields)
-RENDER_KEYS = tuple(RenderFields.model_fields)
-
-_TOML_TYPES = {
-    str: "a string",
-    int: "an integer",
-    float: "a number",
-    bool: "true/false",
-    list: "an array",
-    dict: "a table",
-}
-_EXPECTED = {
-    "string_type": "must be a string in quotes",
-    "int_type": "must be a whole number",
-    "float_type": "must be a number",
-    "bool_type": "must be true or false",
-    "list_type": "must be an array of strings",
-    "dict_type": "must be a table",
-    "model_type": "must be a table",
-    "model_attributes_type": "must be a table",
-}
-
-
-def _toml_type(value: Any) -> str:
-    for kind, name in _TOML_TYPES.items():
-        if type(value) is kind:
-            return name
-    return type(value).__name__
-
-
-def _format_loc(parts: Iterable[Any]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _friendly(error: dict[str, Any], allowed: dict[tuple[str, ...], tuple[str, ...]]) -> str:
-    kind = error["type"]
-    loc = tuple(p for p in error["loc"] if isinstance(p, str))
-    if kind == "extra_forbidden":
-        keys = allowed.get(loc[:-1], SHOT_KEYS)
-        guess = difflib.get_close_matches(loc[-1], keys, n=1)
-        hint = f" (did you mean '{guess[0]}'?)" if guess else ""
-        return f"unknown key '{loc[-1]}'{hint}; allowed here: {', '.join(keys)}"
-    if loc[:1] == ("audio",) and kind in ("list_type", "string_type"):
-        return f"must be a file path or an array of one or two paths, not {_toml_type(error.get('input'))}"
-    if kind in _EXPECTED:
-        return f"{_EXPECTED[kind]}, not {_toml_type(error.get('input'))} ({error.get('input')!r})"
-    if kind == "literal_error":
-        return f"{error['msg'].replace('Input should be', 'must be')} (got {error.get('input')!r})"
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    return f"{error['msg']} (got {error.get('input')!r})"
-
-
-def _validate_fields(raw: Any, prefix: str, shot: str | None) -> tuple[ShotFields, set[str], list[Problem]]:
-    """Validate one shot or the defaults. Returns the fields that are valid (bad
-    keys dropped, so the rest can still be checked), the bad keys and problems."""
-    allowed = {(): SHOT_KEYS, ("render",): RENDER_KEYS}
-    if not isinstance(raw, dict):
-        problem = Problem(prefix, f"must be a table of shot settings, not {_toml_type(raw)}", shot)
-        return ShotFields(), set(SHOT_KEYS), [problem]
-    try:
-        return ShotFields.model_validate(raw), set(), []
-    except ValidationError as exc:
-        problems, bad = [], set()
-        for error in exc.errors():
-            loc = error["loc"]
-            bad.add(str(loc[0]))
-            problems.append(Problem(f"{prefix}.{_format_loc(loc)}", _friendly(error, allowed), shot))
-        keep = {k: v for k, v in raw.items() if k not in bad}
-        return ShotFields.model_validate(keep), bad, problems
 
 
 # --------------------------------------------------------------------------- resolved shots
