@@ -70,6 +70,7 @@ UNTRUSTED_MARGIN_S = 0.1  # lip targets are not trusted this close to a stand-in
 TARGET_RANGE_S = (8.0, 60.0)  # real clips: the corpus's length distribution, clipped
 SAME_SEX_P = 0.5  # LibriSpeech pairs of one sex (the harder case for telling voices apart)
 FILLETS_LEVELS_PER_CLIP = 2  # a Fish Fillets clip draws its lines from this many levels of one language
+FILLETS_MIN_LINES = 8  # ... or more, until each fish has this many lines
 AUDIO_CACHE_ITEMS = 800  # decoded recordings kept per worker (int16; ~150 MB at most)
 
 # --- voice activity of a dry recording (10 ms frames)
@@ -496,9 +497,16 @@ class RealClipMaker:
         languages = sorted({ln.language for ln in lines})
         lang = languages[int(rng.integers(len(languages)))]
         levels = sorted({ln.level for ln in lines if ln.language == lang})
-        picked = set(
-            rng.choice(levels, size=min(FILLETS_LEVELS_PER_CLIP, len(levels)), replace=False).tolist()
-        )
+        # Levels in a seeded order until both fish have enough lines (some levels have one fish only).
+        picked: set[str] = set()
+        for level in rng.permutation(levels).tolist():
+            counts = [
+                sum(ln.level in picked and ln.character == c for ln in lines if ln.language == lang)
+                for c in ("small", "big")
+            ]
+            if len(picked) >= FILLETS_LEVELS_PER_CLIP and min(counts) >= FILLETS_MIN_LINES:
+                break
+            picked.add(level)
         first = "small" if rng.random() < 0.5 else "big"
         order = (first, "big" if first == "small" else "small")
         pieces = []
