@@ -21,6 +21,7 @@ from ..model.performance import Performance
 from . import audio as audio_io
 from . import dialogue_script, rigs, scene_marks
 from .job import GenerationJob, GenerationRequest, run_request, weights_problem
+from .properties import moods_of
 
 
 class UserError(ValueError):
@@ -224,6 +225,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         weights=weights,
         script=script_text,
         notes=voice.notes,
+        moods=moods_of(s) or None,
     )
     return Plan(
         request=request,
@@ -339,6 +341,7 @@ def bake(scene: bpy.types.Scene, plan: Plan, performance: Performance) -> BakeSu
     if plan.request.staging and plan.request.staging.strip():
         events = parse_staging(plan.request).events()
         scene_marks.add_staging_markers(scene, summary.take, events, performance.fps, plan.frame_start)
+    scene_marks.add_mood_markers(scene, summary.take, plan.request, performance.fps, plan.frame_start)
     lines = performance.lines  # script-assisted takes: a marker per placed line, kept on the take
     if lines:
         scene_marks.add_line_markers(scene, summary.take, lines, performance.fps, plan.frame_start)

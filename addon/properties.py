@@ -12,6 +12,57 @@ from bpy.props import (
     StringProperty,
 )
 
+from ..model.expressions import DEFAULT_INTENSITY, MOODS
+
+# The Characters panel's mood per character for the whole take (duet.model.expressions).
+_MOOD_HINTS = {
+    "neutral": "No mood: the face the model gives",
+    "happy": "Cheeks raised, lip corners pulled up (a smile)",
+    "sad": "Inner brows raised, lip corners down, heavy lids",
+    "angry": "Brows lowered and drawn together, a glare, lips pressed",
+    "frowning": "Brows lowered and drawn together, eyes narrowed",
+    "surprised": "Brows raised, eyes wide, jaw dropped (while listening)",
+    "afraid": "Brows raised and drawn together, eyes wide, lips stretched",
+    "disgusted": "Nose wrinkled, upper lip raised, lip corners down",
+    "thoughtful": "A slight frown, narrowed eyes, lips pressed",
+    "bored": "Heavy lids, slack lip corners",
+}
+MOOD_ITEMS = [
+    (m.upper(), m.capitalize(), _MOOD_HINTS[m]) for m in sorted(MOODS, key=lambda m: m != "neutral")
+]
+MOOD_ROLES = {"A": ("mood_a", "mood_strength_a"), "B": ("mood_b", "mood_strength_b")}
+
+
+def _mood_prop(role: str) -> EnumProperty:
+    return EnumProperty(
+        name="Mood",
+        items=MOOD_ITEMS,
+        default="NEUTRAL",
+        description=f"{role}'s mood for the whole take; a staged mood overrides it where it holds",
+    )
+
+
+def _strength_prop(role: str) -> FloatProperty:
+    return FloatProperty(
+        name="Strength",
+        default=DEFAULT_INTENSITY,
+        min=0.0,
+        max=1.0,
+        subtype="FACTOR",
+        description=f"How strong {role}'s mood shows (0.7 is the staging's plain 'is happy', 1 its 'very')",
+    )
+
+
+def moods_of(settings: bpy.types.PropertyGroup) -> dict[str, tuple[str, float]]:
+    """The panel's default moods {role: (mood, strength)}, neutral ones left out."""
+    out = {}
+    for role, (mood_prop, strength_prop) in MOOD_ROLES.items():
+        mood = getattr(settings, mood_prop).lower()
+        strength = float(getattr(settings, strength_prop))
+        if mood != "neutral" and strength > 0.0:
+            out[role] = (mood, strength)
+    return out
+
 
 def _is_character(_self: bpy.types.PropertyGroup, obj: bpy.types.Object) -> bool:
     """A character is a mesh with shape keys, or an armature."""
@@ -69,6 +120,10 @@ class DuetSettings(bpy.types.PropertyGroup):
     frame_start: IntProperty(name="Start", default=1)  # type: ignore[valid-type]
     frame_end: IntProperty(name="End", default=250)  # type: ignore[valid-type]
     swap_roles: BoolProperty(name="Swap A/B", default=False, description="The other voice drives A")  # type: ignore[valid-type]
+    mood_a: _mood_prop("A")  # type: ignore[valid-type]
+    mood_strength_a: _strength_prop("A")  # type: ignore[valid-type]
+    mood_b: _mood_prop("B")  # type: ignore[valid-type]
+    mood_strength_b: _strength_prop("B")  # type: ignore[valid-type]
     weights_path: StringProperty(  # type: ignore[valid-type]
         name="Model",
         subtype="FILE_PATH",

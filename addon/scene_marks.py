@@ -65,6 +65,27 @@ def add_staging_markers(
     return len(events)
 
 
+def mood_marker_events(request) -> list[tuple[float, str]]:  # request: job.GenerationRequest
+    """(seconds, label) for the moods of a take beyond the staging's own markers: each
+    character's default mood at the start ("A is sad at 60% (whole take)") and where each
+    timed staged mood ends ("B smiles (ends)"); staged moods' starts are staging markers."""
+    from ..model.staging import moods, parse
+
+    out = [
+        (0.0, f"{role} is {text} (whole take)")
+        for role, text in sorted(moods.describe_defaults(request.moods or {}).items())
+    ]
+    if request.staging and request.staging.strip():
+        script = parse(request.staging, names=request.names, fps=request.fps, first_frame=request.first_frame)
+        out += moods.mood_end_events(script)
+    return out
+
+
+def add_mood_markers(scene: bpy.types.Scene, take: str, request, fps: float, offset: int) -> int:
+    """Markers for the take's default moods and the ends of its timed moods (mood_marker_events)."""
+    return add_staging_markers(scene, take, mood_marker_events(request), fps, offset)
+
+
 def add_line_markers(scene: bpy.types.Scene, take: str, lines, fps: float, offset: int) -> int:
     """A marker per placed script line (model.performance.TakeLine) at its first frame:
     "Duet 3: Mara: Did you hear the rain last night?" (cut to fit Blender's 63 bytes)."""

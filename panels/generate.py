@@ -5,6 +5,7 @@ from __future__ import annotations
 import bpy
 
 from ..addon import dialogue_script, flow
+from ..addon.properties import MOOD_ROLES
 
 
 class _DuetPanel:
@@ -63,6 +64,12 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
                 col = layout.box().column(align=True)
                 for line in lines:
                     col.label(text=line)
+            mood_prop, strength_prop = MOOD_ROLES[role]
+            row = layout.row(align=True)
+            row.prop(s, mood_prop)
+            strength = row.row(align=True)
+            strength.enabled = getattr(s, mood_prop) != "NEUTRAL"
+            strength.prop(s, strength_prop, text="")
         layout.prop(s, "swap_roles")
 
 
