@@ -208,12 +208,12 @@ def _dictionary(word: str) -> list[str] | None:
 
 def _word_phones(word: str) -> tuple[str, list[tuple[str, int]], bool] | None:
     """(decoder key, [(ARPAbet, stress)], from the dictionary) for one word; None without sound."""
+    if not any(ch.isalpha() or ch.isdigit() for ch in word):
+        return None  # punctuation and symbols alone ("--", "&") are not read
     folded = " ".join(lts.fold(word).split()).strip("-'")
     bare = folded.strip(".")
-    if not bare:
-        return None
     # The whole word first: "mr.", "twenty-one", "don't" are dictionary entries.
-    for whole in dict.fromkeys((folded, bare)):
+    for whole in dict.fromkeys(w for w in (folded, bare) if w):
         found = _dictionary(whole) if " " not in whole else None
         if found:
             return whole, _with_stress(found, whole), True
@@ -228,12 +228,13 @@ def _word_phones(word: str) -> tuple[str, list[tuple[str, int]], bool] | None:
             from_dictionary = False
     if not phones:
         return None
+    # The decoder knows the word by its spelling, or by its phones when none is left ("ʼ").
     key = "".join(ch if ch.isalnum() or ch in "'-." else "_" for ch in bare)
-    return key, phones, from_dictionary
+    return key or "_p_" + "_".join(p.lower() for p, _s in phones), phones, from_dictionary
 
 
 def _possessive(part: str) -> list[str] | None:
-    """ "mara's" when "mara" is in the dictionary: its phones and the possessive ending."""
+    """'mara's' when "mara" is in the dictionary: its phones and the possessive ending."""
     if not part.endswith("'s"):
         return None
     base = _dictionary(part[:-2])
@@ -421,8 +422,8 @@ def _build_span(aligner: _Aligner, raw: _Raw, entries: list, offset: float) -> A
         cost = 0.0
         frames = 0
         for (name, first, n, score), st in zip(aligned, stress, strict=True):
-            start = first * FRAME_S + shift
-            out.append(AlignedPhone(to_ipa(name, st), name, start, start + n * FRAME_S, st))
+            start, end = first * FRAME_S + shift, (first + n) * FRAME_S + shift
+            out.append(AlignedPhone(to_ipa(name, st), name, start, end, st))
             cost -= score * aligner.nats_per_unit
             frames += n
         words.append(

@@ -172,6 +172,8 @@ def spoken_parts(word: str) -> list[str]:
     The whole word is one piece when it is plain letters (the caller tries
     the dictionary on the whole word first, e.g. "twenty-one", "mr.").
     """
+    if not any(ch.isalpha() or ch.isdigit() for ch in word):
+        return []  # punctuation and symbols alone ("--", "&") are not read
     parts: list[str] = []
     for chunk in re.split(r"[\s\-]+", fold(word)):
         # Digits with an ordinal suffix, decimals, digits, then letters (with inner apostrophes).
@@ -186,7 +188,8 @@ def spoken_parts(word: str) -> list[str]:
                     parts += ["point"] + [_ONES[int(d)] for d in frac]
             else:
                 parts.append(m.group(0))
-    return parts
+    # Letters that fold to nothing (a lone Cyrillic hard sign) still make a sound.
+    return parts or [_OTHER_LETTER]
 
 
 # --- spelling rules --------------------------------------------------------------------------------
