@@ -39,6 +39,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     for excluded in ("tests/", "tools/", "docs/", "model/training/", ".venv", ".git/", "__pycache__"):
         assert not [n for n in names if excluded in n], f"{excluded} leaked into the zip"
     assert any(n.startswith("wheels/pydantic_core-") for n in names)
+    assert any(n.startswith("wheels/pocketsphinx-5.1.1-") for n in names)
     # The bundled example dialogue travels with the extension (the demo and users use it).
     assert "assets/example_dialogue.flac" in names
     assert "assets/example_dialogue_staging.txt" in names
@@ -62,9 +63,35 @@ def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
     assert "DUET_OT_add_dialogue_pair" in report["types_enabled"]
     assert report["menu_entries_enabled"] >= 1
     assert report["scene_settings_enabled"]
-    assert {"pydantic", "pydantic_core"} <= set(report["bundled_packages"])
+    assert {"pydantic", "pydantic_core", "pocketsphinx"} <= set(report["bundled_packages"])
+    # The bundled pocketsphinx imports and loads its English model (the extension's copy).
+    assert report["english_alignment_available"]
+    assert report["bundled_pocketsphinx_loads"]
     # Disabling removes every class and menu entry it added.
     assert report["types_disabled"] == []
     assert report["menu_entries_disabled"] == 0
     assert not report["scene_settings_disabled"]
     assert not report["enabled_after_disable"]
+
+
+def test_every_platform_gets_its_wheels_for_both_pythons(bpy_module) -> None:
+    """Each platform the manifest lists gets one pydantic_core and one pocketsphinx wheel for
+    Blender 4.5 (cp311) and 5.2 (cp313), as Blender's own build splits them."""
+    import tomllib
+
+    build_extension._bl_pkg()
+    from bl_pkg.cli import blender_ext
+
+    manifest = tomllib.loads((ROOT / "blender_manifest.toml").read_text(encoding="utf-8"))
+    wheels = [Path(w).name for w in manifest["wheels"]]
+    for platform in manifest["platforms"]:
+        for package in ("pydantic_core", "pocketsphinx"):
+            for python in ("cp311", "cp313"):
+                matching = [
+                    w
+                    for w in wheels
+                    if w.startswith(package + "-")
+                    and f"-{python}-" in w
+                    and blender_ext.blender_platform_compatible_with_wheel_platform_from_filepath(platform, w)
+                ]
+                assert len(matching) == 1, (platform, package, python, matching)

@@ -3,7 +3,7 @@
     .venv/bin/python tools/build_extension.py [--out dist] [--split-platforms]
 
 Runs Blender's own extension tooling from the bpy module. Before building it
-fetches the wheels the manifest lists (pydantic for Blender's Python) into
+fetches the wheels the manifest lists (pydantic and pocketsphinx for Blender's Python) into
 wheels/ with pip, exact files only, and checks nothing else is listed.
 """
 
@@ -20,14 +20,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# pip platform tags for the wheel file name tags the manifest lists.
-_PLATFORM_TAGS = {
-    "manylinux2014_x86_64.manylinux_2_17_x86_64": "manylinux_2_17_x86_64",
-    "manylinux2014_aarch64.manylinux_2_17_aarch64": "manylinux_2_17_aarch64",
-    "win_amd64": "win_amd64",
-    "macosx_11_0_arm64": "macosx_11_0_arm64",
-    "macosx_10_12_x86_64": "macosx_10_12_x86_64",
-}
 _WHEEL = re.compile(
     r"^(?P<name>[A-Za-z0-9_]+)-(?P<version>[^-]+)-(?P<py>[^-]+)-(?P<abi>[^-]+)-(?P<plat>.+)\.whl$"
 )
@@ -51,7 +43,9 @@ def fetch_wheels(root: Path = ROOT) -> None:
         cmd += ["--only-binary=:all:", "-d", str(wheel.parent), spec]
         if match["plat"] != "any":
             cmd += ["--python-version", match["py"].removeprefix("cp"), "--abi", match["abi"]]
-            cmd += ["--platform", _PLATFORM_TAGS[match["plat"]]]
+            # A file name's platform tag may be several joined by dots; pip takes each.
+            for platform in match["plat"].split("."):
+                cmd += ["--platform", platform]
         subprocess.run(cmd, check=True)
         if not wheel.exists():
             raise SystemExit(f"pip did not produce {wheel.name}; check the pinned versions in the manifest")

@@ -7,8 +7,10 @@ Prints one JSON object with what it saw at each step.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 
@@ -29,6 +31,20 @@ def menu_functions() -> int:
     menu = bpy.types.VIEW3D_MT_add
     funcs = getattr(menu, "_dyn_ui_initialize", lambda: [])()
     return sum(1 for f in funcs if getattr(f, "__module__", "").startswith(MODULE))
+
+
+def bundled_pocketsphinx_loads(user: str) -> bool:
+    """The installed wheel's own copy (not this interpreter's) imports and loads its English model."""
+    sites = [d for d, dirs, _f in os.walk(user) if d.endswith("site-packages") and "pocketsphinx" in dirs]
+    if not sites:
+        return False
+    code = (
+        "import os, sys; sys.path.insert(0, sys.argv[1]); import pocketsphinx as ps; "
+        "assert ps.__file__.startswith(sys.argv[1]); m = ps.get_model_path(); "
+        "ps.Decoder(hmm=os.path.join(m, 'en-us', 'en-us'), "
+        "dict=os.path.join(m, 'en-us', 'cmudict-en-us.dict'), lm=None, loglevel='FATAL')"
+    )
+    return subprocess.run([sys.executable, "-c", code, sites[0]], capture_output=True).returncode == 0
 
 
 def main(zip_path: str) -> None:
@@ -54,6 +70,9 @@ def main(zip_path: str) -> None:
         for name in dirnames
         if not name.endswith(".dist-info")
     )
+    english = importlib.import_module(MODULE + ".model.script.english")
+    report["english_alignment_available"] = english.available()
+    report["bundled_pocketsphinx_loads"] = bundled_pocketsphinx_loads(user)
     module = sys.modules.get(MODULE)
     report["module_file"] = getattr(module, "__file__", None)
     addon_utils.disable(MODULE, default_set=True)
