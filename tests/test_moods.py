@@ -89,6 +89,13 @@ def test_strengths_order_and_percentages():
         ("A smiles slightly very", 1, 19, "a second strength 'very' (already 'slightly')", "keep one"),
         ("A is very neutral", 1, 6, "'neutral' has no strength ('very')", "remove 'very'"),
         ("A laughs slowly", 1, 10, "'slowly' does not apply to 'laughs'", "remove it"),
+        (
+            "A looks at B surprised",
+            1,
+            14,
+            "'surprised' is a mood: give it its own direction",
+            "and is surprised",
+        ),
     ],
 )
 def test_mood_mistakes_are_located_with_a_fix(text, line, column, message, suggestion):
@@ -379,3 +386,48 @@ def test_the_job_check_validates_mood_words(tmp_path: Path):
     assert message.startswith(f"'{path}' line 2, col 1: 'A is sad from 2s to 5s' contradicts")
     path.write_text("Mara smiles at 60% from 1s to 4s\nboth look surprised briefly at 5s\n", encoding="utf-8")
     assert staging_problems(path, None) == []  # names taken from the text (Mara, not a mood word)
+
+
+SUBJECTS = ["A", "B", "Mara", "Theo", "both"]
+PHRASES = [
+    ("smiles", "smile"),
+    ("frowns", "frown"),
+    ("scowls", "scowl"),
+    ("laughs", "laugh"),
+    *((f"is {adj}", f"are {adj}") for adj in vocab.MOOD_ADJECTIVES),
+    *((f"looks {adj}", f"look {adj}") for adj in ("surprised", "bored", "scared")),
+    *((f"seems {adj}", f"seem {adj}") for adj in ("sad", "pensive")),
+]
+STRENGTHS = ["", "slightly", "a little", "very", "heartily", "at 60%", "at 15.5 percent", "100%"]
+TIMES = ["", "at 2s", "from 1s to 3s", "for 2s", "briefly at 0:04", "until 5s", "from f24 to f48"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_written_moods_parse_and_describe_back(seed):
+    """Mood directions built from the words (subjects, phrases, strengths, times) parse to the
+    mood they name, or are refused with a located problem; describe() gives them back."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        st.sampled_from(SUBJECTS),
+        st.sampled_from(PHRASES),
+        st.sampled_from(STRENGTHS),
+        st.sampled_from(TIMES),
+    )
+    def check(subject, phrase, strength, when):
+        text = " ".join(w for w in (subject, phrase[int(subject == "both")], strength, when) if w)
+        text = text if seed == 0 else text.upper() if seed == 1 else text.replace(" ", "  ")
+        try:
+            script = parse(text, names=NAMES)
+        except StagingError as exc:
+            # Only 'neutral' with a strength and a slowed laugh are refused, with a place.
+            assert exc.errors[0].line == 1 and exc.errors[0].column >= 1
+            assert "neutral" in text.lower() or "calm" in text.lower() or "expressionless" in text.lower()
+            return
+        (d,) = script.directions
+        assert d.action in vocab.FACE_ACTIONS and len(d.roles) == (2 if subject == "both" else 1)
+        assert parse(script.describe(), names=NAMES) == script
+
+    check()

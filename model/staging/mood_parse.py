@@ -183,7 +183,7 @@ class MoodClauses:
             )
 
     def _strength_elsewhere(self, c: Any, tok: Token) -> None:
-        """A mood's strength in a head, gaze or gesture direction: say where it goes."""
+        """A mood or its strength in a head, gaze or gesture direction: say where it goes."""
         verb = c.verb.text if c.verb is not None else c.action
         if tok.kind == "PERCENT" or (tok.kind == "NUMBER" and self._strength_words(self.i) == 2):
             raise fail(
@@ -192,6 +192,14 @@ class MoodClauses:
                 f"a strength ('{tok.text}') only goes with a mood or a laugh, not '{verb}'",
                 "a direction or a time",
                 "remove it, or give it to a mood: 'A smiles at 60%'",
+            )
+        if tok.kind == "WORD" and tok.value in vocab.MOOD_ADJECTIVES:
+            raise fail(
+                tok,
+                tok,
+                f"'{tok.text}' is a mood: give it its own direction, e.g. '{verb} ... and is {tok.text}'",
+                "a direction or a time",
+                f"and is {tok.text}",
             )
         if tok.kind == "WORD" and tok.value in vocab.INTENSITY_WORDS and tok.value not in vocab.SCALE_WORDS:
             raise fail(
