@@ -89,6 +89,7 @@ def test_strengths_order_and_percentages():
         ("A smiles slightly very", 1, 19, "a second strength 'very' (already 'slightly')", "keep one"),
         ("A is very neutral", 1, 6, "'neutral' has no strength ('very')", "remove 'very'"),
         ("A laughs slowly", 1, 10, "'slowly' does not apply to 'laughs'", "remove it"),
+        ("A smiles at 60", 1, 13, "'60' needs a unit: 60% for how strong, 60s for a time", "60%"),
         (
             "A looks at B surprised",
             1,

@@ -142,6 +142,22 @@ class MoodClauses:
         if n:
             self._set_strength(c, self.i, n)
             return True
+        j = self.i if tok.kind == "NUMBER" else self.i + 1 if tok.is_word("at") else -1
+        bare = self._at(j) if j >= 0 else None
+        if (
+            bare is not None
+            and bare.kind == "NUMBER"
+            and not self._is_time_start(j)
+            and not self._strength_words(j)
+        ):
+            n = bare.text
+            raise fail(
+                bare,
+                bare,
+                f"'{n}' needs a unit: {n}% for how strong, {n}s for a time",
+                STRENGTH_HELP,
+                f"{n}%",
+            )
         if tok.is_word("at"):
             nxt = self._at(self.i + 1)
             n = self._strength_words(self.i + 1)
