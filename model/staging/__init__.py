@@ -5,6 +5,7 @@
     targets = script.to_targets(n_frames, fps=50.0)
     targets.conditioning                   # (T, 2, spec.COND_DIM) float32, the model's input
     performance = solve(performance, targets)   # commanded poses held within 1 degree
+    performance = moods.apply_moods(performance, script.timeline)   # staged moods on the faces
 
 The language is documented in docs/STAGING.md. Pure Python + numpy (+ pydantic).
 """

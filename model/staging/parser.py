@@ -11,7 +11,8 @@ slightly down ...), time phrases (at / from ... to / between ... and / until /
 for / briefly), a count (twice, 3 times) and a pace (slowly, quickly). A clause
 that starts with its verb takes the previous clause's character. A statement
 that is only a time ("at 0:05") moves the cursor: directions without a time
-start at the last time given.
+start at the last time given. Moods ("smiles slightly", "is very sad", "looks
+surprised at 60%") are parsed by mood_parse.MoodClauses.
 """
 
 from __future__ import annotations
