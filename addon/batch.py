@@ -45,6 +45,7 @@ from ..pipeline.summary import (
     BatchSummary,
     ShotOutcome,
 )
+from ..pipeline.text_inputs import script_problems
 from .job import staging_problems, weights_problem
 
 STAGES = ("all", "bake", "render")
@@ -184,9 +185,10 @@ def describe_exception(exc: BaseException, debug: bool) -> str:
 # ---------------------------------------------------------------------------- one shot
 
 
-def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, dict[str, float], list[str]]:
-    """Bake ``shot`` into a temporary .blend beside its output, then replace the
-    output with it. Returns (take name, seconds per stage, the take's warnings)."""
+def bake_shot_atomically(shot: ShotJob, progress: BatchProgress, outcome: ShotOutcome) -> None:
+    """Bake ``shot`` into a temporary .blend beside its output, then replace the output with
+    it (and write its subtitles, when asked for, just before). Fills in ``outcome``: the take,
+    seconds per stage, the take's warnings, the script lines placed, the subtitle file."""
     try:
         from . import shots
     except ImportError as exc:  # the bake module is part of the add-on; a broken install lacks it
@@ -197,6 +199,8 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
         progress.update(stage, fraction)
 
     removed = remove_stale_temps(shot.out)
+    if shot.subtitles is not None:
+        removed += remove_stale_temps(shot.subtitles)
     for path in removed:
         progress.message(f"{shot.name}: removed {path.name}, left by an interrupted run")
     with atomic_output(shot.out) as tmp:
@@ -214,19 +218,36 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress) -> tuple[str, d
             weights=shot.weights,
             retarget_a=shot.retarget_a,
             retarget_b=shot.retarget_b,
+            script=shot.script,
         )
         result = shots.bake_shot(spec, progress=report)
         interrupts.checkpoint()  # before the commit: an interrupted shot leaves no output
         commit_started = time.perf_counter()
+        if shot.subtitles is not None:
+            # Written (atomically) only once the bake succeeded, and just before the .blend:
+            # a failure here leaves both as they were.
+            write_subtitles(shot.subtitles, result.lines)
     seconds = dict(result.seconds)
     seconds["save"] = seconds.get("save", 0.0) + time.perf_counter() - commit_started
     for note in result.notes:
         progress.message(f"{shot.name}: warning: {note}", important=True)
-    return result.take, seconds, list(result.notes)
+    outcome.take, outcome.warnings = result.take, list(result.notes)
+    outcome.seconds.update(seconds)
+    if shot.script is not None:
+        outcome.script_lines = len(result.lines)
+    if shot.subtitles is not None:
+        outcome.subtitles = str(shot.subtitles)
+
+
+def write_subtitles(path: Path, lines) -> None:
+    """The placed script lines as subtitles (.srt, or .vtt by the file's ending), atomically."""
+    from ..model.script.subtitles import subtitles_for
+
+    atomic_write_text(path, subtitles_for(path.suffix, lines))
 
 
 def outputs_exist(shot: ShotJob, stage: str) -> bool:
-    baked = shot.out.is_file()
+    baked = shot.out.is_file() and (shot.subtitles is None or shot.subtitles.is_file())
     if shot.render is None or stage == "bake":
         return baked
     if shot.render.format == "video":
@@ -248,8 +269,7 @@ def run_shot(
     started = time.perf_counter()
     try:
         if stage in ("all", "bake"):
-            outcome.take, seconds, outcome.warnings = bake_shot_atomically(shot, progress)
-            outcome.seconds.update(seconds)
+            bake_shot_atomically(shot, progress, outcome)
         if shot.render is not None and stage in ("all", "render"):
             from .shot_render import render_baked_shot
 
@@ -428,8 +448,8 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
 
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
-    # The render stage runs no model, retargets nothing and reads no staging: no need to look
-    # inside those files.
+    # The render stage runs no model, retargets nothing and reads no staging or script: no
+    # need to look inside those files.
     baking = args.stage != "render"
     check = jobfile.load_job(
         args.job_file,
@@ -437,6 +457,7 @@ def _run(args: argparse.Namespace, stdout: TextIO) -> int:
         weights_check=weights_problem if baking else None,
         retarget_check=map_file_problem if baking else None,
         staging_check=staging_problems if baking else None,
+        script_check=script_problems if baking else None,
         # A farm task (--shot) checks its own shot; the listing the submitter reads, all.
         only=args.shot if args.shot and not args.list else None,
     )

@@ -2,7 +2,7 @@
 ``blender -c duet`` entry point the extension registers.
 
     blender -b -c duet bake --blend shot.blend --audio take.wav --staging staging.txt \\
-        --a Mara --b Theo --out shot_baked.blend [--render DIR] [--json]
+        --script scene.txt --a Mara --b Theo --out shot_baked.blend [--srt] [--render DIR] [--json]
     blender -b -c duet batch jobs.toml [--shot NAME] [--list --json]
     python -m duet bake ...   /   python -m duet batch ...   (with the bpy module)
 
@@ -41,6 +41,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="voice-over: one file (mixed, or stereo stems) or two stem files A B",
     )
     parser.add_argument("--staging", metavar="FILE", help="staging text file (directions, one per line)")
+    parser.add_argument(
+        "--script",
+        metavar="FILE",
+        help="the dialogue's lines: script text, Fountain, .srt or .vtt (docs/SCRIPT.md)",
+    )
+    parser.add_argument(
+        "--srt",
+        nargs="?",
+        const=True,
+        metavar="FILE",
+        help="write the script's lines as placed in the take as subtitles: beside --out as .srt, "
+        "or to FILE (.srt or .vtt); needs --script",
+    )
     parser.add_argument("--a", metavar="OBJECT", help="character A (default: the file's Duet pair)")
     parser.add_argument("--b", metavar="OBJECT", help="character B (default: the file's Duet pair)")
     parser.add_argument("--out", required=True, type=Path, help="output .blend (must not be an input)")
@@ -90,6 +103,8 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "blend": str(args.blend),
         "audio": [str(a) for a in args.audio],
         "staging": args.staging,
+        "script": args.script,
+        "subtitles": args.srt,
         "a": args.a,
         "b": args.b,
         "out": str(args.out),
@@ -109,6 +124,7 @@ def run(args: argparse.Namespace) -> int:
     from ..pipeline.paths import resolve_path
     from ..pipeline.progress import BatchProgress
     from ..pipeline.summary import EXIT_USAGE, BatchSummary
+    from ..pipeline.text_inputs import script_problems
     from . import batch
     from .job import staging_problems, weights_problem
     from .rigs import map_file_problem
@@ -126,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
         weights_check=weights_problem,
         retarget_check=map_file_problem,
         staging_check=staging_problems,
+        script_check=script_problems,
     )
     with batch.stdout_for_json(args.json) as stdout:
         summary = BatchSummary(source=check.source)

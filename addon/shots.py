@@ -20,9 +20,10 @@ import numpy as np
 
 from ..model import weights as weights_module
 from ..model.errors import WeightsError
+from ..model.performance import TakeLine
 from ..model.spec import ROLES
 from ..model.stems import analyse_stereo
-from ..pipeline import interrupts
+from ..pipeline import interrupts, text_inputs
 from . import audio as audio_io
 from . import flow, rigs, stage
 from .job import BUNDLED_FIX, WEIGHTS_FIX, GenerationRequest, run_request, weights_problem
@@ -51,6 +52,8 @@ class ShotSpec:
     # .blend's Duet panel, else the one detected from its shape-key names.
     retarget_a: Path | None = None
     retarget_b: Path | None = None
+    # The dialogue's lines: plain script text, Fountain, SubRip or WebVTT (docs/SCRIPT.md).
+    script: Path | None = None
 
 
 @dataclass
@@ -59,6 +62,8 @@ class ShotResult:
     take: str
     seconds: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()  # the take's report (Performance.notes): a truncated voice-over, ...
+    # The script's lines as placed in the take (empty without a script, or when none was found).
+    lines: tuple[TakeLine, ...] = ()
 
 
 def _blender_text(exc: RuntimeError) -> str:
@@ -139,6 +144,18 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
     fix = "give two stem files (audio = [A, B]) or a 2-channel one with stems = true"
     voice = flow.with_notes(voice, flow.channel_note(spec.audio[0], 2 if stems else 1, fix))
     return voice, bool(stems)
+
+
+def _script_text(path: Path | None, names: dict[str, str]) -> str | None:
+    """The shot's script as the text generate() takes, read and checked as the job check
+    did (pipeline.text_inputs), now with the characters' names from the .blend."""
+    if path is None:
+        return None
+    text, problems = text_inputs.read_script(path, names)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f" (+{len(problems) - 3} more)" if len(problems) > 3 else "")
+        raise ShotError(f"script {shown}")
+    return text
 
 
 def _read_map(path: Path, role: str) -> rigs.MapSource:
@@ -246,6 +263,7 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         flow.check_staging(staging_text, names, str(spec.staging), fps, scene.frame_start)
     except flow.UserError as exc:
         raise ShotError(str(exc)) from exc
+    script_text = _script_text(spec.script, names)
     seconds["load"] = time.perf_counter() - started
 
     report("generate", 0.0)
@@ -261,6 +279,7 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         names=names,
         first_frame=scene.frame_start,
         weights=spec.weights,
+        script=script_text,
         notes=voice.notes,
     )
     try:
@@ -304,4 +323,10 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
             raise blend_save_error(spec.out, exc) from None
     seconds["save"] = time.perf_counter() - t0
     report("save", 1.0)
-    return ShotResult(out=spec.out, take=summary.take, seconds=seconds, notes=tuple(performance.notes))
+    return ShotResult(
+        out=spec.out,
+        take=summary.take,
+        seconds=seconds,
+        notes=tuple(performance.notes),
+        lines=tuple(performance.lines or ()),
+    )

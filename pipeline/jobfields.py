@@ -11,6 +11,7 @@ import difflib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -23,6 +24,8 @@ _ENGINE_ID = re.compile(r"^[A-Z][A-Z0-9_]*$")
 MAX_RESOLUTION = 16384
 # Take seeds: what a job file, duet bake --seed, the panel (min 0) and generate() accept.
 MAX_SEED = 2**32 - 1
+# What subtitles may be written as (duet.model.script.subtitles.FORMATS).
+SUBTITLE_SUFFIXES = (".srt", ".vtt")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class ShotFields(BaseModel):
     blend: str | None = None
     audio: list[str] | None = None
     staging: str | None = None
+    script: str | None = None  # "" (or blank): no script, to switch off one from [defaults]
+    subtitles: bool | str | None = None  # true: beside the baked .blend; a path: there
     a: str | None = None
     b: str | None = None
     out: str | None = None
@@ -154,6 +159,26 @@ class ShotFields(BaseModel):
     def _render_switch(cls, value: Any) -> Any:
         # render = true / false switches rendering with the other settings inherited.
         return {"enabled": value} if isinstance(value, bool) else value
+
+    @field_validator("subtitles", mode="before")
+    @classmethod
+    def _subtitles(cls, value: Any) -> Any:
+        # One message for a wrong type (pydantic would list one per member of the union).
+        if value is None or isinstance(value, bool):
+            return value
+        if not isinstance(value, str):
+            raise ValueError(
+                "must be true, false or the path of an .srt or .vtt file, "
+                f"not {_toml_type(value)} ({value!r})"
+            )
+        if not value.strip():
+            raise ValueError("must not be empty: write subtitles = false for none")
+        if Path(value).suffix.lower() not in SUBTITLE_SUFFIXES:
+            raise ValueError(
+                f"'{value}' must end in .srt or .vtt (the subtitle format), or write subtitles = true "
+                "for an .srt beside the baked .blend"
+            )
+        return value
 
     @field_validator("a", "b", "take", "weights", "retarget_a", "retarget_b")
     @classmethod

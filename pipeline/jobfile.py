@@ -62,6 +62,9 @@ RetargetCheck = Callable[[Path], str | None]
 # "B": ...}, None when the job leaves them to the .blend's Duet pair): one sentence per
 # problem, naming the file, line and column. Same reason: the parser is duet.model.staging.
 StagingCheck = Callable[[Path, dict[str, str] | None], list[str]]
+# The same for a script file (key ``script``): its importer and parser (duet.model.script)
+# are pure, but importing duet.model pulls in numpy. pipeline.text_inputs.script_problems.
+ScriptCheck = Callable[[Path, dict[str, str] | None], list[str]]
 RETARGET_KEYS = ("retarget_a", "retarget_b")
 
 
@@ -123,9 +126,11 @@ class ShotJob:
     # else the one detected from the shape-key names.
     retarget_a: Path | None = None
     retarget_b: Path | None = None
+    script: Path | None = None  # the dialogue's lines (plain, Fountain, SubRip, WebVTT); None: none
+    subtitles: Path | None = None  # where the placed lines go as .srt/.vtt; None: not written
 
     def inputs(self) -> tuple[Path, ...]:
-        optional = (self.staging, self.weights, self.retarget_a, self.retarget_b)
+        optional = (self.staging, self.script, self.weights, self.retarget_a, self.retarget_b)
         return (self.blend, *self.audio, *(p for p in optional if p is not None))
 
     def to_dict(self) -> dict[str, Any]:
@@ -145,6 +150,8 @@ class ShotJob:
             "retarget_a": str(self.retarget_a) if self.retarget_a else None,
             "retarget_b": str(self.retarget_b) if self.retarget_b else None,
             "render": self.render.to_dict() if self.render else None,
+            "script": str(self.script) if self.script else None,
+            "subtitles": str(self.subtitles) if self.subtitles else None,
         }
 
 
@@ -223,6 +230,7 @@ class _ShotResolver:
         weights_check: WeightsCheck | None = None,
         retarget_check: RetargetCheck | None = None,
         staging_check: StagingCheck | None = None,
+        script_check: ScriptCheck | None = None,
         cache: FolderCache | None = None,
         inspect: bool = True,
         folders: dict[Path, str | None] | None = None,
@@ -230,7 +238,7 @@ class _ShotResolver:
         self.name, self.own, self.defaults = name, own, defaults
         self.bad_keys, self.base_dir, self.where, self.missing = bad_keys, base_dir, where, missing
         self.label, self.weights_check, self.retarget_check = label, weights_check, retarget_check
-        self.staging_check = staging_check
+        self.staging_check, self.script_check = staging_check, script_check
         self.cache = cache or FolderCache()
         self.folders = {} if folders is None else folders  # output folder -> why not writable
         # False: only resolve the paths (the outputs are checked against every shot's inputs);
@@ -240,6 +248,7 @@ class _ShotResolver:
         self.problems: list[Problem] = []
         self.out: Path | None = None
         self.render: RenderJob | None = None
+        self.subtitles: Path | None = None
 
     def problem(self, key: str, message: str) -> None:
         self.problems.append(Problem(self.where(key), message, self.name))
@@ -342,9 +351,17 @@ class _ShotResolver:
         audio = [self.input_file("audio", t, audio_def, AUDIO_SUFFIXES) for t in audio_list or []]
         staging_text, staging_def = self.value("staging")
         staging = self.input_file("staging", staging_text, staging_def) if staging_text else None
+        script_text, script_def = self.value("script")
+        # script = "" switches off a script set in [defaults].
+        script = (
+            self.input_file("script", script_text, script_def)
+            if script_text and script_text.strip()
+            else None
+        )
         weights = self.weights_file()
         retarget_a, retarget_b = (self.retarget_file(key) for key in RETARGET_KEYS)
-        inputs += [p for p in (blend, *audio, staging, weights, retarget_a, retarget_b) if p is not None]
+        optional = (staging, script, weights, retarget_a, retarget_b)
+        inputs += [p for p in (blend, *audio, *optional) if p is not None]
 
         a, _ = self.value("a")
         b, _ = self.value("b")
@@ -356,11 +373,14 @@ class _ShotResolver:
             )
         elif a is not None and a == b:
             self.problem("b", f"A and B are the same object '{a}': pick two different characters")
+        # What the bake would refuse in the texts, found before any Blender opens the shot.
+        names = {"A": a, "B": b} if a is not None and b is not None and a != b else None
         if staging in self.found and self.staging_check is not None:
-            # What the bake would refuse, found before any Blender opens the shot.
-            names = {"A": a, "B": b} if a is not None and b is not None and a != b else None
             for message in self.staging_check(staging, names):
                 self.problem("staging", message)
+        if script in self.found and self.script_check is not None:
+            for message in self.script_check(script, names):
+                self.problem("script", message)
 
         stems, _ = self.value("stems")
         if stems is False and len(audio) == 2:
@@ -378,6 +398,7 @@ class _ShotResolver:
 
         render = self._render()
         self.out, self.render = out, render
+        self.subtitles = self._subtitles(out, script_text)
         seed, _ = self.value("seed")
         take, _ = self.value("take")
         fps, _ = self.value("fps")
@@ -399,8 +420,37 @@ class _ShotResolver:
             render=render,
             retarget_a=retarget_a,
             retarget_b=retarget_b,
+            script=script,
+            subtitles=self.subtitles,
         )
         return shot, inputs
+
+    def _subtitles(self, out: Path | None, script_text: str | None) -> Path | None:
+        """Where the take's placed script lines are written as subtitles, or None. ``true``:
+        beside the baked .blend, with its name and .srt; a path: there (.srt or .vtt)."""
+        setting, from_defaults = self.value("subtitles")
+        if setting is None or setting is False or "subtitles" in self.bad_keys:
+            return None
+        if not (script_text and script_text.strip()):
+            if from_defaults and script_text is not None:
+                return None  # this shot switched its script off (script = ""): no lines, no subtitles
+            if "script" not in self.bad_keys:
+                self.problem(
+                    "subtitles",
+                    f"subtitles are the script's lines placed in the take: set {self.label('script')}, "
+                    f"or remove {self.label('subtitles')}{self._origin(from_defaults)}",
+                )
+            return None
+        if setting is True:
+            return out.with_suffix(".srt") if out is not None and out.suffix.lower() == ".blend" else None
+        path = self.path("subtitles", setting, from_defaults)
+        if path is None or not self.inspect:
+            return path
+        if _kind(path) == "folder":
+            self.problem("subtitles", f"'{path}' is a folder: name the .srt or .vtt file to write")
+        elif problem := self.folder_problem(path.parent):
+            self.problem("subtitles", problem)
+        return path
 
     def _render(self) -> RenderJob | None:
         own, base = self.own.render, self.defaults.render
@@ -450,6 +500,7 @@ class _Planned:
     name: str
     out: Path | None
     render: RenderJob | None
+    subtitles: Path | None = None
 
 
 def _check_outputs(
@@ -466,9 +517,12 @@ def _check_outputs(
     ``only``: check these shots' outputs (against every shot's inputs and outputs)."""
     index = InputIndex(all_inputs, cache)  # built once: each output is then a look-up, not a pass
     by_out: dict[Path, list[str]] = {}
+    by_subtitles: dict[Path, list[str]] = {}
     for plan in planned:
         if plan.out is not None:
             by_out.setdefault(plan.out, []).append(plan.name)
+        if plan.subtitles is not None:
+            by_subtitles.setdefault(plan.subtitles, []).append(plan.name)
     bad: set[str] = set()
 
     def report(name: str, key: str, message: str) -> None:
@@ -494,6 +548,17 @@ def _check_outputs(
                 if messages:
                     report(plan.name, "render.dir", messages[0])
                     break
+        if plan.subtitles is not None:
+            messages = output_problems(plan.subtitles, index, output_root)
+            others = [n for n in by_subtitles[plan.subtitles] if n != plan.name]
+            if messages:
+                report(plan.name, "subtitles", messages[0])
+            elif others:
+                report(
+                    plan.name,
+                    "subtitles",
+                    f"same subtitle file as shot '{others[0]}' ({plan.subtitles}): put {{shot}} in the path",
+                )
     check.shots = [s for s in check.shots if s.name not in bad]
 
 
@@ -507,12 +572,14 @@ def check_job_data(
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
     staging_check: StagingCheck | None = None,
+    script_check: ScriptCheck | None = None,
     only: Collection[str] | None = None,
 ) -> JobCheck:
     """Check parsed TOML: every problem with its location, and the valid shots.
     ``weights_check`` looks inside each distinct ``weights`` file (see WeightsCheck),
     ``retarget_check`` inside each ``retarget_a`` / ``retarget_b`` file (see RetargetCheck),
-    ``staging_check`` inside each shot's ``staging`` file (see StagingCheck).
+    ``staging_check`` inside each shot's ``staging`` file (see StagingCheck), ``script_check``
+    inside each shot's ``script`` file (see ScriptCheck).
 
     ``only`` (a farm task's shots): check these shots alone. The others are read only as far
     as their paths, so that no output of these overwrites an input or output of theirs;
@@ -578,13 +645,14 @@ def check_job_data(
             weights_check=weights_check,
             retarget_check=retarget_check,
             staging_check=staging_check,
+            script_check=script_check,
             cache=cache,
             inspect=only is None or name in only,
             folders=folders,
         )
         shot, inputs = resolver.resolve()
         all_inputs += inputs
-        planned.append(_Planned(name, resolver.out, resolver.render))
+        planned.append(_Planned(name, resolver.out, resolver.render, resolver.subtitles))
         if resolver.inspect:
             check.problems += resolver.problems
             if shot is not None and not problems and not bad_name:
@@ -603,6 +671,7 @@ def load_job(
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
     staging_check: StagingCheck | None = None,
+    script_check: ScriptCheck | None = None,
     only: Collection[str] | None = None,
 ) -> JobCheck:
     """Read and check a job file (paths in it are relative to its folder); the checks
@@ -632,6 +701,7 @@ def load_job(
         weights_check=weights_check,
         retarget_check=retarget_check,
         staging_check=staging_check,
+        script_check=script_check,
         only=only,
     )
 
@@ -641,6 +711,8 @@ BAKE_OPTION_NAMES = {
     "blend": "--blend",
     "audio": "--audio",
     "staging": "--staging",
+    "script": "--script",
+    "subtitles": "--srt",
     "a": "--a",
     "b": "--b",
     "out": "--out",
@@ -669,6 +741,7 @@ def check_single_shot(
     weights_check: WeightsCheck | None = None,
     retarget_check: RetargetCheck | None = None,
     staging_check: StagingCheck | None = None,
+    script_check: ScriptCheck | None = None,
 ) -> JobCheck:
     """The checks of a job file for one shot given as command-line options.
 
@@ -702,11 +775,12 @@ def check_single_shot(
         weights_check=weights_check,
         retarget_check=retarget_check,
         staging_check=staging_check,
+        script_check=script_check,
     )
     shot, inputs = resolver.resolve()
     check.problems += resolver.problems
     if shot is not None and not problems:
         check.shots.append(shot)
-    planned = [_Planned(name, resolver.out, resolver.render)]
+    planned = [_Planned(name, resolver.out, resolver.render, resolver.subtitles)]
     _check_outputs(check, planned, inputs, output_root, lambda _shot, key: where(key))
     return check

@@ -54,6 +54,8 @@ class ShotOutcome:
     problems: list[str] = field(default_factory=list)
     note: str | None = None
     warnings: list[str] = field(default_factory=list)  # the take's report: a truncated voice-over, ...
+    script_lines: int | None = None  # the script's lines placed in the take; None: no script
+    subtitles: str | None = None  # the subtitle file written (the placed lines), if any
 
     @property
     def succeeded(self) -> bool:
@@ -71,6 +73,8 @@ class ShotOutcome:
             "problems": self.problems,
             "note": self.note,
             "warnings": self.warnings,
+            "script_lines": self.script_lines,
+            "subtitles": self.subtitles,
         }
 
 

@@ -895,6 +895,7 @@ def test_the_example_job_file_in_the_docs_is_valid(tmp_path: Path) -> None:
         "audio/sc01_030_theo.wav",
         *(f"staging/sc01_0{n}0.txt" for n in (1, 2, 4)),
         "staging/sc01_030_v2.txt",
+        *(f"scripts/sc01_0{n}0.srt" for n in (1, 2, 3)),
         "maps/theo_closeup.json",
     ):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
@@ -904,6 +905,9 @@ def test_the_example_job_file_in_the_docs_is_valid(tmp_path: Path) -> None:
     assert [s.name for s in check.shots] == ["sc01_010", "sc01_020", "sc01_030", "sc01_040"]
     assert {s.weights for s in check.shots} == {tmp_path / "models/duet_2026-11.npz"}
     assert [s.retarget_b for s in check.shots][-1] == tmp_path / "maps/theo_closeup.json"
+    scripted = [f"sc01_0{n}0" for n in (1, 2, 3)]  # sc01_040 switches its script off
+    assert [s.script for s in check.shots] == [*(tmp_path / f"scripts/{n}.srt" for n in scripted), None]
+    assert [s.subtitles for s in check.shots] == [*(tmp_path / f"out/baked/{n}.srt" for n in scripted), None]
 
 
 def test_path_helpers(tmp_path: Path) -> None:
@@ -1036,6 +1040,8 @@ def test_summary_exit_codes_and_json() -> None:
         "problems": [],
         "note": None,
         "warnings": [],
+        "script_lines": None,
+        "subtitles": None,
     }
     summary.interrupted = True
     assert summary.exit_code == EXIT_INTERRUPTED
