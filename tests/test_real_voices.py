@@ -465,3 +465,41 @@ def test_fillets_held_out_levels_stay_out_of_the_corpus_splits() -> None:
     if rs.DEFAULT_FILLETS_ROOT.is_dir():
         for split in ("train", "validation"):
             assert not {ln.level for ln in rs.fillets_lines(rs.DEFAULT_FILLETS_ROOT, split)} & held
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not rs.DEFAULT_FILLETS_ROOT.is_dir(), reason="Fish Fillets is not installed")
+def test_a_real_voice_corpus_is_the_same_bytes_whatever_the_worker_count(tmp_path) -> None:
+    import json
+
+    from duet.model.training import corpus as K
+
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        K.build_corpus(
+            out,
+            minutes=0.8,
+            seed=3,
+            workers=workers,
+            fractions={"train": 0.7, "validation": 0.3, "test": 0.0},
+            real_share=1.0,
+            real_config=rv.RealVoiceConfig(kinds=("fillets",)),
+            log=lambda m: None,
+        )
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert names == sorted(p.name for p in outs[1].iterdir()) and "train-00000.npz" in names
+    for name in names:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    manifest = json.loads((outs[0] / "manifest.json").read_text())
+    assert manifest["real_voices"]["share"] == 1.0
+    assert manifest["real_voices"]["fillets"]["heldout_levels"] == list(rs.FILLETS_HELDOUT_LEVELS)
+    with np.load(outs[0] / "train-00000.npz", allow_pickle=False) as z:
+        assert set(z["clip_kind"].tolist()) == {"fillets"}
+        assert z["target_mask"].shape == (z["clip_frame_offsets"][-1], 2, len(dataset.TARGET_GROUPS))
+        assert len(z["phone_ipa"]) == 0  # Fish Fillets lines carry no phones
+    rows = [json.loads(x) for x in (outs[0] / "clips.jsonl").read_text().splitlines()]
+    levels = {s.split("/", 1)[0] for r in rows for s in r["sources"]}
+    assert rows and all(r["kind"] == "fillets" for r in rows) and levels
+    assert not levels & set(rs.FILLETS_HELDOUT_LEVELS)

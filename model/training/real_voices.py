@@ -521,7 +521,7 @@ class RealClipMaker:
                     merged[pool] += [
                         RealPiece(p.audio, p.phones, f"{ln.line_id}: {ln.text}") for p in got[pool]
                     ]
-                sources.append(ln.line_id)
+                sources.append(f"{ln.level}/{ln.line_id}")
             pieces.append(merged)
         speakers = (f"fillets:{lang}:{order[0]}", f"fillets:{lang}:{order[1]}")
         return _Cast((pieces[0], pieces[1]), speakers, lang, sorted(sources))
