@@ -193,3 +193,12 @@ def test_word_measures_pool_the_span_against_voice_activity() -> None:
     assert pooled["word_confidence"] == pytest.approx(0.2)
     lines_only = {k: v for k, v in c.items() if k.startswith("script_") and k != "script_words"}
     assert "words_aligned" not in es.pool_line_counts([lines_only])
+
+
+def test_a_script_the_take_set_aside_is_one_row_not_one_per_line() -> None:
+    none = es.line_counts(
+        _perf(), (es.RefLine(1, 0, 1.0, 2.0, "a"), es.RefLine(2, 1, 3.0, 4.0, "b")), None, "c"
+    )
+    assert [(m["line"], m["text"], m["true"]) for m in none["script_misplaced"]] == [
+        ("1-2", "(all 2 lines)", [1.0, 4.0])
+    ]

@@ -213,6 +213,11 @@ def line_counts(perf: Any, refs: Sequence[RefLine], speech: np.ndarray | None, c
             c["script_well_placed"] += 1
         else:
             c["script_misplaced"].append(_miss(clip_name, ref, got))
+    if len(refs) > 1 and c["script_found"] == 0:  # the take set the whole script aside: one row
+        whole = RefLine(refs[0].number, refs[0].role, refs[0].start, refs[-1].end, f"(all {len(refs)} lines)")
+        c["script_misplaced"] = [
+            {**_miss(clip_name, whole, None), "line": f"{refs[0].number}-{refs[-1].number}"}
+        ]
     if speech is not None and len(speech):
         speech = np.asarray(speech, dtype=bool)
         covered = np.zeros(len(speech), dtype=bool)
