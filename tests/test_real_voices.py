@@ -503,3 +503,12 @@ def test_a_real_voice_corpus_is_the_same_bytes_whatever_the_worker_count(tmp_pat
     levels = {s.split("/", 1)[0] for r in rows for s in r["sources"]}
     assert rows and all(r["kind"] == "fillets" for r in rows) and levels
     assert not levels & set(rs.FILLETS_HELDOUT_LEVELS)
+
+
+def test_recordings_without_pauses_at_a_floor_are_not_used() -> None:
+    rng = np.random.default_rng(9)
+    x, _ = _recording(rng, 8.0, 150.0)
+    assert rv.recording_usable(x)
+    noisy = x + rng.standard_normal(len(x)).astype(np.float32) * 0.05  # ~10 dB below the voice
+    assert not rv.recording_usable(noisy)
+    assert not rv.recording_usable(rng.standard_normal(SR * 5).astype(np.float32) * 0.2)  # noise only

@@ -81,6 +81,8 @@ VAD_ABOVE_FLOOR_DB = 9.0  # ... and this far above its quiet frames
 VAD_BRIDGE_S = 0.07  # stop closures inside a word
 VAD_MIN_RUN_S = 0.05
 ACTIVE_LEVEL_DBFS = -24.0
+MIN_RANGE_DB = 20.0  # a usable recording's pauses lie this far below its speech (5th vs 95th percentile)
+MIN_VOICE_S = 1.0
 
 # --- pieces of a recording
 PHRASE_PAUSE_S = 0.25
@@ -306,6 +308,17 @@ def recording_pieces(x: np.ndarray, words: list[AlignedWord], source: str) -> di
     return out
 
 
+def recording_usable(x: np.ndarray) -> bool:
+    """A recording whose voice the energy detector can find: its quiet frames lie at least
+    MIN_RANGE_DB below its loud ones (pauses at a noise floor) and it holds MIN_VOICE_S of voice.
+    A few LibriSpeech readings are noise from end to end or speech without a pause; their
+    who-speaks-when could not be trusted, so they are not used."""
+    level = level_db(x)
+    if len(level) == 0 or float(np.percentile(level, 95) - np.percentile(level, 5)) < MIN_RANGE_DB:
+        return False
+    return sum(e - s for s, e in voice_runs(x)) >= MIN_VOICE_S
+
+
 @dataclass
 class _Line:
     audio: np.ndarray
@@ -452,6 +465,7 @@ class RealClipMaker:
             AlignmentCache.load(config.alignment_cache) if config.alignment_cache else AlignmentCache({})
         )
         self._audio = _LRU(AUDIO_CACHE_ITEMS)
+        self._usable_cache: dict[str, bool] = {}
 
     def _split_readings(self, split: str) -> list[Reading]:
         if split not in self.readings:
@@ -478,13 +492,28 @@ class RealClipMaker:
 
         return self._audio.get_or(str(path), load).astype(np.float32) / np.float32(32767.0)
 
+    def _usable(self, reading: Reading) -> bool:
+        if reading.path.name not in self._usable_cache:
+            self._usable_cache[reading.path.name] = recording_usable(self._decoded(reading.path))
+        return self._usable_cache[reading.path.name]
+
     def _librispeech_cast(self, plan: RealClipPlan, rng: np.random.Generator) -> _Cast:
         readings = self._split_readings(plan.split)
-        a = readings[int(rng.integers(len(readings)))]
+        # Readers are drawn until the reading is usable (recording_usable); the draws depend only
+        # on the plan's seed and the recordings, so the clip stays deterministic.
+        for _ in range(100):
+            a = readings[int(rng.integers(len(readings)))]
+            if self._usable(a):
+                break
         same = rng.random() < SAME_SEX_P
         others = [r for r in readings if r.speaker != a.speaker and (r.sex == a.sex) == same]
         others = others or [r for r in readings if r.speaker != a.speaker]
-        b = others[int(rng.integers(len(others)))]
+        for _ in range(100):
+            b = others[int(rng.integers(len(others)))]
+            if self._usable(b):
+                break
+        if not (self._usable(a) and self._usable(b)):
+            raise RealSourceError(f"no usable LibriSpeech readings for the {plan.split} split")
         pieces = []
         for reading in (a, b):
             words = self.alignments.words(reading.path.name) or []
