@@ -164,3 +164,20 @@ def test_anchor_marks_each_role_on_its_lines_only():
         assert np.all(anchor[s:e][v, r, 1] == 1.0) and np.all(anchor[s:e][v, 1 - r, 1] == 0.0)
         assert np.all(anchor[s:e][v, :, 0] == 1.0)
     assert np.all(anchor[~voiced, :, 1] == 0.0)
+
+
+def test_an_interjection_never_reorders_a_characters_own_lines():
+    """An unscripted 'mm' of B inside A's first line is not B's short line two lines later: B's
+    own longer line lies between them, and a character speaks its lines in order."""
+    rng = np.random.default_rng(11)
+    roles = [0, 1, 1, 0]
+    voiced, evidence, truth, syl = _take(roles, rng)
+    syl[2] = 2  # B's short line ("three")
+    a0, a1 = truth[0]
+    mid = int((a0 + a1) / 2 * FPS)
+    voiced[mid - 10 : mid + 10] = True
+    evidence[mid - 10 : mid + 10] = -0.7  # B's voice inside A's line, not in the script
+    got = place_lines(_specs(roles, syl), voiced, evidence, separable=True)
+    short = got.lines[2]
+    assert not short.overlapped
+    assert short.start >= got.lines[1].start

@@ -353,6 +353,8 @@ def _interjections(
                 and lines[i].role != lines[j].role
                 and expected[i] <= INTERJECTION_MAX_S * FPS
                 and 0.25 <= (b - a) / expected[i] <= 2.5
+                # a character does not reorder its own lines: none of its lines lies in between
+                and all(lines[k].role != lines[i].role for k in range(min(i, j) + 1, max(i, j)))
             ]
             if candidates:  # the nearest in the script, then the closest in length
                 i = min(candidates, key=lambda i: (abs(i - j), abs(math.log((b - a) / expected[i]))))
