@@ -52,9 +52,13 @@ def read_audio(path: str | Path, *, channels: int | None = None) -> VoiceOver:
             f"voice-over '{path.name}' could not be decoded ({exc}); re-export it as 16-bit WAV or FLAC"
         ) from exc
     wanted = channels or min(int(stored), 2)
-    if wanted != stored:
+    # To mono: the mean of the channels. aud's rechannel(1) sums them, so a stereo voice-over
+    # at -2 dBFS per channel came out at +4 dBFS and clipped.
+    if wanted != stored and wanted != 1:
         sound = sound.rechannel(wanted)
     data = np.asarray(sound.data(), dtype=np.float32)
+    if wanted == 1 and data.ndim == 2 and data.shape[1] > 1:
+        data = data.mean(axis=1, keepdims=True)
     declared = _declared_frames(path, sound)
     if data.size == 0:
         said = (
