@@ -450,10 +450,13 @@ def test_the_shared_librispeech_training_readers_exclude_test_other() -> None:
 
 
 def test_fillets_held_out_levels_stay_out_of_the_corpus_splits() -> None:
+    from duet.model.training import heldout
+
     held = set(rs.FILLETS_HELDOUT_LEVELS)
+    assert held == set(heldout.FILLETS_HELDOUT_LEVELS)  # the evaluation's held-out rows stay held out
     assert all(rs.fillets_split(level) == "heldout" for level in held)
     assert not held & set(rs.FILLETS_VALIDATION_LEVELS)
-    assert rs.fillets_split("barrel") == "train"
+    assert rs.fillets_split("turtle") == "train" and rs.fillets_split("barrel") == "heldout"
     text = (
         'dialogId("bar-v-co", "font_big", "What now?")\ndialogStr("Ale co s tím?")\n\n'
         'dialogId("bar-x-1", "font_yellow", "Hi")\ndialogStr("Ahoj")\n'

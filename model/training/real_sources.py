@@ -14,7 +14,7 @@ split, so validation losses are measured on voices training never heard.
 Fish Fillets (Debian fillets-ng-data, -cs, -nl, GPL-2; installed by tools/train_real_voices.sh,
 never copied into the project): the two fish are one actor each per language; their lines
 (``font_small`` = the small fish, ``font_big`` = the big fish) come with who says them.
-`FILLETS_HELDOUT_LEVELS` are for evaluation only (never in any corpus split),
+`FILLETS_HELDOUT_LEVELS` (heldout.py's list) are for evaluation only (never in any corpus split),
 `FILLETS_VALIDATION_LEVELS` for the validation split; the rest train.
 """
 
@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import spec
+from .heldout import FILLETS_HELDOUT_LEVELS as _EVALUATION_LEVELS
 
 SR = spec.SAMPLE_RATE
 LIBRISPEECH_TRAIN_SUBSET = "train-clean-100"
@@ -40,10 +41,12 @@ DEFAULT_FILLETS_ROOT = Path("/usr/share/games/fillets-ng")
 FILLETS_PACKAGES = ("fillets-ng-data", "fillets-ng-data-cs", "fillets-ng-data-nl")
 FILLETS_LANGUAGES = ("cs", "nl")
 FILLETS_CHARACTERS = {"font_small": "small", "font_big": "big"}  # the two fish; minor parts are left out
-# Levels held out for evaluation: no line of these levels enters any corpus split.
-FILLETS_HELDOUT_LEVELS = ("briefcase", "cellar", "gods", "kitchen", "turtle", "wreck")
-# Levels of the corpus's validation split (never in train).
-FILLETS_VALIDATION_LEVELS = ("cave", "engine", "hanoi")
+# Levels held out for evaluation: no line of these levels enters any corpus split. The held-out
+# evaluation (heldout.py, its Fish Fillets rows) owns the list; it is imported, never copied, so
+# the two cannot drift apart.
+FILLETS_HELDOUT_LEVELS: tuple[str, ...] = tuple(sorted(_EVALUATION_LEVELS))
+# Levels of the corpus's validation split (never in train, none of them held out).
+FILLETS_VALIDATION_LEVELS = ("cave", "corridor", "hanoi")
 
 
 class RealSourceError(RuntimeError):
