@@ -22,6 +22,7 @@ from typing import Protocol
 import numpy as np
 
 from . import features, spec
+from .lips.visemes import MOUTH_CHANNEL_NAMES
 from .network_config import ANCHOR_DIM, OUT_BLEND, OUT_SPEAKING
 
 SAMPLES_PER_FRAME = features.HOP * features.FRAMES_PER_MODEL_FRAME  # 320 at 16 kHz / 50 fps
@@ -99,25 +100,7 @@ VOICE_RAMP_S = 0.2
 # The articulators: what speech drives (jaw, lips, tongue). Smiles, brows, blinks, the head and
 # the eyes are the character's listening life and stay as the network made them.
 SPEECH_CHANNELS = tuple(
-    spec.ARKIT_INDEX[n]
-    for n in (
-        "jawOpen",
-        "mouthClose",
-        "mouthFunnel",
-        "mouthPucker",
-        "mouthStretchLeft",
-        "mouthStretchRight",
-        "mouthLowerDownLeft",
-        "mouthLowerDownRight",
-        "mouthUpperUpLeft",
-        "mouthUpperUpRight",
-        "mouthRollLower",
-        "mouthRollUpper",
-        "mouthShrugLower",
-        "mouthPressLeft",
-        "mouthPressRight",
-        "tongueOut",
-    )
+    spec.ARKIT_INDEX[n] for n in MOUTH_CHANNEL_NAMES if n not in ("mouthSmileLeft", "mouthSmileRight")
 )
 
 
