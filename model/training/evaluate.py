@@ -37,6 +37,7 @@ from .. import audio as audio_io
 from .. import features, spec, weights, windowing
 from ..performance import Performance
 from . import eval_script, metrics
+from .audio_files import read_audio_file
 
 DEFAULT_REAL = Path(__file__).resolve().parents[3] / "shared" / "eval" / "real"
 TARGETS = {
@@ -353,16 +354,8 @@ def real_speech_clip(path: Path) -> Clip | None:
     measured, against the span of voice activity (windowing.voiced_frames)."""
     if not path.is_file():
         return None
-    try:
-        import bpy  # noqa: F401  (makes Blender's aud importable: it decodes the flac)
-
-        from ...addon.audio import read_audio
-    except ImportError:
-        print(f"skipping {path.name}: decoding flac needs Blender's aud (the bpy module)", file=sys.stderr)
-        return None
-    voice = read_audio(path)  # channels=1 would sum a stereo file's channels (twice the level)
-    mono = voice.samples.mean(axis=1) if voice.samples.ndim == 2 else voice.samples
-    x16 = audio_io.prepare(mono, voice.sample_rate, stems=False)
+    mono, rate = read_audio_file(path)
+    x16 = audio_io.prepare(mono, rate, stems=False)
     n = features.n_model_frames(len(x16))
     voiced = windowing.voiced_frames(x16, n)
     on = np.flatnonzero(voiced)

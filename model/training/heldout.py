@@ -40,6 +40,7 @@ import numpy as np
 
 from .. import spec
 from . import augment, composer
+from .audio_files import read_audio_file
 from .speech.types import Phone
 
 SR = spec.SAMPLE_RATE
@@ -299,27 +300,12 @@ def train_clean_files(root: Path) -> list[Path]:
     return sorted((Path(root) / "train-clean-100").glob("*.flac"))
 
 
-def _aud(what: str):
-    """Blender's audio library, which is importable once bpy is (bpy must come first)."""
-    import importlib
-
-    try:
-        importlib.import_module("bpy")
-        return importlib.import_module("aud")
-    except ImportError:
-        raise RuntimeError(
-            f"{what} needs Blender's aud (the bpy module): run with .venv/bin/python (made by tools/setup.sh)"
-        ) from None
-
-
 def read_flac(path: Path) -> np.ndarray:
-    """A LibriSpeech reading as float32 mono 16 kHz (decoded by Blender's aud: lossless, exact)."""
-    sound = _aud("decoding LibriSpeech flac").Sound(str(path))
-    rate, chans = sound.specs
-    if int(rate) != SR:
+    """A LibriSpeech reading as float32 mono 16 kHz (flac: lossless, exact)."""
+    x, rate = read_audio_file(path)
+    if rate != SR:
         raise ValueError(f"{path} is sampled at {rate} Hz; LibriSpeech readings are {SR} Hz")
-    data = np.asarray(sound.data(), dtype=np.float32)
-    return data[:, 0].copy() if data.ndim == 2 else data
+    return x
 
 
 # ----------------------------------------------------------------------------- plans
@@ -651,14 +637,11 @@ def fillets_lines(root: Path, level: str, language: str) -> dict[str, list[Path]
 
 
 def read_line(path: Path) -> np.ndarray:
-    """A recorded line (any rate aud decodes) as float32 mono 16 kHz (the model's resampler)."""
+    """A recorded line (any rate) as float32 mono 16 kHz (the model's resampler)."""
     from .. import audio as audio_io
 
-    sound = _aud("decoding Fish Fillets ogg").Sound(str(path))
-    rate, _ = sound.specs
-    data = np.asarray(sound.data(), dtype=np.float32)
-    mono = data.mean(axis=1) if data.ndim == 2 else data
-    return audio_io.prepare(mono, int(rate), stems=False)
+    mono, rate = read_audio_file(path)
+    return audio_io.prepare(mono, rate, stems=False)
 
 
 def plan_fillets(levels: tuple[str, ...], n: int) -> list[tuple[str, str, str]]:
