@@ -7,6 +7,7 @@ import pytest
 
 from duet.model import spec
 from duet.model.training import composer, dataset
+from duet.model.training import real_pieces as rp
 from duet.model.training import real_sources as rs
 from duet.model.training import real_voices as rv
 from duet.model.training.real_align import AlignedPhone, AlignedWord, guess_stress
@@ -33,12 +34,12 @@ def _recording(rng: np.random.Generator, seconds: float, f0: float) -> tuple[np.
 
 def _pieces(seed: int, f0: float, words=()) -> dict:
     x, _ = _recording(np.random.default_rng(seed), 20.0, f0)
-    return rv.recording_pieces(x, list(words), f"test:{seed}")
+    return rp.recording_pieces(x, list(words), f"test:{seed}")
 
 
 def _compose(seed: int, pieces_a: dict, pieces_b: dict, seconds: float = 30.0) -> composer.Dialogue:
     rng = np.random.default_rng(seed)
-    pickers = (rv.PiecePicker(pieces_a, rng), rv.PiecePicker(pieces_b, rng))
+    pickers = (rp.PiecePicker(pieces_a, rng), rp.PiecePicker(pieces_b, rng))
     return composer.compose(
         rng,
         lambda text, role, kind: pickers[role](text, role, kind),
@@ -53,7 +54,7 @@ def _compose(seed: int, pieces_a: dict, pieces_b: dict, seconds: float = 30.0) -
 
 def test_voice_runs_find_the_bursts_of_a_dry_recording() -> None:
     x, bursts = _recording(np.random.default_rng(0), 12.0, 140.0)
-    runs = rv.voice_runs(x)
+    runs = rp.voice_runs(x)
     assert len(runs) == len(bursts)
     for (s, e), (bs, be) in zip(runs, bursts, strict=True):
         assert abs(s - bs) <= 0.03 and abs(e - be) <= 0.03
@@ -72,7 +73,7 @@ def test_pieces_carry_trusted_phones_only_where_a_word_was_accepted() -> None:
     s1 = bursts[1][0]
     bad = AlignedWord("no", 3.0, 0.2, True, (AlignedPhone("N", "n", 0, s1, s1 + 0.1),))
     assert good.accepted and not bad.accepted
-    pieces = rv.recording_pieces(x, [good, bad], "test")
+    pieces = rp.recording_pieces(x, [good, bad], "test")
     phones = [p for piece in pieces["phrase"] for p in piece.phones]
     trusted = [p for p in phones if p.trusted]
     assert [p.ipa for p in trusted] == ["m", "ɑ"]
@@ -81,7 +82,7 @@ def test_pieces_carry_trusted_phones_only_where_a_word_was_accepted() -> None:
         ts = [(p.start, p.end) for p in piece.phones if p.trusted]
         for p in piece.phones:
             if not p.trusted:
-                assert p.ipa == rv.STAND_IN_IPA
+                assert p.ipa == rp.STAND_IN_IPA
                 assert all(p.end <= a + 1e-9 or p.start >= b - 1e-9 for a, b in ts)
     voiced = sum(e - s for s, e in bursts)
     covered = sum(p.end - p.start for p in phones)
@@ -92,7 +93,7 @@ def test_composed_real_voices_tell_the_truth_of_who_speaks_when() -> None:
     pieces = (_pieces(2, 120.0), _pieces(3, 210.0))
     for seed in range(6):
         d = _compose(seed, *pieces)
-        level = [rv.level_db(d.stems[:, r])[::2] for r in range(2)]  # 20 ms steps = frames
+        level = [rp.level_db(d.stems[:, r])[::2] for r in range(2)]  # 20 ms steps = frames
         for r in range(2):
             loud = level[r][: d.n_frames] > -40.0
             spk = d.speaking[: len(loud), r]
@@ -146,7 +147,7 @@ class _FakeSources(rv.RealClipMaker):
             True,
             (AlignedPhone("M", "m", 0, s0 + 0.02, s0 + 0.1), AlignedPhone("AA", "ɑ", 1, s0 + 0.1, s0 + 0.15)),
         )
-        a = rv.recording_pieces(x, [word], "fake:a")
+        a = rp.recording_pieces(x, [word], "fake:a")
         b = _pieces(8, 220.0)
         return rv._Cast((a, b), ("librispeech:1", "librispeech:2"), "en", ["a", "b"])
 
@@ -190,12 +191,12 @@ def test_a_real_clip_carries_only_trusted_targets() -> None:
 
 def test_lead_events_are_unit_power_sounds_of_every_kind() -> None:
     rng = np.random.default_rng(0)
-    for kind in rv.LEAD_EVENTS:
-        x = rv.lead_event(rng, kind, 0.4)
+    for kind in rp.LEAD_EVENTS:
+        x = rp.lead_event(rng, kind, 0.4)
         assert len(x) == int(0.4 * SR) and np.isfinite(x).all()
         assert np.mean(x * x) == pytest.approx(1.0, rel=1e-6)
     with pytest.raises(ValueError, match="unknown lead event"):
-        rv.lead_event(rng, "cough", 0.3)
+        rp.lead_event(rng, "cough", 0.3)
 
 
 def test_alignment_filter_and_stress_rule() -> None:
@@ -511,7 +512,7 @@ def test_a_real_voice_corpus_is_the_same_bytes_whatever_the_worker_count(tmp_pat
 def test_recordings_without_pauses_at_a_floor_are_not_used() -> None:
     rng = np.random.default_rng(9)
     x, _ = _recording(rng, 8.0, 150.0)
-    assert rv.recording_usable(x)
+    assert rp.recording_usable(x)
     noisy = x + rng.standard_normal(len(x)).astype(np.float32) * 0.05  # ~10 dB below the voice
-    assert not rv.recording_usable(noisy)
-    assert not rv.recording_usable(rng.standard_normal(SR * 5).astype(np.float32) * 0.2)  # noise only
+    assert not rp.recording_usable(noisy)
+    assert not rp.recording_usable(rng.standard_normal(SR * 5).astype(np.float32) * 0.2)  # noise only

@@ -501,7 +501,9 @@ def build_corpus(
     real_seconds = {s: v * real_share for s, v in targets.items() if s != "test"}
     real_notes = None
     if real_share > 0:
-        real_config, real_notes = _prepare_real(real_config, out, workers, log)
+        from .real_voices import prepare_real_sources
+
+        real_config, real_notes = prepare_real_sources(real_config, out, workers, log)
     pools = voices_by_split() if real_share < 1.0 or "test" in targets else {s: {} for s in SPLITS}
     for split in SPLITS:
         if real_share >= 1.0 and split != "test":
@@ -597,50 +599,6 @@ def build_corpus(
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     wall = time.perf_counter() - t_start
     return BuildReport(seconds, counts, wall, clip_wall, _cpu_seconds() - cpu_start)
-
-
-def _prepare_real(real_config, out: Path, workers: int, log) -> tuple:
-    """Sources of real voices, checked, and the LibriSpeech alignments (cached, computed once)."""
-    from .real_align import AlignmentCache
-    from .real_sources import (
-        FILLETS_HELDOUT_LEVELS,
-        FILLETS_VALIDATION_LEVELS,
-        RealSourceError,
-        check_no_heldout_speakers,
-        fillets_lines,
-        librispeech_readings,
-    )
-    from .real_voices import RealVoiceConfig
-
-    config = real_config or RealVoiceConfig()
-    try:
-        notes: dict = {"kinds": list(config.kinds)}
-        if "librispeech" in config.kinds:
-            readings = librispeech_readings(config.librispeech_root)
-            check_no_heldout_speakers([r.speaker for r in readings], config.librispeech_root)
-            cache_path = config.alignment_cache or out / "real_alignments.json"
-            cache = AlignmentCache.build([r.path for r in readings], cache_path, workers=workers, log=log)
-            config = dataclasses.replace(config, alignment_cache=cache_path)
-            notes["librispeech"] = {
-                "subset": "train-clean-100 (test-other held out)",
-                "readers": {
-                    s: sorted(r.reader for r in readings if r.split == s) for s in ("train", "validation")
-                },
-                "alignment_cache_sha256": _sha256(Path(cache_path)),
-                "alignment": cache.summary(),
-            }
-        if "fillets" in config.kinds:
-            notes["fillets"] = {
-                "root": str(config.fillets_root),
-                "heldout_levels": list(FILLETS_HELDOUT_LEVELS),
-                "validation_levels": list(FILLETS_VALIDATION_LEVELS),
-                "lines": {
-                    s: len(fillets_lines(Path(config.fillets_root), s)) for s in ("train", "validation")
-                },
-            }
-    except RealSourceError as exc:
-        raise CorpusError(str(exc)) from None
-    return config, notes
 
 
 def _cpu_seconds() -> float:
