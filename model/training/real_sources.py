@@ -20,7 +20,6 @@ never copied into the project): the two fish are one actor each per language; th
 
 from __future__ import annotations
 
-import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import spec
+from .audio_files import read_audio_file
 from .heldout import FILLETS_HELDOUT_LEVELS as _EVALUATION_LEVELS
 
 SR = spec.SAMPLE_RATE
@@ -57,21 +57,13 @@ class RealSourceError(RuntimeError):
 
 
 def read_audio16k(path: Path) -> np.ndarray:
-    """A recording (flac, ogg, wav) as float32 mono at 16 kHz, decoded by Blender's aud."""
-    try:
-        importlib.import_module("bpy")  # Blender's aud becomes importable once bpy is loaded
-        aud = importlib.import_module("aud")
-    except ImportError:
-        raise RealSourceError(
-            "decoding real recordings needs Blender's aud (the bpy module): run with .venv/bin/python "
-            "(made by tools/setup.sh)"
-        ) from None
+    """A recording (flac, ogg, wav) as float32 mono at 16 kHz (decoded by audio_files)."""
     from ..audio import resample
 
-    sound = aud.Sound(str(path))
-    rate = int(round(float(sound.specs[0])))
-    data = np.asarray(sound.data(), dtype=np.float32)
-    mono = data.mean(axis=1) if data.ndim == 2 else data
+    try:
+        mono, rate = read_audio_file(path)
+    except RuntimeError as exc:
+        raise RealSourceError(str(exc)) from None
     if rate != SR:
         mono = resample(mono, rate, SR)
     return np.ascontiguousarray(mono, dtype=np.float32)
