@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import spec
-from . import augment
+from . import augment, heldout
 from .real_align import AlignedWord
 
 SR = spec.SAMPLE_RATE
@@ -97,23 +97,9 @@ def _active_gain(x: np.ndarray, runs: list[tuple[float, float]]) -> float:
 
 
 def group_runs(runs: list[tuple[float, float]], pause: float) -> list[list[tuple[float, float]]]:
-    """Runs grouped at pauses >= `pause`; a group longer than PIECE_MAX_S is split at its widest pause."""
-    groups: list[list[tuple[float, float]]] = []
-    for run in runs:
-        if groups and run[0] - groups[-1][-1][1] < pause:
-            groups[-1].append(run)
-        else:
-            groups.append([run])
-    out: list[list[tuple[float, float]]] = []
-    todo = groups[::-1]
-    while todo:
-        g = todo.pop()
-        if g[-1][1] - g[0][0] <= PIECE_MAX_S or len(g) == 1:
-            out.append(g)
-            continue
-        k = int(np.argmax([g[i + 1][0] - g[i][1] for i in range(len(g) - 1)])) + 1
-        todo += [g[k:], g[:k]]
-    return out
+    """Runs grouped at pauses >= `pause`; a group longer than PIECE_MAX_S is split at its widest pause
+    (the held-out evaluation's grouping, heldout.group_runs)."""
+    return heldout.group_runs(runs, pause, PIECE_MAX_S)
 
 
 # ----------------------------------------------------------------------------- pieces
