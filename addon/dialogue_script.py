@@ -8,12 +8,14 @@ The format and the importers are the pure core's (duet.model.script, docs/SCRIPT
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import bpy
 
@@ -178,10 +180,16 @@ class StoredTake:
     notes: tuple[str, ...]
 
 
+@functools.lru_cache(maxsize=32)
+def _parsed(payload: str) -> Any:
+    """The stored JSON, parsed once per payload text: the Script panel reads it on every redraw."""
+    return json.loads(payload)
+
+
 def _decode(payload: object, action_name: str) -> StoredTake:
     bad = f"the script lines stored on action '{action_name}' cannot be read"
     try:
-        data = json.loads(str(payload))
+        data = _parsed(str(payload))
         take = str(data["take"])
         lines = []
         for role, speaker, text, start, end, source_line, confidence in data["lines"]:
@@ -213,7 +221,7 @@ def stored_takes() -> list[str]:
 
 def _stored_name(action: bpy.types.Action) -> str | None:
     try:
-        return str(json.loads(str(action[LINES_PROP]))["take"])
+        return str(_parsed(str(action[LINES_PROP]))["take"])
     except (TypeError, ValueError, KeyError):
         return None
 
