@@ -50,7 +50,7 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-6)
 
 
-def _smooth(score: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def smooth_scores(score: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Weighted mean of score over SMOOTH_FRAMES around each frame; as long as the take."""
     kernel = np.ones(SMOOTH_FRAMES)
     n = len(score)
@@ -94,7 +94,7 @@ def assign_roles(emb: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray) -
     score = np.zeros(n)
     for _ in range(ITERATIONS):
         raw = (emb @ c[r0] - emb @ c[r1]).astype(np.float64)
-        score = _smooth(raw, weight)
+        score = smooth_scores(raw, weight)
         is_r0 = (v & (score > 0.0)) | seeds[r0]
         is_r0 &= ~seeds[r1]
         is_r1 = v & ~is_r0

@@ -332,7 +332,7 @@ def test_role_smoothing_keeps_the_length_of_a_take_shorter_than_its_kernel():
     rng = np.random.default_rng(0)
     for n in (1, 2, 5, diarization.SMOOTH_FRAMES - 1, diarization.SMOOTH_FRAMES, 40):
         score, weight = rng.normal(size=n), (rng.random(n) > 0.3).astype(float)
-        out = diarization._smooth(score, weight)
+        out = diarization.smooth_scores(score, weight)
         half = diarization.SMOOTH_FRAMES // 2
         expected = [
             np.sum((score * weight)[max(0, i - half) : i + half + 1])

@@ -18,8 +18,8 @@ get roles and line timing only, and the network's own mouth.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +29,6 @@ from . import placement as pl
 from .text import Script, ScriptLine
 
 ROLE_INDEX = {"A": 0, "B": 1}
-EVIDENCE_SMOOTH = 11  # frames (0.22 s): a single frame's voice vector is noisy
 SEPARABLE_COS = diarization.ONE_VOICE_COS  # centroids more alike than this: one voice
 PLACEMENT_PASSES = 3
 ALIGN_PAD_S = 0.3  # audio either side of a placed line given to the aligner
@@ -46,10 +45,6 @@ MAX_LINE_NOTES = 12  # a report naming every line of a 1,000-line script helps n
 # align 15-75 % of their lines, a few less: below 10 % the script is set aside.
 MISMATCH_MIN_LINES = 4  # with this many lines tried ...
 MISMATCH_SHARE = 0.1  # ... fewer aligned than this share: the script belongs to another take
-
-
-class VoiceRuntime(Protocol):
-    def voice(self, feats: np.ndarray) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
@@ -72,19 +67,10 @@ class ScriptAlignment:
     placement: pl.Placement
     separable: bool  # the two voices were told apart (mixed takes)
     aligned_lines: int = 0  # lines whose words were aligned
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
     return [pl.LineSpec(ROLE_INDEX[ln.role], ln.syllables, ln.hint_start, ln.hint_end) for ln in lines]
-
-
-def _smooth(x: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    k = min(EVIDENCE_SMOOTH, max(1, len(x)))
-    kernel = np.ones(k)
-    num = np.convolve(x * weight, kernel, mode="same")[: len(x)]
-    den = np.convolve(weight, kernel, mode="same")[: len(x)]
-    return num / np.maximum(den, 1e-6)
 
 
 def voice_evidence(
@@ -108,7 +94,9 @@ def voice_evidence(
         c = emb[m].mean(axis=0)
         centroids.append(c / max(float(np.linalg.norm(c)), 1e-6))
     cos = float(centroids[0] @ centroids[1])
-    raw = _smooth((emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), voiced.astype(np.float64))
+    raw = diarization.smooth_scores(
+        (emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), voiced.astype(np.float64)
+    )
     scale = float(np.percentile(np.abs(raw[voiced]), 80)) if voiced.any() else 1.0
     ev = np.clip(raw / max(scale, 1e-6), -1.0, 1.0)
     return ev, cos < SEPARABLE_COS
@@ -122,7 +110,7 @@ def stem_evidence(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
 
 
 def place_script(
-    script: Script, audio16k: np.ndarray, n_frames: int, runtime: VoiceRuntime | None
+    script: Script, audio16k: np.ndarray, n_frames: int, runtime: diarization.VoiceRuntime | None
 ) -> tuple[pl.Placement, np.ndarray, bool, np.ndarray | None, np.ndarray | None]:
     """Placement of the lines, the voiced frames ((F,) mix or (F, 2) stems), whether the two
     voices were told apart, the voice vectors of a mix (None for stems) and the role evidence."""
@@ -229,7 +217,7 @@ def _capped(notes: list[str], limit: int = MAX_LINE_NOTES) -> list[str]:
 
 
 def align_script(
-    script: Script, audio16k: np.ndarray, runtime: VoiceRuntime | None, *, phones: bool = True
+    script: Script, audio16k: np.ndarray, runtime: diarization.VoiceRuntime | None, *, phones: bool = True
 ) -> ScriptAlignment:
     """Place the script's lines in the take, align their words, and build the role anchor.
 
