@@ -44,7 +44,11 @@ HINT_COST_PER_S = 40.0
 SKIP_COST_PER_S = 8.0  # leaving a line out costs this per expected second ...
 SKIP_COST = 4.0  # ... plus this
 MIN_LINE_S = 0.12
-BAND_S = 30.0  # how far a line may land from where its syllables put it (10 % of takes under 10 min)
+# How far a line may land from where its syllables put it: BAND_S, or BAND_SHARE of the take for
+# takes of 5-10 minutes; longer takes keep BAND_S so a 1,000-line script stays fast.
+BAND_S = 30.0
+BAND_SHARE = 0.1
+BAND_WIDE_UNTIL_S = 600.0
 SYLLABLE_S_DEFAULT = 0.2  # 5 syllables a second, conversational English (used when nothing is voiced)
 LOW_CONFIDENCE = 0.35
 NOT_FOUND_CONFIDENCE = 0.05  # a span this poor (a sliver of silence, the wrong voice) is no placement
@@ -118,7 +122,7 @@ def _band(
 
     A line is expected where the take has spoken the same share of its voice as the script has
     of its syllables before the line (long pauses between scenes do not shift the guess); the
-    band reaches BAND_S either way, and to the line's time hint.
+    band reaches BAND_S (or BAND_SHARE of a shorter take) either way, and to the line's time hint.
     """
     cum_voice = np.cumsum(voiced)
     total = float(expected.sum())
@@ -127,7 +131,9 @@ def _band(
         centre = np.searchsorted(cum_voice, before * cum_voice[-1], side="left").astype(np.float64)
     else:
         centre = before * n_frames
-    half = max(BAND_S * FPS, 0.1 * n_frames) if n_frames < 600 * FPS else BAND_S * FPS
+    half = BAND_S * FPS
+    if n_frames < BAND_WIDE_UNTIL_S * FPS:
+        half = max(half, BAND_SHARE * n_frames)
     lo = np.clip((centre - half) / STEP, 0, None)
     hi = np.clip((centre + half) / STEP, None, math.ceil(n_frames / STEP))
     for i, line in enumerate(lines):  # a hint widens the band to reach it
