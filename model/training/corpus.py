@@ -187,6 +187,19 @@ def _int16(x: np.ndarray) -> np.ndarray:
     return np.round(np.clip(x, -1.0, 1.0) * spec.AUDIO_INT16_SCALE).astype(np.int16)
 
 
+def clip_arrays(mix: np.ndarray, stems_q: np.ndarray, out, conditioning: np.ndarray) -> dict[str, np.ndarray]:
+    """A clip's audio (int16) and its teacher targets, as a shard stores them (docs/DATA_FORMAT.md)."""
+    return {
+        "audio_mix": _int16(mix),
+        "audio_stems": stems_q,
+        "blendshapes": out.blendshapes.astype(np.float32),
+        "head": out.head.astype(np.float32),
+        "gaze": out.gaze.astype(np.float32),
+        "speaking": out.speaking.astype(np.float32),
+        "conditioning": conditioning.astype(np.float32),
+    }
+
+
 class ClipMaker:
     """Builds clips in one process: one synthesiser, kept open for all its clips."""
 
@@ -267,15 +280,7 @@ class ClipMaker:
         teacher_seed = int(rng["teacher"].integers(2**31))
         out = teach(speeches[0], speeches[1], n_frames=n_frames, conditioning=conditioning, seed=teacher_seed)
 
-        arrays = {
-            "audio_mix": _int16(mix),
-            "audio_stems": stems_q,
-            "blendshapes": out.blendshapes.astype(np.float32),
-            "head": out.head.astype(np.float32),
-            "gaze": out.gaze.astype(np.float32),
-            "speaking": out.speaking.astype(np.float32),
-            "conditioning": conditioning.astype(np.float32),
-        }
+        arrays = clip_arrays(mix, stems_q, out, conditioning)
         phones = [dialogue.phones[r].arrays() for r in range(2)]
         arrays["phone_role"] = np.concatenate([np.full(len(p[0]), r, np.int8) for r, p in enumerate(phones)])
         arrays["phone_ipa"] = np.concatenate([p[0] for p in phones]).astype("<U8")

@@ -293,7 +293,7 @@ class RealClipMaker:
 
     def make(self, plan: RealClipPlan, target_seconds: float):
         """One real-voice clip as a corpus.ClipResult (arrays in the shard format + target_mask)."""
-        from .corpus import ClipResult, _int16
+        from .corpus import ClipResult, _int16, clip_arrays
         from .teacher import RoleSpeech, teach
 
         t0 = time.perf_counter()
@@ -344,16 +344,8 @@ class RealClipMaker:
         conditioning = np.zeros((n_frames, 2, spec.COND_DIM), np.float32)
         teacher_seed = int(rng["teacher"].integers(2**31))
         out = teach(speeches[0], speeches[1], n_frames=n_frames, conditioning=conditioning, seed=teacher_seed)
-        arrays = {
-            "audio_mix": _int16(mix),
-            "audio_stems": stems_q,
-            "blendshapes": out.blendshapes.astype(np.float32),
-            "head": out.head.astype(np.float32),
-            "gaze": out.gaze.astype(np.float32),
-            "speaking": out.speaking.astype(np.float32),
-            "conditioning": conditioning,
-            "target_mask": real_target_mask(tables, n_frames),
-        }
+        arrays = clip_arrays(mix, stems_q, out, conditioning)
+        arrays["target_mask"] = real_target_mask(tables, n_frames)
         _phone_arrays(arrays, tables)
         seg_rows = [(r, s, e, k) for r in range(2) for s, e, k in segments[r]]
         arrays["segment_role"] = np.array([x[0] for x in seg_rows], np.int8)
