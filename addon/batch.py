@@ -8,8 +8,8 @@ shot into its two farm steps.
 
 The job is checked as a whole before anything runs (exit 3 and every problem
 with its location when it is invalid); then one shot's failure does not stop
-the others. Outputs are written atomically (pipeline.atomic) and never over an
-input. Exit codes: see duet.pipeline.summary.
+the others. Outputs are written atomically (batch.atomic) and never over an
+input. Exit codes: see duet.batch.summary.
 """
 
 from __future__ import annotations
@@ -27,12 +27,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from ..pipeline import interrupts, jobfile
-from ..pipeline.atomic import atomic_output, atomic_write_text, remove_stale_temps
-from ..pipeline.jobfile import JobCheck, RenderJob, ShotJob
-from ..pipeline.paths import folder_problem, output_problems, resolve_path
-from ..pipeline.progress import BatchProgress
-from ..pipeline.summary import (
+from ..batch import interrupts, jobfile
+from ..batch.atomic import atomic_output, atomic_write_text, remove_stale_temps
+from ..batch.jobfile import JobCheck, RenderJob, ShotJob
+from ..batch.paths import folder_problem, output_problems, resolve_path
+from ..batch.progress import BatchProgress
+from ..batch.summary import (
     EXIT_INVALID_JOB,
     EXIT_OK,
     EXIT_SHOT_FAILED,
@@ -45,7 +45,7 @@ from ..pipeline.summary import (
     BatchSummary,
     ShotOutcome,
 )
-from ..pipeline.text_inputs import script_problems
+from ..batch.text_inputs import script_problems
 from .job import staging_problems, weights_problem
 
 STAGES = ("all", "bake", "render")

@@ -120,11 +120,11 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..pipeline import jobfile
-    from ..pipeline.paths import resolve_path
-    from ..pipeline.progress import BatchProgress
-    from ..pipeline.summary import EXIT_USAGE, BatchSummary
-    from ..pipeline.text_inputs import script_problems
+    from ..batch import jobfile
+    from ..batch.paths import resolve_path
+    from ..batch.progress import BatchProgress
+    from ..batch.summary import EXIT_USAGE, BatchSummary
+    from ..batch.text_inputs import script_problems
     from . import batch
     from .job import staging_problems, weights_problem
     from .rigs import map_file_problem

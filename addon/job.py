@@ -131,7 +131,7 @@ _staging_checked: dict[tuple, list[str]] = {}
 def staging_problems(path: Path, names: dict[str, str] | None) -> list[str]:
     """What a bake would reject in the staging file ``path``, as sentences naming the file,
     line and column (empty: it would take it). The job check calls this for each shot
-    (pipeline.jobfile.StagingCheck), so a typo is found before the farm opens Blender.
+    (batch.jobfile.StagingCheck), so a typo is found before the farm opens Blender.
 
     ``names``: the shot's characters, else None, and then the names are read from the text
     (the .blend's Duet pair is not open yet). A text with frame times ("f120") is checked

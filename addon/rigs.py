@@ -68,7 +68,7 @@ RETARGET_FIX = "fix the map (docs/RETARGET.md), or save it again from the Duet p
 
 def map_file_problem(path: Path) -> str | None:
     """Why the .json at ``path`` is not a retarget map Duet can read, naming the file and
-    the fix; None when it is one. For the job checks (pipeline.jobfile.RetargetCheck):
+    the fix; None when it is one. For the job checks (batch.jobfile.RetargetCheck):
     whether the rig has the shape keys it drives is known only once a shot opens its .blend."""
     try:
         retarget.RetargetMap.load(path)

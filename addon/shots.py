@@ -23,7 +23,7 @@ from ..model.errors import WeightsError
 from ..model.performance import TakeLine
 from ..model.spec import ROLES
 from ..model.stems import analyse_stereo
-from ..pipeline import interrupts, text_inputs
+from ..batch import interrupts, text_inputs
 from . import audio as audio_io
 from . import flow, rigs, stage
 from .job import BUNDLED_FIX, WEIGHTS_FIX, GenerationRequest, run_request, weights_problem
@@ -148,7 +148,7 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
 
 def _script_text(path: Path | None, names: dict[str, str]) -> str | None:
     """The shot's script as the text generate() takes, read and checked as the job check
-    did (pipeline.text_inputs), now with the characters' names from the .blend."""
+    did (batch.text_inputs), now with the characters' names from the .blend."""
     if path is None:
         return None
     text, problems = text_inputs.read_script(path, names)

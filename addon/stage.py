@@ -1,7 +1,7 @@
 """Build the dialogue stage in Blender: two rigged heads facing each other, a camera
 framing both, and three lights, all in one "Duet Pair" collection.
 
-Geometry comes from duet.geometry (pure numpy); this module only turns it into
+Geometry comes from duet.procedural_head (pure numpy); this module only turns it into
 Blender data with the data API. The one exception is creating bones, which
 Blender allows only in armature edit mode (see _add_bones).
 """
@@ -15,9 +15,9 @@ import bpy
 import numpy as np
 from mathutils import Matrix, Vector
 
-from ..geometry.head import HeadMesh, build_head
-from ..geometry.params import PRESETS, HeadParams
-from ..geometry.parts import EYE_MATERIAL_NAMES
+from ..procedural_head.head import HeadMesh, build_head
+from ..procedural_head.params import PRESETS, HeadParams
+from ..procedural_head.parts import EYE_MATERIAL_NAMES
 from ..model.spec import ARKIT_NAMES, CANONICAL_CAMERA_DIRECTION, ROLES
 
 ROLE_PROP = "duet_role"  # "A" or "B" on every object of a head

@@ -110,7 +110,7 @@ def _check_fps(fps: object) -> float:
 def _check_seed(seed: object) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise InputError(f"seed must be a whole number, got {seed!r}")
-    if not 0 <= seed <= 2**32 - 1:  # the rule and wording of job files (pipeline.jobfile.seed_problem)
+    if not 0 <= seed <= 2**32 - 1:  # the rule and wording of job files (batch.jobfile.seed_problem)
         raise InputError(f"seed must be a whole number from 0 to {2**32 - 1}, got {int(seed)}")
     return int(seed)
 

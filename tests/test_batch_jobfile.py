@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from duet.pipeline import atomic, jobfile, paths
-from duet.pipeline.progress import BatchProgress
-from duet.pipeline.summary import (
+from duet.batch import atomic, jobfile, paths
+from duet.batch.progress import BatchProgress
+from duet.batch.summary import (
     EXIT_INTERRUPTED,
     EXIT_INVALID_JOB,
     EXIT_OK,
@@ -962,7 +962,7 @@ def test_keyboard_interrupt_removes_the_temporary_file(tmp_path: Path) -> None:
 SLOW_WRITER = """
 import signal, sys, time
 from pathlib import Path
-from duet.pipeline.atomic import atomic_output
+from duet.batch.atomic import atomic_output
 # A shell that starts a job in the background leaves SIGINT ignored for it and its children;
 # this writer stands for a command that is interrupted, so it takes Ctrl-C as Python does.
 signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -1115,10 +1115,10 @@ def test_progress_live_rewrites_one_line_and_quiet_keeps_failures() -> None:
     ]
 
 
-def test_pipeline_is_pure() -> None:
+def test_batch_package_is_pure() -> None:
     code = (
         "import sys; sys.modules['bpy'] = None\n"
-        "import duet.pipeline.jobfile, duet.pipeline.progress, duet.pipeline.atomic\nprint('ok')"
+        "import duet.batch.jobfile, duet.batch.progress, duet.batch.atomic\nprint('ok')"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.stdout.strip() == "ok", proc.stderr
@@ -1128,7 +1128,7 @@ def test_pipeline_is_pure() -> None:
 
 INTERRUPTIBLE = """
 import sys, time
-from duet.pipeline import interrupts
+from duet.batch import interrupts
 mode = sys.argv[1]
 try:
     with interrupts.handling():

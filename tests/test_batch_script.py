@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from duet.pipeline import jobfile, text_inputs
+from duet.batch import jobfile, text_inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_AUDIO = ROOT / "assets" / "example_dialogue.flac"

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from duet.geometry import PRESETS, build_head
-from duet.geometry.shapes import KEY_REGIONS
+from duet.procedural_head import PRESETS, build_head
+from duet.procedural_head.shapes import KEY_REGIONS
 from duet.model.spec import ARKIT_NAMES
 
 pytestmark = pytest.mark.blender

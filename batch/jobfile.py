@@ -63,7 +63,7 @@ RetargetCheck = Callable[[Path], str | None]
 # problem, naming the file, line and column. Same reason: the parser is duet.model.staging.
 StagingCheck = Callable[[Path, dict[str, str] | None], list[str]]
 # The same for a script file (key ``script``): its importer and parser (duet.model.script)
-# are pure, but importing duet.model pulls in numpy. pipeline.text_inputs.script_problems.
+# are pure, but importing duet.model pulls in numpy. batch.text_inputs.script_problems.
 ScriptCheck = Callable[[Path, dict[str, str] | None], list[str]]
 RETARGET_KEYS = ("retarget_a", "retarget_b")
 

@@ -1,4 +1,4 @@
-"""The procedural heads (duet.geometry): pure numpy, no Blender."""
+"""The procedural heads (duet.procedural_head): pure numpy, no Blender."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from duet.geometry import PRESETS, build_head
-from duet.geometry.regions import LABEL_NAMES
-from duet.geometry.shapes import KEY_REGIONS
+from duet.procedural_head import PRESETS, build_head
+from duet.procedural_head.regions import LABEL_NAMES
+from duet.procedural_head.shapes import KEY_REGIONS
 from duet.model.spec import ARKIT_NAMES
 
 ROLES = ("A", "B")

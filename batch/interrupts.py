@@ -4,7 +4,7 @@ The first signal stops the batch cleanly: Python code gets a KeyboardInterrupt
 at once, so the shot in progress removes its temporary files and writes
 nothing. A second signal kills the process at once (like Blender's own
 "press Ctrl-C again"); a killed writer leaves at most a hidden temporary file,
-which the next run removes (pipeline.atomic).
+which the next run removes (batch.atomic).
 
 Calls into Blender run inside ``deferred()``: the signal is only remembered
 there and raised as soon as the call returns. Two reasons: Python cannot stop

@@ -1,4 +1,4 @@
-"""Batch pipeline, pure Python (no bpy): job files, path safety, atomic
+"""Batch support, pure Python (no bpy): job files, path safety, atomic
 writes, progress and summaries for ``duet bake`` / ``duet batch``.
 
 The Blender side (opening files, baking, rendering) lives in
