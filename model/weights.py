@@ -38,6 +38,8 @@ class Weights:
 
 
 def sha256_of(path: Path) -> str:
+    """Hex sha256 of a file's bytes, read in blocks: the one file digest of the project (weights,
+    corpus shards and manifests, alignment caches)."""
     h = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):

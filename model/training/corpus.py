@@ -16,7 +16,6 @@ filled in clip order and written with fixed zip timestamps (``npz_writer``).
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import multiprocessing
 import multiprocessing.util
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import spec
+from ..weights import sha256_of
 from . import composer
 from . import text as text_source
 from .npz_writer import write_npz
@@ -443,14 +443,6 @@ def shard_arrays(results: Sequence[ClipResult]) -> dict[str, np.ndarray]:
     return out
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 @dataclass
 class BuildReport:
     seconds: dict[str, float]
@@ -545,7 +537,7 @@ def build_corpus(
                 name = f"{split}-{len(shards):05d}.npz"
                 write_npz(out / name, shard_arrays(buffer))
                 secs = sum(r.seconds for r in buffer)
-                digest = _sha256(out / name)
+                digest = sha256_of(out / name)
                 row = {"file": name, "clips": len(buffer), "seconds": round(secs, 3), "sha256": digest}
                 shards.append(row)
                 buffer.clear()

@@ -23,6 +23,7 @@ import numpy as np
 from .. import features, spec
 from ..lips import phones as ph
 from ..network_config import ANCHOR_DIM, VARIATION_BLEND
+from ..weights import sha256_of
 from .teacher.angles import world_gaze
 from .teacher.gaze import AT_PARTNER_DEG
 
@@ -188,7 +189,7 @@ def manifest_sha256(corpus_dir: Path) -> str | None:
     path = Path(corpus_dir) / "manifest.json"
     if not path.is_file():
         return None
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return sha256_of(path)
 
 
 def shard_paths(corpus_dir: Path, split: str) -> list[Path]:

@@ -268,6 +268,7 @@ def recognise_and_align(audio16k: np.ndarray) -> list[AlignedWord]:
 
 
 def audio_sha256(audio16k: np.ndarray) -> str:
+    """Digest of the decoded samples (float32), not of the file: a re-encoded reading keeps it."""
     return hashlib.sha256(np.ascontiguousarray(audio16k, dtype=np.float32).tobytes()).hexdigest()
 
 

@@ -467,7 +467,8 @@ def _phone_arrays(arrays: dict, tables) -> None:
 
 def prepare_real_sources(real_config: RealVoiceConfig | None, out: Path, workers: int, log) -> tuple:
     """Sources of real voices, checked, and the LibriSpeech alignments (cached, computed once)."""
-    from .corpus import CorpusError, _sha256
+    from ..weights import sha256_of
+    from .corpus import CorpusError
 
     config = real_config or RealVoiceConfig()
     try:
@@ -483,7 +484,7 @@ def prepare_real_sources(real_config: RealVoiceConfig | None, out: Path, workers
                 "readers": {
                     s: sorted(r.reader for r in readings if r.split == s) for s in ("train", "validation")
                 },
-                "alignment_cache_sha256": _sha256(Path(cache_path)),
+                "alignment_cache_sha256": sha256_of(Path(cache_path)),
                 "alignment": cache.summary(),
             }
         if "fillets" in config.kinds:
