@@ -303,7 +303,7 @@ def test_gaze_fractions_and_turn_rules(dialogues) -> None:
 
 
 def test_listener_glances_last_one_to_seven_seconds(dialogues) -> None:
-    from duet.model.training.teacher.curves import mask_to_spans
+    from duet.model.signal import mask_to_spans
 
     lengths = []
     for _a, _b, _n, out in dialogues:

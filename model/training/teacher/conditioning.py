@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ... import spec
-from .curves import mask_to_spans
+from ...signal import mask_to_spans
 from .data import TeacherInputError
 
 

@@ -9,7 +9,7 @@ import numpy as np
 from ... import spec
 from ...lips import phones as ph
 from ...lips.loudness import range_max
-from .curves import add_pulse, smooth, smooth_noise
+from ...signal import add_pulse, smooth, smooth_noise
 
 _I = spec.ARKIT_INDEX
 

@@ -13,7 +13,7 @@ import numpy as np
 from ... import spec
 from ...lips import phones as ph
 from ...lips.loudness import SILENCE_DB, analysis_frames, frame_db
-from .curves import smooth
+from ...signal import smooth
 
 F0_MIN_HZ = 70.0  # lowest f0 searched (low male voices; Titze 1994 ranges)
 F0_MAX_HZ = 420.0  # highest f0 searched (high female/child speech)

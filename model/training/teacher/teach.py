@@ -9,10 +9,10 @@ from ...lips.coarticulation import mouth_track, seal_closures
 from ...lips.ease import min_jerk
 from ...lips.loudness import phone_gains
 from ...lips.visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
+from ...signal import frame_times, smooth, spans_to_mask
 from .angles import eye_in_head, world_gaze
 from .blinks import blink_track
 from .conditioning import Commands, decode
-from .curves import frame_times, smooth, spans_to_mask
 from .data import RoleSpeech, TeacherInputError, TeacherOutput
 from .expression import accents, apply_expression, expression_track
 from .gaze import AT_PARTNER_DEG, GazePath, couple_look_back, plan_at_partner, render_free_gaze

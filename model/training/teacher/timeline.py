@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...lips import phones as ph
-from .curves import merge_spans, spans_to_mask
+from ...signal import merge_spans, spans_to_mask
 from .data import RoleSpeech
 
 SPEAKING_BRIDGE_S = 0.3  # inner pauses shorter than this still count as speaking

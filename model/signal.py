@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...lips.ease import min_jerk
+from .lips.ease import min_jerk
 
 
 def frame_times(n_frames: int, fps: float) -> np.ndarray:
