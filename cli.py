@@ -11,8 +11,14 @@ import argparse
 import importlib
 
 COMMANDS: dict[str, tuple[str, str]] = {
-    "demo": ("duet.addon.demo", "build the demo scene, save DIR/duet_demo.blend and render previews"),
-    "preview": ("duet.addon.preview", "render the stage and the shape sheet of a .blend or a new pair"),
+    "demo": (
+        "duet.addon.headless.demo",
+        "build the demo scene, save DIR/duet_demo.blend and render previews",
+    ),
+    "preview": (
+        "duet.addon.headless.preview",
+        "render the stage and the shape sheet of a .blend or a new pair",
+    ),
     "bake": (
         "duet.addon.commands",
         "bake one shot (voice-over, staging) into a new .blend; can render",

@@ -271,7 +271,7 @@ def run_shot(
         if stage in ("all", "bake"):
             bake_shot_atomically(shot, progress, outcome)
         if shot.render is not None and stage in ("all", "render"):
-            from .shot_render import render_baked_shot
+            from .headless.shot_render import render_baked_shot
 
             files, seconds = render_baked_shot(
                 shot.out,

@@ -160,7 +160,7 @@ def test_audio_suffixes_match_what_blender_decodes(bpy_module) -> None:
 
 @pytest.mark.slow
 def test_render_images_then_a_shorter_range_replaces_them(bpy_module, tmp_path: Path) -> None:
-    from duet.addon.shot_render import render_baked_shot
+    from duet.addon.headless.shot_render import render_baked_shot
     from duet.batch.jobfile import RenderJob
 
     blend = save_simple_shot(bpy_module, tmp_path / "baked" / "sh010.blend")
@@ -184,7 +184,7 @@ def test_render_images_then_a_shorter_range_replaces_them(bpy_module, tmp_path: 
 
 @pytest.mark.slow
 def test_render_video_with_ffmpeg(bpy_module, tmp_path: Path) -> None:
-    from duet.addon.shot_render import render_baked_shot, video_available
+    from duet.addon.headless.shot_render import render_baked_shot, video_available
     from duet.batch.jobfile import RenderJob
 
     if not video_available():
@@ -199,7 +199,7 @@ def test_render_video_with_ffmpeg(bpy_module, tmp_path: Path) -> None:
 
 
 def test_render_explains_missing_camera_and_engine(bpy_module, tmp_path: Path) -> None:
-    from duet.addon.shot_render import RenderError, render_baked_shot
+    from duet.addon.headless.shot_render import RenderError, render_baked_shot
     from duet.batch.jobfile import RenderJob
 
     blend = save_simple_shot(bpy_module, tmp_path / "nocam.blend", camera=False)

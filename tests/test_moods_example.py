@@ -39,7 +39,7 @@ WHOLE_TAKE_MOODS = (
 @pytest.fixture(scope="module")
 def example(bpy_module):
     from duet.addon.audio import read_audio
-    from duet.addon.demo import EXAMPLE_AUDIO
+    from duet.addon.headless.demo import EXAMPLE_AUDIO
 
     return read_audio(EXAMPLE_AUDIO, channels=1)
 
@@ -110,7 +110,7 @@ def script_take(example):
     """The example's script: its phones aligned in the audio, and the plain script-assisted take."""
     if not english.available():
         pytest.skip("pocketsphinx is not installed in this environment")
-    from duet.addon.demo import EXAMPLE_SCRIPT
+    from duet.addon.headless.demo import EXAMPLE_SCRIPT
     from duet.model import audio as audio_io
     from duet.model.generation import get_runtime
     from duet.model.script import parse_script

@@ -39,7 +39,7 @@ def _script(rows=TRUTH, names=NAMES) -> str:
 @pytest.fixture(scope="module")
 def example(bpy_module):
     from duet.addon.audio import read_audio
-    from duet.addon.demo import EXAMPLE_AUDIO
+    from duet.addon.headless.demo import EXAMPLE_AUDIO
 
     return read_audio(EXAMPLE_AUDIO, channels=1)
 

@@ -211,7 +211,7 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 @pytest.mark.slow
 def test_preview_command_writes_the_stage_and_the_sheet(tmp_path: Path) -> None:
-    from duet.addon import preview
+    from duet.addon.headless import preview
     from duet.cli import main
 
     assert main(["preview", "--out", str(tmp_path), "--cell", "64", "--width", "160"]) == 0
@@ -238,7 +238,7 @@ def test_pair_builds_in_a_scene_other_than_the_current_one(empty_scene) -> None:
 
 @pytest.mark.slow
 def test_stage_render_puts_the_scene_settings_back(pair, empty_scene, tmp_path: Path) -> None:
-    from duet.addon import preview
+    from duet.addon.headless import preview
 
     empty_scene.render.engine = "CYCLES"
     empty_scene.render.resolution_x = 123

@@ -66,7 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import demo, flow, rigs, stage
+    from duet.addon import flow, rigs, stage
+    from duet.addon.headless import demo
     from duet.addon.job import GenerationRequest
     from duet.model import generate
 

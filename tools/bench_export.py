@@ -84,7 +84,8 @@ def _build_scene(seconds: float, weights: Path | None):
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import demo, flow, rigs, stage
+    from duet.addon import flow, rigs, stage
+    from duet.addon.headless import demo
     from duet.addon.job import GenerationRequest
     from duet.model import generate
 

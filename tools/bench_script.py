@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import demo
+    from duet.addon.headless import demo
     from duet.model import diarization, generate, windowing
     from duet.model.generation import get_runtime
     from duet.model.script import english, parse_script

@@ -22,8 +22,9 @@ if __package__ in (None, ""):
 import bpy  # noqa: F401  (Blender's audio library reads the example)
 import numpy as np
 
-from duet.addon import flow, preview, sheet_image, stage, take_preview
-from duet.addon.demo import EXAMPLE_STAGING, _quiet_renders
+from duet.addon import flow, stage
+from duet.addon.headless import preview, sheet_image, take_preview
+from duet.addon.headless.demo import EXAMPLE_STAGING, _quiet_renders
 from duet.model import expressions as ex
 from duet.model.staging import moods as mood_layer
 from duet.model.staging import parse

@@ -23,10 +23,11 @@ from pathlib import Path
 
 import bpy
 
-from ..model.errors import WeightsError
-from ..model.weights import ASSETS
-from . import dialogue_script, flow, preview, stage, take_preview
-from .job import run_request
+from ...model.errors import WeightsError
+from ...model.weights import ASSETS
+from .. import dialogue_script, flow, stage
+from ..job import run_request
+from . import preview, take_preview
 
 EXAMPLE_AUDIO = ASSETS / "example_dialogue.flac"
 EXAMPLE_STAGING = ASSETS / "example_dialogue_staging.txt"
@@ -90,14 +91,14 @@ def build_demo(
     out.mkdir(parents=True, exist_ok=True)
     register = not _registered()
     if register:
-        from .. import register as register_duet
+        from ... import register as register_duet
 
         register_duet()
     try:
         return _build(out, cell, width, weights, frames, video_seconds, log)
     finally:
         if register:
-            from .. import unregister as unregister_duet
+            from ... import unregister as unregister_duet
 
             unregister_duet()
 

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import bpy
 
-from ..batch import interrupts
-from ..batch.atomic import TEMP_MARK, fsync_dir, fsync_file, remove_stale_temps
-from ..batch.jobfile import RenderJob
+from ...batch import interrupts
+from ...batch.atomic import TEMP_MARK, fsync_dir, fsync_file, remove_stale_temps
+from ...batch.jobfile import RenderJob
 
 ProgressFn = Callable[[str, float], None]
 

@@ -21,9 +21,10 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from ..model.performance import Performance
-from ..model.spec import ARKIT_INDEX, ROLES
-from . import preview, sheet_image, stage
+from ...model.performance import Performance
+from ...model.spec import ARKIT_INDEX, ROLES
+from .. import stage
+from . import preview, sheet_image
 from .shot_render import mp4_output, video_available
 
 HEADER = 24  # pixels above the video's close-ups for names and the time

@@ -20,7 +20,8 @@ import bpy
 import numpy as np
 from mathutils import Matrix, Vector
 
-from . import sheet_image, stage
+from .. import stage
+from . import sheet_image
 
 SHEET_SHAPES: tuple[tuple[str, dict[str, float]], ...] = (
     ("neutral", {}),
