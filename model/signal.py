@@ -1,14 +1,29 @@
-"""Small numpy tools for building smooth per-frame curves.
+"""Per-frame signal tools: easing, smoothing, hold fades, spans and pulses (numpy only).
 
 Frame i of a clip stands for time ``i / fps`` seconds (the teacher, the corpus
-and the checks share this convention).
+and the checks share this convention). The procedural teacher, the lips, the
+staging targets and the staging solve all ease and smooth with these, so a
+hold fades in and out the same way in the teacher's targets and in the solve.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from .lips.ease import min_jerk
+# A staged head hold is eased into and out of over this time, outside the hold (the teacher
+# blends its free head into the hold; the staging solve fades its correction out).
+HOLD_FADE_S = 0.4
+# Speech motion kept on a staged head hold. They differ because the operations differ: the
+# teacher hard-clips 0.2 x its speech motion at its limit (margin under the 1-deg hold check),
+# the solve soft-clamps (c tanh(x / c), never reaching c) the model's quick motion.
+TEACHER_HOLD_MOTION_LIMIT_DEG = 0.6
+SOLVE_HOLD_MOTION_LIMIT_DEG = 0.9
+
+
+def min_jerk(s: np.ndarray) -> np.ndarray:
+    """Minimum-jerk ease 0 -> 1 for s in [0, 1] (clipped outside)."""
+    s = np.clip(s, 0.0, 1.0)
+    return s * s * s * (10.0 + s * (-15.0 + 6.0 * s))
 
 
 def frame_times(n_frames: int, fps: float) -> np.ndarray:
@@ -35,6 +50,25 @@ def smooth(x: np.ndarray, sigma_frames: float) -> np.ndarray:
         padded = np.pad(flat[:, j], r, mode="edge")
         out[:, j] = np.convolve(padded, k, mode="valid")
     return out.reshape(x.shape)
+
+
+def masked_lowpass(x: np.ndarray, mask: np.ndarray, sigma_frames: float) -> np.ndarray:
+    """Gaussian low-pass of x (T, D) using only frames where mask is set (normalised convolution)."""
+    out = np.zeros_like(x)
+    if not mask.any():
+        return out
+    k = gaussian_kernel(sigma_frames)
+    n = len(mask)
+    # np.convolve's "same" follows the longer input: pad takes shorter than the kernel
+    # with masked-out frames so the output stays aligned with (and as long as) the take.
+    pad = max(0, len(k) - n)
+    m = np.pad(mask.astype(np.float64), (0, pad))
+    den = np.convolve(m, k, mode="same")[:n]
+    ok = den > 1e-6
+    for j in range(x.shape[1]):
+        num = np.convolve(np.pad(np.where(mask, x[:, j], 0.0), (0, pad)), k, mode="same")[:n]
+        out[ok, j] = num[ok] / den[ok]
+    return out
 
 
 def smooth_noise(rng: np.random.Generator, n: int, sigma_frames: float, std: float) -> np.ndarray:
@@ -67,6 +101,23 @@ def follow(x: np.ndarray, tau_frames: float) -> np.ndarray:
         padded = np.concatenate([np.full(length - 1, flat[0, j]), flat[:, j]])
         out[:, j] = np.convolve(padded, k, mode="valid")
     return out.reshape(x.shape)
+
+
+def nearest_set(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every frame: distance (frames) to the nearest set frame of mask and that frame's
+    index (mask must have a set frame)."""
+    n = len(mask)
+    idx = np.flatnonzero(mask)
+    pos = np.arange(n)
+    j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
+    left, right = idx[np.maximum(j - 1, 0)], idx[j]
+    nearest = np.where(np.abs(pos - left) <= np.abs(pos - right), left, right)
+    return np.abs(pos - nearest).astype(np.float64), nearest
+
+
+def hold_fade(distance: np.ndarray, fade_frames: float) -> np.ndarray:
+    """Weight of a hold at `distance` frames from it: 1 on it, easing (minimum jerk) to 0 at fade_frames."""
+    return 1.0 - min_jerk(distance / max(fade_frames, 1e-6))
 
 
 def spans_to_mask(spans: np.ndarray, n_frames: int, fps: float) -> np.ndarray:

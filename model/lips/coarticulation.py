@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import spec
+from ..signal import min_jerk
 from . import phones as ph
 from . import visemes as vs
-from .ease import min_jerk
 
 _I = spec.ARKIT_INDEX
 

@@ -33,14 +33,14 @@ import numpy as np
 
 from .. import expressions as ex
 from .. import spec
-from ..lips.ease import min_jerk
 from ..lips.visemes import lip_aperture
+from ..signal import min_jerk
 from . import vocab
 from .targets import segments
 
 if TYPE_CHECKING:
     from ..performance import Performance
-    from .models import StagingScript
+    from .directions import StagingScript
     from .timeline import Event, Timeline
 
 N_MOODS = len(ex.MOODS)

@@ -7,11 +7,11 @@ shakes) the head becomes
 
 where highpass = deviation minus its low-pass taken over commanded frames only
 (a masked Gaussian, sigma LOWPASS_S), and softclamp = c * tanh(x / c) with
-c = HOLD_MOTION_LIMIT_DEG < 1 deg. So the model's slow drift off the command is
+c = signal.SOLVE_HOLD_MOTION_LIMIT_DEG < 1 deg. So the model's slow drift off the command is
 removed, its quick small motion (micro-nods, sway with speech) stays, and the
 pose is within 1 deg of the command on every axis. During a commanded nod or
 shake the model's motion is kept whole (only the drift is removed). Outside
-commanded frames the correction fades to zero over FADE_S (minimum jerk), taking
+commanded frames the correction fades to zero over signal.HOLD_FADE_S (minimum jerk), taking
 up any step the model's own head makes where its conditioning switches on or off,
 so holds start and end without a jump.
 
@@ -22,17 +22,21 @@ model chose survives a head correction. Eyes stay within the oculomotor range.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from .. import pose, spec
 from ..performance import Performance
-from .targets import StagingTargets, min_jerk
+from ..signal import (
+    HOLD_FADE_S,
+    SOLVE_HOLD_MOTION_LIMIT_DEG,
+    hold_fade,
+    masked_lowpass,
+    min_jerk,
+    nearest_set,
+)
+from .targets import StagingTargets
 
 LOWPASS_S = 0.5
-HOLD_MOTION_LIMIT_DEG = 0.9
-FADE_S = 0.4
 GESTURE_EDGE_S = 0.1
 GAZE_LOWPASS_S = 0.3
 GAZE_MOTION_LIMIT_DEG = 0.5
@@ -65,45 +69,8 @@ def eye_in_head(head: np.ndarray, world: np.ndarray) -> np.ndarray:
     return pose.direction_angles(pose.rotate(pose.conjugate(q), _direction(world)), _FORWARD, _LEFT, _UP)
 
 
-def _gaussian(sigma_frames: float) -> np.ndarray:
-    half = max(1, int(math.ceil(3.0 * sigma_frames)))
-    x = np.arange(-half, half + 1, dtype=np.float64)
-    k = np.exp(-0.5 * (x / max(sigma_frames, 1e-6)) ** 2)
-    return k / k.sum()
-
-
-def masked_lowpass(x: np.ndarray, mask: np.ndarray, sigma_frames: float) -> np.ndarray:
-    """Gaussian low-pass of x (T, D) using only frames where mask is set (normalised convolution)."""
-    out = np.zeros_like(x)
-    if not mask.any():
-        return out
-    k = _gaussian(sigma_frames)
-    n = len(mask)
-    # np.convolve's "same" follows the longer input: pad takes shorter than the kernel
-    # with masked-out frames so the output stays aligned with (and as long as) the take.
-    pad = max(0, len(k) - n)
-    m = np.pad(mask.astype(np.float64), (0, pad))
-    den = np.convolve(m, k, mode="same")[:n]
-    ok = den > 1e-6
-    for j in range(x.shape[1]):
-        num = np.convolve(np.pad(np.where(mask, x[:, j], 0.0), (0, pad)), k, mode="same")[:n]
-        out[ok, j] = num[ok] / den[ok]
-    return out
-
-
 def soft_clamp(x: np.ndarray, limit: float) -> np.ndarray:
     return limit * np.tanh(x / limit)
-
-
-def _distance_to(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For every frame: distance (frames) to the nearest set frame and that frame's index."""
-    n = len(mask)
-    idx = np.flatnonzero(mask)
-    pos = np.arange(n)
-    j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
-    left, right = idx[np.maximum(j - 1, 0)], idx[j]
-    nearest = np.where(np.abs(pos - left) <= np.abs(pos - right), left, right)
-    return np.abs(pos - nearest).astype(np.float64), nearest
 
 
 def _fade_out(
@@ -117,8 +84,8 @@ def _fade_out(
     """
     if not commanded.any():
         return np.zeros_like(corr)
-    dist, nearest = _distance_to(commanded)
-    w = 1.0 - min_jerk(dist / max(fade_frames, 1e-6))
+    dist, nearest = nearest_set(commanded)
+    w = hold_fade(dist, fade_frames)
     carried = corr[nearest]
     if model is not None:
         side = np.sign(np.arange(len(commanded)) - nearest)
@@ -133,7 +100,7 @@ def _gesture_weight(gesture: np.ndarray, edge_frames: float) -> np.ndarray:
     """1 inside gestures away from their edges, easing to 0 at the edges (0 outside)."""
     if not gesture.any():
         return np.zeros(len(gesture))
-    dist, _ = _distance_to(~gesture) if (~gesture).any() else (np.full(len(gesture), 1e9), None)
+    dist, _ = nearest_set(~gesture) if (~gesture).any() else (np.full(len(gesture), 1e9), None)
     return np.where(gesture, min_jerk(dist / max(edge_frames, 1e-6)), 0.0)
 
 
@@ -147,10 +114,10 @@ def solve_head(head: np.ndarray, targets: StagingTargets, role: str) -> np.ndarr
     target = targets.head[role]
     dev = head - target
     low = masked_lowpass(dev, track, LOWPASS_S * fps)
-    kept = soft_clamp(dev - low, HOLD_MOTION_LIMIT_DEG)
+    kept = soft_clamp(dev - low, SOLVE_HOLD_MOTION_LIMIT_DEG)
     g = _gesture_weight(gesture, GESTURE_EDGE_S * fps)[:, None]
     corr = np.where(active[:, None], (1.0 - g) * (kept - dev) + g * (-low), 0.0)
-    return head + _fade_out(corr, active, FADE_S * fps, head)
+    return head + _fade_out(corr, active, HOLD_FADE_S * fps, head)
 
 
 def solve_gaze(
@@ -196,4 +163,4 @@ def solve(performance: Performance, targets: StagingTargets) -> Performance:
     )
 
 
-__all__ = ["eye_in_head", "masked_lowpass", "solve", "world_gaze"]
+__all__ = ["eye_in_head", "solve", "world_gaze"]

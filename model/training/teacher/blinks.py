@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...lips.ease import min_jerk
+from ...signal import min_jerk
 
 # Rates per minute. Conversation averages ~26/min (Bentivoglio et al. 1997;
 # range 10.5-32.5, Doughty 2001) and speakers blink more while talking: the

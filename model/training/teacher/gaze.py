@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...lips.ease import min_jerk
-from ...signal import mask_to_spans
+from ...signal import mask_to_spans, min_jerk
 
 # Glance durations, lognormal (median s, sigma). Listeners look at the speaker
 # ~75 % of the time in 1-7 s glances; speakers look under 50 %, in shorter

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ...lips.ease import min_jerk
-from ...signal import add_pulse, dip_cycles, follow, mask_to_spans, smooth, smooth_noise
+from ...signal import add_pulse, dip_cycles, follow, mask_to_spans, min_jerk, smooth, smooth_noise
 
 YAW, PITCH, ROLL = 0, 1, 2
 

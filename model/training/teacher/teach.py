@@ -6,10 +6,17 @@ import numpy as np
 
 from ... import spec
 from ...lips.coarticulation import mouth_track, seal_closures
-from ...lips.ease import min_jerk
 from ...lips.loudness import phone_gains
 from ...lips.visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
-from ...signal import frame_times, smooth, spans_to_mask
+from ...signal import (
+    HOLD_FADE_S,
+    TEACHER_HOLD_MOTION_LIMIT_DEG,
+    frame_times,
+    hold_fade,
+    nearest_set,
+    smooth,
+    spans_to_mask,
+)
 from .angles import eye_in_head, world_gaze
 from .blinks import blink_track
 from .conditioning import Commands, decode
@@ -26,12 +33,10 @@ _I = spec.ARKIT_INDEX
 # Humans rarely hold the eyes beyond ~30-40 deg horizontally / ~25 deg vertically
 # (Guitton & Volle 1987: mechanical range ~±55 deg, comfortable range much smaller).
 EYE_LIMIT_DEG = np.array([35.0, 25.0])
-# The head eases into and out of a staged hold over this time (outside the hold),
-# so holds start and end without a jump; the speech-linked part rides on holds
-# scaled and bounded.
-HOLD_FADE_S = 0.4
+# The head eases into and out of a staged hold over signal.HOLD_FADE_S (outside the
+# hold), so holds start and end without a jump; the speech-linked part rides on holds
+# scaled by this and bounded by signal.TEACHER_HOLD_MOTION_LIMIT_DEG.
 HOLD_MOTION_SCALE = 0.2
-HOLD_MOTION_LIMIT_DEG = 0.6
 # ARKit eyeLook* reach 1 at these eye-in-head angles.
 EYE_LOOK_FULL_YAW = 30.0
 EYE_LOOK_FULL_PITCH = 25.0
@@ -129,17 +134,12 @@ def _obey_head(
     active = a > 0.0
     if not np.any(active):
         return free, np.zeros(len(a))
-    n = len(a)
-    idx = np.flatnonzero(active)
-    pos = np.arange(n)
-    j = np.clip(np.searchsorted(idx, pos), 0, len(idx) - 1)
-    left, right = idx[np.maximum(j - 1, 0)], idx[j]
-    nearest = np.where(np.abs(pos - left) <= np.abs(pos - right), left, right)
-    dist = np.abs(pos - nearest).astype(np.float64)
-    ramp = 1.0 - min_jerk(dist / (HOLD_FADE_S * fps))
+    dist, nearest = nearest_set(active)
+    ramp = hold_fade(dist, HOLD_FADE_S * fps)
     w = np.where(active, a, ramp)[:, None]
     target = cmd.head_target[nearest]
-    natural = np.clip(HOLD_MOTION_SCALE * speech, -HOLD_MOTION_LIMIT_DEG, HOLD_MOTION_LIMIT_DEG)
+    limit = TEACHER_HOLD_MOTION_LIMIT_DEG
+    natural = np.clip(HOLD_MOTION_SCALE * speech, -limit, limit)
     return w * (target + natural) + (1.0 - w) * free, w[:, 0]
 
 
