@@ -5,9 +5,11 @@ diacritics stripped except those that change the lips (labialisation). A
 phone made of several letters (diphthongs "aɪ", affricates "tʃ") becomes
 several sub-phones that share its time span.
 
-This is the lips' own small table. When ``duet.model.training.speech.ipa``
-exists its inventory is the one the speech side emits; the tests check that
-every phone of that inventory parses here (see tests/test_teacher_phones.py).
+This is the project's one table of vowel letters and silence spellings: the
+training side's ``speech.ipa`` reads its vowels and silences from here (its
+coarser lip classes are a view of this table). When that package exists its
+inventory is the one the speech side emits; the tests check that every phone
+of that inventory parses here (see tests/test_teacher_phones.py).
 """
 
 from __future__ import annotations
@@ -36,7 +38,8 @@ GLOTTAL = "glottal"  # h ɦ ʔ ħ ʕ: no oral gesture of its own
 VOWEL = "vowel"
 SILENCE = "silence"
 
-SILENCE_SYMBOLS = frozenset({"", "_", "sil", "sp", "pau", "#", "SIL", "spn", "h#", "-"})
+# Spellings of silence and pauses across backends and aligners (festival's "brth" is a breath).
+SILENCE_SYMBOLS = frozenset({"", "_", "sil", "sp", "pau", "#", "SIL", "spn", "h#", "-", "brth"})
 
 _CONSONANTS: dict[str, str] = {}
 for _cls, _letters in (
@@ -63,7 +66,7 @@ for _cls, _letters in (
 _LIGATURES = {"ʦ": "ts", "ʣ": "dz", "ʧ": "tʃ", "ʤ": "dʒ"}
 
 # Vowels: (height 0 = close .. 6 = open, backness 0 front / 1 central / 2 back, rounded).
-_VOWELS: dict[str, tuple[int, int, bool]] = {
+VOWELS: dict[str, tuple[int, int, bool]] = {
     "i": (0, 0, False),
     "y": (0, 0, True),
     "ɨ": (0, 1, False),
@@ -150,14 +153,14 @@ def _letters(ipa: str) -> tuple[list[str], bool, bool]:
         if ch in _LIGATURES:
             letters.extend(_LIGATURES[ch])
             continue
-        if ch in _VOWELS or ch in _CONSONANTS:
+        if ch in VOWELS or ch in _CONSONANTS:
             letters.append(ch)
             continue
         decomposed = unicodedata.normalize("NFD", ch)
         base = decomposed[0]
         if ch in _DROP or ch in (_LABIALISED, _PALATALISED) or unicodedata.combining(ch):
             continue
-        if base in _VOWELS or base in _CONSONANTS:
+        if base in VOWELS or base in _CONSONANTS:
             letters.append(base)
             continue
         if base.isalpha():
@@ -176,8 +179,8 @@ def phone_info(ipa: str) -> PhoneInfo:
         return PhoneInfo(ipa, (SubPhone(SILENCE, ""),), (1.0,))
     parts: list[SubPhone] = []
     for letter in letters:
-        if letter in _VOWELS:
-            h, b, r = _VOWELS[letter]
+        if letter in VOWELS:
+            h, b, r = VOWELS[letter]
             parts.append(SubPhone(VOWEL, letter, h, b, r, labialised, palatalised))
         else:
             cls = _CONSONANTS.get(letter, VELAR)  # unknown: a consonant that borrows the vowels' lips

@@ -84,7 +84,8 @@ _FILLERS = frozenset({"<s>", "</s>", "<sil>", "[NOISE]", "[SPEECH]"})
 # beam costs little, and the default beams lose the only path on some robotic TTS voices.
 _DECODER_OPTIONS: dict[str, object] = {"beam": 1e-80, "pbeam": 1e-80, "wbeam": 1e-60}
 
-# ARPAbet (CMU dictionary, no stress digits) -> the IPA the lips' phone table reads.
+# ARPAbet (CMU dictionary, no stress digits) -> the IPA the lips' phone table reads: the
+# project's one ARPAbet table (the training aligner and speech.ipa read it from here).
 # AH and ER depend on stress: unstressed AH is schwa, unstressed ER is ɚ.
 ARPABET_TO_IPA = {
     "AA": "ɑ", "AE": "æ", "AH": "ʌ", "AO": "ɔ", "AW": "aʊ", "AY": "aɪ", "EH": "ɛ", "ER": "ɝ",
@@ -93,7 +94,7 @@ ARPABET_TO_IPA = {
     "M": "m", "N": "n", "NG": "ŋ", "P": "p", "R": "ɹ", "S": "s", "SH": "ʃ", "T": "t", "TH": "θ",
     "V": "v", "W": "w", "Y": "j", "Z": "z", "ZH": "ʒ",
 }  # fmt: skip
-_UNSTRESSED_IPA = {"AH": "ə", "ER": "ɚ"}
+UNSTRESSED_IPA = {"AH": "ə", "ER": "ɚ"}
 
 
 class AlignmentFailed(RuntimeError):
@@ -264,8 +265,8 @@ def in_dictionary(word: str) -> bool:
 
 def to_ipa(arpabet: str, stress: int) -> str:
     """IPA of one ARPAbet phone (no stress digit) with the given stress."""
-    if stress == 0 and arpabet in _UNSTRESSED_IPA:
-        return _UNSTRESSED_IPA[arpabet]
+    if stress == 0 and arpabet in UNSTRESSED_IPA:
+        return UNSTRESSED_IPA[arpabet]
     return ARPABET_TO_IPA[arpabet]
 
 

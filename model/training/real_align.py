@@ -44,6 +44,9 @@ from pathlib import Path
 
 import numpy as np
 
+from ..script.english import ARPABET_TO_IPA, UNSTRESSED_IPA, to_ipa
+from ..script.letter_to_sound import VOWELS as ARPABET_VOWELS
+
 SR = 16000
 FRAME_S = 0.01
 # A boundary between pocketsphinx frames k-1 and k lies between their window centres
@@ -56,15 +59,6 @@ BILABIAL_SLACK_FRAMES = 2
 CACHE_VERSION = 1
 _FILLER_PREFIXES = ("<", "[", "+")
 
-ARPABET_IPA = {
-    "AA": "ɑ", "AE": "æ", "AH": "ʌ", "AO": "ɔ", "AW": "aʊ", "AY": "aɪ", "EH": "ɛ", "ER": "ɝ",
-    "EY": "eɪ", "IH": "ɪ", "IY": "i", "OW": "oʊ", "OY": "ɔɪ", "UH": "ʊ", "UW": "u", "B": "b",
-    "CH": "tʃ", "D": "d", "DH": "ð", "F": "f", "G": "ɡ", "HH": "h", "JH": "dʒ", "K": "k", "L": "l",
-    "M": "m", "N": "n", "NG": "ŋ", "P": "p", "R": "ɹ", "S": "s", "SH": "ʃ", "T": "t", "TH": "θ",
-    "V": "v", "W": "w", "Y": "j", "Z": "z", "ZH": "ʒ",
-}  # fmt: skip
-_WEAK_IPA = {"AH": "ə", "ER": "ɚ"}  # unstressed forms
-VOWELS = frozenset({"AA", "AE", "AH", "AO", "AW", "AY", "EH", "ER", "EY", "IH", "IY", "OW", "OY", "UH", "UW"})
 MOUTH_CLASS = {
     p: cls
     for cls, phones in {
@@ -83,7 +77,7 @@ def mouth_class(arpabet: str) -> str:
     """The coarse mouth shape of an ARPAbet phone ('sil' for silence and fillers)."""
     if arpabet in MOUTH_CLASS:
         return MOUTH_CLASS[arpabet]
-    return "other" if arpabet in ARPABET_IPA else "sil"
+    return "other" if arpabet in ARPABET_TO_IPA else "sil"
 
 
 # Words that carry no lexical stress in running speech.
@@ -137,18 +131,12 @@ def guess_stress(arpabet: Sequence[str], word: str) -> list[int]:
     stress = [0] * len(arpabet)
     if word.lower() in FUNCTION_WORDS:
         return stress
-    vowels = [i for i, p in enumerate(arpabet) if p in VOWELS]
+    vowels = [i for i, p in enumerate(arpabet) if p in ARPABET_VOWELS]
     if not vowels:
         return stress
-    full = [i for i in vowels if arpabet[i] not in _WEAK_IPA]
+    full = [i for i in vowels if arpabet[i] not in UNSTRESSED_IPA]
     stress[(full or vowels)[0]] = 1
     return stress
-
-
-def to_ipa(arpabet: str, stress: int) -> str:
-    if stress == 0 and arpabet in _WEAK_IPA:
-        return _WEAK_IPA[arpabet]
-    return ARPABET_IPA[arpabet]
 
 
 # ----------------------------------------------------------------------------- pocketsphinx
@@ -225,7 +213,7 @@ class _Recogniser:
             if name.startswith(_FILLER_PREFIXES):
                 continue
             segs = [(p.name, int(p.start), int(p.duration), int(p.score)) for p in w]
-            segs = [s for s in segs if s[0] in ARPABET_IPA]
+            segs = [s for s in segs if s[0] in ARPABET_TO_IPA]
             if not segs:
                 continue
             frames = sum(s[2] for s in segs)

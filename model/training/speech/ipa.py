@@ -27,6 +27,9 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from ...lips import phones as lip_phones
+from ...script import english
+
 SILENCE = "_"
 
 # --- lip classes -------------------------------------------------------------
@@ -63,41 +66,32 @@ CLASSES: tuple[str, ...] = (
 )
 VOWEL_CLASSES = frozenset({ROUNDED_VOWEL, SPREAD_VOWEL, OPEN_VOWEL, NEUTRAL_VOWEL})
 
-# Vowel letters: (height 0 close .. 2 open, rounded). Height groups the IPA chart rows
-# close / mid / open (near-open counts as open).
+# Vowel letters: (height 0 close .. 2 open, rounded), a view of the lips' vowel table
+# (model/lips/phones.py, the one table of vowel letters): its chart rows close / mid / open
+# (near-open counts as open), and its backness for the neutral (non-front) vowels.
+# ᵻ and ä are not canonical spellings (ᵻ is written ɨ, ä loses its diaeresis), and ʌ counts
+# as open: the STRUT vowel opens the jaw like a.
+_NOT_CANONICAL = frozenset({"ᵻ", "ä"})
+_OPEN_MID_AS_OPEN = frozenset({"ʌ"})
+
+
+def _chart_row(height: int, letter: str) -> int:
+    """The lips' vowel height (0 close .. 6 open) as a chart row: 0 close, 1 mid, 2 open."""
+    if letter in _OPEN_MID_AS_OPEN or height >= 5:
+        return 2
+    return 0 if height <= 1 else 1
+
+
 VOWELS: dict[str, tuple[int, bool]] = {
-    "i": (0, False),
-    "y": (0, True),
-    "ɨ": (0, False),
-    "ʉ": (0, True),
-    "ɯ": (0, False),
-    "u": (0, True),
-    "ɪ": (0, False),
-    "ʏ": (0, True),
-    "ʊ": (0, True),
-    "e": (1, False),
-    "ø": (1, True),
-    "ɘ": (1, False),
-    "ɵ": (1, True),
-    "ɤ": (1, False),
-    "o": (1, True),
-    "ə": (1, False),
-    "ɚ": (1, False),
-    "ɛ": (1, False),
-    "œ": (1, True),
-    "ɜ": (1, False),
-    "ɝ": (1, False),
-    "ɞ": (1, True),
-    "ʌ": (2, False),
-    "ɔ": (1, True),
-    "æ": (2, False),
-    "ɐ": (2, False),
-    "a": (2, False),
-    "ɶ": (2, True),
-    "ɑ": (2, False),
-    "ɒ": (2, True),
+    letter: (_chart_row(height, letter), rounded)
+    for letter, (height, _backness, rounded) in lip_phones.VOWELS.items()
+    if letter not in _NOT_CANONICAL
 }
-_CENTRAL = frozenset("ɨɯəɚɜɝɘɤ")
+_CENTRAL = frozenset(
+    letter
+    for letter, (_height, backness, rounded) in lip_phones.VOWELS.items()
+    if letter in VOWELS and backness > 0 and not rounded and VOWELS[letter][0] < 2
+)
 
 CONSONANTS: dict[str, str] = {}
 for _cls, _letters in (
@@ -159,14 +153,8 @@ _OVERRIDES: dict[str, str] = {
     "aa": "a",
     "ss": "s",
     "ᵻ": "ɨ",
-    # festival / ARPAbet silences
-    "pau": SILENCE,
-    "h#": SILENCE,
-    "brth": SILENCE,
-    "sil": SILENCE,
-    "sp": SILENCE,
-    "spn": SILENCE,
-    "": SILENCE,
+    # every spelling of silence the lips know (festival's pau and brth, aligners' sil, sp, ...)
+    **dict.fromkeys(lip_phones.SILENCE_SYMBOLS, SILENCE),
 }
 _STRIP_CHARS = frozenset("ˈˌːˑ:-.|‖‿ ˥˦˧˨˩0123456789ᵝʰ'͜͡")
 _LETTER_FIX = {"g": "ɡ", "ᵻ": "ɨ", "ʦ": "ts", "ʣ": "dz", "ʧ": "tʃ", "ʤ": "dʒ", "ɫ": "l"}
@@ -296,83 +284,41 @@ def is_bilabial(ipa: str) -> bool:
 
 
 # --- ARPAbet -------------------------------------------------------------------------
-# CMUdict / TIMIT ARPAbet (upper case, optional stress digit) -> canonical IPA.
-# AH and ER depend on stress: AH0 is schwa, AH1/AH2 the STRUT vowel.
+# CMUdict / TIMIT ARPAbet (upper case, optional stress digit) -> canonical IPA: the CMU
+# dictionary's 39 phones as the script aligner reads them (model/script/english.py, their one
+# table), their unstressed forms (AH0 schwa, ER0 ɚ), and the TIMIT-only labels.
 ARPABET_TO_IPA: dict[str, str] = {
-    "AA": "ɑ",
-    "AE": "æ",
-    "AH": "ʌ",
-    "AH0": "ə",
-    "AO": "ɔ",
-    "AW": "aʊ",
+    **english.ARPABET_TO_IPA,
+    **{f"{arpabet}0": ipa for arpabet, ipa in english.UNSTRESSED_IPA.items()},
     "AX": "ə",
     "AXR": "ɚ",
-    "AY": "aɪ",
-    "B": "b",
-    "CH": "tʃ",
-    "D": "d",
-    "DH": "ð",
     "DX": "ɾ",
-    "EH": "ɛ",
     "EL": "əl",
     "EM": "m",
     "EN": "n",
-    "ER": "ɝ",
-    "ER0": "ɚ",
-    "EY": "eɪ",
-    "F": "f",
-    "G": "ɡ",
-    "HH": "h",
     "HV": "h",
-    "IH": "ɪ",
     "IX": "ɨ",
-    "IY": "i",
-    "JH": "dʒ",
-    "K": "k",
-    "L": "l",
-    "M": "m",
-    "N": "n",
-    "NG": "ŋ",
     "NX": "n",
-    "OW": "oʊ",
-    "OY": "ɔɪ",
-    "P": "p",
-    "R": "ɹ",
-    "S": "s",
-    "SH": "ʃ",
-    "T": "t",
-    "TH": "θ",
-    "UH": "ʊ",
-    "UW": "u",
     "UX": "ʉ",
-    "V": "v",
-    "W": "w",
     "WH": "ʍ",
-    "Y": "j",
-    "Z": "z",
-    "ZH": "ʒ",
     "SIL": SILENCE,
     "SP": SILENCE,
     "SPN": SILENCE,
     "PAU": SILENCE,
     "H#": SILENCE,
     "": SILENCE,
+    # closures and other TIMIT-only labels
+    "BCL": SILENCE,
+    "DCL": SILENCE,
+    "GCL": SILENCE,
+    "PCL": SILENCE,
+    "TCL": SILENCE,
+    "KCL": SILENCE,
+    "EPI": SILENCE,
+    "Q": "ʔ",
+    "ENG": "ŋ",
+    "AX-H": "ə",
 }
-# Closures and other TIMIT-only labels.
-ARPABET_TO_IPA.update(
-    {
-        "BCL": SILENCE,
-        "DCL": SILENCE,
-        "GCL": SILENCE,
-        "PCL": SILENCE,
-        "TCL": SILENCE,
-        "KCL": SILENCE,
-        "EPI": SILENCE,
-        "Q": "ʔ",
-        "ENG": "ŋ",
-        "AX-H": "ə",
-    }
-)
 
 
 def arpabet_to_ipa(symbol: str) -> tuple[str, int]:
