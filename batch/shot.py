@@ -1,0 +1,80 @@
+"""One shot of a job: checked, with absolute paths (batch.jobfile builds it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RenderJob:
+    """How to render a baked shot; None fields keep the .blend's own settings."""
+
+    dir: Path
+    format: str = "images"  # "images" (PNG sequence) or "video" (MP4 through Blender's FFmpeg)
+    engine: str | None = None
+    resolution: tuple[int, int] | None = None
+    frames: tuple[int, int] | None = None
+
+    def video_path(self, shot: str) -> Path:
+        return self.dir / f"{shot}.mp4"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dir": str(self.dir),
+            "format": self.format,
+            "engine": self.engine,
+            "resolution": list(self.resolution) if self.resolution else None,
+            "frames": list(self.frames) if self.frames else None,
+        }
+
+
+@dataclass(frozen=True)
+class ShotJob:
+    """One shot, checked and with absolute paths: a unit of work with its own outputs."""
+
+    name: str
+    blend: Path
+    audio: tuple[Path, ...]
+    staging: Path | None
+    character_a: str | None
+    character_b: str | None
+    out: Path
+    take: str | None = None
+    seed: int = 0
+    stems: bool | None = None
+    fps: float | None = None
+    weights: Path | None = None  # model weights .npz; None: the bundled model
+    render: RenderJob | None = None
+    # Retarget maps (.json) for A and B; None: the map picked in the .blend's Duet panel,
+    # else the one detected from the shape-key names.
+    retarget_a: Path | None = None
+    retarget_b: Path | None = None
+    script: Path | None = None  # the dialogue's lines (plain, Fountain, SubRip, WebVTT); None: none
+    subtitles: Path | None = None  # where the placed lines go as .srt/.vtt; None: not written
+
+    def inputs(self) -> tuple[Path, ...]:
+        optional = (self.staging, self.script, self.weights, self.retarget_a, self.retarget_b)
+        return (self.blend, *self.audio, *(p for p in optional if p is not None))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "blend": str(self.blend),
+            "audio": [str(p) for p in self.audio],
+            "staging": str(self.staging) if self.staging else None,
+            "a": self.character_a,
+            "b": self.character_b,
+            "out": str(self.out),
+            "take": self.take,
+            "seed": self.seed,
+            "stems": self.stems,
+            "fps": self.fps,
+            "weights": str(self.weights) if self.weights else None,
+            "retarget_a": str(self.retarget_a) if self.retarget_a else None,
+            "retarget_b": str(self.retarget_b) if self.retarget_b else None,
+            "render": self.render.to_dict() if self.render else None,
+            "script": str(self.script) if self.script else None,
+            "subtitles": str(self.subtitles) if self.subtitles else None,
+        }
