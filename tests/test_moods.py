@@ -15,7 +15,7 @@ from duet.model.lips import lip_aperture
 from duet.model.performance import Performance
 from duet.model.staging import StagingError, parse, validate, vocab
 from duet.model.staging import moods as mood_layer
-from duet.model.staging.models import Mood
+from duet.model.staging.directions import Mood
 
 NAMES = {"A": "Mara", "B": "Theo"}
 SHAPE = spec.ARKIT_INDEX

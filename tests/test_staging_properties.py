@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from duet.model import spec
 from duet.model.staging import Direction, Part, StagingError, StagingScript, Time, parse, validate, vocab
-from duet.model.staging.models import format_number
+from duet.model.staging.directions import format_number
 
 NAMES = {"A": "Mara", "B": "Theo Quinn"}
 SETTINGS = settings(

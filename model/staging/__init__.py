@@ -17,7 +17,7 @@ import math
 from . import vocab
 from .errors import StagingError, StagingIssue
 from .lexer import tokenize
-from .models import Direction, Part, StagingScript, Time
+from .directions import Direction, Part, StagingScript, Time
 from .parser import Parser
 from .solve import solve
 from .targets import StagingTargets

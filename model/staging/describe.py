@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import vocab
-from .models import ZERO, Direction, format_number
+from .directions import ZERO, Direction, format_number
 
 if TYPE_CHECKING:
-    from .models import StagingScript
+    from .directions import StagingScript
 
 _COUNT_TEXT = {1: "once", 2: "twice"}
 

@@ -26,7 +26,7 @@ from .errors import StagingIssue
 from .errors import close_word as _close
 from .errors import fail as _fail
 from .lexer import Token
-from .models import ZERO, Direction, Part, Time, format_number
+from .directions import ZERO, Direction, Part, Time, format_number
 from .mood_parse import STRENGTH_HELP, MoodClauses, face_vocabulary
 
 _ACTION_LIST = "faces, turns, tilts, looks, glances, nods, shakes, relaxes, smiles, laughs or is <mood>"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from .. import expressions, spec
 from . import vocab
 from .errors import StagingIssue
-from .models import Direction, format_number
+from .directions import Direction, format_number
 
 EPS = 1e-9
 HEAD_AXES = ("yaw", "pitch", "roll")
