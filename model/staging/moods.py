@@ -33,8 +33,8 @@ import numpy as np
 
 from .. import expressions as ex
 from .. import spec
-from ..lips.ease import min_jerk
 from ..lips.visemes import lip_aperture
+from ..signal import min_jerk
 from . import vocab
 from .targets import segments
 

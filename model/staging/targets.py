@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .. import spec
+from ..signal import min_jerk
 from . import vocab
 from .timeline import Event
 
@@ -163,11 +164,6 @@ def segments(events: list[Event], horizon: float) -> list[_Segment]:
 
 def _frame(t: float, fps: float, n: int) -> int:
     return min(n, max(0, math.ceil(t * fps - 1e-6)))
-
-
-def min_jerk(u: np.ndarray) -> np.ndarray:
-    u = np.clip(u, 0.0, 1.0)
-    return u * u * u * (10.0 - 15.0 * u + 6.0 * u * u)
 
 
 @dataclass(frozen=True)
@@ -309,4 +305,4 @@ def render_targets(script: StagingScript, n_frames: int, fps: float) -> StagingT
     )
 
 
-__all__ = ["StagingTargets", "min_jerk", "render_targets", "segments"]
+__all__ = ["StagingTargets", "render_targets", "segments"]
