@@ -1,14 +1,31 @@
-"""Head and eye rotation math for the bake: pure numpy, vectorised over frames.
+"""Head and eye rotation math: pure numpy, vectorised over frames.
 
 Angles follow duet.model.spec: yaw positive toward the character's own left,
 pitch positive up, roll positive toward the own left shoulder. A character
 frame is given by three world unit vectors: forward (the face's direction at
 rest), left (its own left) and up. Quaternions are (w, x, y, z) arrays.
+
+The bake turns the eyes by the model's eye-in-head gaze after the head
+(head = yaw * pitch * roll about up / -left / -forward, eyes = yaw * pitch).
+world_gaze and eye_in_head compose a gaze the same way, so the teacher, the
+metrics and the staging solve aim a gaze where the bake will put it even with
+the head pitched or rolled (a plain sum of angles is off by degrees once roll
+and eye yaw combine).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+# The frame world_gaze and eye_in_head work in: any right-handed character frame gives
+# the same angles, and this one is the simplest.
+FORWARD = np.array([1.0, 0.0, 0.0])
+LEFT = np.array([0.0, 1.0, 0.0])
+UP = np.array([0.0, 0.0, 1.0])
+# Oculomotor range (yaw, pitch) of eye-in-head angles; the head takes the rest of a gaze
+# target. Humans rarely hold the eyes beyond ~30-40 deg horizontally / ~25 deg vertically
+# (Guitton & Volle 1987: mechanical range ~±55 deg, comfortable range much smaller).
+EYE_RANGE_DEG = np.array([35.0, 25.0])
 
 
 def axis_angle(axis: np.ndarray, radians: np.ndarray) -> np.ndarray:
@@ -114,3 +131,27 @@ def eye_rotation(yaw_pitch: np.ndarray, forward: np.ndarray, left: np.ndarray, u
     """World-axes quaternions turning the rest gaze (forward) to yaw/pitch degrees."""
     yaw, pitch = np.radians(np.asarray(yaw_pitch, dtype=np.float64)).T
     return multiply(axis_angle(up, yaw), axis_angle(-np.asarray(left), pitch))
+
+
+def direction(yaw_pitch: np.ndarray) -> np.ndarray:
+    """Unit vectors (F, 3) of yaw/pitch degrees (F, 2) in the rest frame (FORWARD, LEFT, UP)."""
+    yp = np.asarray(yaw_pitch, dtype=np.float64).reshape(-1, 2)
+    q = eye_rotation(yp, FORWARD, LEFT, UP)
+    return rotate(q, np.broadcast_to(FORWARD, (len(yp), 3)))
+
+
+def eye_in_head(head_ypr: np.ndarray, world_yaw_pitch: np.ndarray) -> np.ndarray:
+    """Eye yaw/pitch (F, 2) in the head frame that points at world directions (F, 2)."""
+    if len(head_ypr) == 0:
+        return np.zeros((0, 2))
+    q = character_rotation(np.asarray(head_ypr, dtype=np.float64), FORWARD, LEFT, UP)
+    local = rotate(conjugate(q), direction(world_yaw_pitch))
+    return direction_angles(local, FORWARD, LEFT, UP)
+
+
+def world_gaze(head_ypr: np.ndarray, eye_yaw_pitch: np.ndarray) -> np.ndarray:
+    """World yaw/pitch (F, 2) of an eye-in-head gaze (F, 2) on a head pose (F, 3)."""
+    if len(head_ypr) == 0:
+        return np.zeros((0, 2))
+    q = character_rotation(np.asarray(head_ypr, dtype=np.float64), FORWARD, LEFT, UP)
+    return direction_angles(rotate(q, direction(eye_yaw_pitch)), FORWARD, LEFT, UP)

@@ -58,3 +58,23 @@ def test_from_matrix_round_trip() -> None:
     m = np.stack([pose.rotate(q[None], basis[i][None])[0] for i in range(3)], axis=1)
     got = pose.from_matrix(m)
     assert abs(abs(got @ q) - 1) < 1e-12
+
+
+def test_gaze_composition_matches_the_bake_math() -> None:
+    """eye_in_head and world_gaze invert each other (the teacher and the staging solve rely on it)."""
+    rng = np.random.default_rng(0)
+    head = np.column_stack([rng.uniform(-40, 40, 200), rng.uniform(-20, 20, 200), rng.uniform(-15, 15, 200)])
+    target = np.column_stack([rng.uniform(-60, 60, 200), rng.uniform(-20, 20, 200)])
+    eye = pose.eye_in_head(head, target)
+    np.testing.assert_allclose(pose.world_gaze(head, eye), target, atol=1e-9)
+    # Without pitch and roll the composition is a plain difference of yaws.
+    flat = head * [1, 0, 0]
+    np.testing.assert_allclose(
+        pose.eye_in_head(flat, target * [1, 0]), (target - flat[:, :2]) * [1, 0], atol=1e-9
+    )
+    # With roll it is not: a rolled head needs a pitched eye to look sideways level.
+    rolled = np.array([[0.0, 0.0, 10.0]])
+    assert abs(pose.eye_in_head(rolled, np.array([[30.0, 0.0]]))[0, 1]) > 2.0
+    # And back: the world gaze of any eye-in-head gaze leads to the same eye angles.
+    eye = rng.uniform(-30, 30, (200, 2))
+    np.testing.assert_allclose(pose.eye_in_head(head, pose.world_gaze(head, eye)), eye, atol=1e-9)

@@ -7,8 +7,8 @@ import pytest
 
 from duet.model import spec
 from duet.model.performance import Performance
+from duet.model.pose import world_gaze
 from duet.model.staging import StagingScript, parse, solve, vocab
-from duet.model.staging.solve import eye_in_head, world_gaze
 
 FPS = 50.0
 
@@ -277,13 +277,3 @@ def test_solve_resamples_targets_to_the_performance_rate():
         assert np.abs(out.head["A"][s:e] - np.array([yaw, pitch, roll])).max() < 1.0
     with pytest.raises(TypeError, match="StagingTargets"):
         solve(perf, targets.conditioning)  # type: ignore[arg-type]
-
-
-def test_gaze_composition_matches_the_teacher():
-    angles = pytest.importorskip("duet.model.training.teacher.angles")
-    rng = np.random.default_rng(0)
-    head = rng.uniform(-40, 40, (200, 3))
-    eye = rng.uniform(-30, 30, (200, 2))
-    np.testing.assert_allclose(world_gaze(head, eye), angles.world_gaze(head, eye), atol=1e-9)
-    world = world_gaze(head, eye)
-    np.testing.assert_allclose(eye_in_head(head, world), eye, atol=1e-9)

@@ -41,32 +41,6 @@ GESTURE_EDGE_S = 0.1
 GAZE_LOWPASS_S = 0.3
 GAZE_MOTION_LIMIT_DEG = 0.5
 GAZE_FADE_S = 0.1
-EYE_RANGE_DEG = np.array([35.0, 25.0])
-
-_FORWARD = np.array([1.0, 0.0, 0.0])
-_LEFT = np.array([0.0, 1.0, 0.0])
-_UP = np.array([0.0, 0.0, 1.0])
-
-
-def _direction(yaw_pitch: np.ndarray) -> np.ndarray:
-    q = pose.eye_rotation(yaw_pitch, _FORWARD, _LEFT, _UP)
-    return pose.rotate(q, np.broadcast_to(_FORWARD, (len(yaw_pitch), 3)))
-
-
-def world_gaze(head: np.ndarray, eye: np.ndarray) -> np.ndarray:
-    """World yaw/pitch (T, 2) of eye-in-head gaze (T, 2) on head angles (T, 3) (the bake's composition)."""
-    if len(head) == 0:
-        return np.zeros((0, 2))
-    q = pose.character_rotation(head, _FORWARD, _LEFT, _UP)
-    return pose.direction_angles(pose.rotate(q, _direction(eye)), _FORWARD, _LEFT, _UP)
-
-
-def eye_in_head(head: np.ndarray, world: np.ndarray) -> np.ndarray:
-    """Eye yaw/pitch (T, 2) in the head frame that points at world yaw/pitch (T, 2)."""
-    if len(head) == 0:
-        return np.zeros((0, 2))
-    q = pose.character_rotation(head, _FORWARD, _LEFT, _UP)
-    return pose.direction_angles(pose.rotate(pose.conjugate(q), _direction(world)), _FORWARD, _LEFT, _UP)
 
 
 def soft_clamp(x: np.ndarray, limit: float) -> np.ndarray:
@@ -124,7 +98,7 @@ def solve_gaze(
     head_old: np.ndarray, eye_old: np.ndarray, head_new: np.ndarray, targets: StagingTargets, role: str
 ) -> np.ndarray:
     fps = targets.fps
-    world = world_gaze(head_old, eye_old)
+    world = pose.world_gaze(head_old, eye_old)
     active = targets.gaze_mode[role] > 0
     if active.any():
         dev = world - targets.gaze_direction[role]
@@ -132,9 +106,9 @@ def solve_gaze(
         kept = soft_clamp(dev - low, GAZE_MOTION_LIMIT_DEG)
         corr = np.where(active[:, None], kept - dev, 0.0)
         world = world + _fade_out(corr, active, GAZE_FADE_S * fps)
-    eye = eye_in_head(head_new, world)
+    eye = pose.eye_in_head(head_new, world)
     changed = np.any(np.abs(eye - eye_old) > 1e-6, axis=1)
-    limit = np.maximum(EYE_RANGE_DEG, np.abs(eye_old))
+    limit = np.maximum(pose.EYE_RANGE_DEG, np.abs(eye_old))
     return np.where(changed[:, None], np.clip(eye, -limit, limit), eye_old)
 
 
@@ -163,4 +137,4 @@ def solve(performance: Performance, targets: StagingTargets) -> Performance:
     )
 
 
-__all__ = ["eye_in_head", "solve", "world_gaze"]
+__all__ = ["solve"]

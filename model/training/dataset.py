@@ -23,8 +23,8 @@ import numpy as np
 from .. import features, spec
 from ..lips import phones as ph
 from ..network_config import ANCHOR_DIM, VARIATION_BLEND
+from ..pose import world_gaze
 from ..weights import sha256_of
-from .teacher.angles import world_gaze
 from .teacher.gaze import AT_PARTNER_DEG
 
 _I = spec.ARKIT_INDEX

@@ -42,7 +42,7 @@ import numpy as np
 from .. import pose, spec
 from ..lips import phones as ph
 from ..lips.visemes import lip_aperture
-from .teacher.angles import FORWARD, LEFT, UP, world_gaze
+from ..pose import FORWARD, LEFT, UP, world_gaze
 from .teacher.gaze import AT_PARTNER_DEG
 
 FPS = spec.NATIVE_FPS

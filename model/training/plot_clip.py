@@ -73,8 +73,8 @@ def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None
     import matplotlib.pyplot as plt
 
     from ..lips.phones import is_bilabial_closure
+    from ..pose import world_gaze
     from .teacher import lip_aperture
-    from .teacher.angles import world_gaze
 
     end = min(clip.seconds, start + DEFAULT_WINDOW_S) if end is None else min(end, clip.seconds)
     if not end > start:

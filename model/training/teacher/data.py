@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ... import spec
+from ...pose import world_gaze
 
 SEGMENT_KINDS = ("turn", "backchannel", "laugh")
 
@@ -94,8 +95,6 @@ class TeacherOutput:
     def gaze_world(self) -> np.ndarray:
         """(F, 2, 2) where each role looks, yaw/pitch from the rest pose: the eye-in-head
         gaze turned by the head (exact composition, as the bake does it)."""
-        from .angles import world_gaze
-
         out = np.zeros(self.gaze.shape, dtype=np.float64)
         for r in range(self.gaze.shape[1]):
             out[:, r] = world_gaze(self.head[:, r].astype(np.float64), self.gaze[:, r].astype(np.float64))

@@ -8,6 +8,7 @@ from ... import spec
 from ...lips.coarticulation import mouth_track, seal_closures
 from ...lips.loudness import phone_gains
 from ...lips.visemes import APERTURE_CLOSED, articulation_to_arkit, lip_aperture
+from ...pose import EYE_RANGE_DEG, eye_in_head, world_gaze
 from ...signal import (
     HOLD_FADE_S,
     TEACHER_HOLD_MOTION_LIMIT_DEG,
@@ -17,7 +18,6 @@ from ...signal import (
     smooth,
     spans_to_mask,
 )
-from .angles import eye_in_head, world_gaze
 from .blinks import blink_track
 from .conditioning import Commands, decode
 from .data import RoleSpeech, TeacherInputError, TeacherOutput
@@ -29,10 +29,6 @@ from .timeline import build_timelines
 
 _I = spec.ARKIT_INDEX
 
-# Oculomotor range used for eye-in-head (the head takes the rest of a gaze target).
-# Humans rarely hold the eyes beyond ~30-40 deg horizontally / ~25 deg vertically
-# (Guitton & Volle 1987: mechanical range ~±55 deg, comfortable range much smaller).
-EYE_LIMIT_DEG = np.array([35.0, 25.0])
 # The head eases into and out of a staged hold over signal.HOLD_FADE_S (outside the
 # hold), so holds start and end without a jump; the speech-linked part rides on holds
 # scaled by this and bounded by signal.TEACHER_HOLD_MOTION_LIMIT_DEG.
@@ -289,13 +285,13 @@ def teach(
         # (The head correction is reckoned as a sum of angles; the exact eye angles are then
         # recomputed, and a second raw pass removes what the approximation left.)
         for soft in (True, False, False):
-            excess = eye - np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
+            excess = eye - np.clip(eye, -EYE_RANGE_DEG, EYE_RANGE_DEG)
             excess *= (head_free_w > 0.0) & staged_gaze[:, None]
             if not np.any(np.abs(excess) > 1e-6):
                 break
             head[:, :2] += head_free_w * (_cover(excess, fps) if soft else excess)
             eye = eye_in_head(head, world)
-        eye = np.clip(eye, -EYE_LIMIT_DEG, EYE_LIMIT_DEG)
+        eye = np.clip(eye, -EYE_RANGE_DEG, EYE_RANGE_DEG)
 
         # Blinks.
         listening = partner_tl.speaking & ~tl.speaking
