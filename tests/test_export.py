@@ -195,7 +195,7 @@ def _rest_local_quaternion(rig, bone: str) -> np.ndarray:
 
 def _sparse_curve_values(pair, take: int, role: str, name: str) -> np.ndarray:
     """Blender's own evaluation of the sparse curve of the take's action at every frame."""
-    from duet.addon.export_sampling import channelbags as _channelbags
+    from duet.addon.export.sampled_actions import channelbags as _channelbags
 
     key = pair.heads[role].mesh.data.shape_keys
     strip = next(t for t in key.animation_data.nla_tracks if t.name == name).strips[0]
@@ -280,7 +280,7 @@ def _state(bpy, scene, pair) -> tuple:
 
 
 def _keys(action) -> list:
-    from duet.addon.export_sampling import channelbags as _channelbags
+    from duet.addon.export.sampled_actions import channelbags as _channelbags
 
     out = []
     for slot in action.slots:
@@ -480,7 +480,7 @@ def test_an_action_with_the_take_s_name_keeps_it(duet_scene, bpy_module, tmp_pat
 
 
 def test_failed_export_leaves_no_file_and_no_changes(duet_scene, bpy_module, tmp_path, monkeypatch) -> None:
-    from duet.addon import export
+    from duet.addon.export import gltf
 
     scene, pair = duet_scene
     target = tmp_path / "cut.glb"
@@ -489,12 +489,12 @@ def test_failed_export_leaves_no_file_and_no_changes(duet_scene, bpy_module, tmp
 
     def half_written(_scene, _view_layer, filepath, _options):
         Path(filepath).write_bytes(b"glTF\x02\x00")  # the exporter dies mid-file
-        raise export.ExportError("simulated exporter failure")
+        raise gltf.ExportError("simulated exporter failure")
 
-    monkeypatch.setattr(export, "_run_exporter", half_written)
+    monkeypatch.setattr(gltf, "_run_exporter", half_written)
     for mode in ("NLA", "ACTIONS"):
-        with pytest.raises(export.ExportError, match="simulated"):
-            export.export_gltf(scene, target, take=TAKES[0], mode=mode)
+        with pytest.raises(gltf.ExportError, match="simulated"):
+            gltf.export_gltf(scene, target, take=TAKES[0], mode=mode)
         assert _state(bpy_module, scene, pair) == before
         assert target.read_bytes() == b"the previous export"
         assert [p.name for p in tmp_path.iterdir()] == ["cut.glb"]
@@ -679,18 +679,18 @@ def test_a_take_that_comes_out_without_animation_is_an_error(
     labelled_scene, bpy_module, tmp_path, monkeypatch, mode
 ) -> None:
     """Whatever makes the exporter drop the take's animation, the export fails and writes nothing."""
-    from duet.addon import export
+    from duet.addon.export import gltf
 
     scene, pair, names = labelled_scene
-    real = export._exporter_options
+    real = gltf._exporter_options
 
     def without_animation(*args, **kwargs) -> dict:
         return {**real(*args, **kwargs), "export_animations": False}
 
-    monkeypatch.setattr(export, "_exporter_options", without_animation)
+    monkeypatch.setattr(gltf, "_exporter_options", without_animation)
     before = _state(bpy_module, scene, pair)
-    with pytest.raises(export.ExportError, match=f"no animation for take '{names[0]}'"):
-        export.export_gltf(scene, tmp_path / "empty.glb", take="Duet Take 1", mode=mode)
+    with pytest.raises(gltf.ExportError, match=f"no animation for take '{names[0]}'"):
+        gltf.export_gltf(scene, tmp_path / "empty.glb", take="Duet Take 1", mode=mode)
     assert _state(bpy_module, scene, pair) == before
     assert not list(tmp_path.iterdir())
 

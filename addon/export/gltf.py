@@ -40,11 +40,19 @@ from pathlib import Path
 
 import bpy
 
-from . import export_sampling
-from .export_sampling import Part
+from . import sampled_actions as export_sampling
+from .plain_actions import (  # noqa: F401
+    BAKED_PROP,
+    RESTORE_PROP,
+    STASH_PREFIX,
+    BakedActions,
+    bake_take_to_actions,
+    restore_baked_actions,
+)
+from .sampled_actions import Part
 
 # The export's public names (and the bake's) are importable from here, as before they moved.
-from .export_takes import (  # noqa: F401
+from .scope import (  # noqa: F401
     ExportError,
     active_take,
     animated_ids,
@@ -57,14 +65,6 @@ from .export_takes import (  # noqa: F401
     require_take,
     take_for_choice,
     take_strip,
-)
-from .plain_actions import (  # noqa: F401
-    BAKED_PROP,
-    RESTORE_PROP,
-    STASH_PREFIX,
-    BakedActions,
-    bake_take_to_actions,
-    restore_baked_actions,
 )
 
 FORMATS = {".glb": "GLB", ".gltf": "GLTF_SEPARATE"}  # file ending -> the exporter's export_format

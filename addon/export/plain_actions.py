@@ -12,8 +12,8 @@ from collections.abc import Iterable
 import bpy
 import numpy as np
 
-from .export_sampling import channelbags as _channelbags
-from .export_takes import (
+from .sampled_actions import channelbags as _channelbags
+from .scope import (
     ExportError,
     active_take,
     animated_ids,

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 
 import bpy
 
-from . import export_sampling, takes
+from .. import takes
+from . import sampled_actions as export_sampling
 
 
 class ExportError(ValueError):
@@ -48,7 +49,7 @@ def default_selection(scene: bpy.types.Scene) -> list[bpy.types.Object]:
     if settings is not None and settings.character_a is not None and settings.character_b is not None:
         roots = [settings.character_a, settings.character_b]
     else:
-        from .stage import find_pairs
+        from ..stage import find_pairs
 
         pairs = find_pairs(scene)
         if pairs:
