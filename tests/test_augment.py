@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from pitch_track import median_f0
 
 from duet.model.spec import SAMPLE_RATE
 from duet.model.training import augment as A
 from duet.model.training.speech import Phone, Utterance, backend_available, ipa
-from duet.model.training.speech.analysis import median_f0
 
 F0 = 120.0
 

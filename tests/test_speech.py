@@ -10,6 +10,7 @@ import hashlib
 
 import numpy as np
 import pytest
+from pitch_track import median_f0
 
 from duet.model.spec import SAMPLE_RATE
 from duet.model.training.speech import (
@@ -25,7 +26,6 @@ from duet.model.training.speech import (
     parse_voice,
     timing_group,
 )
-from duet.model.training.speech.analysis import median_f0
 from duet.model.training.speech.samples import SENTENCES
 from duet.model.training.speech.voices import ESPEAK_ACCENTS, LANGUAGES
 

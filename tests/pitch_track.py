@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...spec import SAMPLE_RATE
+from duet.model.spec import SAMPLE_RATE
 
 
 def frame_rms_db(audio: np.ndarray, *, frame: float = 0.010, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
