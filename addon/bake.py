@@ -195,7 +195,7 @@ def _gaze_targets(scene, plan, n: int, fps: float) -> tuple[dict[str, np.ndarray
     text = plan.request.staging
     if not text or not text.strip():
         return modes, refs
-    from .flow import parse_staging
+    from .generate_flow import parse_staging
 
     targets = parse_staging(plan.request).to_targets(n, fps)
     for r in ROLES:
@@ -211,7 +211,7 @@ def _gaze_targets(scene, plan, n: int, fps: float) -> tuple[dict[str, np.ndarray
 
 def bake_take(scene: bpy.types.Scene, plan, performance: Performance):
     """Write the performance as a new take on both characters; returns a BakeSummary."""
-    from .flow import BakeSummary, UserError
+    from .generate_flow import BakeSummary, UserError
 
     started = time.perf_counter()
     n = performance.n_frames

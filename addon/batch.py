@@ -46,7 +46,7 @@ from ..batch.summary import (
     ShotOutcome,
 )
 from ..batch.text_inputs import script_problems
-from .job import staging_problems, weights_problem
+from .generate_request import staging_problems, weights_problem
 
 STAGES = ("all", "bake", "render")
 
@@ -190,7 +190,7 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress, outcome: ShotOu
     it (and write its subtitles, when asked for, just before). Fills in ``outcome``: the take,
     seconds per stage, the take's warnings, the script lines placed, the subtitle file."""
     try:
-        from . import shots
+        from . import shot_bake
     except ImportError as exc:  # the bake module is part of the add-on; a broken install lacks it
         raise ShotFailure(f"this Duet installation cannot bake: {exc}; reinstall the extension") from exc
 
@@ -204,7 +204,7 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress, outcome: ShotOu
     for path in removed:
         progress.message(f"{shot.name}: removed {path.name}, left by an interrupted run")
     with atomic_output(shot.out) as tmp:
-        spec = shots.ShotSpec(
+        spec = shot_bake.ShotSpec(
             blend=shot.blend,
             audio=list(shot.audio),
             staging=shot.staging,
@@ -220,7 +220,7 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress, outcome: ShotOu
             retarget_b=shot.retarget_b,
             script=shot.script,
         )
-        result = shots.bake_shot(spec, progress=report)
+        result = shot_bake.bake_shot(spec, progress=report)
         interrupts.checkpoint()  # before the commit: an interrupted shot leaves no output
         commit_started = time.perf_counter()
         if shot.subtitles is not None:

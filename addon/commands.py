@@ -126,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     from ..batch.summary import EXIT_USAGE, BatchSummary
     from ..batch.text_inputs import script_problems
     from . import batch
-    from .job import staging_problems, weights_problem
+    from .generate_request import staging_problems, weights_problem
     from .rigs import map_file_problem
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]

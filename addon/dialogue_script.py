@@ -29,7 +29,7 @@ MAX_SHOWN = 3  # errors quoted in one report line
 
 
 def _user_error(message: str) -> Exception:
-    from .flow import UserError  # flow imports this module
+    from .generate_flow import UserError  # generate_flow imports this module
 
     return UserError(message)
 

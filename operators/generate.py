@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon import flow
+from ..addon import generate_flow as flow
 
 
 def _report_take(op: bpy.types.Operator, take: flow.BakeSummary) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ..addon import flow
+from ..addon import generate_flow as flow
 
 _ROLE = EnumProperty(name="Character", items=[("A", "A", "Character A"), ("B", "B", "Character B")])
 

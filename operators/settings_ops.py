@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon import dialogue_script, flow
+from ..addon import dialogue_script
+from ..addon import generate_flow as flow
 
 
 class DUET_OT_use_scene_pair(bpy.types.Operator):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon import dialogue_script, flow
+from ..addon import dialogue_script
+from ..addon import generate_flow as flow
 from ..addon.properties import MOOD_ROLES
 
 

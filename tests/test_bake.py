@@ -38,12 +38,12 @@ def scene_with_pair(empty_scene):
 
 
 def _plan(pair, key_mode="DENSE"):
-    from duet.addon import flow, rigs
-    from duet.addon.job import GenerationRequest
+    from duet.addon import generate_flow, rigs
+    from duet.addon.generate_request import GenerationRequest
 
     characters = rigs.pair_from_objects(pair.heads["A"].rig, pair.heads["B"].rig)
     request = GenerationRequest(np.zeros(16000, np.float32), 16000, False, None, FPS, 0, False)
-    return flow.Plan(
+    return generate_flow.Plan(
         request=request,
         characters=characters,
         audio_paths=[],

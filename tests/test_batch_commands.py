@@ -643,18 +643,18 @@ def test_a_full_disk_is_named_with_its_folder_and_the_fix(
 ) -> None:
     import errno
 
-    from duet.addon import batch, shots
+    from duet.addon import batch, shot_bake
     from duet.batch import atomic, jobfile
     from duet.batch.progress import BatchProgress
 
     def bake_shot(spec, progress=None):  # stands for the bake: writes the temporary output
         spec.out.write_bytes(b"BLENDER baked")
-        return shots.ShotResult(out=spec.out, take="Duet Take 1")
+        return shot_bake.ShotResult(out=spec.out, take="Duet Take 1")
 
     def disk_full(tmp: Path, final: Path) -> None:  # the atomic writer's commit, on a full disk
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp))
 
-    monkeypatch.setattr(shots, "bake_shot", bake_shot)
+    monkeypatch.setattr(shot_bake, "bake_shot", bake_shot)
     monkeypatch.setattr(atomic, "replace_into_place", disk_full)
     out = tmp_path / "out" / "sh010.blend"
     shot = jobfile.ShotJob("sh010", tmp_path / "in.blend", (tmp_path / "take.wav",), None, None, None, out)
@@ -665,12 +665,12 @@ def test_a_full_disk_is_named_with_its_folder_and_the_fix(
     )
     assert list((tmp_path / "out").iterdir()) == []  # nothing half-written left behind
     # Blender's own save says so in its message: named the same way, not an internal error.
-    saved = shots.blend_save_error(
+    saved = shot_bake.blend_save_error(
         out, RuntimeError(f"Error: Cannot open file {out}@ for writing: No space left on device\n")
     )
     assert batch.describe_exception(saved, debug=False) == outcome.error
-    other = shots.blend_save_error(out, RuntimeError("Error: something else\n"))
-    assert isinstance(other, shots.ShotError) and "could not be saved" in str(other)
+    other = shot_bake.blend_save_error(out, RuntimeError("Error: something else\n"))
+    assert isinstance(other, shot_bake.ShotError) and "could not be saved" in str(other)
 
 
 @pytest.mark.slow

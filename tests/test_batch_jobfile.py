@@ -573,7 +573,7 @@ def by_shot(check: jobfile.JobCheck) -> dict[str, str]:
 
 def test_staging_files_are_parsed_at_check_time_with_line_and_column(project: Path, monkeypatch) -> None:
     # A staging typo passed the check, then failed each shot on the farm after Blender opened it.
-    from duet.addon.job import staging_problems
+    from duet.addon.generate_request import staging_problems
     from duet.model import staging
 
     parsed = []

@@ -211,12 +211,12 @@ def test_bad_inputs_leave_the_scene_unchanged(registered, tmp_path: Path) -> Non
 def _reference(bpy, weights_file: Path, staging: str | None, seed: int = 0):
     """generate() called directly on the file the operator reads, as the operator calls it."""
     from duet.addon import audio as audio_io
-    from duet.addon import flow, rigs
+    from duet.addon import generate_flow, rigs
     from duet.model import generate
 
     scene = bpy.context.scene
     s = scene.duet
-    pair = rigs.pair_from_objects(s.character_a, s.character_b, flow.map_sources(scene))
+    pair = rigs.pair_from_objects(s.character_a, s.character_b, generate_flow.map_sources(scene))
     voice = audio_io.read_audio(s.audio_path, channels=1)
     performance = generate(
         voice.samples,
@@ -449,16 +449,16 @@ def _wait(run, scene, timeout: float = 120.0):
 
 
 def test_cancel_leaves_the_scene_unchanged(registered, tmp_path: Path) -> None:
-    """The modal operator's run (flow.BackgroundGenerate): Esc calls cancel(); even when
+    """The modal operator's run (generate_flow.BackgroundGenerate): Esc calls cancel(); even when
     the model has finished by then, nothing reaches the scene. (The bpy module has no
     window or event loop, so the modal operator itself cannot be driven here; its
     modal() only forwards Esc and timer ticks to this object.)"""
-    from duet.addon import flow
+    from duet.addon import generate_flow
 
     bpy = registered
     scene = _scene_with_pair(bpy, tmp_path)
     before = _snapshot(bpy)
-    run = flow.BackgroundGenerate(scene)
+    run = generate_flow.BackgroundGenerate(scene)
     assert scene.duet.status == "Generating…"
     run.cancel(scene)
     assert scene.duet.status == ""
@@ -469,7 +469,7 @@ def test_cancel_leaves_the_scene_unchanged(registered, tmp_path: Path) -> None:
     assert _snapshot(bpy) == before
 
     # Not cancelled, the same run bakes the take when the model is done.
-    run = flow.BackgroundGenerate(scene)
+    run = generate_flow.BackgroundGenerate(scene)
     take = _wait(run, scene)
     assert take is not None and take.take == "Duet Take 1"
     assert scene.duet.status == "" and _snapshot(bpy) != before
@@ -533,15 +533,15 @@ def _stereo(path: Path, stems: bool, rate: int = 22050) -> Path:
 
 
 def test_a_stereo_stems_file_is_detected_and_offered(registered, tmp_path: Path) -> None:
-    from duet.addon import flow
+    from duet.addon import generate_flow
 
     bpy = registered
     scene = _scene_with_pair(bpy, tmp_path)
     stems = _stereo(tmp_path / "stems.wav", stems=True)
-    assert "each channel speaks while the other is quiet" in flow.stems_hint(str(stems))
-    assert flow.stems_hint(str(_stereo(tmp_path / "mix.wav", stems=False))) is None
-    assert flow.stems_hint(scene.duet.audio_path) is None  # mono
-    assert flow.stems_hint(str(tmp_path / "missing.wav")) is None
+    assert "each channel speaks while the other is quiet" in generate_flow.stems_hint(str(stems))
+    assert generate_flow.stems_hint(str(_stereo(tmp_path / "mix.wav", stems=False))) is None
+    assert generate_flow.stems_hint(scene.duet.audio_path) is None  # mono
+    assert generate_flow.stems_hint(str(tmp_path / "missing.wav")) is None
     before = _snapshot(bpy)
     scene.duet.audio_mode = "STEREO_STEMS"  # the panel's "Use as Stereo Stems"
     with pytest.raises(RuntimeError, match="'dialogue.wav' is mono, so it cannot hold one actor per channel"):

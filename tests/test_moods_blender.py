@@ -30,7 +30,7 @@ def test_panel_moods_are_settings_with_neutral_first(registered):
 
 
 def test_default_and_staged_moods_reach_the_baked_take(registered):
-    from duet.addon import flow, stage
+    from duet.addon import generate_flow, stage
     from duet.model import weights
 
     bpy = registered
@@ -38,15 +38,15 @@ def test_default_and_staged_moods_reach_the_baked_take(registered):
     scene = bpy.context.scene
     scene.render.fps = 25
     pair = stage.build_dialogue_pair(scene)
-    flow.assign_scene_pair(scene)
-    flow.load_example(scene)
+    generate_flow.assign_scene_pair(scene)
+    generate_flow.load_example(scene)
     if not weights.DEFAULT_WEIGHTS.is_file():
         pytest.skip("no shipped model")
     scene.duet.staging_text.from_string("Mara smiles from 1s to 4s\nTheo laughs at 12s\n")
     scene.duet.mood_b, scene.duet.mood_strength_b = "SAD", 0.6
-    plan = flow.plan_from_scene(scene)
+    plan = generate_flow.plan_from_scene(scene)
     assert plan.request.moods == {"B": ("sad", pytest.approx(0.6))}
-    summary = flow.generate_and_bake(scene, plan)
+    summary = generate_flow.generate_and_bake(scene, plan)
     markers = {m.name: m.frame for m in scene.timeline_markers}
     prefix = summary.take.replace("Duet Take", "Duet")
     start = scene.frame_start

@@ -243,7 +243,7 @@ def _line_markers(scene, take_number: int) -> dict[str, int]:
 @pytest.mark.slow
 def test_generate_with_the_example_script(registered, tmp_path: Path, capfd) -> None:
     from duet.addon import dialogue_script, scene_marks
-    from duet.addon.job import SWAP_WITH_SCRIPT
+    from duet.addon.generate_request import SWAP_WITH_SCRIPT
     from duet.model.script import load_script_file, parse_script
 
     bpy = registered
@@ -354,7 +354,7 @@ def test_swap_is_not_used_with_a_script_on_a_mix(bpy_module) -> None:
     """Swap A/B passes roles='swap' to generate(), which a script refuses (the script names
     the speakers): with a script on a mix the request leaves it out and the notes say so."""
     from duet.addon.audio import read_audio
-    from duet.addon.job import SWAP_WITH_SCRIPT, GenerationRequest, run_request
+    from duet.addon.generate_request import SWAP_WITH_SCRIPT, GenerationRequest, run_request
     from duet.model.weights import ASSETS
 
     voice = read_audio(ASSETS / "example_dialogue.flac", channels=1)

@@ -23,31 +23,33 @@ def _wav(path: Path, seconds: float, rate: int = 16000) -> Path:
 
 
 def test_voice_over_seconds_reads_the_length_of_each_mode(empty_scene, tmp_path):
-    from duet.addon import flow
+    from duet.addon import generate_flow
 
     short, long = _wav(tmp_path / "a.wav", 2.0), _wav(tmp_path / "b.wav", 3.5)
-    assert flow.voice_over_seconds("MIXED", str(short), "") == pytest.approx(2.0, rel=1e-3)
-    assert flow.voice_over_seconds("STEM_FILES", str(short), str(long)) == pytest.approx(3.5, rel=1e-3)
-    assert flow.voice_over_seconds("MIXED", str(tmp_path / "missing.wav"), "") is None
-    assert flow.voice_over_seconds("MIXED", "", "") is None
+    assert generate_flow.voice_over_seconds("MIXED", str(short), "") == pytest.approx(2.0, rel=1e-3)
+    assert generate_flow.voice_over_seconds("STEM_FILES", str(short), str(long)) == pytest.approx(
+        3.5, rel=1e-3
+    )
+    assert generate_flow.voice_over_seconds("MIXED", str(tmp_path / "missing.wav"), "") is None
+    assert generate_flow.voice_over_seconds("MIXED", "", "") is None
     (tmp_path / "junk.wav").write_bytes(b"not audio")
-    assert flow.voice_over_seconds("MIXED", str(tmp_path / "junk.wav"), "") is None
+    assert generate_flow.voice_over_seconds("MIXED", str(tmp_path / "junk.wav"), "") is None
 
 
 def test_staging_warnings_name_directions_after_the_audio(bpy_module, empty_scene):
-    from duet.addon import flow
+    from duet.addon import generate_flow
 
     text = bpy_module.data.texts.new("staging")
     text.from_string("A faces left\nB nods at 5s\nMara looks at B at f72")
     names = {"A": "Mara"}
-    warnings = flow.staging_warnings(text, names, 24.0, 0, 2.0)
+    warnings = generate_flow.staging_warnings(text, names, 24.0, 0, 2.0)
     assert warnings == [
         "line 2, col 1: 'B nods' starts at 5s, after the audio ends (2s): it will not show",
         "line 3, col 1: 'A looks at B' starts at f72 = 3s at 24 fps, after the audio ends (2s): "
         "it will not show",
     ]
-    assert flow.staging_warnings(text, names, 24.0, 0, 10.0) == []
-    assert flow.staging_warnings(text, names, 24.0, 0, None) == []  # length unknown
+    assert generate_flow.staging_warnings(text, names, 24.0, 0, 10.0) == []
+    assert generate_flow.staging_warnings(text, names, 24.0, 0, None) == []  # length unknown
     text.from_string("A faces lft at 5s")  # an error is staging_messages' to report
-    assert flow.staging_warnings(text, names, 24.0, 0, 2.0) == []
-    assert flow.staging_messages(text, names, 24.0, 0)
+    assert generate_flow.staging_warnings(text, names, 24.0, 0, 2.0) == []
+    assert generate_flow.staging_messages(text, names, 24.0, 0)

@@ -400,7 +400,7 @@ def test_a_truncated_voice_over_is_read_with_a_note_saying_so(bpy_module, tmp_pa
 @pytest.mark.blender
 def test_the_take_report_of_the_generate_panel_carries_the_note(bpy_module, tmp_path):
     import duet
-    from duet.addon import flow, job
+    from duet.addon import generate_flow, generate_request
 
     duet.register()
     try:
@@ -409,9 +409,9 @@ def test_the_take_report_of_the_generate_panel_carries_the_note(bpy_module, tmp_
         bpy_module.ops.duet.add_dialogue_pair()
         bpy_module.ops.duet.use_scene_pair()
         scene.duet.audio_path = str(write_wav(tmp_path / "take.wav", 10.0, keep_seconds=3.2))
-        plan = flow.plan_from_scene(scene)
+        plan = generate_flow.plan_from_scene(scene)
         assert any(TRUNCATED in n for n in plan.request.notes)
-        performance = job.run_request(plan.request)
+        performance = generate_request.run_request(plan.request)
         assert performance.duration == pytest.approx(3.2, abs=0.05)
         assert any(TRUNCATED in n for n in performance.notes)
     finally:

@@ -25,47 +25,47 @@ def write_wav(path: Path, channels: int, seconds: float = 1.0, rate: int = 16000
 
 
 def test_more_than_two_channels_mixed_down_are_named_in_the_takes_report(bpy_module, tmp_path: Path) -> None:
-    from duet.addon import flow, shots
+    from duet.addon import generate_flow, shot_bake
 
     six = str(write_wav(tmp_path / "take.wav", 6))
-    voice, stems, _ = flow.load_voice_over("MIXED", six, "")
+    voice, stems, _ = generate_flow.load_voice_over("MIXED", six, "")
     assert voice.samples.ndim == 1 and not stems
     assert voice.notes == (
         "take.wav has 6 channels; mixed down to mono — "
         "use Stereo Stems or Two Stems for one voice per channel",
     )
-    voice, _, _ = flow.load_voice_over("STEREO_STEMS", six, "")
+    voice, _, _ = generate_flow.load_voice_over("STEREO_STEMS", six, "")
     (note,) = voice.notes
     assert note.startswith("take.wav has 6 channels; mixed down to two for stems, which blends them")
     # Two channels mixed to mono is an ordinary stereo mix: nothing to say.
-    voice, _, _ = flow.load_voice_over("MIXED", str(write_wav(tmp_path / "stereo.wav", 2)), "")
+    voice, _, _ = generate_flow.load_voice_over("MIXED", str(write_wav(tmp_path / "stereo.wav", 2)), "")
     assert voice.notes == ()
     # A batch shot reports it too (its warnings in the summary).
-    spec = shots.ShotSpec(
+    spec = shot_bake.ShotSpec(
         blend=tmp_path / "x.blend", audio=[Path(six)], staging=None, character_a=None, character_b=None,
         out=tmp_path / "o.blend", stems=False,
     )  # fmt: skip
-    voice, _ = shots._voice(spec)
+    voice, _ = shot_bake._voice(spec)
     (note,) = voice.notes
     assert note.startswith("take.wav has 6 channels; mixed down to mono — give two stem files")
 
 
 def test_a_frame_range_outside_the_audio_says_which_frames_the_audio_covers(bpy_module) -> None:
-    from duet.addon import flow
+    from duet.addon import generate_flow
 
-    assert flow.frame_range_problem((400, 500), 1, 243, 24.0) == (
+    assert generate_flow.frame_range_problem((400, 500), 1, 243, 24.0) == (
         "frames 400-500 are past the audio, which covers frames 1-243 at 24 fps: "
         "set the frame range within them, or turn the frame range off"
     )
-    assert flow.frame_range_problem((1, 9), 10, 100, 23.976).startswith(
+    assert generate_flow.frame_range_problem((1, 9), 10, 100, 23.976).startswith(
         "frames 1-9 are before the audio, which covers frames 10-109 at 23.976 fps"
     )
-    assert flow.frame_range_problem((200, 500), 1, 243, 24.0) is None  # part of it is in the take
-    assert flow.frame_range_note((200, 500), 1, 243, 24.0) == (
+    assert generate_flow.frame_range_problem((200, 500), 1, 243, 24.0) is None  # part of it is in the take
+    assert generate_flow.frame_range_note((200, 500), 1, 243, 24.0) == (
         "frames 244-500 of the frame range are outside the audio, which covers frames 1-243 at 24 fps: "
         "nothing was baked there"
     )
-    assert flow.frame_range_note((10, 20), 1, 243, 24.0) is None
+    assert generate_flow.frame_range_note((10, 20), 1, 243, 24.0) is None
 
 
 @pytest.mark.slow
@@ -73,7 +73,7 @@ def test_generate_refuses_a_frame_range_past_the_audio_before_the_model_runs(
     bpy_module, tmp_path: Path
 ) -> None:
     import duet
-    from duet.addon import flow
+    from duet.addon import generate_flow
 
     duet.register()
     try:
@@ -86,8 +86,9 @@ def test_generate_refuses_a_frame_range_past_the_audio_before_the_model_runs(
         scene.duet.use_frame_range = True
         scene.duet.frame_start, scene.duet.frame_end = 400, 500
         with pytest.raises(
-            flow.UserError, match=r"^frames 400-500 are past the audio, which covers frames 1-72 at 24 fps"
+            generate_flow.UserError,
+            match=r"^frames 400-500 are past the audio, which covers frames 1-72 at 24 fps",
         ):
-            flow.plan_from_scene(scene)
+            generate_flow.plan_from_scene(scene)
     finally:
         duet.unregister()

@@ -66,9 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import flow, rigs, stage
+    from duet.addon import generate_flow as flow
+    from duet.addon import rigs, stage
+    from duet.addon.generate_request import GenerationRequest
     from duet.addon.headless import demo
-    from duet.addon.job import GenerationRequest
     from duet.model import generate
 
     weights_path, note = _weights(args.weights)

@@ -84,9 +84,10 @@ def _build_scene(seconds: float, weights: Path | None):
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import flow, rigs, stage
+    from duet.addon import generate_flow as flow
+    from duet.addon import rigs, stage
+    from duet.addon.generate_request import GenerationRequest
     from duet.addon.headless import demo
-    from duet.addon.job import GenerationRequest
     from duet.model import generate
 
     voice = audio_io.read_audio(demo.EXAMPLE_AUDIO, channels=1)

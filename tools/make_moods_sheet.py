@@ -22,7 +22,8 @@ if __package__ in (None, ""):
 import bpy  # noqa: F401  (Blender's audio library reads the example)
 import numpy as np
 
-from duet.addon import flow, stage
+from duet.addon import generate_flow as flow
+from duet.addon import stage
 from duet.addon.headless import preview, sheet_image, take_preview
 from duet.addon.headless.demo import EXAMPLE_STAGING, _quiet_renders
 from duet.model import expressions as ex

@@ -25,8 +25,9 @@ import bpy
 
 from ...model.errors import WeightsError
 from ...model.weights import ASSETS
-from .. import dialogue_script, flow, stage
-from ..job import run_request
+from .. import dialogue_script, stage
+from .. import generate_flow as flow
+from ..generate_request import run_request
 from . import preview, take_preview
 
 EXAMPLE_AUDIO = ASSETS / "example_dialogue.flac"

@@ -2,7 +2,7 @@
 
 The batch commands (addon/batch.py, addon/commands.py) wrap this with job
 files, atomic outputs and progress; the Generate operator shares the same
-plan and bake (addon/flow.py).
+plan and bake (addon/generate_flow.py).
 """
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from pathlib import Path
 import bpy
 import numpy as np
 
+from ..batch import interrupts, text_inputs
 from ..model import weights as weights_module
 from ..model.errors import WeightsError
 from ..model.performance import TakeLine
 from ..model.spec import ROLES
 from ..model.stems import analyse_stereo
-from ..batch import interrupts, text_inputs
 from . import audio as audio_io
-from . import flow, rigs, stage
-from .job import BUNDLED_FIX, WEIGHTS_FIX, GenerationRequest, run_request, weights_problem
+from . import generate_flow, rigs, stage
+from .generate_request import BUNDLED_FIX, WEIGHTS_FIX, GenerationRequest, run_request, weights_problem
 
 
 class ShotError(ValueError):
@@ -122,7 +122,9 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
         voice = audio_io.read_stem_pair(*spec.audio)
         audio_io.check_not_silent(voice)
         fix = "give each actor a mono file"
-        return flow.with_notes(voice, *(flow.channel_note(p, 1, fix) for p in spec.audio)), True
+        return generate_flow.with_notes(
+            voice, *(generate_flow.channel_note(p, 1, fix) for p in spec.audio)
+        ), True
     if len(spec.audio) != 1:
         raise ShotError(f"a shot takes one voice-over or two stems, got {len(spec.audio)} files")
     voice = audio_io.read_audio(spec.audio[0])
@@ -142,7 +144,7 @@ def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
             voice.samples.mean(axis=1).astype(np.float32), voice.sample_rate, voice.path, voice.notes
         )
     fix = "give two stem files (audio = [A, B]) or a 2-channel one with stems = true"
-    voice = flow.with_notes(voice, flow.channel_note(spec.audio[0], 2 if stems else 1, fix))
+    voice = generate_flow.with_notes(voice, generate_flow.channel_note(spec.audio[0], 2 if stems else 1, fix))
     return voice, bool(stems)
 
 
@@ -198,8 +200,8 @@ def _panel_maps(
     were picked for: a map follows its character (a shot that swaps A and B swaps the maps,
     one whose characters are not the panel's uses none), as Generate would use it."""
     with _duet_settings(scene) as settings:
-        picked = flow.map_sources(scene)
-        owners = {role: getattr(settings, flow.CHARACTER_PROPS[role]) for role in ROLES}
+        picked = generate_flow.map_sources(scene)
+        owners = {role: getattr(settings, generate_flow.CHARACTER_PROPS[role]) for role in ROLES}
     by_character = {
         rigs.rig_root(owners[role]).as_pointer(): source
         for role, source in picked.items()
@@ -260,8 +262,8 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     names = {role: rig.display_name for role, rig in characters.items()}
     try:
         fps = scene.render.fps / scene.render.fps_base
-        flow.check_staging(staging_text, names, str(spec.staging), fps, scene.frame_start)
-    except flow.UserError as exc:
+        generate_flow.check_staging(staging_text, names, str(spec.staging), fps, scene.frame_start)
+    except generate_flow.UserError as exc:
         raise ShotError(str(exc)) from exc
     script_text = _script_text(spec.script, names)
     seconds["load"] = time.perf_counter() - started
@@ -292,7 +294,7 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
 
     report("bake", 0.0)
     t0 = time.perf_counter()
-    plan = flow.Plan(
+    plan = generate_flow.Plan(
         request=request,
         characters=characters,
         audio_paths=list(spec.audio),
@@ -306,8 +308,8 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         take_label=spec.take,
     )
     try:
-        summary = flow.bake(scene, plan, performance)
-    except (flow.UserError, ValueError) as exc:
+        summary = generate_flow.bake(scene, plan, performance)
+    except (generate_flow.UserError, ValueError) as exc:
         raise ShotError(str(exc)) from exc
     end = scene.frame_start + performance.n_frames - 1
     scene.frame_end = max(scene.frame_end, end)

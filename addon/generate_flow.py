@@ -20,7 +20,7 @@ import numpy as np
 from ..model.performance import Performance
 from . import audio as audio_io
 from . import dialogue_script, rigs, scene_marks
-from .job import GenerationJob, GenerationRequest, run_request, weights_problem
+from .generate_request import GenerationJob, GenerationRequest, run_request, weights_problem
 from .properties import moods_of
 
 
