@@ -1,21 +1,10 @@
-"""Small acoustic measurements used to check synthesis and augmentation (numpy only)."""
+"""Pitch measurement for the tests: checks synthesis and augmentation pitch shifts (numpy only)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from duet.model.spec import SAMPLE_RATE
-
-
-def frame_rms_db(audio: np.ndarray, *, frame: float = 0.010, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
-    """RMS level in dB (re full scale) of consecutive non-overlapping frames."""
-    n = max(1, round(frame * sample_rate))
-    x = np.asarray(audio, dtype=np.float64)
-    m = len(x) // n
-    if m == 0:
-        return np.full(1, -120.0)
-    rms = np.sqrt(np.mean(x[: m * n].reshape(m, n) ** 2, axis=1) + 1e-12)
-    return 20.0 * np.log10(rms)
 
 
 def f0_track(
@@ -71,11 +60,3 @@ def median_f0(audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> float:
     f0 = f0_track(audio, sample_rate=sample_rate)
     voiced = f0[f0 > 0]
     return float(np.median(voiced)) if len(voiced) else 0.0
-
-
-def spectral_centroid(audio: np.ndarray, *, sample_rate: int = SAMPLE_RATE) -> float:
-    """Energy-weighted mean frequency (Hz) of the whole signal."""
-    x = np.asarray(audio, dtype=np.float64)
-    mag = np.abs(np.fft.rfft(x)) ** 2
-    freqs = np.fft.rfftfreq(len(x), 1 / sample_rate)
-    return float((mag * freqs).sum() / max(mag.sum(), 1e-12))
