@@ -9,7 +9,7 @@ import pytest
 
 from duet.model import spec
 from duet.model.staging import Direction, Part, StagingError, StagingScript, Time, parse, validate
-from duet.model.staging.timeline import CAMERA, DIRECTION, PARTNER
+from duet.model.staging.schedule import CAMERA, DIRECTION, PARTNER
 
 NAMES = {"A": "Mara", "B": "Theo"}
 

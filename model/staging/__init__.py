@@ -141,7 +141,7 @@ def _parse(
     issues = sorted(lex_issues + parse_issues, key=lambda i: (i.line, i.column))
     if issues:
         return None, issues
-    from .timeline import build_timeline
+    from .schedule import build_timeline
 
     frame_rate = float(fps) if fps is not None else vocab.DEFAULT_FRAME_RATE
     timeline, time_issues = build_timeline(directions, frame_rate, first_frame)

@@ -4,7 +4,7 @@ A StagingScript is a list of Directions in text order. Each Direction keeps the
 artist's words in canonical form (defaults stay defaults, "slightly" stays
 "slightly") so ``describe()`` writes text that parses back to an equal script;
 numbers are resolved to angles only when the timeline is built
-(duet.model.staging.timeline).
+(duet.model.staging.schedule).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from .errors import StagingIssue
 
 if TYPE_CHECKING:
     from .targets import StagingTargets
-    from .timeline import Timeline
+    from .schedule import Timeline
 
 Role = Literal["A", "B"]
 Action = Literal["face", "turn", "tilt", "look", "glance", "nod", "shake", "relax", "mood", "laugh"]
@@ -279,7 +279,7 @@ class StagingScript(BaseModel):
 
     @model_validator(mode="after")
     def _check_timeline(self, info: ValidationInfo) -> StagingScript:
-        from .timeline import build_timeline
+        from .schedule import build_timeline
 
         # parse() has just built and checked this timeline; it hands it over.
         context = info.context if isinstance(info.context, dict) else {}

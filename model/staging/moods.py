@@ -41,7 +41,7 @@ from .targets import segments
 if TYPE_CHECKING:
     from ..performance import Performance
     from .directions import StagingScript
-    from .timeline import Event, Timeline
+    from .schedule import Event, Timeline
 
 N_MOODS = len(ex.MOODS)
 # Speech holds the lip-parting shapes from a little before to a little after the role speaks.

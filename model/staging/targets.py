@@ -28,7 +28,7 @@ import numpy as np
 from .. import spec
 from ..signal import min_jerk
 from . import vocab
-from .timeline import Event
+from .schedule import Event
 
 if TYPE_CHECKING:
     from .directions import StagingScript
