@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from duet.model import retarget as R
-from duet.model import retarget_schemes as rs
+from duet.model.retarget import schemes as rs
 from duet.model.errors import InputError
 from duet.model.spec import ARKIT_INDEX, ARKIT_NAMES
 

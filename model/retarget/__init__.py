@@ -29,9 +29,9 @@ from typing import Any
 
 import numpy as np
 
-from . import retarget_schemes as rs
-from .errors import InputError
-from .spec import ARKIT_INDEX, ARKIT_NAMES
+from . import schemes as rs
+from ..errors import InputError
+from ..spec import ARKIT_INDEX, ARKIT_NAMES
 
 MAP_FORMAT = "duet-retarget-map"
 MAP_VERSION = 1

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .spec import ARKIT_NAMES
+from ..spec import ARKIT_NAMES
 
 # Pseudo-channel of the solver: the vertical lip gap jawOpen - mouthClose
 # (mouthClose closes the lips against an open jaw, see the teacher's lip_aperture).
