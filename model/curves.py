@@ -1,4 +1,4 @@
-"""F-curve data from per-frame samples: resampling, Bezier keys, rotations.
+"""F-curve keys from per-frame samples: monotone slopes and Bezier keys for the bake.
 
 Pure numpy (no bpy); the Blender bake writes what these functions return.
 
@@ -17,12 +17,7 @@ shape-preserving ones of the dense samples (Fritsch-Carlson / PCHIP: zero at
 local extrema, no overshoot between samples), so a key at a peak has flat
 handles like Blender's AUTO_CLAMPED. Handles are returned as explicit (time,
 value) pairs; the bake sets both handle types to FREE so Blender keeps them.
-
-Rotations. Angles follow duet.model.spec (degrees; yaw positive toward the
-character's own left, pitch positive up, roll positive toward the own left
-shoulder). A frame is given by three axes - up, left, forward - expressed in
-whatever space the quaternion lives in (world, or a bone's local space), so the
-bake decides the bone convention. Quaternions are (w, x, y, z).
+Head and eye rotations are duet.model.pose.
 """
 
 from __future__ import annotations
@@ -31,13 +26,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import pose
-
 # Past this many refinement rounds, reduce_keys keys every sample of the segments
 # still out of tolerance: the result stays within tolerance and the run time bounded.
 _MAX_REFINE_ROUNDS = 40
-
-AxisLike = str | Sequence[float] | np.ndarray
 
 
 # --------------------------------------------------------------------------- checks
@@ -66,7 +57,7 @@ def _as_values(values: np.ndarray | Sequence[float], what: str = "values") -> np
     return y
 
 
-# --------------------------------------------------------------------------- slopes and resampling
+# --------------------------------------------------------------------------- slopes
 
 
 def monotone_slopes(times: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -109,69 +100,6 @@ def _edge_slope(h0: np.ndarray, h1: np.ndarray, d0: np.ndarray, d1: np.ndarray) 
     s = np.where(np.sign(s) != np.sign(d0), 0.0, s)
     too_steep = (np.sign(d0) != np.sign(d1)) & (np.abs(s) > 3.0 * np.abs(d0))
     return np.where(too_steep, 3.0 * d0, s)
-
-
-def frames_at(n_src: int, src_fps: float, dst_fps: float) -> int:
-    """Frames at dst_fps covering the same duration as n_src frames at src_fps."""
-    return max(1, int(round(n_src * float(dst_fps) / float(src_fps))))
-
-
-def resample(
-    values: np.ndarray,
-    src_fps: float,
-    dst_fps: float,
-    n_dst: int | None = None,
-    method: str = "cubic",
-) -> np.ndarray:
-    """Resample per-frame curves (T, ...) from src_fps to dst_fps along axis 0.
-
-    Frame k of the result lies at time k / dst_fps, source frame i at
-    i / src_fps; times past the last source frame hold its value. n_dst
-    defaults to frames_at(T, ...), the same duration. method 'linear' or
-    'cubic' (monotone Hermite, see monotone_slopes): neither overshoots, so
-    every output lies between the two source samples around it and curves
-    in 0..1 stay in 0..1. Samples at coinciding times are copied exactly.
-    The dtype of floating input is kept.
-    """
-    if method not in ("linear", "cubic"):
-        raise ValueError(f"resample method '{method}' is not known: use 'linear' or 'cubic'")
-    if not (np.isfinite(src_fps) and np.isfinite(dst_fps) and src_fps > 0 and dst_fps > 0):
-        raise ValueError(f"frame rates must be positive, got {src_fps} -> {dst_fps}")
-    arr = np.asarray(values)
-    out_dtype = arr.dtype if np.issubdtype(arr.dtype, np.floating) else np.float64
-    y = _as_values(arr)
-    t = y.shape[0]
-    if n_dst is None:
-        n_dst = frames_at(t, src_fps, dst_fps)
-    if n_dst < 0:
-        raise ValueError(f"n_dst must be >= 0, got {n_dst}")
-    flat = y.reshape(t, -1)
-    # Position of each output frame in source frames; exact integers where times coincide.
-    pos = np.arange(n_dst, dtype=np.float64) * (float(src_fps) / float(dst_fps))
-    pos = np.clip(pos, 0.0, t - 1)
-    rounded = np.round(pos)
-    pos = np.where(np.abs(pos - rounded) < 1e-9, rounded, pos)
-    i0 = np.minimum(np.floor(pos).astype(np.int64), max(t - 2, 0))
-    i1 = np.minimum(i0 + 1, t - 1)
-    u = (pos - i0)[:, None]
-    y0, y1 = flat[i0], flat[i1]
-    if method == "linear" or t < 3:
-        out = y0 + (y1 - y0) * u
-    else:
-        m = monotone_slopes(np.arange(t, dtype=np.float64), flat)
-        out = _hermite(y0, y1, m[i0], m[i1], 1.0, u)
-    # Exact copies where an output frame falls on a source frame (u == 0).
-    on_sample = u[:, 0] == 0.0
-    out[on_sample] = flat[i0[on_sample]]
-    return out.reshape((n_dst, *y.shape[1:])).astype(out_dtype, copy=False)
-
-
-def _hermite(y0, y1, m0, m1, dx, u):
-    """Cubic Hermite segment in Bezier form (the same arithmetic as the keys)."""
-    a = y0 + m0 * dx / 3.0
-    b = y1 - m1 * dx / 3.0
-    v = 1.0 - u
-    return v * v * v * y0 + 3.0 * v * v * u * a + 3.0 * v * u * u * b + u * u * u * y1
 
 
 # --------------------------------------------------------------------------- Bezier keys
@@ -397,167 +325,3 @@ def evaluate_bezier(
 def _bezier1(a, b, c, d, u):
     v = 1.0 - u
     return v * v * v * a + 3.0 * v * v * u * b + 3.0 * v * u * u * c + u * u * u * d
-
-
-# --------------------------------------------------------------------------- rotations
-
-_AXIS_NAMES = {"X": 0, "Y": 1, "Z": 2}
-
-
-def axis_vector(axis: AxisLike) -> np.ndarray:
-    """A unit axis from '+X', '-Y', 'Z' ... or a 3-vector."""
-    if isinstance(axis, str):
-        text = axis.strip().upper()
-        sign = -1.0 if text.startswith("-") else 1.0
-        name = text.lstrip("+-")
-        if name not in _AXIS_NAMES or len(text) - len(name) > 1:
-            raise ValueError(f"axis '{axis}' is not one of +X, -X, +Y, -Y, +Z, -Z (or a 3-vector)")
-        v = np.zeros(3)
-        v[_AXIS_NAMES[name]] = sign
-        return v
-    v = np.asarray(axis, dtype=np.float64)
-    if v.shape != (3,) or not np.all(np.isfinite(v)) or np.linalg.norm(v) < 1e-9:
-        raise ValueError(f"axis {axis!r} must be a non-zero 3-vector or a name like '+Z'")
-    return v / np.linalg.norm(v)
-
-
-def character_axes(up_axis: AxisLike, left_axis: AxisLike, forward_axis: AxisLike) -> tuple[np.ndarray, ...]:
-    """(up, left, forward) unit vectors, checked to be a right-handed orthonormal frame
-    (forward x left = up); a mirrored frame would turn every yaw the wrong way."""
-    up, left, forward = axis_vector(up_axis), axis_vector(left_axis), axis_vector(forward_axis)
-    if max(abs(up @ left), abs(up @ forward), abs(left @ forward)) > 1e-6:
-        raise ValueError(
-            f"axes up={up_axis}, left={left_axis}, forward={forward_axis} are not perpendicular: "
-            "give the three directions of the character's frame in the bone's (or world) space"
-        )
-    if np.cross(forward, left) @ up < 0:
-        raise ValueError(
-            f"axes up={up_axis}, left={left_axis}, forward={forward_axis} form a mirrored frame "
-            "(forward x left must equal up): check the sign of the left axis"
-        )
-    return up, left, forward
-
-
-def make_continuous(quaternions: np.ndarray) -> np.ndarray:
-    """Flip signs so consecutive quaternions (T, 4) stay in one hemisphere
-    (q and -q are the same rotation; a flip would make the F-curves spin)."""
-    q = np.asarray(quaternions, dtype=np.float64)
-    if q.ndim != 2 or q.shape[1] != 4:
-        raise ValueError(f"quaternions must have shape (T, 4), got {q.shape}")
-    return pose.continuous(q)
-
-
-def euler_to_quaternion(
-    yaw: np.ndarray | float,
-    pitch: np.ndarray | float,
-    roll: np.ndarray | float,
-    up_axis: AxisLike = "+Z",
-    left_axis: AxisLike = "+X",
-    forward_axis: AxisLike = "-Y",
-    continuous: bool = True,
-) -> np.ndarray:
-    """Quaternions (T, 4) (w, x, y, z) of yaw/pitch/roll degrees (T,) each.
-
-    Intrinsic order: yaw about up, then pitch about the turned left axis (up is
-    positive: about -left), then roll about the turned forward axis (toward the
-    own left shoulder: about -forward). The same convention as
-    duet.model.pose.character_rotation. The axes are those of the character's
-    rest frame in the space the quaternion is for. Defaults: Blender world for a
-    character facing -Y. A bone pointing straight up with roll 0 in a rig facing
-    -Y has up '+Y', left '+X', forward '+Z' in its local space. continuous=True
-    removes sign flips between consecutive frames.
-    """
-    up, left, forward = character_axes(up_axis, left_axis, forward_axis)
-    ypr = np.stack(
-        np.broadcast_arrays(*(np.atleast_1d(np.asarray(a, dtype=np.float64)) for a in (yaw, pitch, roll))),
-        axis=-1,
-    )
-    if ypr.ndim != 2:
-        raise ValueError(f"yaw, pitch and roll must be numbers or 1-D arrays, got shape {ypr.shape[:-1]}")
-    if not np.all(np.isfinite(ypr)):
-        raise ValueError("yaw/pitch/roll hold NaN or infinite values")
-    q = pose.character_rotation(ypr, forward, left, up)
-    q = np.where(q[:, :1] < 0, -q, q) if len(q) else q
-    return pose.continuous(q) if continuous else q
-
-
-def quaternion_to_euler(
-    quaternions: np.ndarray,
-    up_axis: AxisLike = "+Z",
-    left_axis: AxisLike = "+X",
-    forward_axis: AxisLike = "-Y",
-) -> np.ndarray:
-    """Yaw/pitch/roll degrees (T, 3) of quaternions (T, 4); inverse of
-    euler_to_quaternion for pitch within (-90, 90)."""
-    up, left, forward = character_axes(up_axis, left_axis, forward_axis)
-    q = np.asarray(quaternions, dtype=np.float64)
-    if q.ndim != 2 or q.shape[1] != 4:
-        raise ValueError(f"quaternions must have shape (T, 4), got {q.shape}")
-    q = q / np.linalg.norm(q, axis=1, keepdims=True)
-    n = len(q)
-    f = pose.rotate(q, np.broadcast_to(forward, (n, 3)))
-    u = pose.rotate(q, np.broadcast_to(up, (n, 3)))
-    yaw = np.arctan2(f @ left, f @ forward)
-    pitch = np.arctan2(f @ up, np.hypot(f @ forward, f @ left))
-    # Roll: where the rotated up lies against the up it would have without roll.
-    no_roll = pose.character_rotation(
-        np.degrees(np.stack([yaw, pitch, np.zeros(n)], axis=1)), forward, left, up
-    )
-    left_nr = pose.rotate(no_roll, np.broadcast_to(left, (n, 3)))
-    up_nr = pose.rotate(no_roll, np.broadcast_to(up, (n, 3)))
-    roll = np.arctan2(np.einsum("ij,ij->i", u, left_nr), np.einsum("ij,ij->i", u, up_nr))
-    return np.degrees(np.stack([yaw, pitch, roll], axis=1))
-
-
-def look_at_angles(
-    eye_pos: np.ndarray,
-    target_pos: np.ndarray,
-    head_rotation: np.ndarray,
-    up_axis: AxisLike = "+Z",
-    left_axis: AxisLike = "+X",
-    forward_axis: AxisLike = "-Y",
-) -> np.ndarray:
-    """Yaw/pitch degrees in the head frame that aim each eye at a target.
-
-    eye_pos: (T, 3) or (T, E, 3) world eye centres (each eye aims on its own, so
-    near targets converge - vergence); target_pos: (T, 3) or (3,); head_rotation:
-    (T, 4) world rotation of the head from its rest pose, (w, x, y, z). The axes
-    are the rest frame of the character in world space (default: facing -Y).
-    Returns (T, 2) or (T, E, 2) with the spec's signs (yaw toward own left,
-    pitch up). A target at an eye's own position gives (0, 0).
-    """
-    up, left, forward = character_axes(up_axis, left_axis, forward_axis)
-    eyes = np.asarray(eye_pos, dtype=np.float64)
-    single = eyes.ndim == 2
-    if single:
-        eyes = eyes[:, None, :]
-    if eyes.ndim != 3 or eyes.shape[-1] != 3:
-        raise ValueError(f"eye_pos must be (T, 3) or (T, E, 3), got {np.shape(eye_pos)}")
-    n = eyes.shape[0]
-    target = np.broadcast_to(np.asarray(target_pos, dtype=np.float64), (n, 3))
-    q = np.asarray(head_rotation, dtype=np.float64)
-    q = np.broadcast_to(q, (n, 4)) if q.shape == (4,) else q
-    if q.shape != (n, 4):
-        raise ValueError(f"head_rotation must be (T, 4) for {n} frames, got {np.shape(head_rotation)}")
-    d = target[:, None, :] - eyes
-    inverse = pose.conjugate(q)[:, None, :]
-    d_head = pose.rotate(np.broadcast_to(inverse, d.shape[:-1] + (4,)), d)
-    f, lft, u = d_head @ forward, d_head @ left, d_head @ up
-    yaw = np.degrees(np.arctan2(lft, f))
-    pitch = np.degrees(np.arctan2(u, np.hypot(f, lft)))
-    out = np.stack([yaw, pitch], axis=-1)
-    return out[:, 0] if single else out
-
-
-def gaze_direction(
-    yaw_pitch: np.ndarray,
-    up_axis: AxisLike = "+Z",
-    left_axis: AxisLike = "+X",
-    forward_axis: AxisLike = "-Y",
-) -> np.ndarray:
-    """Unit directions (..., 3) of yaw/pitch degrees (..., 2) in a frame (the inverse of
-    the angles look_at_angles returns)."""
-    up, left, forward = character_axes(up_axis, left_axis, forward_axis)
-    a = np.radians(np.asarray(yaw_pitch, dtype=np.float64))
-    yaw, pitch = a[..., 0:1], a[..., 1:2]
-    return np.cos(pitch) * (np.cos(yaw) * forward + np.sin(yaw) * left) + np.sin(pitch) * up

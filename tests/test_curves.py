@@ -1,4 +1,4 @@
-"""duet.model.curves: resampling, Bezier key reduction, rotations and eye aims."""
+"""duet.model.curves: monotone slopes, Bezier key reduction and evaluation (as Blender does)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from duet.model import curves, pose
-
-FORWARD, LEFT, UP = np.array([0.0, -1, 0]), np.array([1.0, 0, 0]), np.array([0.0, 0, 1])
+from duet.model import curves
 
 
 def _hermite_reference(kt, kv, hl, hr, at):
@@ -32,7 +30,7 @@ def _mouth_like(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.clip(y, 0.0, 1.0)
 
 
-# --------------------------------------------------------------------------- slopes and resampling
+# --------------------------------------------------------------------------- slopes
 
 
 def test_monotone_slopes_are_flat_at_extrema_and_exact_on_lines() -> None:
@@ -53,71 +51,6 @@ def test_monotone_slopes_match_scipy_pchip() -> None:
     ours = curves.monotone_slopes(x, y)
     theirs = interpolate.PchipInterpolator(x, y, axis=0).derivative()(x)
     np.testing.assert_allclose(ours, theirs, atol=1e-12)
-
-
-def test_resample_copies_coinciding_frames_exactly_and_keeps_duration() -> None:
-    rng = np.random.default_rng(0)
-    y = rng.uniform(0, 1, (100, 2, 52)).astype(np.float32)
-    half = curves.resample(y, 50, 25)
-    assert half.shape == (50, 2, 52) and half.dtype == np.float32
-    np.testing.assert_array_equal(half, y[::2])
-    at24 = curves.resample(y, 50, 24)
-    assert at24.shape[0] == curves.frames_at(100, 50, 24) == 48
-    np.testing.assert_array_equal(at24[0], y[0])
-    np.testing.assert_array_equal(at24[12], y[25])  # 0.5 s on both grids
-    np.testing.assert_array_equal(at24[24], y[50])
-    assert not np.array_equal(at24[1], y[2])  # 1/24 s lies between source frames 2 and 3
-
-
-def test_resample_matches_scipy_pchip_inside_and_holds_past_the_end() -> None:
-    interpolate = pytest.importorskip("scipy.interpolate")
-    rng = np.random.default_rng(1)
-    y = rng.uniform(0, 1, (60, 4))
-    out = curves.resample(y, 50, 30, n_dst=40)
-    t_out = np.arange(40) / 30 * 50
-    inside = t_out <= 59
-    ref = interpolate.PchipInterpolator(np.arange(60.0), y, axis=0)(t_out[inside])
-    np.testing.assert_allclose(out[inside], ref, atol=1e-12)
-    np.testing.assert_array_equal(out[~inside], np.broadcast_to(y[-1], out[~inside].shape))
-
-
-def test_resample_reproduces_lines_with_both_methods() -> None:
-    y = np.linspace(0.0, 1.0, 37)[:, None] * np.array([1.0, -2.0])
-    for method in ("linear", "cubic"):
-        out = curves.resample(y, 30, 24, method=method)
-        t = np.minimum(np.arange(len(out)) * 30 / 24, 36)
-        np.testing.assert_allclose(out, (t / 36)[:, None] * np.array([1.0, -2.0]), atol=1e-12)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.integers(min_value=1, max_value=80),
-    st.sampled_from([24.0, 25.0, 30.0, 50.0, 60.0, 29.97]),
-    st.sampled_from(["linear", "cubic"]),
-    st.integers(min_value=0, max_value=2**31),
-)
-def test_resample_never_leaves_the_neighbouring_samples(n, dst_fps, method, seed) -> None:
-    rng = np.random.default_rng(seed)
-    y = rng.uniform(0, 1, n)
-    y[rng.uniform(size=n) < 0.3] = rng.choice([0.0, 1.0])  # exact 0 / 1 holds, the usual overshoot trap
-    out = curves.resample(y, 50.0, dst_fps, method=method)
-    pos = np.minimum(np.arange(len(out)) * 50.0 / dst_fps, n - 1)
-    lo_i, hi_i = np.floor(pos).astype(int), np.ceil(pos).astype(int)
-    lo = np.minimum(y[lo_i], y[hi_i]) - 1e-12
-    hi = np.maximum(y[lo_i], y[hi_i]) + 1e-12
-    assert np.all(out >= lo) and np.all(out <= hi)
-    assert out.min() >= 0.0 and out.max() <= 1.0
-
-
-def test_resample_rejects_bad_input_with_clear_messages() -> None:
-    with pytest.raises(ValueError, match="frame rates must be positive"):
-        curves.resample(np.zeros(5), 0, 24)
-    with pytest.raises(ValueError, match="method 'spline' is not known"):
-        curves.resample(np.zeros(5), 50, 24, method="spline")
-    with pytest.raises(ValueError, match="NaN or infinite"):
-        curves.resample(np.array([0.0, np.nan]), 50, 24)
-    with pytest.raises(ValueError, match="empty"):
-        curves.resample(np.zeros((0, 52)), 50, 24)
 
 
 # --------------------------------------------------------------------------- Bezier keys
@@ -249,98 +182,6 @@ def test_single_sample_and_bad_key_input() -> None:
         curves.reduce_keys(np.arange(3.0), np.zeros(3), 0.01, value_range=(1.0, 0.0))
 
 
-# --------------------------------------------------------------------------- rotations
-
-
-def test_euler_to_quaternion_is_the_pose_convention() -> None:
-    rng = np.random.default_rng(0)
-    ypr = rng.uniform(-60, 60, (50, 3))
-    q = curves.euler_to_quaternion(*ypr.T, continuous=False)
-    ref = pose.character_rotation(ypr, FORWARD, LEFT, UP)
-    np.testing.assert_allclose(np.abs(np.einsum("ij,ij->i", q, ref)), 1.0, atol=1e-12)
-    looked = pose.rotate(curves.euler_to_quaternion(30.0, 0.0, 0.0), FORWARD[None])[0]
-    assert looked @ LEFT == pytest.approx(np.sin(np.radians(30)))  # yaw toward own left
-    up = pose.rotate(curves.euler_to_quaternion(0.0, 20.0, 0.0), FORWARD[None])[0]
-    assert up @ UP == pytest.approx(np.sin(np.radians(20)))  # pitch up
-    top = pose.rotate(curves.euler_to_quaternion(0.0, 0.0, 15.0), UP[None])[0]
-    assert top @ LEFT == pytest.approx(np.sin(np.radians(15)))  # roll toward the left shoulder
-
-
-@settings(max_examples=100, deadline=None)
-@given(
-    st.lists(
-        st.tuples(st.floats(-179, 179), st.floats(-89, 89), st.floats(-179, 179)),
-        min_size=1,
-        max_size=20,
-    ),
-    st.sampled_from([("+Z", "+X", "-Y"), ("+Y", "+X", "+Z"), ("-Z", "-Y", "+X"), ("+X", "-Z", "-Y")]),
-)
-def test_quaternion_round_trip(angles, axes) -> None:
-    ypr = np.array(angles)
-    q = curves.euler_to_quaternion(*ypr.T, *axes)
-    np.testing.assert_allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-12)
-    back = curves.quaternion_to_euler(q, *axes)
-    diff = (back - ypr + 180.0) % 360.0 - 180.0
-    np.testing.assert_allclose(diff, 0.0, atol=1e-6)
-
-
-def test_quaternions_stay_continuous_through_a_full_turn() -> None:
-    yaw = np.linspace(0, 720, 500)
-    q = curves.euler_to_quaternion(yaw, np.zeros(500), np.zeros(500))
-    assert np.all(np.einsum("ij,ij->i", q[1:], q[:-1]) > 0)
-    flipped = q * np.where(np.arange(500) % 7 == 3, -1.0, 1.0)[:, None]
-    fixed = curves.make_continuous(flipped)
-    assert np.all(np.einsum("ij,ij->i", fixed[1:], fixed[:-1]) > 0)
-    np.testing.assert_allclose(np.abs(np.einsum("ij,ij->i", fixed, q)), 1.0, atol=1e-12)
-
-
-def test_axis_conventions_are_checked() -> None:
-    np.testing.assert_array_equal(curves.axis_vector("-y"), [0.0, -1.0, 0.0])
-    np.testing.assert_allclose(curves.axis_vector([0, 0, 2]), [0.0, 0.0, 1.0])
-    with pytest.raises(ValueError, match="not one of"):
-        curves.axis_vector("W")
-    with pytest.raises(ValueError, match="mirrored frame"):
-        curves.euler_to_quaternion(10.0, 0.0, 0.0, "+Z", "-X", "-Y")
-    with pytest.raises(ValueError, match="not perpendicular"):
-        curves.euler_to_quaternion(10.0, 0.0, 0.0, "+Z", "+Z", "-Y")
-
-
-# --------------------------------------------------------------------------- eye aims
-
-
-def test_look_at_angles_converge_on_near_targets_and_follow_the_head() -> None:
-    eyes = np.array([[[0.032, 0.0, 1.6], [-0.032, 0.0, 1.6]]])  # own left eye at +X (facing -Y)
-    ident = np.array([[1.0, 0, 0, 0]])
-    near = curves.look_at_angles(eyes, np.array([0.0, -0.5, 1.6]), ident)
-    assert near[0, 0, 0] < -3.0 and near[0, 1, 0] > 3.0  # each eye turns inward
-    assert near[0, 0, 0] == pytest.approx(-near[0, 1, 0])
-    far = curves.look_at_angles(eyes, np.array([0.0, -50.0, 1.6]), ident)
-    assert np.abs(far[0, :, 0]).max() < 0.05
-    # A target up and to the character's left.
-    left_up = curves.look_at_angles(eyes[:, 0], np.array([2.0, -2.0, 3.6]), ident)
-    assert left_up[0, 0] > 40 and left_up[0, 1] > 30
-    # Head turned 30 degrees to its left: a target straight ahead is 30 degrees to the right of the eyes.
-    turned = curves.euler_to_quaternion(30.0, 0.0, 0.0)
-    straight = curves.look_at_angles(np.array([[0.0, 0.0, 1.6]]), np.array([0.0, -10.0, 1.6]), turned)
-    assert straight[0] == pytest.approx([-30.0, 0.0], abs=1e-9)
-
-
-def test_look_at_angles_point_each_eye_at_the_target() -> None:
-    rng = np.random.default_rng(9)
-    t = 40
-    head = curves.euler_to_quaternion(
-        rng.uniform(-40, 40, t), rng.uniform(-20, 20, t), rng.uniform(-10, 10, t)
-    )
-    eyes = rng.normal(0, 0.05, (t, 2, 3)) + np.array([0, 0, 1.6])
-    target = rng.normal(0, 1.0, (t, 3)) + np.array([0, -2.0, 1.6])
-    angles = curves.look_at_angles(eyes, target, head)
-    direction_in_head = curves.gaze_direction(angles)
-    world = pose.rotate(np.broadcast_to(head[:, None], (t, 2, 4)), direction_in_head)
-    wanted = target[:, None] - eyes
-    wanted /= np.linalg.norm(wanted, axis=-1, keepdims=True)
-    np.testing.assert_allclose(world, wanted, atol=1e-12)
-
-
 # --------------------------------------------------------------------------- in Blender
 
 
@@ -375,29 +216,3 @@ def test_blender_evaluates_reduced_keys_like_evaluate_bezier(empty_scene) -> Non
     assert np.abs(blender - ours).max() < 2e-5  # Blender stores float32
     on_frames = np.array([fc.evaluate(float(t)) for t in x])
     assert np.abs(on_frames - y).max() <= 0.005 + 2e-5
-
-
-@pytest.mark.blender
-def test_bone_axes_convention_holds_in_blender(empty_scene) -> None:
-    """A bone pointing up (+Z) with roll 0 in a rig facing -Y: up '+Y', left '+X', forward '+Z'."""
-    bpy = pytest.importorskip("bpy")
-    arm_data = bpy.data.armatures.new("rig")
-    arm = bpy.data.objects.new("rig", arm_data)
-    empty_scene.collection.objects.link(arm)
-    bpy.context.view_layer.objects.active = arm
-    bpy.ops.object.mode_set(mode="EDIT")
-    eb = arm_data.edit_bones.new("head")
-    eb.head, eb.tail, eb.roll = (0, 0, 1.5), (0, 0, 1.7), 0.0
-    bpy.ops.object.mode_set(mode="OBJECT")
-    pb = arm.pose.bones["head"]
-    pb.rotation_mode = "QUATERNION"
-    for ypr, check in (
-        ((30.0, 0.0, 0.0), lambda f, u: f @ LEFT > 0.49),  # face turns to its own left (+X)
-        ((0.0, 20.0, 0.0), lambda f, u: f @ UP > 0.33),  # face tips up
-        ((0.0, 0.0, 15.0), lambda f, u: u @ LEFT > 0.25),  # top of the head to the left shoulder
-    ):
-        pb.rotation_quaternion = curves.euler_to_quaternion(*ypr, "+Y", "+X", "+Z")[0]
-        bpy.context.view_layer.update()
-        m = np.array(arm.matrix_world @ pb.matrix)[:3, :3]
-        face, top = m @ np.array([0, 0, 1.0]), m @ np.array([0, 1.0, 0])  # local +Z, local +Y in world
-        assert check(face, top), (ypr, face, top)

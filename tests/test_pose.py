@@ -78,3 +78,30 @@ def test_gaze_composition_matches_the_bake_math() -> None:
     # And back: the world gaze of any eye-in-head gaze leads to the same eye angles.
     eye = rng.uniform(-30, 30, (200, 2))
     np.testing.assert_allclose(pose.eye_in_head(head, pose.world_gaze(head, eye)), eye, atol=1e-9)
+
+
+@pytest.mark.blender
+def test_bone_axes_convention_holds_in_blender(empty_scene) -> None:
+    """A bone pointing up (+Z) with roll 0 in a rig facing -Y: up '+Y', left '+X', forward '+Z'."""
+    bpy = pytest.importorskip("bpy")
+    arm_data = bpy.data.armatures.new("rig")
+    arm = bpy.data.objects.new("rig", arm_data)
+    empty_scene.collection.objects.link(arm)
+    bpy.context.view_layer.objects.active = arm
+    bpy.ops.object.mode_set(mode="EDIT")
+    eb = arm_data.edit_bones.new("head")
+    eb.head, eb.tail, eb.roll = (0, 0, 1.5), (0, 0, 1.7), 0.0
+    bpy.ops.object.mode_set(mode="OBJECT")
+    pb = arm.pose.bones["head"]
+    pb.rotation_mode = "QUATERNION"
+    bone_axes = (np.array([0.0, 0, 1]), np.array([1.0, 0, 0]), np.array([0.0, 1, 0]))  # forward, left, up
+    for ypr, check in (
+        ((30.0, 0.0, 0.0), lambda f, u: f @ LEFT > 0.49),  # face turns to its own left (+X)
+        ((0.0, 20.0, 0.0), lambda f, u: f @ UP > 0.33),  # face tips up
+        ((0.0, 0.0, 15.0), lambda f, u: u @ LEFT > 0.25),  # top of the head to the left shoulder
+    ):
+        pb.rotation_quaternion = pose.character_rotation(np.array([ypr]), *bone_axes)[0]
+        bpy.context.view_layer.update()
+        m = np.array(arm.matrix_world @ pb.matrix)[:3, :3]
+        face, top = m @ np.array([0, 0, 1.0]), m @ np.array([0, 1.0, 0])  # local +Z, local +Y in world
+        assert check(face, top), (ypr, face, top)

@@ -1,4 +1,4 @@
-"""Benchmark of the bake's pure-numpy steps: retargeting, resampling, key reduction.
+"""Benchmark of the bake's pure-numpy steps: retargeting, key reduction, head rotations.
 
     .venv/bin/python tools/bench_curves.py [--seconds 36] [--repeats 7]
 
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from duet.model import curves, retarget
+from duet.model import curves, pose, retarget
 from duet.model.spec import ARKIT_NAMES, NATIVE_FPS
 from duet.model.training.teacher import teach
 from duet.model.training.teacher.synthetic import synthetic_dialogue
@@ -70,14 +70,6 @@ def main() -> int:
         t = timed(lambda m=m: [retarget.apply(m, y) for y in bs], args.repeats)
         print(f"  {label:28s} {ms(t)}")
 
-    print("\ncurves.resample 50 -> 24 fps, (T, 2, 52) blendshapes:")
-    stacked = np.stack(bs, axis=1)
-    for method in ("linear", "cubic"):
-        t = timed(
-            lambda method=method: curves.resample(stacked, NATIVE_FPS, 24.0, method=method), args.repeats
-        )
-        print(f"  {method:7s} {ms(t)}")
-
     values = np.concatenate(bs, axis=1)  # (T, 104)
     frames = np.arange(n, dtype=np.float64)
     print(f"\ncurves.reduce_keys_many, {values.shape[1]} curves x {n} frames:")
@@ -98,14 +90,9 @@ def main() -> int:
     print(f"  dense_keys, one curve at a time:        {ms(t)}")
 
     ypr = out.head[:, 0]
-    t = timed(
-        lambda: curves.euler_to_quaternion(ypr[:, 0], ypr[:, 1], ypr[:, 2], "+Y", "+X", "+Z"), args.repeats
-    )
-    print(f"\ncurves.euler_to_quaternion, {n} frames: {ms(t)}")
-    eyes = np.array([[0.032, 0.0, 1.6], [-0.032, 0.0, 1.6]])[None].repeat(n, axis=0)
-    q = curves.euler_to_quaternion(ypr[:, 0], ypr[:, 1], ypr[:, 2])
-    t = timed(lambda: curves.look_at_angles(eyes, np.array([0.0, -1.2, 1.6]), q), args.repeats)
-    print(f"curves.look_at_angles, {n} frames x 2 eyes: {ms(t)}")
+    fwd, left, up = np.array([0.0, 0, 1]), np.array([1.0, 0, 0]), np.array([0.0, 1, 0])  # a head bone's axes
+    t = timed(lambda: pose.continuous(pose.character_rotation(ypr, fwd, left, up)), args.repeats)
+    print(f"\npose.character_rotation + continuous, {n} frames: {ms(t)}")
     return 0
 
 
