@@ -16,7 +16,7 @@ import bpy
 import numpy as np
 from mathutils import Quaternion, Vector
 
-from ..model import curves, pose, retarget
+from ..model import keyframes, pose, retarget
 from ..model.performance import Performance
 from ..model.spec import ROLES
 from . import takes
@@ -152,8 +152,10 @@ def _keys(frames: np.ndarray, values: np.ndarray, plan, value_range=None) -> lis
     """Keys for each column of values (T, C): every frame, or reduced within the tolerance."""
     values = np.asarray(values, dtype=np.float64)
     if plan.key_mode == "SPARSE":
-        return curves.reduce_keys_many(frames, values, plan.key_tolerance, value_range=value_range)
-    return [curves.dense_keys(frames, values[:, c], value_range=value_range) for c in range(values.shape[1])]
+        return keyframes.reduce_keys_many(frames, values, plan.key_tolerance, value_range=value_range)
+    return [
+        keyframes.dense_keys(frames, values[:, c], value_range=value_range) for c in range(values.shape[1])
+    ]
 
 
 def _curve_keys(path: str, index: int, group: str, keys: tuple) -> takes.CurveKeys:

@@ -1,6 +1,6 @@
 """Benchmark of the bake's pure-numpy steps: retargeting, key reduction, head rotations.
 
-    .venv/bin/python tools/bench_curves.py [--seconds 36] [--repeats 7]
+    .venv/bin/python tools/bench_keyframes.py [--seconds 36] [--repeats 7]
 
 Input: the procedural teacher's curves for a synthetic two-role dialogue at the
 native 50 fps (36 s = 1800 frames per character), the closest stand-in for
@@ -19,7 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from duet.model import curves, pose, retarget
+from duet.model import keyframes, pose, retarget
 from duet.model.spec import ARKIT_NAMES, NATIVE_FPS
 from duet.model.training.teacher import teach
 from duet.model.training.teacher.synthetic import synthetic_dialogue
@@ -72,21 +72,22 @@ def main() -> int:
 
     values = np.concatenate(bs, axis=1)  # (T, 104)
     frames = np.arange(n, dtype=np.float64)
-    print(f"\ncurves.reduce_keys_many, {values.shape[1]} curves x {n} frames:")
+    print(f"\nkeyframes.reduce_keys_many, {values.shape[1]} curves x {n} frames:")
     for tol in (0.001, 0.005, 0.01, 0.02):
-        t = timed(lambda tol=tol: curves.reduce_keys_many(frames, values, tol, (0.0, 1.0)), args.repeats)
-        keys = curves.reduce_keys_many(frames, values, tol, (0.0, 1.0))
+        t = timed(lambda tol=tol: keyframes.reduce_keys_many(frames, values, tol, (0.0, 1.0)), args.repeats)
+        keys = keyframes.reduce_keys_many(frames, values, tol, (0.0, 1.0))
         count = sum(len(k[0]) for k in keys)
         worst = max(
-            float(np.abs(curves.evaluate_bezier(*k, frames) - values[:, j]).max()) for j, k in enumerate(keys)
+            float(np.abs(keyframes.evaluate_bezier(*k, frames) - values[:, j]).max())
+            for j, k in enumerate(keys)
         )
         print(
             f"  tolerance {tol:<6} {ms(t)}  keys {count:6d} / {values.size} "
             f"({100 * count / values.size:4.1f}%), worst error {worst:.5f}"
         )
-    t = timed(lambda: [curves.reduce_keys(frames, values[:, j], 0.005) for j in range(values.shape[1])], 3)
+    t = timed(lambda: [keyframes.reduce_keys(frames, values[:, j], 0.005) for j in range(values.shape[1])], 3)
     print(f"  one curve at a time (tolerance 0.005): {ms(t)}")
-    t = timed(lambda: [curves.dense_keys(frames, values[:, j]) for j in range(values.shape[1])], 3)
+    t = timed(lambda: [keyframes.dense_keys(frames, values[:, j]) for j in range(values.shape[1])], 3)
     print(f"  dense_keys, one curve at a time:        {ms(t)}")
 
     ypr = out.head[:, 0]
