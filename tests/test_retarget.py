@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 
 from duet.model import retarget as R
-from duet.model.retarget import schemes as rs
 from duet.model.errors import InputError
+from duet.model.retarget import schemes as rs
+from duet.model.retarget import solve as RS
 from duet.model.spec import ARKIT_INDEX, ARKIT_NAMES
 
 META_OVR = [f"viseme_{v}" for v in "sil PP FF TH DD kk CH SS nn RR aa E ih oh ou".split()]
@@ -247,7 +248,7 @@ def test_solve_matches_a_reference_bounded_least_squares() -> None:
     mix = rng.uniform(0, 1, (300, len(protos))) ** 3 @ protos
     y = np.clip(np.concatenate([mix, rng.uniform(0, 0.5, (100, 52))]) + rng.normal(0, 0.01, (400, 52)), 0, 1)
     w = R.solve_prototypes(y, protos, group.channel_weights, 0.005, 1.0)
-    feats = R._solve_features(group.channel_weights)
+    feats = RS._solve_features(group.channel_weights)
     a = feats @ protos.T
     lam = 0.005 * np.mean(np.sum(a * a, axis=0))
     big = np.vstack([a, np.sqrt(lam) * np.eye(len(protos))])
@@ -265,12 +266,12 @@ def test_solve_meets_its_optimality_conditions_on_hard_input() -> None:
     for max_weight in (1.0, 0.5):
         w = R.solve_prototypes(y, protos, group.channel_weights, 0.005, max_weight)
         assert w.min() >= 0.0 and w.max() <= max_weight
-        feats = R._solve_features(group.channel_weights)
+        feats = RS._solve_features(group.channel_weights)
         a = feats @ protos.T
         q = a.T @ a
         q += 0.005 * np.mean(np.diag(q)) * np.eye(len(q))
         c = (y @ feats.T) @ a
-        assert R._kkt_residual(q, c, w, max_weight).max() < 1e-9
+        assert RS._kkt_residual(q, c, w, max_weight).max() < 1e-9
 
 
 def test_each_prototype_pose_solves_to_its_own_key() -> None:
@@ -281,7 +282,7 @@ def test_each_prototype_pose_solves_to_its_own_key() -> None:
         names = list(group.prototypes)
         protos = np.array([_pose_row(group.prototypes[k]) for k in names])
         w = R.solve_prototypes(protos, protos, group.channel_weights, group.regularization)
-        feats = R._solve_features(group.channel_weights)
+        feats = RS._solve_features(group.channel_weights)
         for i, key in enumerate(names):
             best = names[int(np.argmax(w[i]))]
             assert best == key or {best, key} <= alike, (
