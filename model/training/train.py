@@ -22,7 +22,9 @@ import shlex
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -120,13 +122,45 @@ def _to_tensors(batch, device) -> dict:
     return out
 
 
+# Losses shown on the console line, in this order (all of them go to the log).
+CONSOLE_LOSSES = (
+    "total",
+    "lip",
+    "aperture",
+    "closure",
+    "voice",
+    "voice_cross",
+    "speaking",
+    "head",
+    "staging",
+    "gaze",
+    "reciprocity",
+    "realism",
+    "kl",
+)
+
+
+@dataclass
+class _Training:
+    """What the steps of one run share: the network, its posterior, the optimiser and the losses."""
+
+    cfg: NetworkConfig
+    device: Any
+    net: Any
+    post: Any
+    params: list
+    opt: Any
+    lw: Any
+    gaze_loss: bool
+    val_sets: list = field(default_factory=list)  # (log prefix, corpus, fixed crops)
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
-    from .. import torch_runtime, weights
-    from .dataset import SPEAKING, Corpus, MixedCorpus, manifest_sha256
-    from .losses import LossWeights, cross_voice_loss, total_loss, voice_loss
-    from .posterior import Posterior, prior_latent
+    from .. import torch_runtime
+    from .losses import LossWeights
+    from .posterior import Posterior
 
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -146,6 +180,39 @@ def run(args: argparse.Namespace) -> int:
     )
     # Every option spelled out (defaults included), so the line reproduces the run.
     command = "python -m duet.model.training train " + _args_line(args)
+
+    corpora = _load_corpora(args)
+    if isinstance(corpora, int):
+        return corpora
+    train, val, real_val = corpora
+
+    net = torch_runtime.build(cfg, seed=args.seed).to(device)
+    post = Posterior(cfg).to(device)
+    params = list(net.parameters()) + list(post.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
+    tr = _Training(cfg, device, net, post, params, opt, LossWeights(), not args.no_gaze_loss)
+    progress = _resume_or_start(args, tr, train, ckpt_path)
+    if isinstance(progress, int):
+        return progress
+    step, elapsed = progress
+    if val is not None:
+        tr.val_sets.append(("val", val, val.fixed_crops(16, 500)))
+    if real_val is not None:
+        tr.val_sets.append(("valreal", real_val, real_val.fixed_crops(16, 500)))
+
+    ended = _train_loop(args, tr, train, log_path, ckpt_path, step, elapsed)
+    if isinstance(ended, int):
+        return ended
+    step, elapsed = ended
+    _save_checkpoint(ckpt_path, tr, step, elapsed)
+    if args.export is not None:
+        _export(args, tr, train, command, step, elapsed)
+    return 0
+
+
+def _load_corpora(args: argparse.Namespace):
+    """(train, validation or None, real-voice validation or None); an exit code on bad options."""
+    from .dataset import Corpus, MixedCorpus
 
     print(f"loading corpus {args.corpus} ...", flush=True)
     train = Corpus(args.corpus, "train")
@@ -174,218 +241,239 @@ def run(args: argparse.Namespace) -> int:
             flush=True,
         )
         train = MixedCorpus(train, real_train, args.real_share)
+    return train, val, real_val
 
-    net = torch_runtime.build(cfg, seed=args.seed).to(device)
-    post = Posterior(cfg).to(device)
-    params = list(net.parameters()) + list(post.parameters())
-    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
-    step, elapsed = 0, 0.0
+
+def _resume_or_start(args: argparse.Namespace, tr: _Training, train, ckpt_path: Path):
+    """(step, elapsed seconds) read back from the checkpoint, or (0, 0.0) with the feature
+    statistics of a fresh run; an exit code when the checkpoint is of another network."""
+    import torch
+
     if ckpt_path.is_file() and not args.restart:
-        state = torch.load(ckpt_path, map_location=device, weights_only=True)
+        state = torch.load(ckpt_path, map_location=tr.device, weights_only=True)
         saved_cfg = NetworkConfig.from_dict(json.loads(state["config"]))
-        if saved_cfg != cfg:
+        if saved_cfg != tr.cfg:
             print(
                 f"error: {ckpt_path} was trained with a different network ({saved_cfg}); "
                 f"use the same options or --restart",
                 file=sys.stderr,
             )
             return 2
-        net.load_state_dict(state["net"])
-        post.load_state_dict(state["posterior"])
-        opt.load_state_dict(state["optimizer"])
+        tr.net.load_state_dict(state["net"])
+        tr.post.load_state_dict(state["posterior"])
+        tr.opt.load_state_dict(state["optimizer"])
         step, elapsed = int(state["step"]), float(state["elapsed"])
         print(f"resumed from {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
-    else:
-        mean, std = train.feature_stats(np.random.default_rng([args.seed, 7]))
-        net.feature_mean.copy_(torch.from_numpy(mean))
-        net.feature_std.copy_(torch.from_numpy(std))
+        return step, elapsed
+    mean, std = train.feature_stats(np.random.default_rng([args.seed, 7]))
+    tr.net.feature_mean.copy_(torch.from_numpy(mean))
+    tr.net.feature_std.copy_(torch.from_numpy(std))
+    return 0, 0.0
 
-    def save_checkpoint() -> None:
-        tmp = ckpt_path.with_suffix(".tmp")
-        torch.save(
-            {
-                "config": cfg.to_json(),
-                "net": net.state_dict(),
-                "posterior": post.state_dict(),
-                "optimizer": opt.state_dict(),
-                "step": step,
-                "elapsed": elapsed,
-            },
-            tmp,
-        )
-        os.replace(tmp, ckpt_path)
 
-    lw = LossWeights()
-    gaze_loss = not args.no_gaze_loss
-    val_sets = []
-    if val is not None:
-        val_sets.append(("val", val, val.fixed_crops(16, 500)))
-    if real_val is not None:
-        val_sets.append(("valreal", real_val, real_val.fixed_crops(16, 500)))
+def _save_checkpoint(ckpt_path: Path, tr: _Training, step: int, elapsed: float) -> None:
+    import torch
 
-    def validate() -> dict:
-        from .dataset import collate
+    tmp = ckpt_path.with_suffix(".tmp")
+    torch.save(
+        {
+            "config": tr.cfg.to_json(),
+            "net": tr.net.state_dict(),
+            "posterior": tr.post.state_dict(),
+            "optimizer": tr.opt.state_dict(),
+            "step": step,
+            "elapsed": elapsed,
+        },
+        tmp,
+    )
+    os.replace(tmp, ckpt_path)
 
-        net.eval()
-        out: dict[str, float] = {}
-        with torch.no_grad():
-            for prefix, corpus, crops in val_sets:
-                sums: dict[str, float] = {}
-                for k in range(0, len(crops), 4):
-                    group = crops[k : k + 4]
-                    for stems in (False, True):
-                        items = [corpus.crop(c, s, 500, stems, None) for c, s, st in group if st == stems]
-                        if not items:
-                            continue
-                        b = _to_tensors(collate(items), device)
-                        zero = torch.zeros(*b["cond"].shape[:3], cfg.n_latent, device=device)
-                        raw, enc = net(b["feats"], b["cond"], b["anchor"], zero, return_encoding=True)
-                        _, logs = total_loss(
-                            raw, b, cfg, lw, torch.zeros((), device=device), gaze_loss=gaze_loss
-                        )
-                        trust = b["target_mask"][..., SPEAKING]
-                        logs["voice"] = float(
-                            voice_loss(enc, net.voice, b["speaking"], b["mask"], trust=trust).mean()
-                        )
-                        for key, v in logs.items():
-                            sums[key] = sums.get(key, 0.0) + v * len(items)
-                n = max(1, len(crops))
-                out.update({f"{prefix}_{k}": v / n for k, v in sums.items()})
-        net.train()
-        return out
 
+def _validate(tr: _Training) -> dict:
+    """Mean losses over the fixed validation crops, prefixed per set (val_total, valreal_voice, ...)."""
+    import torch
+
+    from .dataset import SPEAKING, collate
+    from .losses import total_loss, voice_loss
+
+    net, cfg, device = tr.net, tr.cfg, tr.device
+    net.eval()
+    out: dict[str, float] = {}
+    with torch.no_grad():
+        for prefix, corpus, crops in tr.val_sets:
+            sums: dict[str, float] = {}
+            for k in range(0, len(crops), 4):
+                group = crops[k : k + 4]
+                for stems in (False, True):
+                    items = [corpus.crop(c, s, 500, stems, None) for c, s, st in group if st == stems]
+                    if not items:
+                        continue
+                    b = _to_tensors(collate(items), device)
+                    zero = torch.zeros(*b["cond"].shape[:3], cfg.n_latent, device=device)
+                    raw, enc = net(b["feats"], b["cond"], b["anchor"], zero, return_encoding=True)
+                    _, logs = total_loss(
+                        raw, b, cfg, tr.lw, torch.zeros((), device=device), gaze_loss=tr.gaze_loss
+                    )
+                    trust = b["target_mask"][..., SPEAKING]
+                    logs["voice"] = float(
+                        voice_loss(enc, net.voice, b["speaking"], b["mask"], trust=trust).mean()
+                    )
+                    for key, v in logs.items():
+                        sums[key] = sums.get(key, 0.0) + v * len(items)
+            n = max(1, len(crops))
+            out.update({f"{prefix}_{k}": v / n for k, v in sums.items()})
     net.train()
+    return out
+
+
+def _train_step(args: argparse.Namespace, tr: _Training, train, step: int) -> dict | None:
+    """One optimisation step; its log record without timing, or None when the loss is not finite.
+
+    The crops, the latents and the prior share all come from generators seeded by (seed, step),
+    so a resumed run makes the same batches as an uninterrupted one.
+    """
+    import torch
+
+    from .dataset import SPEAKING
+    from .losses import cross_voice_loss, total_loss, voice_loss
+    from .posterior import prior_latent
+
+    net, post, opt, cfg, device, lw = tr.net, tr.post, tr.opt, tr.cfg, tr.device, tr.lw
+    rng = np.random.default_rng([args.seed, step])
+    stems = bool(rng.random() < args.stems_share)
+    crop = int(rng.choice(CROP_FRAMES))
+    bsz = max(2, args.frames_per_step // crop)
+    batch = _to_tensors(train.sample(rng, bsz, crop, stems), device)
+    gen = torch.Generator().manual_seed(int(args.seed) * 1_000_003 + step)
+    for g in opt.param_groups:
+        g["lr"] = _lr(step, args.steps, args.lr, args.warmup)
+    z, kl = post(batch, generator=gen)
+    # Some crops get a latent drawn from the prior, as at inference, so the network
+    # stays sound on latents the posterior did not choose.
+    use_prior = torch.from_numpy(rng.random(bsz) < PRIOR_LATENT_SHARE).to(device)
+    z_prior = prior_latent(bsz, crop, cfg, gen).to(device)
+    z = torch.where(use_prior[:, None, None, None], z_prior, z)
+    raw, encoding = net(batch["feats"], batch["cond"], batch["anchor"], z, return_encoding=True)
+    loss, logs = total_loss(raw, batch, cfg, lw, kl, gaze_loss=tr.gaze_loss)
+    trust = batch["target_mask"][..., SPEAKING]
+    voice = voice_loss(encoding, net.voice, batch["speaking"], batch["mask"], trust=trust).mean()
+    loss = loss + lw.voice * voice
+    logs["voice"] = float(voice.detach())
+    if args.real_corpus is not None and args.cross_voice > 0:
+        # Real speakers across the crops of the batch (synthetic voices only within theirs).
+        cross = cross_voice_loss(
+            encoding, net.voice, batch["speaking"], batch["mask"], batch["speaker"], trust=trust
+        )
+        loss = loss + args.cross_voice * cross
+        logs["voice_cross"] = float(cross.detach())
+    if not torch.isfinite(loss):
+        return None
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    grad_norm = float(torch.nn.utils.clip_grad_norm_(tr.params, 1.0))
+    opt.step()
+    return {
+        "lr": opt.param_groups[0]["lr"],
+        "crop": crop,
+        "batch": bsz,
+        "stems": stems,
+        "grad_norm": grad_norm,
+        "logs": logs,
+    }
+
+
+def _train_loop(
+    args: argparse.Namespace, tr: _Training, train, log_path: Path, ckpt_path: Path, step: int, elapsed: float
+):
+    """Steps until --steps or the --max-minutes budget, logging and checkpointing on the way;
+    (step, elapsed seconds) at the end, or exit code 3 when a loss is not finite."""
+    tr.net.train()
     t_last = time.perf_counter()
     started = time.perf_counter()
     budget = None if args.max_minutes is None else args.max_minutes * 60.0
     with open(log_path, "a", encoding="utf-8") as log:
         while step < args.steps:
-            rng = np.random.default_rng([args.seed, step])
-            stems = bool(rng.random() < args.stems_share)
-            crop = int(rng.choice(CROP_FRAMES))
-            bsz = max(2, args.frames_per_step // crop)
-            batch = _to_tensors(train.sample(rng, bsz, crop, stems), device)
-            gen = torch.Generator().manual_seed(int(args.seed) * 1_000_003 + step)
-            for g in opt.param_groups:
-                g["lr"] = _lr(step, args.steps, args.lr, args.warmup)
-            z, kl = post(batch, generator=gen)
-            # Some crops get a latent drawn from the prior, as at inference, so the network
-            # stays sound on latents the posterior did not choose.
-            use_prior = torch.from_numpy(rng.random(bsz) < PRIOR_LATENT_SHARE).to(device)
-            z_prior = prior_latent(bsz, crop, cfg, gen).to(device)
-            z = torch.where(use_prior[:, None, None, None], z_prior, z)
-            raw, encoding = net(batch["feats"], batch["cond"], batch["anchor"], z, return_encoding=True)
-            loss, logs = total_loss(raw, batch, cfg, lw, kl, gaze_loss=gaze_loss)
-            trust = batch["target_mask"][..., SPEAKING]
-            voice = voice_loss(encoding, net.voice, batch["speaking"], batch["mask"], trust=trust).mean()
-            loss = loss + lw.voice * voice
-            logs["voice"] = float(voice.detach())
-            if args.real_corpus is not None and args.cross_voice > 0:
-                # Real speakers across the crops of the batch (synthetic voices only within theirs).
-                cross = cross_voice_loss(
-                    encoding, net.voice, batch["speaking"], batch["mask"], batch["speaker"], trust=trust
-                )
-                loss = loss + args.cross_voice * cross
-                logs["voice_cross"] = float(cross.detach())
-            if not torch.isfinite(loss):
+            done = _train_step(args, tr, train, step)
+            if done is None:
                 print(f"step {step}: loss is not finite; stopping (last checkpoint kept)", file=sys.stderr)
                 return 3
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            grad_norm = float(torch.nn.utils.clip_grad_norm_(params, 1.0))
-            opt.step()
             step += 1
             now = time.perf_counter()
             elapsed += now - t_last
             t_last = now
-            record = {
-                "step": step,
-                "lr": opt.param_groups[0]["lr"],
-                "crop": crop,
-                "batch": bsz,
-                "stems": stems,
-                "grad_norm": grad_norm,
-                "elapsed_s": round(elapsed, 1),
-                **logs,
-            }
-            if val_sets and (step % args.validate_every == 0 or step == args.steps):
-                record.update(validate())
+            logs = done.pop("logs")
+            record = {"step": step, **done, "elapsed_s": round(elapsed, 1), **logs}
+            if tr.val_sets and (step % args.validate_every == 0 or step == args.steps):
+                record.update(_validate(tr))
             log.write(json.dumps(record) + "\n")
             if step % args.log_every == 0 or step == 1 or "val_total" in record:
                 log.flush()
-                shown = " ".join(
-                    f"{k}={record[k]:.4f}"
-                    for k in (
-                        "total",
-                        "lip",
-                        "aperture",
-                        "closure",
-                        "voice",
-                        "voice_cross",
-                        "speaking",
-                        "head",
-                        "staging",
-                        "gaze",
-                        "reciprocity",
-                        "realism",
-                        "kl",
-                    )
-                    if k in record
-                )
-                extra = (
-                    f" val_total={record['val_total']:.4f} val_lip={record['val_lip']:.4f}"
-                    if "val_total" in record
-                    else ""
-                )
-                if "valreal_total" in record:
-                    extra += (
-                        f" valreal_speaking={record['valreal_speaking']:.4f}"
-                        f" valreal_voice={record['valreal_voice']:.4f}"
-                    )
-                print(f"step {step}/{args.steps} {elapsed / 60:.1f} min {shown}{extra}", flush=True)
+                print(_console_line(record, args.steps, elapsed), flush=True)
             if step % args.checkpoint_every == 0:
-                save_checkpoint()
+                _save_checkpoint(ckpt_path, tr, step, elapsed)
             if budget is not None and now - started >= budget and step < args.steps:
-                save_checkpoint()
+                _save_checkpoint(ckpt_path, tr, step, elapsed)
                 print(
                     f"time budget reached at step {step} of {args.steps}; run the same command again "
                     f"to resume",
                     flush=True,
                 )
                 break
-    save_checkpoint()
-    if args.export is not None:
-        arrays = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in net.state_dict().items()}
-        info = {
-            "training_command": command,
-            "corpus": str(args.corpus),
-            "corpus_manifest_sha256": manifest_sha256(args.corpus),
-            "corpus_train_hours": round(train.seconds / 3600.0, 3),
-            "steps": step,
-            "planned_steps": args.steps,
-            "finished": step >= args.steps,
-            "training_minutes": round(elapsed / 60.0, 1),
-            "seed": args.seed,
-            "git_commit": _git_commit(),
-            "torch_version": torch.__version__,
-            "device": str(device),
-            "native_fps": spec.NATIVE_FPS,
-            "ablation": {"cross_attention": not args.no_cross_attention, "gaze_loss": gaze_loss},
-        }
-        if args.real_corpus is not None:
-            info["real_corpus"] = str(args.real_corpus)
-            info["real_corpus_manifest_sha256"] = manifest_sha256(args.real_corpus)
-            info["real_share"] = args.real_share
-        if val_sets:
-            info["validation"] = {k: round(v, 5) for k, v in validate().items()}
-        meta = weights.save(args.export, cfg, arrays, info)
-        state = "" if step >= args.steps else f" (stopped at step {step} of {args.steps}: resumable)"
-        print(
-            f"exported {args.export}{state} ({meta['bytes'] / 1e6:.2f} MB, "
-            f"{meta['n_parameters']} parameters, sha256 {meta['sha256'][:12]})",
-            flush=True,
+    return step, elapsed
+
+
+def _console_line(record: dict, steps: int, elapsed: float) -> str:
+    shown = " ".join(f"{k}={record[k]:.4f}" for k in CONSOLE_LOSSES if k in record)
+    extra = (
+        f" val_total={record['val_total']:.4f} val_lip={record['val_lip']:.4f}"
+        if "val_total" in record
+        else ""
+    )
+    if "valreal_total" in record:
+        extra += (
+            f" valreal_speaking={record['valreal_speaking']:.4f}"
+            f" valreal_voice={record['valreal_voice']:.4f}"
         )
-    return 0
+    return f"step {record['step']}/{steps} {elapsed / 60:.1f} min {shown}{extra}"
+
+
+def _export(args: argparse.Namespace, tr: _Training, train, command: str, step: int, elapsed: float) -> None:
+    """Write the weights (float32 npz + JSON with the run's provenance; weights.py)."""
+    import torch
+
+    from .. import weights
+    from .dataset import manifest_sha256
+
+    arrays = {k: v.detach().cpu().numpy().astype(np.float32) for k, v in tr.net.state_dict().items()}
+    info = {
+        "training_command": command,
+        "corpus": str(args.corpus),
+        "corpus_manifest_sha256": manifest_sha256(args.corpus),
+        "corpus_train_hours": round(train.seconds / 3600.0, 3),
+        "steps": step,
+        "planned_steps": args.steps,
+        "finished": step >= args.steps,
+        "training_minutes": round(elapsed / 60.0, 1),
+        "seed": args.seed,
+        "git_commit": _git_commit(),
+        "torch_version": torch.__version__,
+        "device": str(tr.device),
+        "native_fps": spec.NATIVE_FPS,
+        "ablation": {"cross_attention": not args.no_cross_attention, "gaze_loss": tr.gaze_loss},
+    }
+    if args.real_corpus is not None:
+        info["real_corpus"] = str(args.real_corpus)
+        info["real_corpus_manifest_sha256"] = manifest_sha256(args.real_corpus)
+        info["real_share"] = args.real_share
+    if tr.val_sets:
+        info["validation"] = {k: round(v, 5) for k, v in _validate(tr).items()}
+    meta = weights.save(args.export, tr.cfg, arrays, info)
+    state = "" if step >= args.steps else f" (stopped at step {step} of {args.steps}: resumable)"
+    print(
+        f"exported {args.export}{state} ({meta['bytes'] / 1e6:.2f} MB, "
+        f"{meta['n_parameters']} parameters, sha256 {meta['sha256'][:12]})",
+        flush=True,
+    )
 
 
 def _args_line(args: argparse.Namespace) -> str:
