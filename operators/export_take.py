@@ -1,6 +1,6 @@
 """File > Export > Duet Take (glTF): a take, or every NLA track, to .glb / .gltf.
 
-The work is in addon/export.py; this gathers the choices from the file browser.
+The work is in addon/export/; this gathers the choices from the file browser.
 """
 
 # No `from __future__ import annotations` here: Blender reads the property annotations.

@@ -1,6 +1,13 @@
-"""Takes leave Blender: glTF export (gltf.py) and plain actions for other exporters (plain_actions.py).
+"""Takes leave Blender, one job per module:
 
-The public names live here, so ``from duet.addon import export; export.export_gltf(...)`` reads as before.
+- scope.py: what an export or a bake covers (objects, IDs, the take, its strips) and ExportError;
+- sampled_actions.py: a take sampled per frame into a temporary LINEAR action the exporter reads as is;
+- exporter_view.py: what the glTF exporter sees during one export (temporary tracks or active
+  actions, the selection), every change undone afterwards;
+- gltf.py: driving Blender's glTF exporter: ``export_gltf``;
+- plain_actions.py: a take baked into plain actions for exporters that ignore the NLA.
+
+The public names live here: ``from duet.addon import export; export.export_gltf(...)``.
 """
 
 from .gltf import FORMATS, MODES, ExportReport, export_gltf, path_for_format

@@ -18,22 +18,14 @@ property's current value, which is what Blender shows while the take plays.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import bpy
 import numpy as np
+
+from .scope import Part
 
 SAMPLED_PROP = "duet_export_sample"  # marks the temporary actions (removed after each export)
 MOTION_TOLERANCE = 1e-6  # relative: a target moving less than this over the take gets 2 keys
 _WEIGHTS = "weights"  # the group of all shape-key values of a Key: one glTF morph-weights channel
-
-
-@dataclass
-class Part:
-    """One ID's share of an exported take: the NLA strip whose keys go out."""
-
-    id_data: bpy.types.ID
-    strip: bpy.types.NlaStrip
 
 
 def channelbags(action: bpy.types.Action, slot: bpy.types.ActionSlot) -> list:
@@ -44,21 +36,6 @@ def channelbags(action: bpy.types.Action, slot: bpy.types.ActionSlot) -> list:
             if bag is not None:
                 bags.append(bag)
     return bags
-
-
-def strip_problem(strip: bpy.types.NlaStrip) -> str | None:
-    """Why a strip's keys cannot stand for it in a plain action, or None. Moved and scaled
-    strips are fine: their keys are mapped through the strip's timing."""
-    problems = []
-    if abs(strip.repeat - 1.0) > 1e-6:
-        problems.append(f"repeats {strip.repeat:g} times")
-    if strip.use_reverse:
-        problems.append("plays reversed")
-    if strip.blend_type != "REPLACE":
-        problems.append(f"blends by {strip.blend_type.lower()}")
-    if strip.use_animated_influence:  # the influence value only counts when animated
-        problems.append("has an animated influence")
-    return " and ".join(problems) or None
 
 
 def strip_frames(strip: bpy.types.NlaStrip) -> np.ndarray:

@@ -1,21 +1,46 @@
-"""Which objects and takes an export or a bake works on, and the error both raise.
+"""What an export or a bake covers, and the error both raise: the characters' objects and the
+IDs that hold takes, the take, and each ID's NLA strip of it (a ``Part``), checked to be one
+plain strip whose keys a plain action can hold.
 
-Shared by addon/export.py (glTF export) and addon/plain_actions.py (baking a take
-into plain actions); every lookup of a take goes through takes.is_take_track.
+Shared by gltf.py (glTF export) and plain_actions.py (baking a take into plain actions);
+every lookup of a take goes through takes.is_take_track.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import bpy
 
 from .. import takes
-from . import sampled_actions as export_sampling
 
 
 class ExportError(ValueError):
     """A problem the user can fix; the message says what and how."""
+
+
+@dataclass
+class Part:
+    """One ID's share of an exported take: the NLA strip whose keys go out."""
+
+    id_data: bpy.types.ID
+    strip: bpy.types.NlaStrip
+
+
+def strip_problem(strip: bpy.types.NlaStrip) -> str | None:
+    """Why a strip's keys cannot stand for it in a plain action, or None. Moved and scaled
+    strips are fine: their keys are mapped through the strip's timing."""
+    problems = []
+    if abs(strip.repeat - 1.0) > 1e-6:
+        problems.append(f"repeats {strip.repeat:g} times")
+    if strip.use_reverse:
+        problems.append("plays reversed")
+    if strip.blend_type != "REPLACE":
+        problems.append(f"blends by {strip.blend_type.lower()}")
+    if strip.use_animated_influence:  # the influence value only counts when animated
+        problems.append("has an animated influence")
+    return " and ".join(problems) or None
 
 
 def _armature_of(obj: bpy.types.Object) -> bpy.types.Object | None:
@@ -151,10 +176,52 @@ def take_strip(id_data: bpy.types.ID, ad: bpy.types.AnimData, take: str) -> bpy.
 
 
 def check_timing(id_data: bpy.types.ID, take: str, strip: bpy.types.NlaStrip) -> None:
-    problem = export_sampling.strip_problem(strip)
+    problem = strip_problem(strip)
     if problem:
         raise ExportError(
             f"take '{take}' on '{id_data.name}' {problem}, which a plain action cannot "
             "hold: set the strip back (Replace, no animated influence, one repeat) or bake it with "
             "NLA > Bake Action"
         )
+
+
+def take_parts(ids: list[bpy.types.ID], take: str) -> list[Part]:
+    """Each ID's strip of the take (checked: one per ID, timing a plain action can hold)."""
+    parts = []
+    for id_data in ids:
+        ad = id_data.animation_data
+        strip = take_strip(id_data, ad, take) if ad is not None else None
+        if strip is not None:
+            check_timing(id_data, take, strip)
+            parts.append(Part(id_data, strip))
+    if not parts:
+        raise ExportError(
+            f"take '{take}' has no strips with an action on {id_names(ids)}: generate the take again"
+        )
+    return parts
+
+
+def track_parts(ids: list[bpy.types.ID]) -> tuple[dict[str, list[Part]], list[str]]:
+    """Every NLA track with strips, by name (a take's tracks share one), and the tracks left
+    out, each with why: Blender's stash tracks, and tracks that are not one plain strip per ID."""
+    found: dict[str, list[Part]] = {}
+    problems: dict[str, list[str]] = {}
+    for id_data in ids:
+        ad = id_data.animation_data
+        for track in ad.nla_tracks if ad is not None else ():
+            strips = [s for s in track.strips if s.action is not None]
+            if not strips or track.name.startswith("[Action Stash]"):
+                continue
+            problem = None
+            if len(strips) > 1:
+                problem = f"{len(strips)} strips on '{id_data.name}'"
+            elif strips[0].action_slot is None:
+                problem = f"a strip with no action slot on '{id_data.name}'"
+            elif reason := strip_problem(strips[0]):
+                problem = f"its strip on '{id_data.name}' {reason}"
+            if problem:
+                problems.setdefault(track.name, []).append(problem)
+            else:
+                found.setdefault(track.name, []).append(Part(id_data, strips[0]))
+    left_out = [f"'{name}' ({'; '.join(why)})" for name, why in problems.items()]
+    return {name: parts for name, parts in found.items() if name not in problems}, left_out
