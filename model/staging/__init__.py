@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 
 from . import vocab
+from .directions import Direction, Part, StagingScript, Time
 from .errors import StagingError, StagingIssue
 from .lexer import tokenize
-from .directions import Direction, Part, StagingScript, Time
 from .parser import Parser
 from .solve import solve
 from .targets import StagingTargets

@@ -28,8 +28,8 @@ from . import vocab
 from .errors import StagingIssue
 
 if TYPE_CHECKING:
-    from .targets import StagingTargets
     from .schedule import Timeline
+    from .targets import StagingTargets
 
 Role = Literal["A", "B"]
 Action = Literal["face", "turn", "tilt", "look", "glance", "nod", "shake", "relax", "mood", "laugh"]

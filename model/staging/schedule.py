@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 
 from .. import expressions, spec
 from . import vocab
-from .errors import StagingIssue
 from .directions import Direction, format_number
+from .errors import StagingIssue
 
 EPS = 1e-9
 HEAD_AXES = ("yaw", "pitch", "roll")
