@@ -29,6 +29,7 @@ from typing import TextIO
 
 from ..batch import interrupts, jobfile
 from ..batch.atomic import atomic_output, atomic_write_text, remove_stale_temps
+from ..batch.checks import map_file_problem, staging_problems, weights_problem
 from ..batch.jobfile import JobCheck, RenderJob, ShotJob
 from ..batch.paths import folder_problem, output_problems, resolve_path
 from ..batch.progress import BatchProgress
@@ -46,7 +47,6 @@ from ..batch.summary import (
     ShotOutcome,
 )
 from ..batch.text_inputs import script_problems
-from .generate_request import staging_problems, weights_problem
 
 STAGES = ("all", "bake", "render")
 
@@ -444,8 +444,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, stdout: TextIO) -> int:
-    from .rigs import map_file_problem  # imports bpy, as baking does
-
     if args.output_root is not None:
         args.output_root = resolve_path(args.output_root, Path.cwd())
     # The render stage runs no model, retargets nothing and reads no staging or script: no

@@ -121,13 +121,12 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
 
 def run(args: argparse.Namespace) -> int:
     from ..batch import jobfile
+    from ..batch.checks import map_file_problem, staging_problems, weights_problem
     from ..batch.paths import resolve_path
     from ..batch.progress import BatchProgress
     from ..batch.summary import EXIT_USAGE, BatchSummary
     from ..batch.text_inputs import script_problems
     from . import batch
-    from .generate_request import staging_problems, weights_problem
-    from .rigs import map_file_problem
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]
     if overrides and args.render is None:

@@ -17,10 +17,11 @@ import aud
 import bpy
 import numpy as np
 
+from ..batch.checks import MapSource, read_map_file, weights_problem
 from ..model.performance import Performance
 from . import audio as audio_io
 from . import dialogue_script, rigs, scene_marks
-from .generate_request import GenerationJob, GenerationRequest, run_request, weights_problem
+from .generate_request import GenerationJob, GenerationRequest, run_request
 from .properties import moods_of
 
 
@@ -516,11 +517,11 @@ RETARGET_PROPS = {"A": "retarget_a", "B": "retarget_b"}
 CHARACTER_PROPS = {"A": "character_a", "B": "character_b"}
 
 
-def _map_source(text: bpy.types.Text | None) -> rigs.MapSource | None:
-    return rigs.MapSource(text.name, text.as_string()) if text is not None else None
+def _map_source(text: bpy.types.Text | None) -> MapSource | None:
+    return MapSource(text.name, text.as_string()) if text is not None else None
 
 
-def map_sources(scene: bpy.types.Scene) -> dict[str, rigs.MapSource | None]:
+def map_sources(scene: bpy.types.Scene) -> dict[str, MapSource | None]:
     """The retarget maps chosen in the panel, per role (None: detect from the key names)."""
     return {role: _map_source(getattr(scene.duet, prop)) for role, prop in RETARGET_PROPS.items()}
 
@@ -562,15 +563,11 @@ def save_retarget_map(scene: bpy.types.Scene, role: str, path: str) -> Path:
 
 def load_retarget_map(scene: bpy.types.Scene, role: str, path: str) -> bpy.types.Text:
     """Read a saved map (checked) into a text block and use it for the role."""
-    from ..model import retarget
-
-    source = _resolve(path)
     try:
-        retarget.RetargetMap.load(source)
-        body = source.read_text(encoding="utf-8")
+        source = read_map_file(_resolve(path))
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     text = bpy.data.texts.new(source.name)
-    text.from_string(body)
+    text.from_string(source.text)
     setattr(scene.duet, RETARGET_PROPS[role], text)
     return text

@@ -4,10 +4,10 @@ head / neck / eye bones, and how its shape keys map to the model's output."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import bpy
 
+from ..batch.checks import MapSource
 from ..model import retarget
 from ..model.spec import ROLES
 
@@ -53,30 +53,6 @@ def _shape_key_meshes(root: bpy.types.Object) -> list[bpy.types.Object]:
         for obj in candidates
         if obj.type == "MESH" and obj.data.shape_keys is not None and len(obj.data.shape_keys.key_blocks) > 1
     ]
-
-
-@dataclass(frozen=True)
-class MapSource:
-    """A retarget map the user chose: its JSON text and where it came from (for messages)."""
-
-    name: str
-    text: str
-
-
-RETARGET_FIX = "fix the map (docs/RETARGET.md), or save it again from the Duet panel (Characters > Map)"
-
-
-def map_file_problem(path: Path) -> str | None:
-    """Why the .json at ``path`` is not a retarget map Duet can read, naming the file and
-    the fix; None when it is one. For the job checks (batch.jobfile.RetargetCheck):
-    whether the rig has the shape keys it drives is known only once a shot opens its .blend."""
-    try:
-        retarget.RetargetMap.load(path)
-    except ValueError as exc:  # InputError: unreadable, invalid JSON, or not the map schema
-        lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-        text = lines[0] + (" " + "; ".join(lines[1:]) if len(lines) > 1 else "")
-        return text if "Duet panel" in text else f"{text}; {RETARGET_FIX}"
-    return None
 
 
 def rig_root(obj: bpy.types.Object) -> bpy.types.Object:

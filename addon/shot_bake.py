@@ -19,6 +19,7 @@ import bpy
 import numpy as np
 
 from ..batch import interrupts, text_inputs
+from ..batch.checks import BUNDLED_FIX, WEIGHTS_FIX, MapSource, read_map_file, weights_problem
 from ..model import weights as weights_module
 from ..model.errors import WeightsError
 from ..model.performance import TakeLine
@@ -26,7 +27,7 @@ from ..model.spec import ROLES
 from ..model.stems import analyse_stereo
 from . import audio as audio_io
 from . import generate_flow, rigs, stage
-from .generate_request import BUNDLED_FIX, WEIGHTS_FIX, GenerationRequest, run_request, weights_problem
+from .generate_request import GenerationRequest, run_request
 
 
 class ShotError(ValueError):
@@ -160,15 +161,11 @@ def _script_text(path: Path | None, names: dict[str, str]) -> str | None:
     return text
 
 
-def _read_map(path: Path, role: str) -> rigs.MapSource:
-    what = f"retarget map '{path}' for character {role}"
+def _read_map(path: Path, role: str) -> MapSource:
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ShotError(f"{what} not found; {rigs.RETARGET_FIX}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ShotError(f"{what} cannot be read ({exc}); {rigs.RETARGET_FIX}") from None
-    return rigs.MapSource(name=path.name, text=text)
+        return read_map_file(path)
+    except ValueError as exc:  # the job check found it fine: it changed since
+        raise ShotError(f"character {role}: {exc}") from None
 
 
 @contextlib.contextmanager
@@ -195,7 +192,7 @@ def _duet_settings(scene: bpy.types.Scene) -> Iterator[bpy.types.PropertyGroup]:
 
 def _panel_maps(
     scene: bpy.types.Scene, characters: dict[str, bpy.types.Object]
-) -> dict[str, rigs.MapSource | None]:
+) -> dict[str, MapSource | None]:
     """The retarget maps picked in the .blend's Duet panel, given to the characters they
     were picked for: a map follows its character (a shot that swaps A and B swaps the maps,
     one whose characters are not the panel's uses none), as Generate would use it."""

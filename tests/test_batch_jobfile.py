@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from duet.batch import atomic, jobfile, paths
+from duet.batch import atomic, checks, jobfile, paths
 from duet.batch.progress import BatchProgress
 from duet.batch.summary import (
     EXIT_INTERRUPTED,
@@ -573,7 +573,7 @@ def by_shot(check: jobfile.JobCheck) -> dict[str, str]:
 
 def test_staging_files_are_parsed_at_check_time_with_line_and_column(project: Path, monkeypatch) -> None:
     # A staging typo passed the check, then failed each shot on the farm after Blender opened it.
-    from duet.addon.generate_request import staging_problems
+    from duet.batch.checks import staging_problems
     from duet.model import staging
 
     parsed = []
@@ -770,17 +770,6 @@ def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Pat
     assert "could not be read as a weights file" in bad["--weights"]
 
 
-def map_check(path: Path) -> str | None:
-    """Stands for duet.addon.rigs.map_file_problem (which imports bpy): the map's own checks."""
-    from duet.model import retarget
-
-    try:
-        retarget.RetargetMap.load(path)
-    except ValueError as exc:
-        return " ".join(line.strip() for line in str(exc).splitlines())
-    return None
-
-
 def write_map(path: Path, targets: dict[str, dict[str, float]]) -> Path:
     linear = [{"target": key, "sources": sources} for key, sources in targets.items()]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -819,7 +808,7 @@ def test_retarget_maps_per_character_checked_with_location_and_fix(project: Path
         retarget_c = "maps/hero.json"
         """,
     )
-    check = jobfile.load_job(job, retarget_check=map_check)
+    check = jobfile.load_job(job, retarget_check=checks.map_file_problem)
     problems = located(check)
     assert set(problems) == {
         "shots.sh030.retarget_a",
@@ -859,16 +848,16 @@ def test_retarget_maps_per_character_checked_with_location_and_fix(project: Path
         'out = "baked/{shot}.blend"\n[shots.sh010]\n',
         "inherit.toml",
     )
-    assert located(jobfile.load_job(job, retarget_check=map_check))["shots.sh010.retarget_b"].startswith(
-        "set in [defaults]: retarget map '"
-    )
+    assert located(jobfile.load_job(job, retarget_check=checks.map_file_problem))[
+        "shots.sh010.retarget_b"
+    ].startswith("set in [defaults]: retarget map '")
     # The single-shot command: the option's name is the location.
     values = {"blend": "shots/sc01.blend", "audio": ["audio/sh010.wav"], "out": "o.blend"}
     bad = located(
         jobfile.check_single_shot(
             {**values, "retarget_a": "maps/broken.json", "retarget_b": "maps/gone.json"},
             project,
-            retarget_check=map_check,
+            retarget_check=checks.map_file_problem,
         )
     )
     assert set(bad) == {"--retarget-a", "--retarget-b"}
@@ -1122,6 +1111,63 @@ def test_batch_package_is_pure() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+NO_BLENDER = (
+    "import runpy, sys\n"
+    "sys.modules['bpy'] = None  # any import of bpy (or of the Blender layer that needs it) fails\n"
+    "sys.argv = ['duet', *sys.argv[1:]]\n"
+    "runpy.run_module('duet', run_name='__main__')\n"
+)
+
+
+def duet_without_blender(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", NO_BLENDER, *args], capture_output=True, text=True, timeout=120, cwd=cwd
+    )
+
+
+def test_batch_list_and_check_run_without_blender(project: Path) -> None:
+    """docs/BATCH.md: ``duet batch JOB --list`` and ``--check`` need no Blender; the checks
+    that look inside the files (staging, retarget maps) run too."""
+    write_map(project / "maps/hero.json", {"jawOpen": {"jawOpen": 1.0}})
+    (project / "maps/broken.json").write_text("{ not json")
+    job = write_job(
+        project,
+        """
+        [defaults]
+        blend = "shots/sc01.blend"
+        out = "baked/{shot}.blend"
+        [shots.sh010]
+        audio = "audio/sh010.wav"
+        staging = "staging/sh010.txt"
+        retarget_a = "maps/hero.json"
+        [shots.sh020]
+        audio = "audio/sh020.wav"
+        """,
+    )
+    listed = duet_without_blender("batch", str(job), "--list", "--json", cwd=project)
+    assert listed.returncode == EXIT_OK, listed.stderr
+    shots = json.loads(listed.stdout)["shots"]
+    assert [(s["name"], s["valid"], s["retarget_a"]) for s in shots] == [
+        ("sh010", True, str(project / "maps/hero.json")),
+        ("sh020", True, None),
+    ]
+    checked = duet_without_blender("batch", str(job), "--check", cwd=project)
+    assert checked.returncode == EXIT_OK, checked.stderr
+    assert "2 shots, no problems" in checked.stderr
+    # The map and staging checks ran: a broken map and a staging typo are refused, with locations.
+    (project / "staging/sh010.txt").write_text("A lokos at B\n")
+    broken = write_job(project, job.read_text().replace("maps/hero.json", "maps/broken.json"), "broken.toml")
+    refused = duet_without_blender("batch", str(broken), "--check", cwd=project)
+    assert refused.returncode == EXIT_INVALID_JOB, refused.stderr
+    assert (
+        "shots.sh010.retarget_a: retarget map '" in refused.stderr and "is not valid JSON" in refused.stderr
+    )
+    assert (
+        "shots.sh010.staging: " in refused.stderr
+        and "line 1, col 3: expected an action, found 'lokos'" in refused.stderr
+    )
 
 
 # --------------------------------------------------------------------------- interrupts

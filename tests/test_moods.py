@@ -373,9 +373,9 @@ def test_apply_moods_leaves_a_take_without_moods_alone():
 
 
 def test_the_job_check_validates_mood_words(tmp_path: Path):
-    """batch --check reaches the staging parser (addon/job.py staging_problems): mood typos and
+    """batch --check reaches the staging parser (batch/checks.py staging_problems): mood typos and
     contradictions in a shot's staging file are named with the file, line and column."""
-    from duet.addon.generate_request import staging_problems
+    from duet.batch.checks import staging_problems
 
     path = tmp_path / "sh010.txt"
     path.write_text(

@@ -86,7 +86,7 @@ def test_each_unusable_file_says_what_is_wrong_with_the_file_and_the_fix(tmp_pat
 
 
 def test_the_job_check_names_a_diverged_model_not_a_version_mismatch(tmp_path: Path) -> None:
-    from duet.addon.generate_request import WEIGHTS_FIX, weights_problem
+    from duet.batch.checks import WEIGHTS_FIX, weights_problem
 
     problem = weights_problem(write_case(tmp_path, "nan"))
     assert problem is not None and "holds NaN or infinite values" in problem
