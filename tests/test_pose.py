@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from duet.model import pose
 
@@ -78,6 +80,29 @@ def test_gaze_composition_matches_the_bake_math() -> None:
     # And back: the world gaze of any eye-in-head gaze leads to the same eye angles.
     eye = rng.uniform(-30, 30, (200, 2))
     np.testing.assert_allclose(pose.eye_in_head(head, pose.world_gaze(head, eye)), eye, atol=1e-9)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(-170, 170),
+            st.floats(-60, 60),
+            st.floats(-45, 45),
+            st.floats(-80, 80),
+            st.floats(-80, 80),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_world_gaze_round_trip(rows) -> None:
+    """Any head pose and eye-in-head gaze (pitch under 90 deg in total) survive world_gaze -> eye_in_head."""
+    a = np.array(rows)
+    head, eye = a[:, :3], a[:, 3:]
+    back = pose.eye_in_head(head, pose.world_gaze(head, eye))
+    diff = (back - eye + 180.0) % 360.0 - 180.0
+    np.testing.assert_allclose(diff, 0.0, atol=1e-6)
 
 
 @pytest.mark.blender
