@@ -30,9 +30,10 @@ from typing import TextIO
 from ..batch import interrupts, jobfile
 from ..batch.atomic import atomic_output, atomic_write_text, remove_stale_temps
 from ..batch.checks import map_file_problem, staging_problems, weights_problem
-from ..batch.jobfile import JobCheck, RenderJob, ShotJob
+from ..batch.jobfile import JobCheck
 from ..batch.paths import folder_problem, output_problems, resolve_path
 from ..batch.progress import BatchProgress
+from ..batch.shot import RenderJob, Shot
 from ..batch.summary import (
     EXIT_INVALID_JOB,
     EXIT_OK,
@@ -185,7 +186,7 @@ def describe_exception(exc: BaseException, debug: bool) -> str:
 # ---------------------------------------------------------------------------- one shot
 
 
-def bake_shot_atomically(shot: ShotJob, progress: BatchProgress, outcome: ShotOutcome) -> None:
+def bake_shot_atomically(shot: Shot, progress: BatchProgress, outcome: ShotOutcome) -> None:
     """Bake ``shot`` into a temporary .blend beside its output, then replace the output with
     it (and write its subtitles, when asked for, just before). Fills in ``outcome``: the take,
     seconds per stage, the take's warnings, the script lines placed, the subtitle file."""
@@ -204,23 +205,7 @@ def bake_shot_atomically(shot: ShotJob, progress: BatchProgress, outcome: ShotOu
     for path in removed:
         progress.message(f"{shot.name}: removed {path.name}, left by an interrupted run")
     with atomic_output(shot.out) as tmp:
-        spec = shot_bake.ShotSpec(
-            blend=shot.blend,
-            audio=list(shot.audio),
-            staging=shot.staging,
-            character_a=shot.character_a,
-            character_b=shot.character_b,
-            out=tmp,
-            take=shot.take,
-            seed=shot.seed,
-            stems=shot.stems,
-            fps=shot.fps,
-            weights=shot.weights,
-            retarget_a=shot.retarget_a,
-            retarget_b=shot.retarget_b,
-            script=shot.script,
-        )
-        result = shot_bake.bake_shot(spec, progress=report)
+        result = shot_bake.bake_shot(replace(shot, out=tmp), progress=report)
         interrupts.checkpoint()  # before the commit: an interrupted shot leaves no output
         commit_started = time.perf_counter()
         if shot.subtitles is not None:
@@ -246,7 +231,7 @@ def write_subtitles(path: Path, lines) -> None:
     atomic_write_text(path, subtitles_for(path.suffix, lines))
 
 
-def outputs_exist(shot: ShotJob, stage: str) -> bool:
+def outputs_exist(shot: Shot, stage: str) -> bool:
     baked = shot.out.is_file() and (shot.subtitles is None or shot.subtitles.is_file())
     if shot.render is None or stage == "bake":
         return baked
@@ -258,7 +243,7 @@ def outputs_exist(shot: ShotJob, stage: str) -> bool:
 
 
 def run_shot(
-    shot: ShotJob, *, stage: str, progress: BatchProgress, skip_existing: bool = False, debug: bool = False
+    shot: Shot, *, stage: str, progress: BatchProgress, skip_existing: bool = False, debug: bool = False
 ) -> ShotOutcome:
     """Bake and/or render one shot. Failures are caught and reported in the
     outcome; KeyboardInterrupt is recorded and re-raised."""
@@ -298,7 +283,7 @@ def run_shot(
 
 
 def run_shots(
-    shots: list[ShotJob],
+    shots: list[Shot],
     summary: BatchSummary,
     progress: BatchProgress,
     *,
@@ -338,7 +323,7 @@ def summary_index(summary: BatchSummary) -> int:
     return sum(1 for o in summary.outcomes if o.status != INVALID)
 
 
-def with_overrides(shot: ShotJob, args: argparse.Namespace) -> ShotJob:
+def with_overrides(shot: Shot, args: argparse.Namespace) -> Shot:
     """Command-line render overrides applied to a shot that renders."""
     if shot.render is None:
         return shot

@@ -34,7 +34,6 @@ class Plan:
     request: GenerationRequest
     characters: dict[str, rigs.CharacterRig]
     audio_paths: list[Path]
-    staging_source: str | None
     frame_start: int  # scene frame at which the voice-over starts
     bake_range: tuple[int, int] | None
     key_mode: str
@@ -232,7 +231,6 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         request=request,
         characters=characters,
         audio_paths=paths,
-        staging_source=s.staging_text.name if s.staging_text else None,
         frame_start=scene.frame_start,
         bake_range=bake_range,
         key_mode=s.key_mode,

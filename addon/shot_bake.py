@@ -20,6 +20,7 @@ import numpy as np
 
 from ..batch import interrupts, text_inputs
 from ..batch.checks import BUNDLED_FIX, WEIGHTS_FIX, MapSource, read_map_file, weights_problem
+from ..batch.shot import Shot
 from ..model import weights as weights_module
 from ..model.errors import WeightsError
 from ..model.performance import TakeLine
@@ -34,27 +35,9 @@ class ShotError(ValueError):
     """A shot that cannot be baked, with what to fix."""
 
 
-@dataclass
-class ShotSpec:
-    blend: Path  # input .blend (never overwritten)
-    audio: list[Path]  # one file (mixed or stereo stems) or two stem files [A, B]
-    staging: Path | None  # staging text file
-    character_a: str | None  # object or character names; None = the Duet pair of the scene
-    character_b: str | None
-    out: Path  # output .blend
-    take: str | None = None  # label for the take ("Duet Take N: label")
-    seed: int = 0
-    stems: bool | None = None  # None = detect from the file
-    fps: float | None = None  # None = the scene's
-    weights: Path | None = None  # model weights .npz; None = the bundled model
-    key_mode: str = "SPARSE"
-    key_tolerance: float = 0.005
-    # Retarget maps (.json) for A and B; None: the map picked for that character in the
-    # .blend's Duet panel, else the one detected from its shape-key names.
-    retarget_a: Path | None = None
-    retarget_b: Path | None = None
-    # The dialogue's lines: plain script text, Fountain, SubRip or WebVTT (docs/SCRIPT.md).
-    script: Path | None = None
+# How a headless bake keys the curves: the panel's defaults (its Keys and Tolerance).
+KEY_MODE = "SPARSE"
+KEY_TOLERANCE = 0.005
 
 
 @dataclass
@@ -109,43 +92,43 @@ def _find_character(scene: bpy.types.Scene, name: str) -> bpy.types.Object:
     raise ShotError(f"no character '{name}' in the scene (objects: {', '.join(known)})")
 
 
-def _characters(scene: bpy.types.Scene, spec: ShotSpec) -> tuple[bpy.types.Object, bpy.types.Object]:
-    if spec.character_a and spec.character_b:
-        return _find_character(scene, spec.character_a), _find_character(scene, spec.character_b)
+def _characters(scene: bpy.types.Scene, shot: Shot) -> tuple[bpy.types.Object, bpy.types.Object]:
+    if shot.character_a and shot.character_b:
+        return _find_character(scene, shot.character_a), _find_character(scene, shot.character_b)
     pairs = stage.find_pairs(scene)
     if not pairs:
         raise ShotError("the scene has no Duet pair: name the characters with --a and --b")
     return pairs[-1]["A"], pairs[-1]["B"]
 
 
-def _voice(spec: ShotSpec) -> tuple[audio_io.VoiceOver, bool]:
-    if len(spec.audio) == 2:
-        voice = audio_io.read_stem_pair(*spec.audio)
+def _voice(shot: Shot) -> tuple[audio_io.VoiceOver, bool]:
+    if len(shot.audio) == 2:
+        voice = audio_io.read_stem_pair(*shot.audio)
         audio_io.check_not_silent(voice)
         fix = "give each actor a mono file"
         return generate_flow.with_notes(
-            voice, *(generate_flow.channel_note(p, 1, fix) for p in spec.audio)
+            voice, *(generate_flow.channel_note(p, 1, fix) for p in shot.audio)
         ), True
-    if len(spec.audio) != 1:
-        raise ShotError(f"a shot takes one voice-over or two stems, got {len(spec.audio)} files")
-    voice = audio_io.read_audio(spec.audio[0])
+    if len(shot.audio) != 1:
+        raise ShotError(f"a shot takes one voice-over or two stems, got {len(shot.audio)} files")
+    voice = audio_io.read_audio(shot.audio[0])
     audio_io.check_not_silent(voice)
     stereo = voice.samples.ndim == 2
     stems = (
-        spec.stems
-        if spec.stems is not None
+        shot.stems
+        if shot.stems is not None
         else stereo and analyse_stereo(voice.samples, voice.sample_rate).likely_stems
     )
     if stems and not stereo:
         raise ShotError(
-            f"'{spec.audio[0].name}' is mono, so it cannot hold one actor per channel: drop stems"
+            f"'{shot.audio[0].name}' is mono, so it cannot hold one actor per channel: drop stems"
         )
     if not stems and stereo:
         voice = audio_io.VoiceOver(
             voice.samples.mean(axis=1).astype(np.float32), voice.sample_rate, voice.path, voice.notes
         )
     fix = "give two stem files (audio = [A, B]) or a 2-channel one with stems = true"
-    voice = generate_flow.with_notes(voice, generate_flow.channel_note(spec.audio[0], 2 if stems else 1, fix))
+    voice = generate_flow.with_notes(voice, generate_flow.channel_note(shot.audio[0], 2 if stems else 1, fix))
     return voice, bool(stems)
 
 
@@ -207,62 +190,62 @@ def _panel_maps(
     return {role: by_character.get(rigs.rig_root(obj).as_pointer()) for role, obj in characters.items()}
 
 
-def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None = None) -> ShotResult:
-    """Bake one shot into spec.out (a new file; spec.blend is only read)."""
+def bake_shot(shot: Shot, *, progress: Callable[[str, float], None] | None = None) -> ShotResult:
+    """Bake one shot into shot.out (a new file; shot.blend is only read)."""
     report = progress or (lambda _stage, _fraction: None)
     seconds: dict[str, float] = {}
     started = time.perf_counter()
-    if not spec.blend.is_file():
-        raise ShotError(f"shot file '{spec.blend}' does not exist")
-    if spec.out.resolve() == spec.blend.resolve():
-        raise ShotError(f"output '{spec.out}' is the input .blend: choose another output path")
-    if spec.weights is not None and not spec.weights.is_file():
-        raise ShotError(f"model weights '{spec.weights}' not found; {WEIGHTS_FIX}")
-    if spec.weights is None and not weights_module.DEFAULT_WEIGHTS.is_file():
+    if not shot.blend.is_file():
+        raise ShotError(f"shot file '{shot.blend}' does not exist")
+    if shot.out.resolve() == shot.blend.resolve():
+        raise ShotError(f"output '{shot.out}' is the input .blend: choose another output path")
+    if shot.weights is not None and not shot.weights.is_file():
+        raise ShotError(f"model weights '{shot.weights}' not found; {WEIGHTS_FIX}")
+    if shot.weights is None and not weights_module.DEFAULT_WEIGHTS.is_file():
         raise ShotError(f"the bundled model {weights_module.DEFAULT_WEIGHTS} is missing: {BUNDLED_FIX}")
     # Checked once per file (the job check did a pinned one already): every shot of a batch
     # with a damaged model then fails with the same clear message before opening its .blend.
-    if spec.weights is None:
+    if shot.weights is None:
         problem = weights_problem(weights_module.DEFAULT_WEIGHTS, fix=BUNDLED_FIX)
     else:
-        problem = weights_problem(spec.weights)
+        problem = weights_problem(shot.weights)
     if problem:
         raise ShotError(problem)
     job_maps = {
         role: _read_map(path, role)
-        for role, path in zip(ROLES, (spec.retarget_a, spec.retarget_b), strict=True)
+        for role, path in zip(ROLES, (shot.retarget_a, shot.retarget_b), strict=True)
         if path is not None
     }
     report("load", 0.0)
     # Blender runs Python handlers while it opens and saves, and drops a Ctrl-C raised in them.
     with interrupts.deferred("opening the .blend"):
         try:
-            bpy.ops.wm.open_mainfile(filepath=str(spec.blend), load_ui=False)
+            bpy.ops.wm.open_mainfile(filepath=str(shot.blend), load_ui=False)
         except RuntimeError as exc:  # the animator's file, not a fault of Duet's
-            raise ShotError(blend_open_problem(spec.blend, exc)) from None
+            raise ShotError(blend_open_problem(shot.blend, exc)) from None
     scene = bpy.context.scene
-    if spec.fps is not None:
-        scene.render.fps, scene.render.fps_base = int(round(spec.fps)), round(spec.fps) / spec.fps
+    if shot.fps is not None:
+        scene.render.fps, scene.render.fps_base = int(round(shot.fps)), round(shot.fps) / shot.fps
     try:
-        a, b = _characters(scene, spec)
+        a, b = _characters(scene, shot)
         maps = {**_panel_maps(scene, {"A": a, "B": b}), **job_maps}  # a job's map overrides the panel's
         characters = rigs.pair_from_objects(a, b, maps)
-        voice, stems = _voice(spec)
+        voice, stems = _voice(shot)
     except (rigs.RigError, audio_io.AudioFileError) as exc:
         raise ShotError(str(exc)) from exc
     staging_text = None
-    if spec.staging is not None:
+    if shot.staging is not None:
         try:
-            staging_text = spec.staging.read_text(encoding="utf-8")
+            staging_text = shot.staging.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            raise ShotError(f"staging file '{spec.staging}' could not be read ({exc})") from exc
+            raise ShotError(f"staging file '{shot.staging}' could not be read ({exc})") from exc
     names = {role: rig.display_name for role, rig in characters.items()}
     try:
         fps = scene.render.fps / scene.render.fps_base
-        generate_flow.check_staging(staging_text, names, str(spec.staging), fps, scene.frame_start)
+        generate_flow.check_staging(staging_text, names, str(shot.staging), fps, scene.frame_start)
     except generate_flow.UserError as exc:
         raise ShotError(str(exc)) from exc
-    script_text = _script_text(spec.script, names)
+    script_text = _script_text(shot.script, names)
     seconds["load"] = time.perf_counter() - started
 
     report("generate", 0.0)
@@ -273,11 +256,11 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
         stems=stems,
         staging=staging_text,
         fps=scene.render.fps / scene.render.fps_base,
-        seed=spec.seed,
+        seed=shot.seed,
         swap_roles=False,
         names=names,
         first_frame=scene.frame_start,
-        weights=spec.weights,
+        weights=shot.weights,
         script=script_text,
         notes=voice.notes,
     )
@@ -294,15 +277,14 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
     plan = generate_flow.Plan(
         request=request,
         characters=characters,
-        audio_paths=list(spec.audio),
-        staging_source=str(spec.staging) if spec.staging else None,
+        audio_paths=list(shot.audio),
         frame_start=scene.frame_start,
         bake_range=None,
-        key_mode=spec.key_mode,
-        key_tolerance=spec.key_tolerance,
+        key_mode=KEY_MODE,
+        key_tolerance=KEY_TOLERANCE,
         head_strength=1.0,
         eye_strength=1.0,
-        take_label=spec.take,
+        take_label=shot.take,
     )
     try:
         summary = generate_flow.bake(scene, plan, performance)
@@ -314,16 +296,16 @@ def bake_shot(spec: ShotSpec, *, progress: Callable[[str, float], None] | None =
 
     report("save", 0.0)
     t0 = time.perf_counter()
-    spec.out.parent.mkdir(parents=True, exist_ok=True)
+    shot.out.parent.mkdir(parents=True, exist_ok=True)
     with interrupts.deferred("saving the .blend"):
         try:
-            bpy.ops.wm.save_as_mainfile(filepath=str(spec.out), copy=True)
+            bpy.ops.wm.save_as_mainfile(filepath=str(shot.out), copy=True)
         except RuntimeError as exc:
-            raise blend_save_error(spec.out, exc) from None
+            raise blend_save_error(shot.out, exc) from None
     seconds["save"] = time.perf_counter() - t0
     report("save", 1.0)
     return ShotResult(
-        out=spec.out,
+        out=shot.out,
         take=summary.take,
         seconds=seconds,
         notes=tuple(performance.notes),

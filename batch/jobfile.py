@@ -23,14 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from .paths import FolderCache, InputIndex, output_problems
-from .resolver import (  # noqa: F401 (re-exported: callers use jobfile.*)
-    AUDIO_SUFFIXES,
-    RETARGET_KEYS,
+from .resolver import (
     RetargetCheck,
     ScriptCheck,
+    ShotResolver,
     StagingCheck,
     WeightsCheck,
-    _ShotResolver,
 )
 from .schema import (  # noqa: F401 (the field checks, re-exported: callers use jobfile.*)
     ENGINE_ALIASES,
@@ -49,7 +47,7 @@ from .schema import (  # noqa: F401 (the field checks, re-exported: callers use 
     parse_resolution,
     seed_problem,
 )
-from .shot import RenderJob, ShotJob
+from .shot import RenderJob, Shot
 
 # Shot names become file names and farm task names: keep them plain.
 SHOT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
@@ -74,7 +72,7 @@ class JobCheck:
     source: str  # the job file, or "duet bake" for a single shot from the command line
     path: Path | None
     names: list[str] = field(default_factory=list)  # every shot, in file order
-    shots: list[ShotJob] = field(default_factory=list)  # the valid ones, in file order
+    shots: list[Shot] = field(default_factory=list)  # the valid ones, in file order
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -96,7 +94,7 @@ class JobCheck:
                 found.setdefault(problem.shot, []).append(problem)
         return found
 
-    def shot(self, name: str) -> ShotJob | None:
+    def shot(self, name: str) -> Shot | None:
         return next((s for s in self.shots if s.name == name), None)
 
     def error(self, problems: list[Problem] | None = None) -> JobFileError:
@@ -250,7 +248,7 @@ def check_job_data(
             )
         own, bad_own, problems = _validate_fields(raw, prefix, name)
         check.problems += problems
-        resolver = _ShotResolver(
+        resolver = ShotResolver(
             name,
             own,
             defaults,
@@ -378,7 +376,7 @@ def check_single_shot(
     check.problems += [
         Problem(where(p.location.lstrip(".").split("[")[0]), p.message, name) for p in problems
     ]
-    resolver = _ShotResolver(
+    resolver = ShotResolver(
         name,
         own,
         ShotFields(),

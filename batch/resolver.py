@@ -15,7 +15,7 @@ from typing import Any
 
 from .paths import FolderCache, folder_problem, resolve_path
 from .schema import RENDER_KEYS, Problem, ShotFields, parse_frames, parse_resolution
-from .shot import RenderJob, ShotJob
+from .shot import RenderJob, Shot
 
 # Mirrors duet.addon.audio.SUPPORTED_SUFFIXES (what Blender's aud decodes); a
 # Blender test keeps the two equal.
@@ -57,7 +57,7 @@ def _kind(path: Path) -> str | None:
         return None
 
 
-class _ShotResolver:
+class ShotResolver:
     """Merge a shot over the defaults, resolve its paths and check its inputs."""
 
     def __init__(
@@ -182,7 +182,7 @@ class _ShotResolver:
         )
         return self.inspected_file(key, ".json", fix, self.retarget_check)
 
-    def resolve(self) -> tuple[ShotJob | None, list[Path]]:
+    def resolve(self) -> tuple[Shot | None, list[Path]]:
         """The shot (None when it has problems) and every input path found, for
         the cross-shot check that no output overwrites any input. The outputs
         are kept in ``self.out`` and ``self.render`` even when the shot has
@@ -247,7 +247,7 @@ class _ShotResolver:
         fps, _ = self.value("fps")
         if self.problems or blend is None or out is None or None in audio:
             return None, inputs
-        shot = ShotJob(
+        shot = Shot(
             name=self.name,
             blend=blend,
             audio=tuple(a_path for a_path in audio if a_path is not None),

@@ -1,6 +1,6 @@
 """The keys of a job file (a shot, or ``[defaults]``), validated field by field.
 
-batch.jobfile merges a shot over the defaults and checks its files; this module says
+batch.resolver merges a shot over the defaults and checks its files; this module says
 whether each key's value has the right type and range, in words a user can act on
 (``defaults.seed: must be a whole number, not a string ('3')``).
 """

@@ -1,4 +1,7 @@
-"""One shot of a job: checked, with absolute paths (batch.jobfile builds it)."""
+"""One shot, from job file to bake: the record batch.jobfile builds (checked, absolute
+paths) for each shot of a job file or for ``duet bake``'s options, and the one the bake
+(duet.addon.shot_bake) takes. The panel's Generate has no such files (its staging, script
+and maps are text blocks of the open .blend): it builds addon.generate_flow.Plan instead."""
 
 from __future__ import annotations
 
@@ -31,20 +34,20 @@ class RenderJob:
 
 
 @dataclass(frozen=True)
-class ShotJob:
+class Shot:
     """One shot, checked and with absolute paths: a unit of work with its own outputs."""
 
     name: str
-    blend: Path
-    audio: tuple[Path, ...]
-    staging: Path | None
-    character_a: str | None
+    blend: Path  # input .blend (never overwritten)
+    audio: tuple[Path, ...]  # one file (mixed or stereo stems) or two stem files (A, B)
+    staging: Path | None  # staging text file
+    character_a: str | None  # object or character names; None: the Duet pair of the scene
     character_b: str | None
-    out: Path
-    take: str | None = None
+    out: Path  # output .blend
+    take: str | None = None  # label for the take ("Duet Take N: label")
     seed: int = 0
-    stems: bool | None = None
-    fps: float | None = None
+    stems: bool | None = None  # None: detect from the file
+    fps: float | None = None  # None: the scene's
     weights: Path | None = None  # model weights .npz; None: the bundled model
     render: RenderJob | None = None
     # Retarget maps (.json) for A and B; None: the map picked in the .blend's Duet panel,

@@ -41,13 +41,12 @@ def _plan(pair, key_mode="DENSE"):
     from duet.addon import generate_flow, rigs
     from duet.addon.generate_request import GenerationRequest
 
-    characters = rigs.pair_from_objects(pair.heads["A"].rig, pair.heads["B"].rig)
+    characters = rigs.pair_from_objects(pair.characters["A"].rig, pair.characters["B"].rig)
     request = GenerationRequest(np.zeros(16000, np.float32), 16000, False, None, FPS, 0, False)
     return generate_flow.Plan(
         request=request,
         characters=characters,
         audio_paths=[],
-        staging_source=None,
         frame_start=1,
         bake_range=None,
         key_mode=key_mode,
@@ -71,8 +70,8 @@ def test_shape_keys_follow_the_performance(scene_with_pair, key_mode: str) -> No
     summary = bake.bake_take(scene, _plan(pair, key_mode), perf)
     assert summary.take == "Duet Take 1"
     tol = 1e-4 if key_mode == "DENSE" else 0.0051
-    key_a = pair.heads["A"].mesh.data.shape_keys.key_blocks
-    key_b = pair.heads["B"].mesh.data.shape_keys.key_blocks
+    key_a = pair.characters["A"].mesh.data.shape_keys.key_blocks
+    key_b = pair.characters["B"].mesh.data.shape_keys.key_blocks
     for i in (0, 7, 30, 95):
         scene.frame_set(1 + i)
         assert key_a["jawOpen"].value == pytest.approx(perf.blendshapes["A"][i, 17], abs=tol)
@@ -83,7 +82,7 @@ def test_head_turns_and_eyes_hold_contact(scene_with_pair) -> None:
     from duet.addon import bake
 
     scene, pair = scene_with_pair
-    rig_a, rig_b = pair.heads["A"].rig, pair.heads["B"].rig
+    rig_a, rig_b = pair.characters["A"].rig, pair.characters["B"].rig
     scene.frame_set(1)
     rest_face = _forward(rig_a.matrix_world @ rig_a.pose.bones["head"].matrix, 2)
     bake.bake_take(scene, _plan(pair), _performance())
@@ -108,7 +107,7 @@ def test_second_take_keeps_the_first_and_the_animators_keys(scene_with_pair) -> 
     from duet.addon import bake
 
     scene, pair = scene_with_pair
-    mesh = pair.heads["B"].mesh
+    mesh = pair.characters["B"].mesh
     kb = mesh.data.shape_keys.key_blocks["browInnerUp"]
     kb.value = 0.7
     kb.keyframe_insert("value", frame=10)

@@ -150,7 +150,7 @@ def test_cli_table_and_blender_command_share_one_implementation() -> None:
 
 def test_audio_suffixes_match_what_blender_decodes(bpy_module) -> None:
     from duet.addon.audio import SUPPORTED_SUFFIXES
-    from duet.batch.jobfile import AUDIO_SUFFIXES
+    from duet.batch.resolver import AUDIO_SUFFIXES
 
     assert AUDIO_SUFFIXES == SUPPORTED_SUFFIXES
 
@@ -161,7 +161,7 @@ def test_audio_suffixes_match_what_blender_decodes(bpy_module) -> None:
 @pytest.mark.slow
 def test_render_images_then_a_shorter_range_replaces_them(bpy_module, tmp_path: Path) -> None:
     from duet.addon.headless.shot_render import render_baked_shot
-    from duet.batch.jobfile import RenderJob
+    from duet.batch.shot import RenderJob
 
     blend = save_simple_shot(bpy_module, tmp_path / "baked" / "sh010.blend")
     before = digest(blend)
@@ -185,7 +185,7 @@ def test_render_images_then_a_shorter_range_replaces_them(bpy_module, tmp_path: 
 @pytest.mark.slow
 def test_render_video_with_ffmpeg(bpy_module, tmp_path: Path) -> None:
     from duet.addon.headless.shot_render import render_baked_shot, video_available
-    from duet.batch.jobfile import RenderJob
+    from duet.batch.shot import RenderJob
 
     if not video_available():
         pytest.skip("this bpy build has no FFmpeg")
@@ -200,7 +200,7 @@ def test_render_video_with_ffmpeg(bpy_module, tmp_path: Path) -> None:
 
 def test_render_explains_missing_camera_and_engine(bpy_module, tmp_path: Path) -> None:
     from duet.addon.headless.shot_render import RenderError, render_baked_shot
-    from duet.batch.jobfile import RenderJob
+    from duet.batch.shot import RenderJob
 
     blend = save_simple_shot(bpy_module, tmp_path / "nocam.blend", camera=False)
     with pytest.raises(RenderError, match="has no active camera: add one"):
@@ -644,8 +644,9 @@ def test_a_full_disk_is_named_with_its_folder_and_the_fix(
     import errno
 
     from duet.addon import batch, shot_bake
-    from duet.batch import atomic, jobfile
+    from duet.batch import atomic
     from duet.batch.progress import BatchProgress
+    from duet.batch.shot import Shot
 
     def bake_shot(spec, progress=None):  # stands for the bake: writes the temporary output
         spec.out.write_bytes(b"BLENDER baked")
@@ -657,7 +658,7 @@ def test_a_full_disk_is_named_with_its_folder_and_the_fix(
     monkeypatch.setattr(shot_bake, "bake_shot", bake_shot)
     monkeypatch.setattr(atomic, "replace_into_place", disk_full)
     out = tmp_path / "out" / "sh010.blend"
-    shot = jobfile.ShotJob("sh010", tmp_path / "in.blend", (tmp_path / "take.wav",), None, None, None, out)
+    shot = Shot("sh010", tmp_path / "in.blend", (tmp_path / "take.wav",), None, None, None, out)
     outcome = batch.run_shot(shot, stage="bake", progress=BatchProgress(1, quiet=True))
     assert outcome.status == "failed"
     assert outcome.error == (

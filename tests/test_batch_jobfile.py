@@ -18,6 +18,7 @@ import pytest
 
 from duet.batch import atomic, checks, jobfile, paths
 from duet.batch.progress import BatchProgress
+from duet.batch.shot import RenderJob
 from duet.batch.summary import (
     EXIT_INTERRUPTED,
     EXIT_INVALID_JOB,
@@ -104,12 +105,12 @@ def test_good_job_resolves_every_shot(project: Path) -> None:
     assert sh010.out == project / "baked/sh010.blend"
     assert (sh010.character_a, sh010.character_b, sh010.seed, sh010.take) == ("Mara", "Theo", 7, "first pass")
     assert sh010.stems is None and sh010.fps is None
-    assert sh010.render == jobfile.RenderJob(
+    assert sh010.render == RenderJob(
         dir=project / "renders/sh010", format="images", engine="workbench", resolution=(640, 360)
     )
     # A shot's render table merges key by key over the defaults'.
     assert sh020.blend == project / "shots/sc02.blend" and sh020.fps == 24.0
-    assert sh020.render == jobfile.RenderJob(
+    assert sh020.render == RenderJob(
         dir=project / "renders/sh020",
         format="video",
         engine="workbench",

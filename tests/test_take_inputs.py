@@ -26,6 +26,7 @@ def write_wav(path: Path, channels: int, seconds: float = 1.0, rate: int = 16000
 
 def test_more_than_two_channels_mixed_down_are_named_in_the_takes_report(bpy_module, tmp_path: Path) -> None:
     from duet.addon import generate_flow, shot_bake
+    from duet.batch.shot import Shot
 
     six = str(write_wav(tmp_path / "take.wav", 6))
     voice, stems, _ = generate_flow.load_voice_over("MIXED", six, "")
@@ -41,11 +42,11 @@ def test_more_than_two_channels_mixed_down_are_named_in_the_takes_report(bpy_mod
     voice, _, _ = generate_flow.load_voice_over("MIXED", str(write_wav(tmp_path / "stereo.wav", 2)), "")
     assert voice.notes == ()
     # A batch shot reports it too (its warnings in the summary).
-    spec = shot_bake.ShotSpec(
-        blend=tmp_path / "x.blend", audio=[Path(six)], staging=None, character_a=None, character_b=None,
-        out=tmp_path / "o.blend", stems=False,
+    shot = Shot(
+        name="sh010", blend=tmp_path / "x.blend", audio=(Path(six),), staging=None, character_a=None,
+        character_b=None, out=tmp_path / "o.blend", stems=False,
     )  # fmt: skip
-    voice, _ = shot_bake._voice(spec)
+    voice, _ = shot_bake._voice(shot)
     (note,) = voice.notes
     assert note.startswith("take.wav has 6 channels; mixed down to mono — give two stem files")
 

@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         scene = bpy.context.scene
         scene.render.fps, scene.render.fps_base = FPS, 1.0
         pair = stage.build_dialogue_pair(scene)
-        characters = rigs.pair_from_objects(pair.heads["A"].rig, pair.heads["B"].rig)
+        characters = rigs.pair_from_objects(pair.characters["A"].rig, pair.characters["B"].rig)
         request = GenerationRequest(
             samples, voice.sample_rate, False, staging, float(FPS), 0, False, names, 1
         )
@@ -110,7 +110,6 @@ def main(argv: list[str] | None = None) -> int:
             request=request,
             characters=characters,
             audio_paths=[wav],
-            staging_source="example",
             frame_start=1,
             bake_range=None,
             key_mode=key_mode,

@@ -101,7 +101,7 @@ def _build_scene(seconds: float, weights: Path | None):
     scene = bpy.context.scene
     scene.render.fps, scene.render.fps_base = FPS, 1.0
     pair = stage.build_dialogue_pair(scene)
-    characters = rigs.pair_from_objects(pair.heads["A"].rig, pair.heads["B"].rig)
+    characters = rigs.pair_from_objects(pair.characters["A"].rig, pair.characters["B"].rig)
     for seed in (0, 1):
         performance = generate(
             samples,
@@ -121,7 +121,6 @@ def _build_scene(seconds: float, weights: Path | None):
             request=request,
             characters=characters,
             audio_paths=[wav],
-            staging_source="example",
             frame_start=1,
             bake_range=None,
             key_mode="SPARSE",
