@@ -24,7 +24,8 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 # Why a weights file cannot run (naming the file and the fix), or None. The job checks
-# stay free of numpy: the caller that can load a model passes this in.
+# stay free of numpy: the caller that can load a model passes this in (batch.checks has the
+# checks duet bake / duet batch pass: weights_problem, map_file_problem, staging_problems).
 WeightsCheck = Callable[[Path], str | None]
 # Why a retarget map .json is not a map Duet can read (naming the file and the fix), or
 # None. Same reason: the map's schema lives in duet.model.retarget, which needs numpy.

@@ -507,11 +507,11 @@ def test_checking_a_job_looks_at_each_file_a_bounded_number_of_times(project: Pa
 def test_a_farm_task_checks_its_own_shot_and_a_broken_other_does_not_stop_it(project: Path) -> None:
     looked_inside: list[str] = []
 
-    def weights_check(path: Path) -> str | None:  # stands for loading a model (addon.job)
+    def weights_check(path: Path) -> str | None:  # stands for loading a model (batch.checks)
         looked_inside.append(path.name)
         return None
 
-    def staging_check(path: Path, names) -> list[str]:  # stands for parsing it (addon.job)
+    def staging_check(path: Path, names) -> list[str]:  # stands for parsing it (batch.checks)
         looked_inside.append(path.name)
         return ["'broken.txt' line 1, col 3: 'facs': did you mean 'faces'?"] if "broken" in path.name else []
 
@@ -698,7 +698,7 @@ def test_weights_pin_a_model_per_shot_checked_with_location_and_fix(project: Pat
     (project / "models/v3.json").write_text("{}")
     looked_inside = []
 
-    def weights_check(path: Path) -> str | None:  # stands for loading the model (addon.job)
+    def weights_check(path: Path) -> str | None:  # stands for loading the model (batch.checks)
         looked_inside.append(path.name)
         return f"'{path}' could not be read as a weights file" if path.name == "damaged.npz" else None
 
