@@ -9,7 +9,7 @@ import pytest
 
 from duet.model import spec
 from duet.model.performance import Performance
-from duet.model.training import augment, composer, corpus, heldout
+from duet.model.training import augment, composer, corpus, heldout, heldout_recordings
 from duet.model.training import heldout_eval as he
 from duet.model.training.speech.voices import parse_voice
 
@@ -91,7 +91,7 @@ def test_fillets_lines_are_split_by_fish_and_other_parts_left_out(tmp_path):
     folder.mkdir(parents=True)
     for stem in ("bar-m-no", "bar-v-sud", "bar-m-dost0", "bar-x-gr0", "readme"):
         (folder / f"{stem}.ogg").write_bytes(b"")
-    lines = heldout.fillets_lines(tmp_path, "barrel", "cs")
+    lines = heldout_recordings.fillets_lines(tmp_path, "barrel", "cs")
     assert [p.stem for p in lines["m"]] == ["bar-m-dost0", "bar-m-no"]
     assert [p.stem for p in lines["v"]] == ["bar-v-sud"]
     assert len(set(heldout.FILLETS_HELDOUT_LEVELS)) == 10

@@ -34,6 +34,7 @@ from .. import spec
 from ..weights import sha256_of
 from . import composer
 from . import text as text_source
+from .corpus_voices import _cast, held_out_description, voice_split
 from .npz_writer import write_npz
 from .staging_sampler import sample_feasible_staging
 
@@ -58,15 +59,6 @@ LANGUAGE_WEIGHTS: dict[str, float] = {
 SPEAKING_RATE = (0.92, 1.1)  # per-role synthesis rate; the voice warp adds speed 0.85-1.2 on top
 LINE_RATE_JITTER = 0.06  # per-line rate variation around the role's rate
 CHANNEL_P = 0.8  # clips whose mix passes through a sampled recording channel
-
-# Held-out voices (test split only). Festival: one of the three voices. espeak-ng:
-# whole variants (every language's voice with that variant) and plain voices of some
-# accents. Everything else is train/validation only.
-HELD_OUT_FESTIVAL = frozenset({"festival:ked"})
-HELD_OUT_ESPEAK_VARIANTS = frozenset({"f3", "Andrea", "steph2", "m4", "Denis", "iven3", "sandro", "klatt2"})
-HELD_OUT_ESPEAK_ACCENTS = frozenset({"en-gb-scotland", "fr-ch"})
-FESTIVAL_SHARE = 0.25  # English roles voiced by festival (3 voices; slt is ~10x slower than espeak-ng)
-FEMALE_P = 0.5  # each role's gender is drawn first, so the many male espeak-ng variants do not dominate
 
 
 class CorpusError(RuntimeError):
@@ -111,18 +103,6 @@ def plan_split(seed: int, split: str, seconds: float) -> list[tuple[ClipPlan, fl
     return out
 
 
-def voice_split(voice_id: str) -> str:
-    """'test' for held-out voices, else 'train' (used by train and validation)."""
-    if voice_id in HELD_OUT_FESTIVAL:
-        return "test"
-    if voice_id.startswith("espeak:"):
-        name = voice_id.split(":", 1)[1]
-        accent, _, variant = name.partition("+")
-        if accent in HELD_OUT_ESPEAK_ACCENTS or (variant and variant in HELD_OUT_ESPEAK_VARIANTS):
-            return "test"
-    return "train"
-
-
 def voices_by_split() -> dict[str, dict[str, list]]:
     """split -> language -> voices that split may use (sorted by id)."""
     from .speech import available_voices
@@ -151,22 +131,6 @@ def _plain(value) -> object:
     if isinstance(value, np.integer | int | bool | str):
         return value.item() if isinstance(value, np.generic) else value
     return repr(value)
-
-
-def _cast(rng: np.random.Generator, voices: list) -> list:
-    """Two different voices of one language: gender first, festival for a share of English roles."""
-    cast: list = []
-    for _ in range(2):
-        options = [v for v in voices if v not in cast] or list(voices)
-        festival = [v for v in options if v.backend == "festival"]
-        espeak = [v for v in options if v.backend != "festival"]
-        use_festival = festival and (not espeak or rng.random() < FESTIVAL_SHARE)
-        options = festival if use_festival else espeak
-        gender = "female" if rng.random() < FEMALE_P else "male"
-        matching = [v for v in options if v.gender == gender]
-        options = matching or options
-        cast.append(options[int(rng.integers(len(options)))])
-    return cast
 
 
 # ----------------------------------------------------------------------------- one clip
@@ -660,25 +624,6 @@ def _ranges(items: list) -> dict:
                 lo, hi = out.get(k, [v, v])
                 out[k] = [min(lo, v), max(hi, v)]
     return {k: [round(a, 4), round(b, 4)] for k, (a, b) in sorted(out.items())}
-
-
-def held_out_description() -> dict:
-    from . import augment
-
-    warp_doc = getattr(augment, "HELD_OUT_DESCRIPTION", None) or "see augment.sample_voice_warp(rng, 'test')"
-    return {
-        "voices": {
-            "festival": sorted(HELD_OUT_FESTIVAL),
-            "espeak_variants": sorted(HELD_OUT_ESPEAK_VARIANTS),
-            "espeak_accents": sorted(HELD_OUT_ESPEAK_ACCENTS),
-            "rule": "test uses only these voices; train and validation never use them",
-        },
-        "warps": warp_doc,
-        "texts": (
-            "test uses only held-out templates (index % 5 == 4 of questions, answers, statements); train "
-            "and validation never use those templates nor held-out lexicon entries (index % 5 == 4)"
-        ),
-    }
 
 
 def default_workers() -> int:

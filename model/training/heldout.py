@@ -17,7 +17,7 @@ merged over pauses < 0.3 s, as in the corpus).
   it before the first line; in half of them a breath-like or line-noise burst sounds in that
   lead, before anyone speaks.
 - synthetic_pairs: festival and espeak-ng voices the shipped corpus held out of training
-  by identity (corpus.HELD_OUT_FESTIVAL, HELD_OUT_ESPEAK_VARIANTS), two different voices of
+  by identity (corpus_voices.HELD_OUT_FESTIVAL, HELD_OUT_ESPEAK_VARIANTS), two different voices of
   the same gender, English test-partition text, the corpus's recording channels (80 %). Half
   of them get a voice warp from the test-only speaker cells (augment.TEST_CELLS) that keep
   the gender (pitch -6..+2 st for male, -2..+6 st for female voices); the other half are the
@@ -40,7 +40,14 @@ import numpy as np
 
 from .. import spec
 from . import augment, composer
-from .audio_files import read_audio_file
+from .heldout_recordings import (
+    FILLETS_CHARACTERS,
+    fillets_lines,
+    librispeech_sexes,
+    read_flac,
+    read_line,
+    test_other_files,
+)
 from .speech.types import Phone
 
 SR = spec.SAMPLE_RATE
@@ -89,7 +96,6 @@ BURST_CLEAR_S = 0.25  # the burst ends at least this long before the first word
 # --- Fish Fillets (Debian fillets-ng-data-cs / -nl: acted two-character dialogue, line by line) ---------
 FILLETS_ROOT = Path("/usr/share/games/fillets-ng")
 FILLETS_LANGUAGES = ("cs", "nl")
-FILLETS_CHARACTERS = {"m": "small fish", "v": "big fish"}  # the two main parts: file names <level>-m-*, -v-*
 # Levels held out of any training (issue 13): a seeded draw (numpy default_rng(13)) of 10 of the 26
 # levels whose Czech and Dutch voice tracks both hold at least 9 lines of each fish. A corpus built
 # from Fish Fillets must leave these levels out, or these rows stop being held out.
@@ -275,37 +281,6 @@ class PiecePicker:
             self._orders[key] = order
         piece = pool[order.pop()]
         return _Line(piece.audio, list(piece.phones))
-
-
-def librispeech_sexes(root: Path) -> dict[str, str]:
-    """Speaker id -> 'M' / 'F' from LibriSpeech's SPEAKERS.TXT."""
-    out = {}
-    for line in (Path(root) / "SPEAKERS.TXT").read_text(encoding="utf-8", errors="replace").splitlines():
-        if line.startswith(";"):
-            continue
-        parts = [p.strip() for p in line.split("|")]
-        if len(parts) >= 2 and parts[1] in ("M", "F"):
-            out[parts[0]] = parts[1]
-    return out
-
-
-def test_other_files(root: Path) -> dict[str, list[Path]]:
-    """test-other speaker id -> their readings (sorted)."""
-    base = Path(root) / "test-other"
-    return {d.name: sorted(d.glob("*.flac")) for d in sorted(base.iterdir()) if d.is_dir()}
-
-
-def train_clean_files(root: Path) -> list[Path]:
-    """The train-clean-100 readings, one per speaker (sorted)."""
-    return sorted((Path(root) / "train-clean-100").glob("*.flac"))
-
-
-def read_flac(path: Path) -> np.ndarray:
-    """A LibriSpeech reading as float32 mono 16 kHz (flac: lossless, exact)."""
-    x, rate = read_audio_file(path)
-    if rate != SR:
-        raise ValueError(f"{path} is sampled at {rate} Hz; LibriSpeech readings are {SR} Hz")
-    return x
 
 
 # ----------------------------------------------------------------------------- plans
@@ -623,25 +598,6 @@ def synthetic_pairs(
             out.append(compose_synthetic_pair(name, synth, (a, b), warped, seed, i, target))
             log(f"  composed {name} {a} / {b} ({out[-1].seconds:.1f} s, {out[-1].tags['warp']})")
     return out
-
-
-def fillets_lines(root: Path, level: str, language: str) -> dict[str, list[Path]]:
-    """The recorded lines of the two fish in one level and language: {"m": [...], "v": [...]}."""
-    folder = Path(root) / "sound" / level / language
-    out: dict[str, list[Path]] = {c: [] for c in FILLETS_CHARACTERS}
-    for path in sorted(folder.glob("*.ogg")):
-        parts = path.stem.split("-")
-        if len(parts) >= 3 and parts[1] in out:
-            out[parts[1]].append(path)
-    return out
-
-
-def read_line(path: Path) -> np.ndarray:
-    """A recorded line (any rate) as float32 mono 16 kHz (the model's resampler)."""
-    from .. import audio as audio_io
-
-    mono, rate = read_audio_file(path)
-    return audio_io.prepare(mono, rate, stems=False)
 
 
 def plan_fillets(levels: tuple[str, ...], n: int) -> list[tuple[str, str, str]]:

@@ -37,7 +37,7 @@ import numpy as np
 
 from .. import diarization, features, spec, weights, windowing
 from ..performance import Performance
-from . import heldout, metrics
+from . import heldout, heldout_recordings, metrics
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "librispeech_voices"
@@ -320,14 +320,14 @@ def verification(
 
 def speaker_verification(rt, root: Path, quick: bool, log: Callable = print) -> dict:
     """EER on test-other (10 readers x 10 readings) and train-clean-100 (halves of one reading each)."""
-    sexes = heldout.librispeech_sexes(root)
-    files = heldout.test_other_files(root)
+    sexes = heldout_recordings.librispeech_sexes(root)
+    files = heldout_recordings.test_other_files(root)
     if quick:
         files = {k: v[:3] for k, v in list(files.items())[:4]}
     vecs, spks, segs, seg_spks, seg_src = [], [], [], [], []
     for spk, paths in files.items():
         for p in paths:
-            whole, segments = voice_vectors(rt, heldout.read_flac(p))
+            whole, segments = voice_vectors(rt, heldout_recordings.read_flac(p))
             if whole is not None:
                 vecs.append(whole)
                 spks.append(spk)
@@ -341,8 +341,8 @@ def speaker_verification(rt, root: Path, quick: bool, log: Callable = print) -> 
     if quick:
         return out
     vecs, spks, skipped = [], [], []
-    for p in heldout.train_clean_files(root):
-        x = heldout.read_flac(p)
+    for p in heldout_recordings.train_clean_files(root):
+        x = heldout_recordings.read_flac(p)
         half = len(x) // 2
         parts = [voice_vectors(rt, x[:half])[0], voice_vectors(rt, x[half:])[0]]
         if parts[0] is None or parts[1] is None:
