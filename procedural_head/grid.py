@@ -14,6 +14,7 @@ import itertools
 
 import numpy as np
 
+from . import libm
 from .params import HeadParams
 
 AXIS_Y = 0.056  # the vertical axis the horizontal rays start from
@@ -43,19 +44,21 @@ class RayGrid:
 
     def rays(self) -> tuple[np.ndarray, np.ndarray]:
         """(n_rows, n_cols, 3) origins and unit directions of every grid ray."""
-        sin_p, cos_p = np.sin(self.phi), np.cos(self.phi)
+        sin_p, cos_p = libm.sin(self.phi), libm.cos(self.phi)
         origins, directions = [], []
         flat = (len(self.row_z), self.n_cols)
         offsets = self.z_offset if self.z_offset is not None else np.zeros(flat)
         elevation = self.elevation if self.elevation is not None else np.zeros(flat)
         for z, dz, el in zip(self.row_z, offsets, elevation, strict=True):
             origins.append(np.stack([np.zeros(self.n_cols), np.full(self.n_cols, AXIS_Y), z + dz], axis=1))
-            ce, se = np.cos(el), np.sin(el)
+            ce, se = libm.cos(el), libm.sin(el)
             directions.append(np.stack([ce * sin_p, -ce * cos_p, se], axis=1))
         for a in self.cap_alpha:
             origins.append(np.broadcast_to((0.0, AXIS_Y, CAP_TOP_Z), (self.n_cols, 3)))
             directions.append(
-                np.stack([np.cos(a) * sin_p, -np.cos(a) * cos_p, np.full_like(sin_p, np.sin(a))], axis=1)
+                np.stack(
+                    [libm.cos(a) * sin_p, -libm.cos(a) * cos_p, np.full_like(sin_p, libm.sin(a))], axis=1
+                )
             )
         return np.array(origins, dtype=np.float64), np.array(directions, dtype=np.float64)
 
@@ -108,7 +111,7 @@ def make_grid(params: HeadParams) -> RayGrid:
     elevation = np.zeros((len(row_z), n))
     i0 = int(np.argmin(np.abs(row_z - (-0.130))))
     i1 = int(np.argmin(np.abs(row_z - (chin_bottom + 0.008))))
-    front_share = np.clip(np.cos(phi), 0.0, 1.0) ** 2
+    front_share = np.clip(libm.cos(phi), 0.0, 1.0) ** 2
     for k in range(i0 + 1, i1):
         frac = (k - i0) / (i1 - i0)
         z_offset[k] = front_share * (row_z[i1] - row_z[k])
@@ -137,13 +140,13 @@ VERMILION_ROWS = 3  # of those, rows on the red of the lip
 def upper_vermilion_height(params: HeadParams, x: np.ndarray) -> np.ndarray:
     """Height of the upper lip's red above the stomion: a Cupid's bow tapering into the corners."""
     u = np.clip(np.abs(x) / params.mouth_half_width, 0.0, 1.0)
-    bow = 1.0 + 0.20 * np.exp(-(((u - 0.27) / 0.14) ** 2)) - 0.14 * np.exp(-((u / 0.10) ** 2))
-    return params.upper_lip * 1.25 * bow * np.clip(1.0 - u**2.4, 0.0, 1.0) ** 0.6
+    bow = 1.0 + 0.20 * libm.exp(-(((u - 0.27) / 0.14) ** 2)) - 0.14 * libm.exp(-((u / 0.10) ** 2))
+    return params.upper_lip * 1.25 * bow * libm.power(np.clip(1.0 - libm.power(u, 2.4), 0.0, 1.0), 0.6)
 
 
 def lower_vermilion_height(params: HeadParams, x: np.ndarray) -> np.ndarray:
     u = np.clip(np.abs(x) / params.mouth_half_width, 0.0, 1.0)
-    return params.lower_lip * 1.35 * np.clip(1.0 - u**2.0, 0.0, 1.0) ** 0.55
+    return params.lower_lip * 1.35 * libm.power(np.clip(1.0 - u**2.0, 0.0, 1.0), 0.55)
 
 
 def with_lip_rows(grid: RayGrid, params: HeadParams, mouth_x: np.ndarray) -> RayGrid:

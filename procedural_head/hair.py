@@ -11,6 +11,7 @@ import dataclasses
 
 import numpy as np
 
+from . import libm
 from .field import head_field
 from .grid import AXIS_Y
 from .mesh import MeshBuilder
@@ -29,7 +30,13 @@ class Binding:
     weights: np.ndarray  # (n, k), rows sum to 1
 
     def apply(self, delta: np.ndarray) -> None:
-        delta[self.vertices] = np.einsum("nk,nkc->nc", self.weights, delta[self.skin])
+        # An explicit sum over the k neighbours in order: einsum's SIMD kernels may add them
+        # in an order that depends on the arrays' alignment (last-bit differences between builds).
+        moved = delta[self.skin]
+        total = self.weights[:, 0, None] * moved[:, 0]
+        for j in range(1, self.weights.shape[1]):
+            total = total + self.weights[:, j, None] * moved[:, j]
+        delta[self.vertices] = total
 
 
 def bind(
@@ -91,7 +98,7 @@ def add_hair(b: MeshBuilder, params: HeadParams, shell: Shell, rest: np.ndarray,
         frac = np.clip((bottom - a[2]) / max(b_[2] - a[2], 1e-9), 0.0, 1.0)
         edge = a + frac * (b_ - a)
         part = np.vstack([edge, poly[start:]])
-        pts = _resample(part, np.linspace(0.0, 1.0, n_rows) ** 1.15)
+        pts = _resample(part, libm.power(np.linspace(0.0, 1.0, n_rows), 1.15))
         # Hanging hair does not follow the neck in: keep the widest radius below it.
         radial = pts - centre
         radial[:, 2] = 0.0
@@ -124,13 +131,13 @@ def add_hair(b: MeshBuilder, params: HeadParams, shell: Shell, rest: np.ndarray,
 def _skin_point(params: HeadParams, x: np.ndarray, z: np.ndarray) -> np.ndarray:
     """Points on the sculpted skin at given (x, z) on the face, found by ray casting."""
     field = head_field(params)
-    phi = np.arcsin(np.clip(x / 0.07, -1.0, 1.0))
+    phi = libm.arcsin(np.clip(x / 0.07, -1.0, 1.0))
     for _ in range(4):
-        d = np.stack([np.sin(phi), -np.cos(phi), np.zeros_like(phi)], axis=1)
+        d = np.stack([libm.sin(phi), -libm.cos(phi), np.zeros_like(phi)], axis=1)
         o = np.stack([np.zeros_like(x), np.full_like(x, AXIS_Y), z], axis=1)
         t = outermost_crossing(field, o, d, t_max=0.2, t_min=0.02)
-        phi = np.arcsin(np.clip(x / t, -1.0, 1.0))
-    d = np.stack([np.sin(phi), -np.cos(phi), np.zeros_like(phi)], axis=1)
+        phi = libm.arcsin(np.clip(x / t, -1.0, 1.0))
+    d = np.stack([libm.sin(phi), -libm.cos(phi), np.zeros_like(phi)], axis=1)
     o = np.stack([np.zeros_like(x), np.full_like(x, AXIS_Y), z], axis=1)
     t = outermost_crossing(field, o, d, t_max=0.2, t_min=0.02)
     return o + t[:, None] * d, d
@@ -140,9 +147,10 @@ def brow_shape(params: HeadParams, s: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Left brow along s (0 = head, 1 = tail): centre x, centre z and half-height."""
     e = params.eye_half_spacing
     x = (e - 0.0175) + s * 0.038
-    arch = np.sin(np.pi * np.clip(s / 0.68, 0.0, 1.0) * 0.5) - 0.9 * np.clip(s - 0.68, 0.0, 1.0) ** 1.4
+    rise = libm.sin(np.pi * np.clip(s / 0.68, 0.0, 1.0) * 0.5)
+    arch = rise - 0.9 * libm.power(np.clip(s - 0.68, 0.0, 1.0), 1.4)
     z = 0.0165 + params.brow_ridge * 0.6 + 0.0062 * arch
-    half = 0.0036 * (1.0 - 0.62 * s**1.2) + 0.0007
+    half = 0.0036 * (1.0 - 0.62 * libm.power(s, 1.2)) + 0.0007
     half = half * (0.75 + 0.25 * np.sqrt(np.clip(s / 0.06, 0.0, 1.0)))
     return x, z, half
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import libm
 from .params import HeadParams
 from .shell import EyeSlit, Shell
 
@@ -29,9 +30,9 @@ def profiles(across: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     the lower one a little laterally, like real lids.
     """
     s = np.clip(across, 0.0, 1.0)
-    upper = np.sin(np.pi * s**0.85) ** 0.75
-    lower = np.sin(np.pi * s**1.15) ** 0.9
-    closed = np.sin(np.pi * s) ** 0.8
+    upper = libm.power(libm.sin(np.pi * libm.power(s, 0.85)), 0.75)
+    lower = libm.power(libm.sin(np.pi * libm.power(s, 1.15)), 0.9)
+    closed = libm.power(libm.sin(np.pi * s), 0.8)
     return upper, lower, closed
 
 
@@ -56,7 +57,7 @@ def _zone(shell: Shell, params: HeadParams, eye: EyeSlit):
     in_fissure[eye.cols] = True
     rel = shell.closed - eye.centre
     rho = np.linalg.norm(rel, axis=1)
-    elevation = np.degrees(np.arctan2(rel[:, 2], -rel[:, 1]))
+    elevation = np.degrees(libm.arctan2(rel[:, 2], -rel[:, 1]))
     r_lid = params.eye_radius + 0.0011
     radial = np.clip(1.0 - (rho - r_lid - 0.0008) / 0.007, 0.0, 1.0)
     candidate = (vcol >= 0) & (radial > 0) & (rel[:, 1] < 0.004) & (np.abs(rel[:, 0]) < 0.03)
@@ -102,8 +103,8 @@ def pose_lids(
     turn = np.radians((target - elevation) * radial)[moved]
     ry, rz = rel[moved, 1], rel[moved, 2]
     # Rotation about the eye's x axis: -y is forward, so elevation grows from -y toward +z.
-    new_y = ry * np.cos(turn) + rz * np.sin(turn)
-    new_z = rz * np.cos(turn) - ry * np.sin(turn)
+    new_y = ry * libm.cos(turn) + rz * libm.sin(turn)
+    new_z = rz * libm.cos(turn) - ry * libm.sin(turn)
     posed = rel[moved].copy()
     posed[:, 1], posed[:, 2] = new_y, new_z
     if swivel_deg:
@@ -112,8 +113,8 @@ def pose_lids(
         near_margin = np.clip(1.0 - np.abs(new_elev) / np.radians(60.0), 0.0, 1.0) * radial[moved]
         psi = np.radians(swivel_deg * eye.side) * near_margin
         px, py = posed[:, 0], posed[:, 1]
-        posed[:, 0] = px * np.cos(psi) - py * np.sin(psi)
-        posed[:, 1] = py * np.cos(psi) + px * np.sin(psi)
+        posed[:, 0] = px * libm.cos(psi) - py * libm.sin(psi)
+        posed[:, 1] = py * libm.cos(psi) + px * libm.sin(psi)
     out[moved] = eye.centre + posed
     return out
 

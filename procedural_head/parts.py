@@ -6,6 +6,7 @@ import dataclasses
 
 import numpy as np
 
+from . import libm
 from .mesh import MeshBuilder
 from .params import HeadParams
 
@@ -44,9 +45,9 @@ def eyeball(params: HeadParams) -> EyeballMesh:
         # Looking from the front (down +Y), ring order runs counter-clockwise.
         pts = np.stack(
             [
-                r * bulge * np.sin(a) * np.cos(ang),
-                -r * bulge * np.cos(a) * np.ones_like(ang),
-                r * bulge * np.sin(a) * np.sin(ang),
+                r * bulge * libm.sin(a) * libm.cos(ang),
+                -r * bulge * libm.cos(a) * np.ones_like(ang),
+                r * bulge * libm.sin(a) * libm.sin(ang),
             ],
             axis=1,
         )
@@ -75,7 +76,7 @@ def _ellipsoid_grid(centre, radii, n_lat: int, n_lon: int) -> tuple[np.ndarray, 
     lon = np.linspace(0.0, 2 * np.pi, n_lon, endpoint=False)
     la, lo = np.meshgrid(lat, lon, indexing="ij")
     # lon 0 points forward (-Y), growing toward +X, so rings run counter-clockwise from above.
-    pts = np.stack([np.cos(la) * np.sin(lo), -np.cos(la) * np.cos(lo), np.sin(la)], axis=-1)
+    pts = np.stack([libm.cos(la) * libm.sin(lo), -libm.cos(la) * libm.cos(lo), libm.sin(la)], axis=-1)
     pts = np.asarray(centre) + pts * np.asarray(radii)
     poles = np.asarray(centre) + np.array([[0.0, 0.0, -1.0], [0.0, 0.0, 1.0]]) * np.asarray(radii)
     return pts, poles
@@ -105,8 +106,8 @@ def dental_arch(params: HeadParams, upper: bool) -> tuple[np.ndarray, np.ndarray
     else:
         a, depth, y0 = half * 0.84, 0.020, -params.lip_projection + 0.0046
     t = np.linspace(-1.0, 1.0, 17)
-    x = a * np.sin(t * 1.35) / np.sin(1.35)
-    y = y0 + depth * (1.0 - np.cos(t * 1.35)) / (1.0 - np.cos(1.35))
+    x = a * libm.sin(t * 1.35) / libm.sin(1.35)
+    y = y0 + depth * (1.0 - libm.cos(t * 1.35)) / (1.0 - libm.cos(1.35))
     front = np.stack([x, y, np.full_like(x, z_m)], axis=1)
     # The back face sits 6 mm in, along the arch's inward normal.
     tangent = np.gradient(front, axis=0)
@@ -190,7 +191,7 @@ def add_ear(b: MeshBuilder, params: HeadParams, side: int, material: int) -> np.
         pts = []
         for th in theta:
             # th = 0 points back, pi/2 up, pi toward the face, 3pi/2 down (lobe).
-            cu, cv = np.cos(th), np.sin(th)
+            cu, cv = libm.cos(th), libm.sin(th)
             toward_face = max(0.0, -cu) ** 1.5
             lobe = max(0.0, -cv) ** 2
             rim = share * (1.0 - 0.18 * toward_face)
@@ -200,8 +201,8 @@ def add_ear(b: MeshBuilder, params: HeadParams, side: int, material: int) -> np.
             v = height * rim * cv * (1.0 + 0.12 * max(0.0, cv))
             # The ear leans back ~15 degrees and stands off the head ~20 degrees at the back.
             lean = np.radians(15.0)
-            uu = u * np.cos(lean) + v * np.sin(lean)
-            vv = v * np.cos(lean) - u * np.sin(lean)
+            uu = u * libm.cos(lean) + v * libm.sin(lean)
+            vv = v * libm.cos(lean) - u * libm.sin(lean)
             flare = 0.35 * max(0.0, uu) / width * 0.012
             pts.append(centre + np.array([side * (lift_here + flare), uu, vv]))
         rings.append(b.add_vertices(np.array(pts)))

@@ -14,7 +14,7 @@ import dataclasses
 import numpy as np
 
 from ..model.spec import ARKIT_NAMES
-from . import lids
+from . import libm, lids
 from .params import HeadParams
 from .regions import LABEL_NAMES, jawline_height
 from .shell import ROLL_ROWS, Shell
@@ -125,11 +125,11 @@ def _jaw_weight(c: _Context) -> np.ndarray:
     P, p = c.params, c.rest
     rel = p - c.pivot
     angle = np.degrees(
-        np.arctan2(-rel[:, 2], -rel[:, 1])
+        libm.arctan2(-rel[:, 2], -rel[:, 1])
     )  # below the forward horizontal, seen from the joint
     edge = c.shell.mouth_lower_edge
     edge_rel = p[edge] - c.pivot
-    edge_angle = np.degrees(np.arctan2(-edge_rel[:, 2], -edge_rel[:, 1]))
+    edge_angle = np.degrees(libm.arctan2(-edge_rel[:, 2], -edge_rel[:, 1]))
     order = np.argsort(np.abs(p[edge, 0]))
     line = np.interp(np.abs(p[:, 0]), np.abs(p[edge, 0])[order], edge_angle[order])
     beyond = np.clip((np.abs(p[:, 0]) - P.mouth_half_width) / 0.014, 0.0, 1.0)
@@ -144,7 +144,7 @@ def _jaw_weight(c: _Context) -> np.ndarray:
     above_seam = np.clip(p[:, 2] - P.mouth_line, 0.0, None)
     upper_near_corner = CORNER_JAW_SHARE * smoothstep(0.55, 1.0, u) ** 2 * soft(above_seam / 0.008)
     w = np.where(in_mouth & c.upper_side, upper_near_corner, w)
-    lag = 1.0 - 0.45 * u**2.5
+    lag = 1.0 - 0.45 * libm.power(u, 2.5)
     w = np.where(in_mouth & ~c.upper_side & (p[:, 1] < 0.02), np.maximum(w, lag), w)
     corners = c.shell.mouth_upper_edge[[0, -1]]
     w[corners] = CORNER_JAW_SHARE
@@ -172,8 +172,8 @@ def _rotate_x(points: np.ndarray, pivot: np.ndarray, degrees: np.ndarray) -> np.
     """Displacement of each point turned about the X axis through pivot (positive = chin down)."""
     a = np.radians(degrees)
     rel = points - pivot
-    y = rel[:, 1] * np.cos(a) - rel[:, 2] * np.sin(a)
-    z = rel[:, 1] * np.sin(a) + rel[:, 2] * np.cos(a)
+    y = rel[:, 1] * libm.cos(a) - rel[:, 2] * libm.sin(a)
+    z = rel[:, 1] * libm.sin(a) + rel[:, 2] * libm.cos(a)
     out = np.zeros_like(points)
     out[:, 1] = y - rel[:, 1]
     out[:, 2] = z - rel[:, 2]
@@ -184,8 +184,8 @@ def _rotate_z(points: np.ndarray, pivot: np.ndarray, degrees: np.ndarray) -> np.
     """Displacement of each point turned about the vertical axis through pivot (positive = chin to +X)."""
     a = np.radians(degrees)
     rel = points - pivot
-    x = rel[:, 0] * np.cos(a) - rel[:, 1] * np.sin(a)
-    y = rel[:, 0] * np.sin(a) + rel[:, 1] * np.cos(a)
+    x = rel[:, 0] * libm.cos(a) - rel[:, 1] * libm.sin(a)
+    y = rel[:, 0] * libm.sin(a) + rel[:, 1] * libm.cos(a)
     out = np.zeros_like(points)
     out[:, 0] = x - rel[:, 0]
     out[:, 1] = y - rel[:, 1]
@@ -279,7 +279,7 @@ def _follow(c: _Context, delta: np.ndarray) -> np.ndarray:
     derived = np.intersect1d(derived, lip_rows)
     share = c.shell.follow_factor[derived]
     # Toward the corners the inner rows hug the edge: they follow it fully there.
-    near_corner = np.clip(np.abs(c.rest[derived, 0]) / c.params.mouth_half_width, 0.0, 1.0) ** 4
+    near_corner = libm.power(np.clip(np.abs(c.rest[derived, 0]) / c.params.mouth_half_width, 0.0, 1.0), 4)
     share = share + (1.0 - share) * near_corner
     out[derived] = delta[fp[derived]] * share[:, None]
     return out
@@ -342,18 +342,18 @@ def _mouth_keys(c: _Context, jaw_weight: np.ndarray) -> dict[str, np.ndarray]:
     lips = _lip_area(c, 0.016, 0.024, 0.25)
     vermilion = _lip_area(c, 0.004, 0.014, 0.3)
     gather = _lip_area(c, 0.022, 0.026, 0.3)
-    edge = np.exp(-((dz / 0.004) ** 2)) * soft(np.abs(x) / (W * 1.02))
+    edge = libm.exp(-((dz / 0.004) ** 2)) * soft(np.abs(x) / (W * 1.02))
 
     # mouthPucker: lips gathered to the middle, pushed forward and turned out (a kiss), sealed.
     d = np.zeros_like(p)
     d[:, 0] = -0.46 * x * gather
     d[:, 1] = -0.0105 * vermilion - 0.0035 * lips - 0.0025 * edge
-    d[:, 2] = 0.0011 * np.tanh(dz / 0.003) * vermilion
+    d[:, 2] = 0.0011 * libm.tanh(dz / 0.003) * vermilion
     keys["mouthPucker"] = _follow(c, d)
 
     # mouthFunnel: lips rounded into a flared, open ring ("oo" / "sh").
     d = np.zeros_like(p)
-    opening = np.cos(0.5 * np.pi * np.clip(np.abs(x) / W, 0.0, 1.0)) ** 0.45
+    opening = libm.power(libm.cos(0.5 * np.pi * np.clip(np.abs(x) / W, 0.0, 1.0)), 0.45)
     d[:, 0] = -0.40 * x * gather
     d[:, 1] = -0.0075 * vermilion - 0.0035 * edge - 0.0025 * lips
     d[:, 2] = np.where(up, 0.0060, -0.0075) * opening * soft(np.abs(dz) / 0.019, 0.1) * front
@@ -384,7 +384,7 @@ def _mouth_keys(c: _Context, jaw_weight: np.ndarray) -> dict[str, np.ndarray]:
     keys["mouthStretchLeft"] = _follow(c, wide_corner[:, None] * np.array([0.0065, 0.0015, -0.0032]))
 
     # mouthPress: lips squeezed together, the bulk of each lip pressed toward the seam.
-    press_profile = np.abs(dz) / 0.004 * np.exp(1.0 - np.abs(dz) / 0.004)
+    press_profile = np.abs(dz) / 0.004 * libm.exp(1.0 - np.abs(dz) / 0.004)
     lip_band = soft(np.abs(x) / W, 0.55) * left_side * front
     lip_band = lip_band * np.where(up, soft(dz / c.upper_extent, 0.3), soft(-dz / 0.017, 0.3))
     d = np.zeros_like(p)
@@ -487,7 +487,7 @@ def _brow_cheek_nose_keys(c: _Context) -> dict[str, np.ndarray]:
 def _tongue_out(c: _Context) -> np.ndarray:
     d = np.zeros_like(c.rest)
     t = c.parts["tongue"]
-    share = c.tongue_front**1.2
+    share = libm.power(c.tongue_front, 1.2)
     d[t, 1] = -0.026 * share
     d[t, 2] = -0.004 * share
     d[t, 0] = c.rest[t, 0] * 0.15 * share  # spreads a little as it flattens

@@ -13,6 +13,7 @@ import dataclasses
 
 import numpy as np
 
+from . import libm
 from .field import eye_centres, head_field, lid_radius
 from .grid import AXIS_Y, CAP_TOP_Z, RayGrid, make_grid, with_lip_rows
 from .mesh import MeshBuilder
@@ -99,7 +100,7 @@ def _mirror_exact(points: np.ndarray, mirror_col: np.ndarray) -> np.ndarray:
 def build_shell(params: HeadParams) -> Shell:
     grid = make_grid(params)
     # First find where each column crosses the mouth line, then bend the lip rows to the lips.
-    sin_p, cos_p = np.sin(grid.phi), np.cos(grid.phi)
+    sin_p, cos_p = libm.sin(grid.phi), libm.cos(grid.phi)
     mouth_dirs = np.stack([sin_p, -cos_p, np.zeros_like(sin_p)], axis=1)
     mouth_origins = np.tile([0.0, AXIS_Y, params.mouth_line], (grid.n_cols, 1))
     t = outermost_crossing(head_field(params), mouth_origins, mouth_dirs, t_max=0.26, t_min=0.02)
@@ -131,7 +132,7 @@ def build_shell(params: HeadParams) -> Shell:
     r_lid = lid_radius(params)
     for centre, side in zip(eye_centres(params), (1, -1), strict=True):
         rel = points[e_row] - centre
-        lateral = np.degrees(np.arctan2(side * rel[:, 0], -rel[:, 1]))
+        lateral = np.degrees(libm.arctan2(side * rel[:, 0], -rel[:, 1]))
         on_sphere = np.abs(np.linalg.norm(rel, axis=1) - r_lid) < 0.0025
         cols = np.flatnonzero(on_sphere & (lateral > -48.0) & (lateral < 70.0) & front)
         cols = cols[np.argsort(side * points[e_row, cols, 0])]  # medial first
