@@ -34,7 +34,7 @@ from .. import spec
 from ..weights import sha256_of
 from . import composer
 from . import text as text_source
-from .corpus_voices import _cast, held_out_description, voice_split
+from .corpus_voices import cast_roles, held_out_description, voice_split
 from .npz_writer import write_npz
 from .staging_sampler import sample_feasible_staging
 
@@ -196,7 +196,7 @@ class ClipMaker:
         if language is not None and language not in languages:
             raise CorpusError(f"no {plan.split} voices for language {language!r}; use one of {languages}")
         language = language or drawn
-        cast = _cast(rng["cast"], pool[language])
+        cast = cast_roles(rng["cast"], pool[language])
         warps = [augment.sample_voice_warp(rng["cast"], plan.split) for _ in range(2)]
         rates = [float(rng["cast"].uniform(*SPEAKING_RATE)) for _ in range(2)]
         voice_rng = rng["voice"]

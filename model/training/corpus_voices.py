@@ -27,7 +27,7 @@ def voice_split(voice_id: str) -> str:
     return "train"
 
 
-def _cast(rng: np.random.Generator, voices: list) -> list:
+def cast_roles(rng: np.random.Generator, voices: list) -> list:
     """Two different voices of one language: gender first, festival for a share of English roles."""
     cast: list = []
     for _ in range(2):
