@@ -15,12 +15,12 @@ import bpy
 import numpy as np
 from mathutils import Matrix, Vector
 
+from ..model.spec import ARKIT_NAMES, CANONICAL_CAMERA_DIRECTION, ROLES
 from ..procedural_head.head import HeadMesh, build_head
 from ..procedural_head.params import PRESETS, HeadParams
 from ..procedural_head.parts import EYE_MATERIAL_NAMES
-from ..model.spec import ARKIT_NAMES, CANONICAL_CAMERA_DIRECTION, ROLES
 
-ROLE_PROP = "duet_role"  # "A" or "B" on every object of a head
+ROLE_PROP = "duet_role"  # "A" or "B" on every object of a character
 PART_PROP = "duet_part"  # "rig", "head", "eye.L", "eye.R", "camera", "light"
 PAIR_PROP = "duet_pair"  # on the collection, so tools can find it
 
@@ -29,24 +29,26 @@ DEFAULT_EYE_HEIGHT = 1.55  # standing eye height, metres
 
 
 @dataclasses.dataclass
-class HeadHandles:
+class CharacterHandles:
+    """One character of the pair as built: its rig, head mesh and eyes."""
+
     role: str
     name: str
     rig: bpy.types.Object  # armature: bones neck, head, eye.L, eye.R
-    mesh: bpy.types.Object  # skin, mouth, teeth, tongue, ears; the 52 shape keys
+    mesh: bpy.types.Object  # the head mesh: skin, mouth, teeth, tongue, ears; the 52 shape keys
     eyes: tuple[bpy.types.Object, bpy.types.Object]  # (left, right), parented to eye bones
 
 
 @dataclasses.dataclass
 class PairHandles:
     collection: bpy.types.Collection
-    heads: dict[str, HeadHandles]
+    characters: dict[str, CharacterHandles]
     camera: bpy.types.Object
     lights: tuple[bpy.types.Object, ...]
 
 
 def display_name(role: str, params: HeadParams) -> str:
-    """How a head is named in the outliner: the role first, so A and B sort and read clearly."""
+    """How a character is named in the outliner: the role first, so A and B sort and read clearly."""
     return f"Duet {role} ({params.name})"
 
 
@@ -146,17 +148,18 @@ def _place(role: str, distance: float, eye_height: float) -> Matrix:
     return Matrix.Translation((x, 0.0, eye_height)) @ Matrix.Rotation(yaw, 4, "Z")
 
 
-def build_head_objects(
+def build_character(
     scene: bpy.types.Scene,
     role: str,
-    head: HeadMesh,
+    head_mesh: HeadMesh,
     world_from_face: Matrix,
     collection: bpy.types.Collection,
-) -> HeadHandles:
-    params = head.params
+) -> CharacterHandles:
+    """One character from its procedural head mesh: rig, head mesh object with shape keys, eyes."""
+    params = head_mesh.params
     name = display_name(role, params)
     s = params.scale
-    neck_base = head.bones["neck"][0]  # the rig's origin sits at the base of the neck
+    neck_base = head_mesh.bones["neck"][0]  # the rig's origin sits at the base of the neck
 
     def to_rig(p: np.ndarray) -> np.ndarray:
         """Face frame -> rig space, metres."""
@@ -168,31 +171,31 @@ def build_head_objects(
     rig.matrix_world = world_from_face @ Matrix.Translation(Vector(neck_base * s))
     _link(rig, collection, role, "rig")
     rig["duet_character"] = params.name
-    _add_bones(scene, rig, {b: (to_rig(h), to_rig(t)) for b, (h, t) in head.bones.items()})
+    _add_bones(scene, rig, {b: (to_rig(h), to_rig(t)) for b, (h, t) in head_mesh.bones.items()})
 
     mesh = _mesh_from_polygons(
         f"{name} head",
-        to_rig(head.vertices),
-        head.faces,
-        head.face_materials,
-        [mats[m] for m in head.material_names],
+        to_rig(head_mesh.vertices),
+        head_mesh.faces,
+        head_mesh.face_materials,
+        [mats[m] for m in head_mesh.material_names],
     )
-    body = bpy.data.objects.new(f"{name} head", mesh)
-    _link(body, collection, role, "head")
-    body.parent = rig
-    body.matrix_parent_inverse = Matrix.Identity(4)
-    body.matrix_basis = Matrix.Identity(4)
-    _add_shape_keys(body, to_rig(head.vertices), {k: v * s for k, v in head.shape_keys.items()})
-    for group, weights in head.vertex_groups.items():
-        vg = body.vertex_groups.new(name=group)
+    head_obj = bpy.data.objects.new(f"{name} head", mesh)
+    _link(head_obj, collection, role, "head")
+    head_obj.parent = rig
+    head_obj.matrix_parent_inverse = Matrix.Identity(4)
+    head_obj.matrix_basis = Matrix.Identity(4)
+    _add_shape_keys(head_obj, to_rig(head_mesh.vertices), {k: v * s for k, v in head_mesh.shape_keys.items()})
+    for group, weights in head_mesh.vertex_groups.items():
+        vg = head_obj.vertex_groups.new(name=group)
         nonzero = np.flatnonzero(weights > 1e-4)
         for value in np.unique(np.round(weights[nonzero], 3)):
             members = nonzero[np.round(weights[nonzero], 3) == value]
             vg.add(members.tolist(), float(value), "REPLACE")
-    mod = body.modifiers.new("Duet rig", "ARMATURE")
+    mod = head_obj.modifiers.new("Duet rig", "ARMATURE")
     mod.object = rig
 
-    eyeball = head.eyeball
+    eyeball = head_mesh.eyeball
     eye_mesh = _mesh_from_polygons(
         f"{name} eye",
         eyeball.vertices * s,
@@ -201,7 +204,7 @@ def build_head_objects(
         [mats[m] for m in EYE_MATERIAL_NAMES],
     )
     eyes = []
-    for bone_name, centre in zip(("eye.L", "eye.R"), head.eye_centres, strict=True):
+    for bone_name, centre in zip(("eye.L", "eye.R"), head_mesh.eye_centres, strict=True):
         eye = bpy.data.objects.new(f"{name} {bone_name}", eye_mesh)
         _link(eye, collection, role, bone_name)
         eye.parent = rig
@@ -213,7 +216,7 @@ def build_head_objects(
         eye.matrix_parent_inverse = Matrix.Identity(4)
         eye.matrix_basis = parent_rest.inverted() @ Matrix.Translation(Vector(to_rig(centre)))
         eyes.append(eye)
-    return HeadHandles(role=role, name=name, rig=rig, mesh=body, eyes=(eyes[0], eyes[1]))
+    return CharacterHandles(role=role, name=name, rig=rig, mesh=head_obj, eyes=(eyes[0], eyes[1]))
 
 
 def _add_shape_keys(obj: bpy.types.Object, rest: np.ndarray, deltas: dict[str, np.ndarray]) -> None:
@@ -281,9 +284,9 @@ def build_dialogue_pair(
     collection = bpy.data.collections.new("Duet Pair")
     collection[PAIR_PROP] = True
     scene.collection.children.link(collection)
-    heads = {}
+    characters = {}
     for role in ROLES:
-        heads[role] = build_head_objects(
+        characters[role] = build_character(
             scene, role, build_head(params[role]), _place(role, distance, eye_height), collection
         )
     camera = _camera(collection, distance, eye_height)
@@ -295,7 +298,7 @@ def build_dialogue_pair(
         world.color = (0.05, 0.05, 0.055)
         scene.world = world
     scene.view_layers[0].update()
-    return PairHandles(collection=collection, heads=heads, camera=camera, lights=lights)
+    return PairHandles(collection=collection, characters=characters, camera=camera, lights=lights)
 
 
 def find_pairs(scene: bpy.types.Scene) -> list[dict[str, bpy.types.Object]]:

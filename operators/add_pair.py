@@ -53,10 +53,10 @@ class DUET_OT_add_dialogue_pair(bpy.types.Operator):
             return {"CANCELLED"}
         for obj in context.view_layer.objects:
             obj.select_set(False)
-        for head in pair.heads.values():
-            head.rig.select_set(True)
-        context.view_layer.objects.active = pair.heads["A"].rig
-        names = " and ".join(head.name for head in pair.heads.values())
+        for character in pair.characters.values():
+            character.rig.select_set(True)
+        context.view_layer.objects.active = pair.characters["A"].rig
+        names = " and ".join(character.name for character in pair.characters.values())
         self.report({"INFO"}, f"Added {names}")
         return {"FINISHED"}
 

@@ -53,11 +53,11 @@ def _write_takes(pair, labels: tuple[str | None, ...] = (None, None)) -> list[st
 
     names = []
     for take, label in enumerate(labels):
-        ids = [i for h in pair.heads.values() for i in (h.mesh.data.shape_keys, h.rig)]
+        ids = [i for h in pair.characters.values() for i in (h.mesh.data.shape_keys, h.rig)]
         name = next_take_name(ids, label)
         assert name == TAKES[take] + (f": {label}" if label else "")
         names.append(name)
-        for role, head in pair.heads.items():
+        for role, head in pair.characters.items():
             key = head.mesh.data.shape_keys
             columns = {n: np.column_stack([FRAMES, _dense_values(take, role, n)]) for n in DENSE_KEYS}
             curves = [CurveKeys(f'key_blocks["{n}"].value', 0, columns[n]) for n in DENSE_KEYS]
@@ -79,7 +79,7 @@ def _write_takes(pair, labels: tuple[str | None, ...] = (None, None)) -> list[st
 
 def _animator_keys(bpy, pair) -> None:
     """The animator's own active actions, made before any take: a blink and a neck turn on A."""
-    head = pair.heads["A"]
+    head = pair.characters["A"]
     key = head.mesh.data.shape_keys
     for frame, value in ((3, 0.2), (12, 0.9)):
         key.key_blocks["eyeBlinkLeft"].value = value
@@ -197,7 +197,7 @@ def _sparse_curve_values(pair, take: int, role: str, name: str) -> np.ndarray:
     """Blender's own evaluation of the sparse curve of the take's action at every frame."""
     from duet.addon.export.sampled_actions import channelbags as _channelbags
 
-    key = pair.heads[role].mesh.data.shape_keys
+    key = pair.characters[role].mesh.data.shape_keys
     strip = next(t for t in key.animation_data.nla_tracks if t.name == name).strips[0]
     (fcurve,) = [
         fc
@@ -214,7 +214,7 @@ def _check_take(document: dict, buffer: bytes, pair, take: int, take_name: str |
     take_name = take_name or TAKES[take]
     (animation,) = [a for a in document["animations"] if a["name"] == take_name]
     channels = _channels(document, buffer, animation)
-    for role, head in pair.heads.items():
+    for role, head in pair.characters.items():
         mesh_node = _node_index(document, head.mesh.name)
         times, values, interpolation = channels[(mesh_node, "weights")]
         assert interpolation == "LINEAR"
@@ -246,7 +246,7 @@ def _check_take(document: dict, buffer: bytes, pair, take: int, take_name: str |
 
 def _state(bpy, scene, pair) -> tuple:
     ids = []
-    for head in pair.heads.values():
+    for head in pair.characters.values():
         ids += [head.rig, head.mesh, head.mesh.data.shape_keys, *head.eyes]
     anim = []
     for id_data in ids:
@@ -328,7 +328,7 @@ def test_one_take_exports_alone_and_flags_stay(duet_scene, bpy_module, tmp_path)
     from duet.addon.export import export_gltf
 
     scene, pair = duet_scene
-    key_a = pair.heads["A"].mesh.data.shape_keys
+    key_a = pair.characters["A"].mesh.data.shape_keys
     assert next(t for t in key_a.animation_data.nla_tracks if t.name == TAKES[0]).mute  # an older take
     before = _state(bpy_module, scene, pair)
     report = export_gltf(scene, tmp_path / "take1.glb", take=TAKES[0])
@@ -343,13 +343,13 @@ def test_actions_mode_bakes_the_active_take_and_restores(duet_scene, bpy_module,
 
     bpy = bpy_module
     scene, pair = duet_scene
-    own = pair.heads["A"].rig.animation_data.action
+    own = pair.characters["A"].rig.animation_data.action
     own_keys = _keys(own)
     before = _state(bpy, scene, pair)
     report = export_gltf(scene, tmp_path / "baked.glb", mode="ACTIONS")
     assert report.take == TAKES[1]  # the unmuted one
     assert _state(bpy, scene, pair) == before
-    assert pair.heads["A"].rig.animation_data.action == own
+    assert pair.characters["A"].rig.animation_data.action == own
     assert _keys(own) == own_keys
     document, buffer = _read_gltf(report.path)
     assert [a["name"] for a in document["animations"]] == [TAKES[1]]
@@ -361,18 +361,18 @@ def test_bake_take_to_actions_stashes_and_restores(duet_scene, bpy_module) -> No
 
     bpy = bpy_module
     scene, pair = duet_scene
-    rig_a, key_a = pair.heads["A"].rig, pair.heads["A"].mesh.data.shape_keys
+    rig_a, key_a = pair.characters["A"].rig, pair.characters["A"].mesh.data.shape_keys
     owned = {x.as_pointer(): _active(x) for x in (rig_a, key_a)}
     own_keys = {k: _keys(action) for k, (action, _) in owned.items()}
     existing = {a.name for a in bpy.data.actions}
     before = _state(bpy, scene, pair)
 
-    baked = bake_take_to_actions([h.rig for h in pair.heads.values()], TAKES[0])
+    baked = bake_take_to_actions([h.rig for h in pair.characters.values()], TAKES[0])
     try:
         assert len(baked) == 2 and not ({a.name for a in baked} & existing)
         assert all(a[BAKED_PROP] == TAKES[0] for a in baked)
         take_actions = {}
-        for head in pair.heads.values():
+        for head in pair.characters.values():
             for id_data in (head.rig, head.mesh.data.shape_keys):
                 ad = id_data.animation_data
                 assert ad.action in baked and ad.action_slot.target_id_type == id_data.id_type
@@ -392,7 +392,7 @@ def test_bake_take_to_actions_stashes_and_restores(duet_scene, bpy_module) -> No
         # What you see is the take, from the plain actions.
         for f in (2, 13):
             scene.frame_set(f)
-            for role, head in pair.heads.items():
+            for role, head in pair.characters.items():
                 value = head.mesh.data.shape_keys.key_blocks["jawOpen"].value
                 assert value == pytest.approx(_dense_values(0, role, "jawOpen")[f - 1], abs=1e-5)
     finally:
@@ -409,7 +409,7 @@ def test_a_moved_strip_exports_and_bakes_through_its_timing(duet_scene, bpy_modu
     from duet.addon.export import bake_take_to_actions, export_gltf
 
     scene, pair = duet_scene
-    key_b = pair.heads["B"].mesh.data.shape_keys
+    key_b = pair.characters["B"].mesh.data.shape_keys
     strip = next(t for t in key_b.animation_data.nla_tracks if t.name == TAKES[1]).strips[0]
     strip.frame_start_ui += 10
     try:
@@ -419,7 +419,7 @@ def test_a_moved_strip_exports_and_bakes_through_its_timing(duet_scene, bpy_modu
         document, buffer = _read_gltf(report.path)
         channels = _channels(document, buffer, document["animations"][0])
         for role, shift in (("A", 0), ("B", 10)):
-            mesh_node = _node_index(document, pair.heads[role].mesh.name)
+            mesh_node = _node_index(document, pair.characters[role].mesh.name)
             times, values, _ = channels[(mesh_node, "weights")]
             np.testing.assert_allclose(times, (FRAMES + shift) / FPS, atol=1e-6)
             names = document["meshes"][document["nodes"][mesh_node]["mesh"]]["extras"]["targetNames"]
@@ -443,7 +443,7 @@ def test_a_repeated_strip_is_refused_with_the_fix(duet_scene, bpy_module, tmp_pa
     from duet.addon.export import ExportError, export_gltf
 
     scene, pair = duet_scene
-    key_b = pair.heads["B"].mesh.data.shape_keys
+    key_b = pair.characters["B"].mesh.data.shape_keys
     strip = next(t for t in key_b.animation_data.nla_tracks if t.name == TAKES[1]).strips[0]
     before = _state(bpy_module, scene, pair)
     strip.repeat = 2.0
@@ -636,7 +636,7 @@ def test_a_labelled_take_exports_with_its_animation(
     document, buffer = _read_gltf(report.path)
     assert [a["name"] for a in document["animations"]] == [names[take]]
     animated = _animated_nodes(document, document["animations"][0])
-    for head in pair.heads.values():
+    for head in pair.characters.values():
         assert (head.mesh.name, "weights") in animated
     for bone in BONES:
         assert (bone, "rotation") in animated
@@ -709,7 +709,7 @@ def test_only_what_the_take_moves_goes_out_and_still_targets_get_two_keys(bpy_mo
     scene.render.fps, scene.render.fps_base = FPS, 1.0
     pair = build_dialogue_pair(scene)
     still = np.array([0.995, 0.0998, 0.0, 0.0])  # a held nod
-    for role, head in pair.heads.items():
+    for role, head in pair.characters.items():
         jaw = np.column_stack([FRAMES, _dense_values(0, role, "jawOpen")])
         held = [
             CurveKeys(
@@ -730,7 +730,7 @@ def test_only_what_the_take_moves_goes_out_and_still_targets_get_two_keys(bpy_mo
     report = export_gltf(scene, tmp_path / "still.glb", take="Duet Take 1")
     document, buffer = _read_gltf(report.path)
     channels = _channels(document, buffer, document["animations"][0])
-    for head in pair.heads.values():
+    for head in pair.characters.values():
         rig_node = _node_index(document, head.rig.name)
         times, values, _ = channels[(_node_index(document, "head", under=rig_node), "rotation")]
         np.testing.assert_allclose(times, [FRAMES[0] / FPS, FRAMES[-1] / FPS], atol=1e-6)

@@ -57,7 +57,7 @@ def test_default_and_staged_moods_reach_the_baked_take(registered):
 
     def value(role: str, key: str, seconds: float) -> float:
         scene.frame_set(start + round(seconds * 25))
-        return pair.heads[role].mesh.data.shape_keys.key_blocks[key].value
+        return pair.characters[role].mesh.data.shape_keys.key_blocks[key].value
 
     assert value("A", "mouthSmileLeft", 3.0) > value("A", "mouthSmileLeft", 6.0) + 0.25
     assert value("B", "mouthFrownLeft", 6.0) > 0.25  # the panel's sad Theo

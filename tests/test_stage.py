@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from duet.model.spec import ARKIT_NAMES
 from duet.procedural_head import PRESETS, build_head
 from duet.procedural_head.shapes import KEY_REGIONS
-from duet.model.spec import ARKIT_NAMES
 
 pytestmark = pytest.mark.blender
 
@@ -38,7 +38,7 @@ def test_pair_objects_named_tagged_and_collected(pair, empty_scene) -> None:
     from duet.addon import stage
 
     assert pair.collection.name.startswith("Duet Pair")
-    for role, head in pair.heads.items():
+    for role, head in pair.characters.items():
         assert head.rig.name == f"Duet {role} ({PRESETS[role].name})"
         for obj in (head.rig, head.mesh, *head.eyes):
             assert obj[stage.ROLE_PROP] == role
@@ -46,14 +46,14 @@ def test_pair_objects_named_tagged_and_collected(pair, empty_scene) -> None:
             assert obj.name in pair.collection.objects
         assert head.rig.type == "ARMATURE"
         assert {b.name for b in head.rig.data.bones} == {"neck", "head", "eye.L", "eye.R"}
-    assert stage.find_pairs(empty_scene) == [{r: h.rig for r, h in pair.heads.items()}]
-    a_skin = pair.heads["A"].mesh.data.materials[0].diffuse_color[:]
-    b_skin = pair.heads["B"].mesh.data.materials[0].diffuse_color[:]
+    assert stage.find_pairs(empty_scene) == [{r: h.rig for r, h in pair.characters.items()}]
+    a_skin = pair.characters["A"].mesh.data.materials[0].diffuse_color[:]
+    b_skin = pair.characters["B"].mesh.data.materials[0].diffuse_color[:]
     assert np.linalg.norm(np.subtract(a_skin, b_skin)) > 0.1
 
 
 def test_52_exact_arkit_keys_per_head(pair) -> None:
-    for head in pair.heads.values():
+    for head in pair.characters.values():
         key = head.mesh.data.shape_keys
         names = [b.name for b in key.key_blocks]
         assert names[0] == "Basis"
@@ -62,7 +62,7 @@ def test_52_exact_arkit_keys_per_head(pair) -> None:
 
 
 def test_real_shape_keys_move_only_their_regions(pair) -> None:
-    for role, head in pair.heads.items():
+    for role, head in pair.characters.items():
         geometry = build_head(PRESETS[role])
         blocks = head.mesh.data.shape_keys.key_blocks
         basis = _key_coords(blocks["Basis"])
@@ -78,7 +78,7 @@ def test_eye_bones_sit_at_the_eyeball_centres(pair) -> None:
     import bpy
 
     bpy.context.view_layer.update()
-    for role, head in pair.heads.items():
+    for role, head in pair.characters.items():
         radius = PRESETS[role].eye_radius * PRESETS[role].scale
         for bone_name, eye in zip(("eye.L", "eye.R"), head.eyes, strict=True):
             bone_head = np.array(head.rig.matrix_world @ head.rig.pose.bones[bone_name].head)
@@ -95,7 +95,7 @@ def test_eyeballs_follow_their_bones(pair) -> None:
     import bpy
     from mathutils import Quaternion, Vector
 
-    head = pair.heads["A"]
+    head = pair.characters["A"]
     eye = head.eyes[0]
     pose_bone = head.rig.pose.bones["eye.L"]
     bpy.context.view_layer.update()
@@ -119,7 +119,7 @@ def test_head_mesh_is_skinned_to_the_head_bone(pair) -> None:
     import bpy
     from mathutils import Quaternion
 
-    head = pair.heads["B"]
+    head = pair.characters["B"]
     mod = next(m for m in head.mesh.modifiers if m.type == "ARMATURE")
     assert mod.object == head.rig
     assert {g.name for g in head.mesh.vertex_groups} == {"head", "neck"}
@@ -149,11 +149,11 @@ def test_head_mesh_is_skinned_to_the_head_bone(pair) -> None:
 def test_heads_face_each_other_at_conversation_distance(pair) -> None:
     from mathutils import Vector
 
-    eyes_a, eyes_b = _eye_midpoint(pair.heads["A"].rig), _eye_midpoint(pair.heads["B"].rig)
+    eyes_a, eyes_b = _eye_midpoint(pair.characters["A"].rig), _eye_midpoint(pair.characters["B"].rig)
     assert 1.0 <= np.linalg.norm(eyes_a - eyes_b) <= 1.5
     assert abs(eyes_a[2] - eyes_b[2]) < 0.001  # eyes at the same height
     for me, other in (("A", eyes_b), ("B", eyes_a)):
-        rig = pair.heads[me].rig
+        rig = pair.characters[me].rig
         forward = rig.matrix_world.to_3x3() @ Vector((0.0, -1.0, 0.0))
         to_other = Vector(other) - Vector(_eye_midpoint(rig))
         assert math.degrees(forward.angle(to_other)) < 1.0, f"{me} does not face its partner at rest"
@@ -169,7 +169,7 @@ def test_camera_sees_both_heads(pair, empty_scene) -> None:
 
     scene = empty_scene
     assert scene.camera == pair.camera
-    for head in pair.heads.values():
+    for head in pair.characters.values():
         mw = head.mesh.matrix_world
         verts = head.mesh.data.vertices
         points = [mw @ verts[i].co for i in range(0, len(verts), 7)]  # every 7th vertex of the head
@@ -231,8 +231,10 @@ def test_pair_builds_in_a_scene_other_than_the_current_one(empty_scene) -> None:
     other = bpy.data.scenes.new("Other stage")
     pair = stage.build_dialogue_pair(other)
     assert stage.find_pairs(other) and not stage.find_pairs(empty_scene)
-    eye = pair.heads["B"].eyes[0]
-    bone_head = pair.heads["B"].rig.matrix_world @ pair.heads["B"].rig.data.bones["eye.L"].head_local
+    eye = pair.characters["B"].eyes[0]
+    bone_head = (
+        pair.characters["B"].rig.matrix_world @ pair.characters["B"].rig.data.bones["eye.L"].head_local
+    )
     assert (eye.matrix_world.translation - bone_head).length < 0.001
 
 

@@ -99,7 +99,7 @@ def main() -> int:
     names = {"A": "Mara", "B": "Theo"}
     script = parse(staging, names=names)
     tracks = mood_layer.render_moods(script.timeline, int(27 * 50), 50.0)
-    rigs = {role: head.rig for role, head in pair.heads.items()}
+    rigs = {role: head.rig for role, head in pair.characters.items()}
     rows: dict[str, list[np.ndarray]] = {r: [] for r in sorted(rigs)}
     with (
         tempfile.TemporaryDirectory(prefix="duet-moods-") as tmp,

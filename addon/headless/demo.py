@@ -144,7 +144,7 @@ def _build(
         if strip.type == "SOUND" and strip.sound is not None and not strip.sound.packed_file:
             strip.sound.pack()  # the .blend plays anywhere
 
-    names = {role: pair.heads[role].rig.get("duet_character", role) for role in ("A", "B")}
+    names = {role: pair.characters[role].rig.get("duet_character", role) for role in ("A", "B")}
     picks = take_preview.pick_frames(performance, scene.frame_start, frames, names)
     scene.frame_set(picks[len(picks) // 2][0])
     t0 = time.perf_counter()
