@@ -2,7 +2,7 @@
 
     .venv/bin/python tools/make_moods_sheet.py [--out docs/moods_take_sheet.png] [--cell 200]
 
-In a fresh file, as the demo does (addon/demo.py): the dialogue pair (Mara = A, Theo = B),
+In a fresh file, as the demo does (addon/headless/demo.py): the dialogue pair (Mara = A, Theo = B),
 the example voice-over and its staging with the mood lines below added, set in the Duet
 panel's settings; one take generated and baked through the Generate button's plan and bake;
 both close-ups rendered (Workbench) at eight moments, each cell captioned with the mood the

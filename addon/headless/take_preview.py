@@ -1,7 +1,7 @@
 """Previews of a generated take: a sheet of rendered frames and a short video.
 
 Both show each character in the same 3/4 close-up as the shape sheet
-(addon/preview.py), at frames of the take as it plays (NLA evaluated), so a
+(preview.py), at frames of the take as it plays (NLA evaluated), so a
 person can judge lip-sync, head turns and gaze by eye. The sheet is a PNG;
 the video puts the two close-ups side by side with the voice-over (H.264 +
 AAC) through a throw-away scene's sequencer. Workbench renders only; every
