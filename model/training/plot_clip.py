@@ -65,6 +65,61 @@ def _spans(ax, spans, y0: float, h: float, colour: str, alpha: float) -> None:
         ax.add_patch(Rectangle((s, y0), e - s, h, facecolor=colour, alpha=alpha, edgecolor="none"))
 
 
+def _draw_phones(ax, clip: ClipData, start: float, end: float) -> None:
+    """Panel: each role's turns, backchannels and laughs, its phones (closures in red) and lines."""
+    from ..lips.phones import is_bilabial_closure
+
+    label_phones = end - start <= 25.0
+    for r in range(2):
+        y = 1.0 - r
+        kinds = {"turn": "0.85", "backchannel": "#9edae5", "laugh": "#f7b6d2"}
+        for kind, colour in kinds.items():
+            _spans(ax, [(s, e) for s, e, k in clip.segments[r] if k == kind], y - 0.45, 0.9, colour, 0.7)
+        p = clip.phones[r]
+        for ipa, s, e in zip(p["ipa"], p["start"], p["end"], strict=True):
+            if e < start or s > end:
+                continue
+            closure = is_bilabial_closure(str(ipa))
+            _spans(
+                ax,
+                [(s, e)],
+                y - 0.3,
+                0.6,
+                "#d62728" if closure else ROLE_COLOURS[r],
+                0.8 if closure else 0.35,
+            )
+            if label_phones:
+                ax.text((s + e) / 2, y, str(ipa), ha="center", va="center", fontsize=5.5)
+        for role, s, _e, kind, text in clip.lines:
+            if role == r and start <= s <= end:
+                label = text[:60] if _drawable(text) else f"[{kind}]"
+                ax.text(s, y + 0.33, label, fontsize=6, color=ROLE_COLOURS[r], va="bottom", clip_on=True)
+    ax.set_ylim(-0.6, 1.75)
+    ax.set_yticks([1, 0], ["A", "B"])
+    ax.set_ylabel("phones, turns\n(grey turn, cyan back-\nchannel, pink laugh)", fontsize=7)
+
+
+def _draw_gaze(ax, clip: ClipData, t: np.ndarray, fw: np.ndarray, start: float, end: float) -> None:
+    """Panel: world gaze (0 = at the partner) with the staged holds shaded."""
+    from ..pose import world_gaze
+
+    fps = spec.NATIVE_FPS
+    for r in range(2):
+        g = world_gaze(clip.head[:, r].astype(np.float64), clip.gaze[:, r].astype(np.float64))
+        ax.plot(t[fw], g[fw, 0], color=ROLE_COLOURS[r], lw=1.0, label=f"gaze yaw {'AB'[r]}")
+        ax.plot(t[fw], g[fw, 1], color=ROLE_COLOURS[r], lw=0.8, ls="--", label=f"gaze pitch {'AB'[r]}")
+        for col, alpha in ((spec.COND_GAZE_ACTIVE, 0.12), (spec.COND_HEAD_ACTIVE, 0.06)):
+            active = clip.conditioning[:, r, col] > 0.5
+            edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
+            for a, b in zip(edges[::2], edges[1::2], strict=True):
+                ax.axvspan(a / fps, b / fps, color=ROLE_COLOURS[r], alpha=alpha, lw=0)
+    ax.axhline(0.0, color="0.5", lw=0.5)
+    ax.set_ylabel("gaze (deg)\n0 = partner", fontsize=8)
+    ax.set_xlabel("seconds (shaded: staged holds)")
+    ax.legend(loc="upper right", fontsize=6, ncol=4)
+    ax.set_xlim(start, end)
+
+
 def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None) -> Path:
     """Write the picture of `clip` between `start` and `end` seconds to `out` (PNG)."""
     import matplotlib
@@ -73,7 +128,6 @@ def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None
     import matplotlib.pyplot as plt
 
     from ..lips.phones import is_bilabial_closure
-    from ..pose import world_gaze
     from .teacher import lip_aperture
 
     end = min(clip.seconds, start + DEFAULT_WINDOW_S) if end is None else min(end, clip.seconds)
@@ -105,35 +159,7 @@ def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None
     ax.set_ylabel("audio")
     ax.legend(loc="upper right", fontsize=7, ncol=3)
 
-    ax = axes[1]
-    label_phones = end - start <= 25.0
-    for r in range(2):
-        y = 1.0 - r
-        kinds = {"turn": "0.85", "backchannel": "#9edae5", "laugh": "#f7b6d2"}
-        for kind, colour in kinds.items():
-            _spans(ax, [(s, e) for s, e, k in clip.segments[r] if k == kind], y - 0.45, 0.9, colour, 0.7)
-        p = clip.phones[r]
-        for ipa, s, e in zip(p["ipa"], p["start"], p["end"], strict=True):
-            if e < start or s > end:
-                continue
-            closure = is_bilabial_closure(str(ipa))
-            _spans(
-                ax,
-                [(s, e)],
-                y - 0.3,
-                0.6,
-                "#d62728" if closure else ROLE_COLOURS[r],
-                0.8 if closure else 0.35,
-            )
-            if label_phones:
-                ax.text((s + e) / 2, y, str(ipa), ha="center", va="center", fontsize=5.5)
-        for role, s, _e, kind, text in clip.lines:
-            if role == r and start <= s <= end:
-                label = text[:60] if _drawable(text) else f"[{kind}]"
-                ax.text(s, y + 0.33, label, fontsize=6, color=ROLE_COLOURS[r], va="bottom", clip_on=True)
-    ax.set_ylim(-0.6, 1.75)
-    ax.set_yticks([1, 0], ["A", "B"])
-    ax.set_ylabel("phones, turns\n(grey turn, cyan back-\nchannel, pink laugh)", fontsize=7)
+    _draw_phones(axes[1], clip, start, end)
 
     ax = axes[2]
     for r in range(2):
@@ -201,21 +227,7 @@ def draw(clip: ClipData, out: Path, start: float = 0.0, end: float | None = None
     ax.set_ylabel("head (deg)")
     ax.legend(loc="upper right", fontsize=6, ncol=6)
 
-    ax = axes[7]
-    for r in range(2):
-        g = world_gaze(clip.head[:, r].astype(np.float64), clip.gaze[:, r].astype(np.float64))
-        ax.plot(t[fw], g[fw, 0], color=ROLE_COLOURS[r], lw=1.0, label=f"gaze yaw {'AB'[r]}")
-        ax.plot(t[fw], g[fw, 1], color=ROLE_COLOURS[r], lw=0.8, ls="--", label=f"gaze pitch {'AB'[r]}")
-        for col, alpha in ((spec.COND_GAZE_ACTIVE, 0.12), (spec.COND_HEAD_ACTIVE, 0.06)):
-            active = clip.conditioning[:, r, col] > 0.5
-            edges = np.flatnonzero(np.diff(np.concatenate([[0], active.astype(np.int8), [0]])))
-            for a, b in zip(edges[::2], edges[1::2], strict=True):
-                ax.axvspan(a / fps, b / fps, color=ROLE_COLOURS[r], alpha=alpha, lw=0)
-    ax.axhline(0.0, color="0.5", lw=0.5)
-    ax.set_ylabel("gaze (deg)\n0 = partner", fontsize=8)
-    ax.set_xlabel("seconds (shaded: staged holds)")
-    ax.legend(loc="upper right", fontsize=6, ncol=4)
-    ax.set_xlim(start, end)
+    _draw_gaze(axes[7], clip, t, fw, start, end)
 
     fig.tight_layout(rect=(0, 0, 1, 0.97))
     out = Path(out)
