@@ -3,35 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from ..errors import InputError
+from ..text_issues import TextIssue, in_text_order
 
 
-@dataclass(frozen=True)
-class ScriptIssue:
-    """One problem (or warning) in a script.
-
-    line/column are 1-based (column counts characters, a tab is one); line 0 means the
-    problem is not in the text: the names passed to the parser, or the file itself.
-    ``message`` is the complete sentence shown to the artist (it already contains the
-    suggestion); ``expected`` says what the format wanted there, ``suggestion`` the fix alone.
-    """
-
-    line: int
-    column: int
-    message: str
-    expected: str = ""
-    suggestion: str = ""
-
-    def __str__(self) -> str:
-        if self.line == 0:
-            return self.message
-        return f"line {self.line}, col {self.column}: {self.message}"
-
-
-def _sorted(issues: Iterable[ScriptIssue]) -> list[ScriptIssue]:
-    return sorted(issues, key=lambda i: (i.line, i.column))
+class ScriptIssue(TextIssue):
+    """One problem (or warning) in a script (see TextIssue); a problem with the names
+    passed to the parser says so in its message ('names: ...')."""
 
 
 class ScriptError(InputError):
@@ -46,8 +25,8 @@ class ScriptError(InputError):
         source: str = "<script>",
         warnings: Iterable[ScriptIssue] = (),
     ) -> None:
-        self.errors = _sorted(errors)
-        self.warnings = _sorted(warnings)
+        self.errors = in_text_order(errors)
+        self.warnings = in_text_order(warnings)
         self.source = source
         super().__init__(self._text())
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from ..text_issues import in_text_order
 from . import vocab
 from .directions import Direction, Part, StagingScript, Time
 from .errors import StagingError, StagingIssue
@@ -138,7 +139,7 @@ def _parse(
         return None, issues
     tokens, lex_issues = tokenize(text, bound)
     directions, parse_issues = Parser(tokens, bound).run()
-    issues = sorted(lex_issues + parse_issues, key=lambda i: (i.line, i.column))
+    issues = in_text_order(lex_issues + parse_issues)
     if issues:
         return None, issues
     from .schedule import build_timeline
@@ -146,7 +147,7 @@ def _parse(
     frame_rate = float(fps) if fps is not None else vocab.DEFAULT_FRAME_RATE
     timeline, time_issues = build_timeline(directions, frame_rate, first_frame)
     if time_issues:
-        return None, sorted(time_issues, key=lambda i: (i.line, i.column))
+        return None, in_text_order(time_issues)
     script = StagingScript.model_validate(
         {"directions": tuple(directions), "frame_rate": frame_rate, "first_frame": first_frame},
         context={"checked_timeline": timeline},

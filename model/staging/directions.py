@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from .. import expressions
+from ..text_issues import in_text_order
 from . import vocab
 from .errors import StagingIssue
 
@@ -344,7 +345,7 @@ class StagingScript(BaseModel):
                     f"start it before {end}, or remove it",
                 )
             )
-        return sorted(issues, key=lambda i: (i.line, i.column))
+        return in_text_order(issues)
 
     def events(self) -> list[tuple[float, str]]:
         """(seconds, label) per direction and character, for timeline markers."""

@@ -3,33 +3,22 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from ..text_issues import TextIssue, in_text_order
 
 if TYPE_CHECKING:
     from .lexer import Token
 
 
-@dataclass(frozen=True)
-class StagingIssue:
-    """One problem in staging text.
-
-    line/column are 1-based (column counts characters); line 0 means the problem is
-    in the character names passed to the parser, not in the text. ``message`` is the
-    complete sentence shown to the artist (it already contains the suggestion);
-    ``expected`` says what the language wanted there, ``suggestion`` the fix alone.
-    """
-
-    line: int
-    column: int
-    message: str
-    expected: str = ""
-    suggestion: str = ""
+class StagingIssue(TextIssue):
+    """One problem in staging text (see TextIssue); line 0 means the problem is in the
+    character names passed to the parser, and is shown as 'names: ...'."""
 
     def __str__(self) -> str:
         if self.line == 0:
             return f"names: {self.message}"
-        return f"line {self.line}, col {self.column}: {self.message}"
+        return super().__str__()
 
 
 # The message lists this many problems and counts the rest: a pasted file that is wrong
@@ -42,7 +31,7 @@ class StagingError(ValueError):
     The message shows the first MAX_REPORTED (by line) and how many more there are."""
 
     def __init__(self, errors: list[StagingIssue], source: str = "<staging>") -> None:
-        self.errors = sorted(errors, key=lambda e: (e.line, e.column))
+        self.errors = in_text_order(errors)
         self.source = source
         super().__init__(self._text())
 
