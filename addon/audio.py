@@ -108,8 +108,8 @@ def _declared_frames(path: Path, sound: aud.Sound) -> int | None:
 def _wav_data_frames(f) -> int | None:
     """Frames the data chunk of a RIFF/WAVE file declares (None: no such header, or a size a
     streaming writer left unset)."""
-    head = f.read(12)
-    if len(head) < 12 or head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+    riff = f.read(12)
+    if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
         return None
     block_align = 0
     for _ in range(64):  # chunks before the data: fmt, fact, LIST, bext, ...
