@@ -8,10 +8,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
+from duet.model.spec import ARKIT_NAMES
 from duet.procedural_head import PRESETS, build_head
 from duet.procedural_head.regions import LABEL_NAMES
 from duet.procedural_head.shapes import KEY_REGIONS
-from duet.model.spec import ARKIT_NAMES
 
 ROLES = ("A", "B")
 JAW_KEYS = {"jawOpen", "jawForward", "jawLeft", "jawRight"}
