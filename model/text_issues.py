@@ -4,6 +4,7 @@ class (StagingError, ScriptError) lists them."""
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TypeVar
@@ -39,4 +40,10 @@ def in_text_order(issues: Iterable[_Issue]) -> list[_Issue]:
     return sorted(issues, key=lambda i: (i.line, i.column))
 
 
-__all__ = ["TextIssue", "in_text_order"]
+def close_word(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.7) -> str | None:
+    """The candidate closest to a misspelt word, or None ("did you mean ...?")."""
+    found = difflib.get_close_matches(word, [c for c in candidates if len(c) > 1], n=1, cutoff=cutoff)
+    return found[0] if found else None
+
+
+__all__ = ["TextIssue", "close_word", "in_text_order"]

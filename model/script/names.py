@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from collections.abc import Mapping
 
+from ..text_issues import close_word
 from .errors import ScriptIssue
 
 ROLES = ("A", "B")
@@ -20,8 +20,8 @@ _FORMAT = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064
 def close_name(word: str, candidates: list[str], cutoff: float = 0.6) -> str | None:
     """The candidate nearest to word (case-insensitive), if near enough."""
     folded = {c.casefold(): c for c in candidates if len(c) > 1}
-    found = difflib.get_close_matches(word.casefold(), list(folded), n=1, cutoff=cutoff)
-    return folded[found[0]] if found else None
+    found = close_word(word.casefold(), list(folded), cutoff)
+    return folded[found] if found else None
 
 
 def normalise_name(name: str) -> str:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
-from ..text_issues import TextIssue, in_text_order
+from ..text_issues import TextIssue, close_word, in_text_order
 
 if TYPE_CHECKING:
     from .lexer import Token
@@ -56,12 +55,6 @@ def fail(tok: Token | None, fallback: Token, message: str, expected: str, sugges
     where = tok or fallback
     col = where.column + (len(where.text) if tok is None else 0)
     return ParseFail(StagingIssue(where.line, col, message, expected, suggestion))
-
-
-def close_word(word: str, candidates: list[str] | tuple[str, ...], cutoff: float = 0.7) -> str | None:
-    """The candidate closest to a misspelt word, or None ("did you mean ...?")."""
-    found = difflib.get_close_matches(word, [c for c in candidates if len(c) > 1], n=1, cutoff=cutoff)
-    return found[0] if found else None
 
 
 __all__ = ["MAX_REPORTED", "ParseFail", "StagingError", "StagingIssue", "close_word", "fail"]
