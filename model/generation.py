@@ -290,6 +290,8 @@ def perform(
     perf = _performance(y, spec.NATIVE_FPS)
     if aligned is not None:
         perf.blendshapes = script_take.script_mouth(perf.blendshapes, aligned, x, spec.NATIVE_FPS)
+        # The anchor only steers the network; where the lines are sure, who speaks IS the script.
+        perf.speaking = script_take.speaking_over_lines(perf.speaking, aligned, spec.NATIVE_FPS)
         perf.notes = perf.notes + aligned.notes
         perf.lines = aligned.lines
     return perf

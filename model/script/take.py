@@ -3,6 +3,7 @@ that gives the network (a dense role anchor) and the mouth (phones for the lips)
 
     aligned = align_script(script, audio16k, runtime)    # runtime: for the voice vectors of a mix
     aligned.anchor          # (F, 2, 2) role anchor: who speaks where the script says so
+    speaking_over_lines(perf.speaking, aligned, fps)   # and the take's speaking follows the sure lines
     aligned.phones[role]    # the aligned phones of that role's lines, for duet.model.lips
     aligned.lines           # TakeLine per script line found (markers, subtitles)
     aligned.notes           # lines not found, words not aligned: for the take's report
@@ -340,6 +341,58 @@ def _spread(anchor: np.ndarray, emb: np.ndarray, voiced: np.ndarray) -> np.ndarr
     covered = anchor[:, 0, 0] > 0
     dense[covered] = anchor[covered]
     return dense
+
+
+# A character's pause shorter than this between two of its lines still counts as speaking (the
+# teacher's SPEAKING_BRIDGE_S: the corpus's "speaking" merges phones over such gaps).
+SPEAKING_BRIDGE_S = 0.3
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def script_speaking(
+    lines: tuple[TakeLine, ...], n_frames: int, fps: float, *, min_confidence: float = pl.LOW_CONFIDENCE
+) -> tuple[np.ndarray, np.ndarray]:
+    """Who speaks where the script says so: (F, 2) bool speaking and (F,) bool known.
+
+    Over each confidently placed line (words aligned, or a sure placement) its character speaks
+    for the whole line (pauses and stop closures inside a line are part of it) and the partner
+    does not, unless a line of its own overlaps there; a character's gap shorter than
+    SPEAKING_BRIDGE_S between two of its lines is speech too. Elsewhere (low-confidence lines,
+    speech outside the script) nothing is known: the network decides.
+    """
+    speaks = np.zeros((n_frames, 2), dtype=bool)
+    known = np.zeros(n_frames, dtype=bool)
+    for line in lines:
+        if line.confidence < min_confidence:
+            continue
+        s = int(np.clip(round(line.start * fps), 0, n_frames))
+        e = int(np.clip(round(line.end * fps), s, n_frames))
+        speaks[s:e, ROLE_INDEX[line.role]] = True
+        known[s:e] = True
+    bridge = SPEAKING_BRIDGE_S * fps
+    for r in range(2):
+        for a, b in _runs(~speaks[:, r]):
+            if a > 0 and b < n_frames and b - a < bridge:  # between two of its lines
+                speaks[a:b, r] = True
+                known[a:b] = True
+    return speaks, known
+
+
+def speaking_over_lines(speaking: dict[str, np.ndarray], aligned: ScriptAlignment, fps: float) -> dict:
+    """The take's per-role speaking (0..1) with the script's lines laid over the network's: where
+    the script knows who speaks, that; elsewhere the network's own. Returns new arrays."""
+    n = len(speaking[spec.ROLES[0]])
+    speaks, known = script_speaking(aligned.lines, n, fps)
+    out = {}
+    for r, role in enumerate(spec.ROLES):
+        s = np.array(speaking[role], dtype=np.float32, copy=True)
+        s[known] = speaks[known, r]
+        out[role] = s
+    return out
 
 
 MOUTH_LEAD_S = 0.12  # lips move before the first phone (approach, inhalation) ...

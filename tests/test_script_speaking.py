@@ -1,0 +1,81 @@
+"""Who speaks in a script-assisted take: over confidently placed lines the script decides, not the
+network (duet.model.script.take.script_speaking, applied by generation.perform)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from duet.model import generation, spec
+from duet.model.performance import TakeLine
+from duet.model.script import parse_script, take
+from duet.model.script import placement as pl
+
+FPS = spec.NATIVE_FPS
+
+
+def _line(role: str, start: float, end: float, confidence: float = 0.9, number: int = 1) -> TakeLine:
+    return TakeLine(role, role, "words", start, end, number, confidence)
+
+
+def _frames(start: float, end: float) -> slice:
+    return slice(int(round(start * FPS)), int(round(end * FPS)))
+
+
+def test_a_sure_line_speaks_for_its_character_and_silences_the_partner():
+    speaks, known = take.script_speaking((_line("A", 0.5, 1.5), _line("B", 1.6, 2.5)), 150, FPS)
+    assert speaks[_frames(0.5, 1.5), 0].all() and not speaks[_frames(0.5, 1.5), 1].any()
+    assert speaks[_frames(1.6, 2.5), 1].all() and not speaks[_frames(1.6, 2.5), 0].any()
+    assert known[_frames(0.5, 1.5)].all() and known[_frames(1.6, 2.5)].all()
+    # The turn change between two characters is not bridged: the network keeps it.
+    assert not known[_frames(1.5, 1.6)].any()
+    assert not known[: _frames(0.5, 1.5).start].any() and not known[_frames(2.5, 3.0)].any()
+
+
+def test_a_low_confidence_line_is_left_to_the_network():
+    unsure = _line("A", 0.5, 1.5, confidence=pl.LOW_CONFIDENCE - 0.1)
+    speaks, known = take.script_speaking((unsure,), 100, FPS)
+    assert not known.any() and not speaks.any()
+
+
+def test_a_short_gap_between_a_characters_lines_is_speech_a_long_one_is_not():
+    speaks, known = take.script_speaking(
+        (_line("A", 0.0, 1.0), _line("A", 1.2, 2.0), _line("A", 2.6, 3.0)), 200, FPS
+    )
+    assert speaks[_frames(1.0, 1.2), 0].all() and known[_frames(1.0, 1.2)].all()
+    assert not speaks[_frames(2.0, 2.6), 0].any() and not known[_frames(2.0, 2.6)].any()
+
+
+def test_an_interjection_inside_the_partners_line_is_both_speaking():
+    speaks, _ = take.script_speaking((_line("A", 0.0, 3.0), _line("B", 1.0, 1.4)), 200, FPS)
+    assert speaks[_frames(1.0, 1.4)].all()
+    assert not speaks[_frames(1.5, 3.0), 1].any()
+
+
+def test_perform_takes_who_speaks_from_the_script_lines(monkeypatch):
+    """The network given this anchor may still say otherwise; the take's speaking follows the
+    sure lines and keeps the network's own values elsewhere."""
+    n_samples = 3 * spec.SAMPLE_RATE
+    rng = np.random.default_rng(3)
+    audio = (0.05 * rng.standard_normal(n_samples)).astype(np.float32)
+    n = generation.features.n_model_frames(n_samples)
+    lines = (_line("A", 0.2, 1.2), _line("B", 1.6, 2.6, number=2), _line("A", 2.7, 2.9, 0.1, 3))
+    aligned = take.ScriptAlignment(
+        anchor=np.zeros((n, 2, 2), np.float32),  # says nothing: the network alone would decide
+        lines=lines,
+        phones={r: take.RolePhones() for r in spec.ROLES},
+        notes=(),
+        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
+        separable=True,
+    )
+    monkeypatch.setattr(take, "align_script", lambda script, x, rt: aligned)
+    script = parse_script("A: one two\nB: three four\nA: five\n")
+    perf = generation.perform(audio, runtime="numpy", script=script)
+    monkeypatch.setattr(take, "speaking_over_lines", lambda speaking, aligned, fps: speaking)
+    plain = generation.perform(audio, runtime="numpy", script=script)  # the network's own speaking
+    a, b = perf.speaking["A"], perf.speaking["B"]
+    assert np.all(a[_frames(0.2, 1.2)] == 1.0) and np.all(b[_frames(0.2, 1.2)] == 0.0)
+    assert np.all(b[_frames(1.6, 2.6)] == 1.0) and np.all(a[_frames(1.6, 2.6)] == 0.0)
+    # Outside the sure lines (before the first, between turns, the low-confidence line): the network.
+    for span in (_frames(0.0, 0.2), _frames(1.2, 1.6), _frames(2.7, 2.9)):
+        assert np.allclose(a[span], plain.speaking["A"][span], atol=1e-5)
+        assert np.allclose(b[span], plain.speaking["B"][span], atol=1e-5)
