@@ -10,6 +10,7 @@ wheels/ with pip, exact files only, and checks nothing else is listed.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import os
 import re
 import subprocess
@@ -28,6 +29,53 @@ _WHEEL = re.compile(
 def manifest_wheels(root: Path = ROOT) -> list[Path]:
     manifest = tomllib.loads((root / "blender_manifest.toml").read_text(encoding="utf-8"))
     return [root / w for w in manifest.get("wheels", [])]
+
+
+def _pattern_matches(pattern: str, parts: tuple[str, ...], is_dir: bool) -> bool:
+    """One paths_exclude_pattern entry against a path's components, as Blender's builder reads it
+    (gitignore-like: '/x' from the root only, 'x/' folders only, '*' within one component)."""
+    if pattern.startswith("!") or "**" in pattern:
+        raise ValueError(f"paths_exclude_pattern {pattern!r}: negation and '**' are not supported here")
+    anchored = pattern.startswith("/")
+    folder_only = pattern.endswith("/")
+    wanted = tuple(pattern.strip("/").split("/"))
+    if (folder_only and not is_dir) or len(wanted) > len(parts):
+        return False
+    if anchored and len(wanted) != len(parts):
+        return False
+    tail = parts[len(parts) - len(wanted) :]
+    return all(fnmatch.fnmatchcase(part, want) for part, want in zip(tail, wanted, strict=True))
+
+
+def zip_members(root: Path = ROOT) -> list[str]:
+    """The files a build puts in the zip ('/'-separated, relative to root), without Blender.
+
+    Walks root as Blender's builder does (symbolic links skipped, excluded folders not
+    entered) with the manifest's paths_exclude_pattern, then adds the manifest and the
+    wheels it lists. tests/test_architecture.py checks this against Blender's own matcher.
+    """
+    manifest = tomllib.loads((root / "blender_manifest.toml").read_text(encoding="utf-8"))
+    patterns = [p for p in manifest.get("build", {}).get("paths_exclude_pattern", []) if p]
+    members = {"blender_manifest.toml"}
+    members.update(str(w.relative_to(root).as_posix()) for w in manifest_wheels(root))
+
+    def excluded(parts: tuple[str, ...], is_dir: bool) -> bool:
+        return any(_pattern_matches(p, parts, is_dir) for p in patterns)
+
+    def walk(folder: Path, parts: tuple[str, ...]) -> None:
+        for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+            if entry.is_symlink():
+                continue
+            here = (*parts, entry.name)
+            if excluded(here, entry.is_dir()):
+                continue
+            if entry.is_dir():
+                walk(Path(entry.path), here)
+            elif entry.is_file():
+                members.add("/".join(here))
+
+    walk(root, ())
+    return sorted(members)
 
 
 def fetch_wheels(root: Path = ROOT) -> None:
