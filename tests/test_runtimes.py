@@ -229,6 +229,7 @@ def test_staging_residual_puts_head_and_eyes_on_the_staged_pose_in_both_runtimes
     np.testing.assert_array_equal(out[..., OUT_SPEAKING], raw[..., OUT_SPEAKING])
 
 
+@pytest.mark.blender
 def test_runtimes_give_the_same_take_of_the_example_with_the_bundled_model() -> None:
     """End to end through generate() (windows, diarization, staging solve) on the shipped weights,
     the bundled example dialogue and its staging: numpy and torch agree within 1e-4."""
