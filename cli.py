@@ -20,10 +20,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "render the stage and the shape sheet of a .blend or a new pair",
     ),
     "bake": (
-        "duet.addon.commands",
+        "duet.addon.headless.commands",
         "bake one shot (voice-over, staging) into a new .blend; can render",
     ),
-    "batch": ("duet.addon.batch", "bake and render every shot of a TOML job file (docs/BATCH.md)"),
+    "batch": (
+        "duet.addon.headless.batch_runner",
+        "bake and render every shot of a TOML job file (docs/BATCH.md)",
+    ),
 }
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import bpy
 
 from .. import operators, panels
-from . import commands, properties
+from . import properties
+from .headless import commands
 
 _registered: list[type] = []
 

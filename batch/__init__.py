@@ -2,6 +2,6 @@
 writes, progress and summaries for ``duet bake`` / ``duet batch``.
 
 The Blender side (opening files, baking, rendering) lives in
-``duet.addon.commands`` and ``duet.addon.batch``; everything here can be
+``duet.addon.headless.commands`` and ``duet.addon.headless.batch_runner``; everything here can be
 tested, and used by farm tooling, without Blender.
 """

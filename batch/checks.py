@@ -80,7 +80,7 @@ def staging_problems(path: Path, names: dict[str, str] | None) -> list[str]:
         key = (str(path), stat.st_size, stat.st_mtime_ns, tuple(sorted((names or {}).items())))
         if key in _staging_checked:
             return _staging_checked[key]
-        text = path.read_text(encoding="utf-8")  # as the bake reads it (addon/shot_bake.py)
+        text = path.read_text(encoding="utf-8")  # as the bake reads it (addon/headless/shot_bake.py)
     except UnicodeDecodeError as exc:
         return [
             f"staging file '{path}' is not UTF-8 text (byte {exc.start} is {exc.object[exc.start]:#04x}): "

@@ -1,6 +1,6 @@
 """One shot, from job file to bake: the record batch.jobfile builds (checked, absolute
 paths) for each shot of a job file or for ``duet bake``'s options, and the one the bake
-(duet.addon.shot_bake) takes. The panel's Generate has no such files (its staging, script
+(duet.addon.headless.shot_bake) takes. The panel's Generate has no such files (its staging, script
 and maps are text blocks of the open .blend): it builds addon.generate_flow.Plan instead."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Script files of a job (key ``script``, ``duet bake --script``): read and checked as the bake
 reads and checks them.
 
-The bake (addon/shot_bake.py) and the job check (batch.jobfile's ScriptCheck) both call
+The bake (addon/headless/shot_bake.py) and the job check (batch.jobfile's ScriptCheck) both call
 ``read_script``, so ``--check`` refuses exactly what the bake would: a file the importers
 cannot read (a folder, binary data, over 5 MB, a subtitle cue with no speaker) and script
 text with errors for the shot's characters, each with the file, line and column

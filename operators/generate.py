@@ -2,7 +2,7 @@
 
 With a window it runs modal (progress in the panel and status bar, Esc
 cancels and leaves the scene as it was); without one (background mode,
-scripts) it runs to completion synchronously. The work is in addon/flow.py
+scripts) it runs to completion synchronously. The work is in addon/generate_flow.py
 (flow.BackgroundGenerate is the modal run: model on a worker thread, bake on
 the main thread when it is done). One undo step reverts the whole take.
 """

@@ -123,7 +123,7 @@ def test_blender_command_registers_and_unregister_removes_it() -> None:
 
 
 def test_dispatcher_exit_codes(bpy_module, tmp_path: Path, capsys) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     assert commands.cli_command(["--help"]) == 0
     assert "bake" in capsys.readouterr().out
@@ -142,7 +142,8 @@ def test_dispatcher_exit_codes(bpy_module, tmp_path: Path, capsys) -> None:
 
 def test_cli_table_and_blender_command_share_one_implementation() -> None:
     from duet import cli
-    from duet.addon import batch, commands
+    from duet.addon.headless import batch_runner as batch
+    from duet.addon.headless import commands
 
     assert cli.COMMANDS["bake"][0] == commands.__name__ == commands.SUBCOMMANDS["bake"][0]
     assert cli.COMMANDS["batch"][0] == batch.__name__ == commands.SUBCOMMANDS["batch"][0]
@@ -246,7 +247,7 @@ def render_job(tmp_path: Path, bpy) -> Path:
 def test_batch_render_stage_one_broken_shot_does_not_stop_the_others(
     bpy_module, tmp_path: Path, capsys
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     job = render_job(tmp_path, bpy_module)
     summary_file = tmp_path / "summary.json"
@@ -460,7 +461,7 @@ def pair_blend(bpy_module, tmp_path: Path) -> Path:
 
 @pytest.mark.slow
 def test_batch_bakes_several_shots_with_one_broken(bpy_module, pair_blend: Path, tmp_path: Path) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     audio = tmp_path / "in"
     for i in range(3):
@@ -532,7 +533,7 @@ def test_unusable_weights_are_refused_before_any_shot_with_location_and_fix(
 ) -> None:
     import numpy as np
 
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     models = tmp_path / "models"
     models.mkdir()
@@ -579,7 +580,7 @@ def test_unusable_weights_are_refused_before_any_shot_with_location_and_fix(
 def test_a_staging_typo_is_refused_by_the_check_before_any_blender_file_opens(
     bpy_module, tmp_path: Path, capsys
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     (tmp_path / "pair.blend").write_bytes(b"never opened: the check stops first")
     write_voice(tmp_path / "take.wav", seconds=1.0)
@@ -613,7 +614,7 @@ def test_a_staging_typo_is_refused_by_the_check_before_any_blender_file_opens(
 def test_a_damaged_or_truncated_blend_is_named_with_the_fix_not_an_internal_error(
     bpy_module, pair_blend: Path, tmp_path: Path
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     data = pair_blend.read_bytes()
     (tmp_path / "in" / "half.blend").write_bytes(data[: len(data) // 2])  # a copy cut off halfway
@@ -643,7 +644,8 @@ def test_a_full_disk_is_named_with_its_folder_and_the_fix(
 ) -> None:
     import errno
 
-    from duet.addon import batch, shot_bake
+    from duet.addon.headless import batch_runner as batch
+    from duet.addon.headless import shot_bake
     from duet.batch import atomic
     from duet.batch.progress import BatchProgress
     from duet.batch.shot import Shot
@@ -678,7 +680,7 @@ def test_a_full_disk_is_named_with_its_folder_and_the_fix(
 def test_missing_bundled_model_fails_each_shot_with_the_fix(
     pair_blend: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
     from duet.model import weights
 
     # The case itself: an installation whose bundled model file is gone.
@@ -717,7 +719,7 @@ def test_missing_bundled_model_fails_each_shot_with_the_fix(
 def test_a_farm_task_bakes_its_shot_whatever_is_wrong_with_another(
     bpy_module, pair_blend: Path, tmp_path: Path
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     write_voice(tmp_path / "in" / "mine.wav", seconds=1.5)
     job = tmp_path / "jobs.toml"
@@ -823,7 +825,7 @@ def test_signal_in_python_that_blender_runs_still_stops_the_batch(
     while a .blend opens, must still stop the batch and leave no output of that shot."""
     import signal
 
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     for i in range(3):
         write_voice(tmp_path / "in" / f"s{i}.wav", seed=i)
@@ -912,7 +914,7 @@ def staging_available() -> bool:
 def test_batch_shot_with_staging(bpy_module, pair_blend: Path, tmp_path: Path) -> None:
     if not staging_available():
         pytest.skip("duet.model.staging (the staging parser) is not in this tree yet")
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     write_voice(tmp_path / "in" / "sh010.wav")
     (tmp_path / "in" / "sh010.txt").write_text("A looks at B\n")
@@ -984,7 +986,7 @@ def pair_blend_with_panel_maps(bpy_module, tmp_path: Path) -> tuple[Path, dict[s
 def test_batch_retarget_maps_from_the_job_and_the_panel(
     bpy_module, pair_blend_with_panel_maps: tuple[Path, dict[str, str]], tmp_path: Path, capsys
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     pair, rig = pair_blend_with_panel_maps
     write_voice(tmp_path / "in" / "take.wav", seconds=1.0)

@@ -178,7 +178,7 @@ def test_the_authored_render_commands_run_in_duet(bpy_module, tmp_path: Path, ca
     Blender hands to the registered command: run it through that callback."""
     from test_batch_commands import render_job
 
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     job = render_job(tmp_path, bpy_module)
     result = compile_job(

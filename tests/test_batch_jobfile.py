@@ -367,7 +367,7 @@ def test_a_summary_that_cannot_be_written_is_refused_first_and_fails_the_run(
     import argparse
     import errno
 
-    from duet.addon import batch
+    from duet.addon.headless import batch_runner as batch
 
     (project / "notes.txt").write_text("a file, not a folder")
     args = argparse.Namespace(summary=project / "notes.txt" / "summary.json", output_root=None, json=False)

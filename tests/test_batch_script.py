@@ -359,7 +359,7 @@ def test_duet_bake_options_script_and_srt_are_located_by_option(project: Path) -
 def test_batch_check_and_duet_bake_refuse_a_script_mistake_before_any_blender_file_opens(
     bpy_module, project: Path, capfd
 ) -> None:
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     (project / "shots/sc01.blend").write_bytes(b"never opened: the check stops first")
     job = write_job(
@@ -436,7 +436,8 @@ def _three_channel_copy(bpy, source: Path, path: Path) -> Path:
 @pytest.mark.blender
 @pytest.mark.slow
 def test_batch_bakes_the_example_with_its_script(bpy_module, tmp_path: Path) -> None:
-    from duet.addon import commands, dialogue_script, scene_marks, stage
+    from duet.addon import dialogue_script, scene_marks, stage
+    from duet.addon.headless import commands
     from duet.model.script import parse_script
     from duet.model.script.subtitles import to_srt
 

@@ -423,7 +423,8 @@ def test_the_take_report_of_the_generate_panel_carries_the_note(bpy_module, tmp_
 def test_a_batch_shot_of_a_truncated_voice_over_warns_in_its_log_and_summary(bpy_module, tmp_path, capsys):
     import json
 
-    from duet.addon import commands, stage
+    from duet.addon import stage
+    from duet.addon.headless import commands
 
     bpy_module.ops.wm.read_homefile(use_empty=True)
     stage.build_dialogue_pair(bpy_module.context.scene)

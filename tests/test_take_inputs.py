@@ -25,7 +25,8 @@ def write_wav(path: Path, channels: int, seconds: float = 1.0, rate: int = 16000
 
 
 def test_more_than_two_channels_mixed_down_are_named_in_the_takes_report(bpy_module, tmp_path: Path) -> None:
-    from duet.addon import generate_flow, shot_bake
+    from duet.addon import generate_flow
+    from duet.addon.headless import shot_bake
     from duet.batch.shot import Shot
 
     six = str(write_wav(tmp_path / "take.wav", 6))

@@ -194,7 +194,7 @@ def main() -> int:
     job = prepare(folder, takes, weights_path, args.render_frames if args.render else 0)
     prepare_s = time.perf_counter() - t0
 
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     summary_path = folder / "out" / "summary.json"
     started = time.perf_counter()

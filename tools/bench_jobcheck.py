@@ -73,7 +73,7 @@ def write_job(folder: Path, shots: int, shared_staging: bool, weights: Path) -> 
 
 def timed(argv: list[str]) -> tuple[float, float, int, str]:
     """(wall seconds, CPU seconds of this process, exit code, last line on stderr)."""
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     err = io.StringIO()
     started, cpu = time.perf_counter(), time.process_time()
@@ -107,7 +107,7 @@ def main() -> int:
 
     import bpy
 
-    from duet.addon import commands
+    from duet.addon.headless import commands
 
     commands.build_parser()  # imports the command modules, as Blender's start-up would
     whole = timed(["batch", str(job), "--check"])

@@ -151,7 +151,7 @@ def render_baked_shot(
     started = time.perf_counter()
     if not blend.is_file():
         raise RenderError(f"baked file '{blend}' not found: run the bake stage first")
-    with interrupts.deferred("opening the .blend"):  # see addon/shots.py
+    with interrupts.deferred("opening the .blend"):  # see addon/headless/shot_bake.py
         bpy.ops.wm.open_mainfile(filepath=str(blend), load_ui=False)
     scene = bpy.context.scene
     start, end = _apply_overrides(scene, job)

@@ -18,7 +18,8 @@ os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="duet-cli-check-"
 
 import bpy
 
-from duet.addon import commands, registration
+from duet.addon import registration
+from duet.addon.headless import commands
 
 
 def step(label: str) -> None:

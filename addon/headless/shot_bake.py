@@ -1,6 +1,6 @@
 """One shot, headless: open a .blend, generate from its voice-over, bake, save.
 
-The batch commands (addon/batch.py, addon/commands.py) wrap this with job
+The batch commands (addon/headless/batch_runner.py, addon/headless/commands.py) wrap this with job
 files, atomic outputs and progress; the Generate operator shares the same
 plan and bake (addon/generate_flow.py).
 """
@@ -18,17 +18,17 @@ from pathlib import Path
 import bpy
 import numpy as np
 
-from ..batch import interrupts, text_inputs
-from ..batch.checks import BUNDLED_FIX, WEIGHTS_FIX, MapSource, read_map_file, weights_problem
-from ..batch.shot import Shot
-from ..model import weights as weights_module
-from ..model.errors import WeightsError
-from ..model.performance import TakeLine
-from ..model.spec import ROLES
-from ..model.stems import analyse_stereo
-from . import audio as audio_io
-from . import generate_flow, rigs, stage
-from .generate_request import GenerationRequest, run_request
+from ...batch import interrupts, text_inputs
+from ...batch.checks import BUNDLED_FIX, WEIGHTS_FIX, MapSource, read_map_file, weights_problem
+from ...batch.shot import Shot
+from ...model import weights as weights_module
+from ...model.errors import WeightsError
+from ...model.performance import TakeLine
+from ...model.spec import ROLES
+from ...model.stems import analyse_stereo
+from .. import audio as audio_io
+from .. import generate_flow, rigs, stage
+from ..generate_request import GenerationRequest, run_request
 
 
 class ShotError(ValueError):
@@ -159,7 +159,7 @@ def _duet_settings(scene: bpy.types.Scene) -> Iterator[bpy.types.PropertyGroup]:
     if hasattr(scene, "duet"):
         yield scene.duet
         return
-    from . import properties
+    from .. import properties
 
     added = [cls for cls in properties.CLASSES if not getattr(cls, "is_registered", False)]
     for cls in added:

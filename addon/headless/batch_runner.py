@@ -27,14 +27,14 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
-from ..batch import interrupts, jobfile
-from ..batch.atomic import atomic_output, atomic_write_text, remove_stale_temps
-from ..batch.checks import map_file_problem, staging_problems, weights_problem
-from ..batch.jobfile import JobCheck
-from ..batch.paths import folder_problem, output_problems, resolve_path
-from ..batch.progress import BatchProgress
-from ..batch.shot import RenderJob, Shot
-from ..batch.summary import (
+from ...batch import interrupts, jobfile
+from ...batch.atomic import atomic_output, atomic_write_text, remove_stale_temps
+from ...batch.checks import map_file_problem, staging_problems, weights_problem
+from ...batch.jobfile import JobCheck
+from ...batch.paths import folder_problem, output_problems, resolve_path
+from ...batch.progress import BatchProgress
+from ...batch.shot import RenderJob, Shot
+from ...batch.summary import (
     EXIT_INVALID_JOB,
     EXIT_OK,
     EXIT_SHOT_FAILED,
@@ -47,7 +47,7 @@ from ..batch.summary import (
     BatchSummary,
     ShotOutcome,
 )
-from ..batch.text_inputs import script_problems
+from ...batch.text_inputs import script_problems
 
 STAGES = ("all", "bake", "render")
 
@@ -168,7 +168,7 @@ def describe_os_error(exc: OSError) -> str:
 
 
 def describe_exception(exc: BaseException, debug: bool) -> str:
-    from ..model.errors import WeightsError
+    from ...model.errors import WeightsError
 
     if isinstance(exc, WeightsError):  # an installation problem, explained by its message
         text = str(exc)
@@ -226,7 +226,7 @@ def bake_shot_atomically(shot: Shot, progress: BatchProgress, outcome: ShotOutco
 
 def write_subtitles(path: Path, lines) -> None:
     """The placed script lines as subtitles (.srt, or .vtt by the file's ending), atomically."""
-    from ..model.script.subtitles import subtitles_for
+    from ...model.script.subtitles import subtitles_for
 
     atomic_write_text(path, subtitles_for(path.suffix, lines))
 
@@ -256,7 +256,7 @@ def run_shot(
         if stage in ("all", "bake"):
             bake_shot_atomically(shot, progress, outcome)
         if shot.render is not None and stage in ("all", "render"):
-            from .headless.shot_render import render_baked_shot
+            from .shot_render import render_baked_shot
 
             files, seconds = render_baked_shot(
                 shot.out,

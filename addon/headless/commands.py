@@ -7,7 +7,7 @@
     python -m duet bake ...   /   python -m duet batch ...   (with the bpy module)
 
 Both entry points parse with the same ``add_arguments`` and run the same
-``run``: this module's for ``bake``, duet.addon.batch's for ``batch``.
+``run``: this module's for ``bake``, batch_runner's for ``batch``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ COMMAND_ID = "duet"
 # name -> (module with add_arguments/run, help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "bake": (__name__, "bake one shot: voice-over + staging onto a .blend, saved as a new .blend"),
-    "batch": (f"{__package__}.batch", "bake (and render) every shot of a TOML job file"),
+    "batch": (f"{__package__}.batch_runner", "bake (and render) every shot of a TOML job file"),
 }
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    from . import batch
+    from . import batch_runner as batch
 
     parser.description = "Bake one shot into a new .blend (the input is never overwritten)."
     parser.add_argument("--blend", required=True, type=Path, help="input .blend with the two characters")
@@ -120,13 +120,13 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import jobfile
-    from ..batch.checks import map_file_problem, staging_problems, weights_problem
-    from ..batch.paths import resolve_path
-    from ..batch.progress import BatchProgress
-    from ..batch.summary import EXIT_USAGE, BatchSummary
-    from ..batch.text_inputs import script_problems
-    from . import batch
+    from ...batch import jobfile
+    from ...batch.checks import map_file_problem, staging_problems, weights_problem
+    from ...batch.paths import resolve_path
+    from ...batch.progress import BatchProgress
+    from ...batch.summary import EXIT_USAGE, BatchSummary
+    from ...batch.text_inputs import script_problems
+    from . import batch_runner as batch
 
     overrides = [flag for flag in ("engine", "resolution", "frames", "video") if getattr(args, flag)]
     if overrides and args.render is None:
