@@ -151,12 +151,12 @@ def _check_moods(moods: object) -> dict:
 def _with_moods(perf: Performance, targets: Any, defaults: dict) -> Performance:
     """The staged moods (and each role's default mood) over the faces, at the network's rate."""
     script = getattr(targets, "script", None)  # StagingTargets keep the script they came from
-    timeline = getattr(script, "timeline", None)
-    if timeline is None and not defaults:
+    schedule = getattr(script, "schedule", None)
+    if schedule is None and not defaults:
         return perf
     from .staging.moods import apply_moods
 
-    return apply_moods(perf, timeline, defaults)
+    return apply_moods(perf, schedule, defaults)
 
 
 def _parse_script(script: object, names: Any) -> Any:

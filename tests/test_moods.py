@@ -137,14 +137,14 @@ def test_thousands_of_overlapping_moods_are_checked_in_linear_time():
 
 
 def test_relaxes_ends_head_gaze_and_mood():
-    tl = parse("A faces left and looks up and is sad\nA relaxes at 3s").timeline
+    tl = parse("A faces left and looks up and is sad\nA relaxes at 3s").schedule
     for channel in (tl.head, tl.gaze, tl.mood):
         assert [e.value is None for e in channel["A"]] == [False, True]
         assert channel["A"][1].start == 3.0
 
 
 def test_untimed_moods_hold_until_the_next_one():
-    tl = parse("A is sad\nA smiles at 2s\nA is bored at 5s").timeline
+    tl = parse("A is sad\nA smiles at 2s\nA is bored at 5s").schedule
     assert [(e.start, e.end, ex.MOODS[int(e.value[0])]) for e in tl.mood["A"]] == [
         (0.0, None, "sad"),
         (2.0, None, "happy"),
@@ -153,7 +153,7 @@ def test_untimed_moods_hold_until_the_next_one():
 
 
 def test_a_laugh_lasts_a_second_unless_timed():
-    tl = parse("A laughs at 2s\nB laughs for 2.5s at 4s").timeline
+    tl = parse("A laughs at 2s\nB laughs for 2.5s at 4s").schedule
     assert [(e.start, e.end) for e in tl.laughs["A"]] == [(2.0, 3.0)]
     assert [(e.start, e.end) for e in tl.laughs["B"]] == [(4.0, 6.5)]
 
@@ -290,18 +290,18 @@ def test_a_mood_adds_with_saturation_and_holds_back_its_opposite():
 
 def test_moods_ease_in_and_out_like_head_moves():
     script = parse("A smiles from 1s to 3s")
-    w = mood_layer.render_moods(script.timeline, 250, FPS)["A"].weights[:, ex.MOOD_INDEX["happy"]]
+    w = mood_layer.render_moods(script.schedule, 250, FPS)["A"].weights[:, ex.MOOD_INDEX["happy"]]
     assert w[: int(FPS)].max() == 0.0
     assert w[int(1.6 * FPS) : int(3.0 * FPS)].min() == pytest.approx(ex.DEFAULT_INTENSITY)
     ease = vocab.MOOD_EASE_BASE_S + vocab.MOOD_EASE_PER_UNIT_S * ex.DEFAULT_INTENSITY
     assert w[int((3.0 + ease) * FPS) + 1 :].max() == 0.0
     assert np.abs(np.diff(w)).max() < 0.1  # no step from one frame to the next
-    quick = mood_layer.render_moods(parse("A smiles quickly from 1s to 3s").timeline, 250, FPS)["A"].weights
+    quick = mood_layer.render_moods(parse("A smiles quickly from 1s to 3s").schedule, 250, FPS)["A"].weights
     assert np.abs(np.diff(quick[:, ex.MOOD_INDEX["happy"]])).max() > np.abs(np.diff(w)).max()
 
 
 def test_a_take_that_starts_in_a_mood_starts_there():
-    w = mood_layer.render_moods(parse("B is sad").timeline, 50, FPS)["B"].weights
+    w = mood_layer.render_moods(parse("B is sad").schedule, 50, FPS)["B"].weights
     assert np.all(w[:, ex.MOOD_INDEX["sad"]] == ex.DEFAULT_INTENSITY)
 
 
@@ -309,7 +309,7 @@ def test_default_moods_show_where_nothing_is_staged():
     defaults = mood_layer.check_defaults({"A": ("sad", 0.5), "B": "scared"})
     assert defaults == {"A": ("sad", 0.5), "B": ("afraid", ex.DEFAULT_INTENSITY)}
     script = parse("A smiles from 2s to 4s\nA relaxes at 6s\nA is neutral at 8s\nA is sad at 9s")
-    tracks = mood_layer.render_moods(script.timeline, 600, FPS, defaults)
+    tracks = mood_layer.render_moods(script.schedule, 600, FPS, defaults)
     w = tracks["A"].weights
     sad, happy = ex.MOOD_INDEX["sad"], ex.MOOD_INDEX["happy"]
 
@@ -343,7 +343,7 @@ def test_bad_default_moods_are_named(moods, message):
 
 def test_a_laugh_is_a_short_burst_with_jaw_pulses():
     script = parse("B laughs at 2s")
-    track = mood_layer.render_moods(script.timeline, 250, FPS)["B"]
+    track = mood_layer.render_moods(script.schedule, 250, FPS)["B"]
     base = np.zeros((250, 52))
     out = mood_layer.layer(base, np.zeros(250), track, FPS)
     jaw = out[:, SHAPE["jawOpen"]]
@@ -365,8 +365,8 @@ def test_apply_moods_leaves_a_take_without_moods_alone():
         gaze={r: np.zeros((n, 2), np.float32) for r in spec.ROLES},
         speaking={r: np.zeros(n, np.float32) for r in spec.ROLES},
     )
-    assert mood_layer.apply_moods(perf, parse("A faces left").timeline) is perf
-    out = mood_layer.apply_moods(perf, parse("B is sad").timeline)
+    assert mood_layer.apply_moods(perf, parse("A faces left").schedule) is perf
+    out = mood_layer.apply_moods(perf, parse("B is sad").schedule)
     assert np.array_equal(out.blendshapes["A"], perf.blendshapes["A"])
     assert out.blendshapes["B"][:, SHAPE["mouthFrownLeft"]].min() > 0.4
     assert perf.blendshapes["B"][0, SHAPE["mouthFrownLeft"]] == np.float32(0.1)  # the input is not changed

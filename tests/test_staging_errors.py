@@ -309,7 +309,7 @@ def test_direction_model_rejects_nonsense(fields, message):
         Direction(roles=("A",), **fields)
 
 
-def test_script_model_checks_its_timeline():
+def test_script_model_checks_its_schedule():
     left = Direction(
         roles=("A",), action="face", target="direction", parts=(Part(toward="left"),), end=Time(value=4)
     )

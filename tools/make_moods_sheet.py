@@ -22,8 +22,7 @@ if __package__ in (None, ""):
 import bpy  # noqa: F401  (Blender's audio library reads the example)
 import numpy as np
 
-from duet.addon import generate_flow as flow
-from duet.addon import stage
+from duet.addon import generate_flow, stage
 from duet.addon.headless import preview, sheet_image, take_preview
 from duet.addon.headless.demo import EXAMPLE_STAGING, _quiet_renders
 from duet.model import expressions as ex
@@ -87,18 +86,18 @@ def main() -> int:
     scene = bpy_.context.scene
     scene.render.fps = FPS
     pair = stage.build_dialogue_pair(scene)
-    flow.assign_scene_pair(scene)
-    flow.load_example(scene)
+    generate_flow.assign_scene_pair(scene)
+    generate_flow.load_example(scene)
     staging = EXAMPLE_STAGING.read_text(encoding="utf-8") + MOODS
     scene.duet.staging_text.from_string(staging)
-    plan = flow.plan_from_scene(scene)
+    plan = generate_flow.plan_from_scene(scene)
     plan.take_label = "moods"
-    summary = flow.generate_and_bake(scene, plan)
+    summary = generate_flow.generate_and_bake(scene, plan)
     print(f"{summary.summary}")
 
     names = {"A": "Mara", "B": "Theo"}
     script = parse(staging, names=names)
-    tracks = mood_layer.render_moods(script.timeline, int(27 * 50), 50.0)
+    tracks = mood_layer.render_moods(script.schedule, int(27 * 50), 50.0)
     rigs = {role: head.rig for role, head in pair.characters.items()}
     rows: dict[str, list[np.ndarray]] = {r: [] for r in sorted(rigs)}
     with (

@@ -5,7 +5,7 @@
     targets = script.to_targets(n_frames, fps=50.0)
     targets.conditioning                   # (T, 2, spec.COND_DIM) float32, the model's input
     performance = solve(performance, targets)   # commanded poses held within 1 degree
-    performance = moods.apply_moods(performance, script.timeline)   # staged moods on the faces
+    performance = moods.apply_moods(performance, script.schedule)   # staged moods on the faces
 
 The language is documented in docs/STAGING.md. Pure Python + numpy (+ pydantic).
 """
@@ -142,15 +142,15 @@ def _parse(
     issues = in_text_order(lex_issues + parse_issues)
     if issues:
         return None, issues
-    from .schedule import build_timeline
+    from .schedule import build_schedule
 
     frame_rate = float(fps) if fps is not None else vocab.DEFAULT_FRAME_RATE
-    timeline, time_issues = build_timeline(directions, frame_rate, first_frame)
+    schedule, time_issues = build_schedule(directions, frame_rate, first_frame)
     if time_issues:
         return None, in_text_order(time_issues)
     script = StagingScript.model_validate(
         {"directions": tuple(directions), "frame_rate": frame_rate, "first_frame": first_frame},
-        context={"checked_timeline": timeline},
+        context={"checked_schedule": schedule},
     )
     return script, []
 

@@ -3,7 +3,7 @@
 A StagingScript is a list of Directions in text order. Each Direction keeps the
 artist's words in canonical form (defaults stay defaults, "slightly" stays
 "slightly") so ``describe()`` writes text that parses back to an equal script;
-numbers are resolved to angles only when the timeline is built
+numbers are resolved to angles only when the schedule is built
 (duet.model.staging.schedule).
 """
 
@@ -29,7 +29,7 @@ from . import vocab
 from .errors import StagingIssue
 
 if TYPE_CHECKING:
-    from .schedule import Timeline
+    from .schedule import Schedule
     from .targets import StagingTargets
 
 Role = Literal["A", "B"]
@@ -276,20 +276,20 @@ class StagingScript(BaseModel):
     frame_rate: float = Field(default=vocab.DEFAULT_FRAME_RATE, gt=0.0, le=1000.0, allow_inf_nan=False)
     first_frame: int = 0
 
-    _timeline: Any = PrivateAttr(default=None)
+    _schedule: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
-    def _check_timeline(self, info: ValidationInfo) -> StagingScript:
-        from .schedule import build_timeline
+    def _check_schedule(self, info: ValidationInfo) -> StagingScript:
+        from .schedule import build_schedule
 
-        # parse() has just built and checked this timeline; it hands it over.
+        # parse() has just built and checked this schedule; it hands it over.
         context = info.context if isinstance(info.context, dict) else {}
-        timeline = context.get("checked_timeline")
-        if timeline is None:
-            timeline, issues = build_timeline(self.directions, self.frame_rate, self.first_frame)
+        schedule = context.get("checked_schedule")
+        if schedule is None:
+            schedule, issues = build_schedule(self.directions, self.frame_rate, self.first_frame)
             if issues:
                 raise ValueError("; ".join(str(i) for i in issues))
-        self._timeline = timeline
+        self._schedule = schedule
         return self
 
     def __eq__(self, other: object) -> bool:
@@ -304,8 +304,8 @@ class StagingScript(BaseModel):
         return hash((self.directions, self.frame_rate, self.first_frame))
 
     @property
-    def timeline(self) -> Timeline:
-        return self._timeline
+    def schedule(self) -> Schedule:
+        return self._schedule
 
     def describe(self) -> str:
         """Canonical text, one direction a line, that parses back to an equal script."""
@@ -348,7 +348,7 @@ class StagingScript(BaseModel):
         return in_text_order(issues)
 
     def events(self) -> list[tuple[float, str]]:
-        """(seconds, label) per direction and character, for timeline markers."""
+        """(seconds, label) per direction and character, for schedule markers."""
         out = []
         for d in self.directions:
             out.append((d.start.seconds(self.frame_rate, self.first_frame), d.sentence(with_time=False)))

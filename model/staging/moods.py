@@ -1,6 +1,6 @@
 """Staged moods over a performance: the expression layer after the network and the staging solve.
 
-    performance = apply_moods(performance, script.timeline, defaults={"A": ("happy", 0.4)})
+    performance = apply_moods(performance, script.schedule, defaults={"A": ("happy", 0.4)})
 
 Per role and frame, the moods in force (the staging's mood channel, else the role's
 default mood for the take) give weights per mood, eased in and out on a minimum-jerk
@@ -41,7 +41,7 @@ from .targets import segments
 if TYPE_CHECKING:
     from ..performance import Performance
     from .directions import StagingScript
-    from .schedule import Event, Timeline
+    from .schedule import Event, Schedule
 
 N_MOODS = len(ex.MOODS)
 # Speech holds the lip-parting shapes from a little before to a little after the role speaks.
@@ -208,15 +208,15 @@ class MoodTrack:
 
 
 def render_moods(
-    timeline: Timeline | None, n: int, fps: float, defaults: dict[str, tuple[str, float]] | None = None
+    schedule: Schedule | None, n: int, fps: float, defaults: dict[str, tuple[str, float]] | None = None
 ) -> dict[str, MoodTrack]:
-    """Each role's MoodTrack for n frames at fps (timeline None: the defaults alone)."""
+    """Each role's MoodTrack for n frames at fps (schedule None: the defaults alone)."""
     tracks = {}
     for role in spec.ROLES:
         mood, strength = (defaults or {}).get(role, ("neutral", 0.0))
         default = _vector(mood, strength)
-        events = timeline.mood[role] if timeline is not None else []
-        laughs = timeline.laughs[role] if timeline is not None else []
+        events = schedule.mood[role] if schedule is not None else []
+        laughs = schedule.laughs[role] if schedule is not None else []
         weights = mood_weights(events, n, fps, default)
         envelope, pulse = laugh_curves(laughs, n, fps)
         tracks[role] = MoodTrack(weights, envelope, pulse)
@@ -282,12 +282,12 @@ def layer(base: np.ndarray, speaking: np.ndarray, track: MoodTrack, fps: float) 
 
 
 def apply_moods(
-    performance: Performance, timeline: Timeline | None, defaults: dict[str, tuple[str, float]] | None = None
+    performance: Performance, schedule: Schedule | None, defaults: dict[str, tuple[str, float]] | None = None
 ) -> Performance:
     """The performance with the staged moods (and the default moods) laid over its faces;
     the same object when there is no mood to show."""
     n, fps = performance.n_frames, float(performance.fps)
-    tracks = render_moods(timeline, n, fps, defaults)
+    tracks = render_moods(schedule, n, fps, defaults)
     if not any(t.active for t in tracks.values()):
         return performance
     blendshapes = dict(performance.blendshapes)
@@ -302,11 +302,11 @@ def has_moods(script: StagingScript | None) -> bool:
 
 
 def mood_end_events(script: StagingScript) -> list[tuple[float, str]]:
-    """(seconds, label) where each timed mood ends, for timeline markers ('A smiles (ends)');
+    """(seconds, label) where each timed mood ends, for schedule markers ('A smiles (ends)');
     the starts are in script.events(). Laughs are short bursts: their start marks them."""
     out = set()
     for role in spec.ROLES:
-        for event in script.timeline.mood[role]:
+        for event in script.schedule.mood[role]:
             if event.end is None or event.value is None:
                 continue
             alone = event.direction.model_copy(update={"roles": (role,)})

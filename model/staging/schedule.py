@@ -49,7 +49,7 @@ class Event:
 
 
 @dataclass
-class Timeline:
+class Schedule:
     head: dict[str, list[Event]]
     gaze: dict[str, list[Event]]
     gestures: dict[str, list[tuple[float, float, str]]]  # (start, end, "nod" | "shake")
@@ -303,9 +303,9 @@ def _resolve_channel(
     return out
 
 
-def build_timeline(
+def build_schedule(
     directions: tuple[Direction, ...] | list[Direction], frame_rate: float, first_frame: int
-) -> tuple[Timeline, list[StagingIssue]]:
+) -> tuple[Schedule, list[StagingIssue]]:
     check = _Checker()
     channels: dict[tuple[str, str], list[tuple[int, Direction, float, float | None]]] = {}
     gestures: dict[str, list[tuple[float, float, str, int, Direction]]] = {r: [] for r in spec.ROLES}
@@ -364,7 +364,7 @@ def build_timeline(
             if kind2 not in ends_last or e2 > ends_last[kind2][1]:
                 ends_last[kind2] = (s2, e2, kind2, order2, d2)
         spans[role] = [(s, e, kind) for s, e, kind, _o, _d in items]
-    return Timeline(head=head, gaze=gaze, gestures=spans, mood=mood, laughs=laughs), check.issues
+    return Schedule(head=head, gaze=gaze, gestures=spans, mood=mood, laughs=laughs), check.issues
 
 
-__all__ = ["CAMERA", "DIRECTION", "FREE", "PARTNER", "Event", "Timeline", "build_timeline"]
+__all__ = ["CAMERA", "DIRECTION", "FREE", "PARTNER", "Event", "Schedule", "build_schedule"]

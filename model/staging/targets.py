@@ -1,4 +1,4 @@
-"""Timeline -> per-frame targets and the model's conditioning.
+"""Schedule -> per-frame targets and the model's conditioning.
 
 Each channel of each role is a run of segments (free, or a commanded value).
 Entering a commanded segment, the target moves from where the previous one
@@ -126,7 +126,7 @@ class _Segment:
 
 
 def segments(events: list[Event], horizon: float) -> list[_Segment]:
-    """The command in force over time: finite events over open ones (see timeline)."""
+    """The command in force over time: finite events over open ones (see schedule)."""
     if not events:
         return []
     points = sorted({e.start for e in events} | {e.end for e in events if e.end is not None})
@@ -277,7 +277,7 @@ def render_targets(script: StagingScript, n_frames: int, fps: float) -> StagingT
         raise ValueError(f"fps must be a positive frame rate, got {fps!r}")
     n = int(n_frames)
     horizon = n / fps
-    tl = script.timeline
+    tl = script.schedule
     head, head_active, gaze_mode, gaze_dir, nod, shake, holds, gaze_holds = ({} for _ in range(8))
     for role in spec.ROLES:
         h, ha, _m, h_arr = _render(segments(tl.head[role], horizon), n, fps, 3, HEAD)
