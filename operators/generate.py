@@ -3,7 +3,7 @@
 With a window it runs modal (progress in the panel and status bar, Esc
 cancels and leaves the scene as it was); without one (background mode,
 scripts) it runs to completion synchronously. The work is in addon/generate_flow.py
-(flow.BackgroundGenerate is the modal run: model on a worker thread, bake on
+(generate_flow.BackgroundGenerate is the modal run: model on a worker thread, bake on
 the main thread when it is done). One undo step reverts the whole take.
 """
 
@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon import generate_flow as flow
+from ..addon import generate_flow
 
 
-def _report_take(op: bpy.types.Operator, take: flow.BakeSummary) -> None:
+def _report_take(op: bpy.types.Operator, take: generate_flow.BakeSummary) -> None:
     """The take's summary, then each of its notes (script lines not found, ...) as a warning."""
     op.report({"INFO"}, take.summary)
     for note in take.notes:
@@ -28,15 +28,15 @@ class DUET_OT_generate(bpy.types.Operator):
     bl_label = "Generate Take"
     bl_options = {"REGISTER", "UNDO"}
 
-    _run: flow.BackgroundGenerate | None = None
+    _run: generate_flow.BackgroundGenerate | None = None
     _timer = None
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            plan = flow.plan_from_scene(context.scene)
-            take = flow.generate_and_bake(context.scene, plan)
+            plan = generate_flow.plan_from_scene(context.scene)
+            take = generate_flow.generate_and_bake(context.scene, plan)
         except Exception as exc:  # every failure reaches the user as one clear line
-            self.report({"ERROR"}, flow.describe_error(exc))
+            self.report({"ERROR"}, generate_flow.describe_error(exc))
             return {"CANCELLED"}
         _report_take(self, take)
         return {"FINISHED"}
@@ -45,9 +45,9 @@ class DUET_OT_generate(bpy.types.Operator):
         if bpy.app.background or context.window is None:
             return self.execute(context)
         try:
-            self._run = flow.BackgroundGenerate(context.scene)
+            self._run = generate_flow.BackgroundGenerate(context.scene)
         except Exception as exc:
-            self.report({"ERROR"}, flow.describe_error(exc))
+            self.report({"ERROR"}, generate_flow.describe_error(exc))
             return {"CANCELLED"}
         wm = context.window_manager
         self._timer = wm.event_timer_add(0.1, window=context.window)
@@ -69,7 +69,7 @@ class DUET_OT_generate(bpy.types.Operator):
             take = run.poll(context.scene)
         except Exception as exc:
             self._finish(context)
-            self.report({"ERROR"}, flow.describe_error(exc))
+            self.report({"ERROR"}, generate_flow.describe_error(exc))
             return {"CANCELLED"}
         if take is None:
             return {"RUNNING_MODAL"}

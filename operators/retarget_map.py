@@ -6,7 +6,7 @@ from __future__ import annotations
 import bpy
 from bpy.props import EnumProperty, StringProperty
 
-from ..addon import generate_flow as flow
+from ..addon import generate_flow
 
 _ROLE = EnumProperty(name="Character", items=[("A", "A", "Character A"), ("B", "B", "Character B")])
 
@@ -22,7 +22,7 @@ class DUET_OT_new_retarget_map(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            text = flow.new_retarget_map(context.scene, self.role)
+            text = generate_flow.new_retarget_map(context.scene, self.role)
         except ValueError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -48,7 +48,7 @@ class DUET_OT_save_retarget_map(_MapFile, bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            path = flow.save_retarget_map(context.scene, self.role, self.filepath)
+            path = generate_flow.save_retarget_map(context.scene, self.role, self.filepath)
         except ValueError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
@@ -65,7 +65,7 @@ class DUET_OT_load_retarget_map(_MapFile, bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            text = flow.load_retarget_map(context.scene, self.role, self.filepath)
+            text = generate_flow.load_retarget_map(context.scene, self.role, self.filepath)
         except ValueError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon import dialogue_script
-from ..addon import generate_flow as flow
+from ..addon import dialogue_script, generate_flow
 
 
 class DUET_OT_use_scene_pair(bpy.types.Operator):
@@ -18,8 +17,8 @@ class DUET_OT_use_scene_pair(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            flow.assign_scene_pair(context.scene)
-        except flow.UserError as exc:
+            generate_flow.assign_scene_pair(context.scene)
+        except generate_flow.UserError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         return {"FINISHED"}
@@ -33,7 +32,7 @@ class DUET_OT_new_staging(bpy.types.Operator):
     bl_options = {"REGISTER", "UNDO"}
 
     def execute(self, context: bpy.types.Context) -> set[str]:
-        flow.new_staging_text(context.scene)
+        generate_flow.new_staging_text(context.scene)
         return {"FINISHED"}
 
 
@@ -46,9 +45,9 @@ class DUET_OT_load_example(bpy.types.Operator):
 
     def execute(self, context: bpy.types.Context) -> set[str]:
         try:
-            text = flow.load_example(context.scene)
+            text = generate_flow.load_example(context.scene)
             script = dialogue_script.load_example_script(context.scene)
-        except flow.UserError as exc:
+        except generate_flow.UserError as exc:
             self.report({"ERROR"}, str(exc))
             return {"CANCELLED"}
         self.report(

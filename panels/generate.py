@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from ..addon import dialogue_script
-from ..addon import generate_flow as flow
+from ..addon import dialogue_script, generate_flow
 from ..addon.properties import MOOD_ROLES
 
 
@@ -32,7 +31,7 @@ class DUET_PT_voice_over(_DuetPanel, bpy.types.Panel):
         if s.audio_mode == "STEM_FILES":
             layout.prop(s, "audio_path_b", text="B")
         elif s.audio_mode == "MIXED" and s.audio_path:
-            hint = flow.stems_hint(s.audio_path)
+            hint = generate_flow.stems_hint(s.audio_path)
             if hint:
                 box = layout.box().column(align=True)
                 box.label(text=f"Looks like stems: {hint}", icon="INFO")
@@ -52,7 +51,7 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
         for role, prop in (("A", "character_a"), ("B", "character_b")):
             layout.prop(s, prop)
             obj = getattr(s, prop)
-            map_prop = flow.RETARGET_PROPS[role]
+            map_prop = generate_flow.RETARGET_PROPS[role]
             row = layout.row(align=True)
             row.prop(s, map_prop, text="Map")
             row.operator("duet.new_retarget_map", text="", icon="ADD").role = role
@@ -60,7 +59,7 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
             sub = row.row(align=True)
             sub.enabled = getattr(s, map_prop) is not None
             sub.operator("duet.save_retarget_map", text="", icon="EXPORT").role = role
-            lines = flow.rig_summary(obj, role, getattr(s, map_prop))
+            lines = generate_flow.rig_summary(obj, role, getattr(s, map_prop))
             if lines:
                 col = layout.box().column(align=True)
                 for line in lines:
@@ -133,7 +132,7 @@ class DUET_PT_staging(_DuetPanel, bpy.types.Panel):
         names = dialogue_script.panel_names(s)
         scene = context.scene
         fps = scene.render.fps / scene.render.fps_base
-        messages = flow.staging_messages(s.staging_text, names, fps, scene.frame_start)
+        messages = generate_flow.staging_messages(s.staging_text, names, fps, scene.frame_start)
         if not messages:
             layout.label(text="Staging is valid", icon="CHECKMARK")
         _messages(layout, messages, "ERROR")

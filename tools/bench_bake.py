@@ -8,7 +8,7 @@ The voice-over is the bundled example dialogue (assets/example_dialogue.flac,
 Prints, best of --repeats (other work on a shared machine only ever adds time):
 - generate: duet.model.generate with the numpy runtime (features, network,
   staging solve, resampling to 24 fps), weights already loaded;
-- bake: flow.bake as the operator runs it (retarget, head/neck/eye solve, key
+- bake: generate_flow.bake as the operator runs it (retarget, head/neck/eye solve, key
   reduction, curves written with foreach_set into a new take on NLA tracks,
   markers, sound strip), with reduced keys (the panel's default) and with a key
   on every frame;
@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import generate_flow as flow
-    from duet.addon import rigs, stage
+    from duet.addon import generate_flow, rigs, stage
     from duet.addon.generate_request import GenerationRequest
     from duet.addon.headless import demo
     from duet.model import generate
@@ -97,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             weights=weights_path,
         )
 
-    def fresh_plan(key_mode: str) -> tuple[bpy.types.Scene, flow.Plan]:
+    def fresh_plan(key_mode: str) -> tuple[bpy.types.Scene, generate_flow.Plan]:
         bpy.ops.wm.read_homefile(use_empty=True)
         scene = bpy.context.scene
         scene.render.fps, scene.render.fps_base = FPS, 1.0
@@ -106,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         request = GenerationRequest(
             samples, voice.sample_rate, False, staging, float(FPS), 0, False, names, 1
         )
-        plan = flow.Plan(
+        plan = generate_flow.Plan(
             request=request,
             characters=characters,
             audio_paths=[wav],
@@ -135,14 +134,14 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeats):
             scene, plan = fresh_plan(mode)
             t0 = time.perf_counter()
-            summary = flow.bake(scene, plan, performance)
+            summary = generate_flow.bake(scene, plan, performance)
             times.append(time.perf_counter() - t0)
             keys = summary.keys
         bakes[mode] = (min(times), keys)
 
     scene, plan = fresh_plan("SPARSE")
     tracemalloc.start()
-    flow.bake(scene, plan, gen(1))
+    generate_flow.bake(scene, plan, gen(1))
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3

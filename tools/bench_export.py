@@ -5,7 +5,7 @@
 The scene is the default pair at 24 fps with two labelled takes ("Duet Take 1:
 seed 0", "Duet Take 2: seed 1", as the demo makes them), generated from the
 bundled example dialogue (assets/example_dialogue.flac, 27 s) repeated to
---seconds, with its staging text, and baked by flow.bake as the Generate button
+--seconds, with its staging text, and baked by generate_flow.bake as the Generate button
 bakes them (reduced keys). --seconds 27 is the demo's take.
 
 Prints, for each mode of duet.addon.export.export_gltf, the wall seconds and
@@ -84,8 +84,7 @@ def _build_scene(seconds: float, weights: Path | None):
     import bpy
 
     from duet.addon import audio as audio_io
-    from duet.addon import generate_flow as flow
-    from duet.addon import rigs, stage
+    from duet.addon import generate_flow, rigs, stage
     from duet.addon.generate_request import GenerationRequest
     from duet.addon.headless import demo
     from duet.model import generate
@@ -117,7 +116,7 @@ def _build_scene(seconds: float, weights: Path | None):
         request = GenerationRequest(
             samples, voice.sample_rate, False, staging, float(FPS), seed, False, names, first_frame=1
         )
-        plan = flow.Plan(
+        plan = generate_flow.Plan(
             request=request,
             characters=characters,
             audio_paths=[wav],
@@ -129,7 +128,7 @@ def _build_scene(seconds: float, weights: Path | None):
             eye_strength=1.0,
             take_label=f"seed {seed}",
         )
-        flow.bake(scene, plan, performance)
+        generate_flow.bake(scene, plan, performance)
     scene.frame_end = max(scene.frame_end, int(seconds * FPS))
     return scene
 

@@ -25,8 +25,7 @@ import bpy
 
 from ...model.errors import WeightsError
 from ...model.weights import ASSETS
-from .. import dialogue_script, stage
-from .. import generate_flow as flow
+from .. import dialogue_script, generate_flow, stage
 from ..generate_request import run_request
 from . import preview, take_preview
 
@@ -118,8 +117,8 @@ def _build(
     scene = bpy.context.scene
     pair = stage.build_dialogue_pair(scene)
     settings = scene.duet
-    flow.assign_scene_pair(scene)  # the panel's Use Scene Pair
-    flow.load_example(scene)  # the panel's Load Example Dialogue: voice-over, staging ...
+    generate_flow.assign_scene_pair(scene)  # the panel's Use Scene Pair
+    generate_flow.load_example(scene)  # the panel's Load Example Dialogue: voice-over, staging ...
     dialogue_script.load_example_script(scene)  # ... and script
     if weights is not None:
         settings.weights_path = str(Path(weights).resolve())  # the panel's Model
@@ -129,11 +128,11 @@ def _build(
     for seed in SEEDS:
         settings.seed = seed
         t0 = time.perf_counter()
-        plan = flow.plan_from_scene(scene)
+        plan = generate_flow.plan_from_scene(scene)
         plan.take_label = f"seed {seed}"
         performance = run_request(plan.request)
         t1 = time.perf_counter()
-        summary = flow.bake(scene, plan, performance)
+        summary = generate_flow.bake(scene, plan, performance)
         log(
             f"{summary.take}: generated in {t1 - t0:.1f} s, baked in {time.perf_counter() - t1:.1f} s "
             f"({summary.keys} keys, frames {summary.frames[0]}-{summary.frames[1]})"
@@ -201,7 +200,7 @@ def run(args: argparse.Namespace) -> int:
             frames=args.frames,
             video_seconds=args.video_seconds,
         )
-    except (flow.UserError, WeightsError) as exc:
+    except (generate_flow.UserError, WeightsError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except (OSError, ValueError) as exc:
