@@ -78,7 +78,7 @@ const JOB_TYPE = {
   ],
 };
 
-// The same rule as duet.pipeline.jobfile.SHOT_NAME: names are file and task names.
+// The same rule as duet.batch.jobfile.SHOT_NAME: names are file and task names.
 const SHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/;
 const RESOLUTION = /^\s*\d+\s*[xX]\s*\d+\s*$/;
 
