@@ -205,15 +205,11 @@ def map_file_problem(path: Path) -> str | None:
 
 
 def read_map_file(path: Path) -> MapSource:
-    """The retarget map file at ``path`` for a shot's bake or the panel's Load, read and
-    checked by the one reader of map files, RetargetMap.load (a missing or unreadable file,
+    """The retarget map file at ``path`` for a shot's bake or the panel's Load, read once and
+    checked by the one reader of map files, RetargetMap.read (a missing or unreadable file,
     invalid JSON, not the map schema: an InputError naming the file and the fix), with its
     text as written (the panel keeps it in a text block; the bake parses it for the rig)."""
     from ..model import retarget
-    from ..model.errors import InputError
 
-    retarget.RetargetMap.load(path)
-    try:
-        return MapSource(name=path.name, text=path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:  # changed since it was read a moment ago
-        raise InputError(f"retarget map '{path}' cannot be read ({exc}): pick a saved map (.json)") from None
+    _, text = retarget.RetargetMap.read(path)
+    return MapSource(name=path.name, text=text)

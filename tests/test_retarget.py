@@ -438,6 +438,22 @@ def test_bad_files_give_clear_messages(tmp_path) -> None:
         R.RetargetMap.load(broken)
 
 
+def test_one_read_gives_the_map_and_the_text_as_written(tmp_path) -> None:
+    """The panel's Load keeps the file's text in a text block and the bake parses the map: both from
+    one read of the file (RetargetMap.read), so the two can never disagree."""
+    from duet.batch import checks
+
+    path = tmp_path / "rig.json"
+    path.write_text(R.RetargetMap.identity().to_json() + "\n\n", encoding="utf-8")  # trailing lines kept
+    written = path.read_text(encoding="utf-8")
+    mapping, read_text = R.RetargetMap.read(path)
+    assert read_text == written and mapping.targets == R.RetargetMap.identity().targets
+    source = checks.read_map_file(path)
+    assert (source.name, source.text) == ("rig.json", written)
+    with pytest.raises(InputError, match="does not exist"):
+        checks.read_map_file(tmp_path / "gone.json")
+
+
 def test_apply_rejects_bad_values() -> None:
     m = R.RetargetMap.identity()
     with pytest.raises(ValueError, match=r"shape \(T, 52\)"):

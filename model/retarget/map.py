@@ -236,6 +236,13 @@ class RetargetMap:
 
     @classmethod
     def load(cls, path: str | Path) -> RetargetMap:
+        return cls.read(path)[0]
+
+    @classmethod
+    def read(cls, path: str | Path) -> tuple[RetargetMap, str]:
+        """The map in the file at ``path`` and the file's text as written (the panel keeps it in a
+        text block): the one reader of map files. A missing or unreadable file, invalid JSON or
+        not the map schema is an InputError naming the file and the fix."""
         p = Path(path)
         try:
             text = p.read_text(encoding="utf-8")
@@ -243,7 +250,7 @@ class RetargetMap:
             raise InputError(f"retarget map '{p}' does not exist: pick a saved map (.json)") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"retarget map '{p}' cannot be read ({exc}): pick a saved map (.json)") from None
-        return cls.from_json(text, source=f"retarget map '{p}'")
+        return cls.from_json(text, source=f"retarget map '{p}'"), text
 
 
 # --------------------------------------------------------------------------- validation (pydantic)
