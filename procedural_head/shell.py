@@ -97,7 +97,28 @@ def _mirror_exact(points: np.ndarray, mirror_col: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_shell(params: HeadParams) -> Shell:
+@dataclasses.dataclass
+class _Draft:
+    """The shell while it is built: the projected grid, and what each step adds to the builder."""
+
+    params: HeadParams
+    grid: RayGrid
+    points: np.ndarray  # (rows, cols, 3) grid nodes on the skin
+    directions: np.ndarray  # (rows, cols, 3) their outward rays
+    builder: MeshBuilder
+    grid_index: np.ndarray  # as Shell.grid_index
+    upper_index: np.ndarray  # as Shell.upper_index, filled in as the slits are cut
+    ray_dir: list[np.ndarray]  # outward ray per vertex, in the order the vertices are added
+    # (derived vertices, their parents, share of the parent's displacement)
+    follows: list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def _front(grid: RayGrid) -> np.ndarray:
+    return np.abs(grid.phi) < np.pi / 2
+
+
+def _project_grid(params: HeadParams) -> _Draft:
+    """The ray grid, its lip rows bent to the mouth line, projected onto the head and mirrored."""
     grid = make_grid(params)
     # First find where each column crosses the mouth line, then bend the lip rows to the lips.
     sin_p, cos_p = libm.sin(grid.phi), libm.cos(grid.phi)
@@ -109,28 +130,49 @@ def build_shell(params: HeadParams) -> Shell:
     grid = with_lip_rows(grid, params, mouth_x)
     points, directions = _project(params, grid)
     points = _mirror_exact(points, grid.mirror_col)
-    n_rows, n_cols = points.shape[:2]
     b = MeshBuilder()
     grid_index = b.add_vertices(points)
-    upper_index = grid_index.copy()
-    ray_dir = [directions.reshape(-1, 3)]
+    return _Draft(
+        params=params,
+        grid=grid,
+        points=points,
+        directions=directions,
+        builder=b,
+        grid_index=grid_index,
+        upper_index=grid_index.copy(),
+        ray_dir=[directions.reshape(-1, 3)],
+        follows=[],
+    )
 
-    # Mouth: interior columns are those whose stomion point lies inside the mouth width.
-    m_row = grid.mouth_row
-    mx = points[m_row, :, 0]
-    front = np.abs(grid.phi) < np.pi / 2
-    inside = front & (np.abs(mx) < params.mouth_half_width - 1e-4)
+
+def _cut_mouth_slit(d: _Draft) -> tuple[np.ndarray, tuple[int, int], np.ndarray, np.ndarray]:
+    """Doubles the mouth row's interior vertices; returns the interior columns, the (right, left)
+    corner columns and the upper and lower lip edges (right corner .. left corner)."""
+    # Interior columns are those whose stomion point lies inside the mouth width.
+    m_row = d.grid.mouth_row
+    mx = d.points[m_row, :, 0]
+    inside = _front(d.grid) & (np.abs(mx) < d.params.mouth_half_width - 1e-4)
     mouth_cols = np.flatnonzero(inside)
     corner_r, corner_l = int(mouth_cols[0] - 1), int(mouth_cols[-1] + 1)
-    upper_copies = b.add_vertices(points[m_row, mouth_cols])
-    ray_dir.append(directions[m_row, mouth_cols])
-    upper_index[m_row, mouth_cols] = upper_copies
+    upper_copies = d.builder.add_vertices(d.points[m_row, mouth_cols])
+    d.ray_dir.append(d.directions[m_row, mouth_cols])
+    d.upper_index[m_row, mouth_cols] = upper_copies
+    gi = d.grid_index
+    upper_edge = np.concatenate([[gi[m_row, corner_r]], upper_copies, [gi[m_row, corner_l]]])
+    lower_edge = np.concatenate([[gi[m_row, corner_r]], gi[m_row, mouth_cols], [gi[m_row, corner_l]]])
+    return mouth_cols, (corner_r, corner_l), upper_edge, lower_edge
 
-    # Eyes: interior columns whose eye-row point lies on the lid sphere, within the fissure.
-    e_row = grid.eye_row
+
+def _cut_eye_slits(d: _Draft) -> list[EyeSlit]:
+    """Doubles each eye's interior vertices on the eye row (left eye first); the lid margins
+    (upper_inner, lower_inner) are left empty for _add_lid_margins."""
+    # Interior columns are those whose eye-row point lies on the lid sphere, within the fissure.
+    e_row = d.grid.eye_row
+    points, gi = d.points, d.grid_index
+    front = _front(d.grid)
     eyes: list[EyeSlit] = []
-    r_lid = lid_radius(params)
-    for centre, side in zip(eye_centres(params), (1, -1), strict=True):
+    r_lid = lid_radius(d.params)
+    for centre, side in zip(eye_centres(d.params), (1, -1), strict=True):
         rel = points[e_row] - centre
         lateral = np.degrees(libm.arctan2(side * rel[:, 0], -rel[:, 1]))
         on_sphere = np.abs(np.linalg.norm(rel, axis=1) - r_lid) < 0.0025
@@ -138,9 +180,9 @@ def build_shell(params: HeadParams) -> Shell:
         cols = cols[np.argsort(side * points[e_row, cols, 0])]  # medial first
         medial = int(cols[0] - side)
         lateral_col = int(cols[-1] + side)
-        copies = b.add_vertices(points[e_row, cols])
-        ray_dir.append(directions[e_row, cols])
-        upper_index[e_row, cols] = copies
+        copies = d.builder.add_vertices(points[e_row, cols])
+        d.ray_dir.append(d.directions[e_row, cols])
+        d.upper_index[e_row, cols] = copies
         span = points[e_row, [medial, lateral_col], 0] * side
         across = (side * points[e_row, cols, 0] - span[0]) / (span[1] - span[0])
         eyes.append(
@@ -150,46 +192,47 @@ def build_shell(params: HeadParams) -> Shell:
                 cols=cols,
                 corner_cols=(medial, lateral_col),
                 across=across,
-                upper_edge=np.concatenate(
-                    [[grid_index[e_row, medial]], copies, [grid_index[e_row, lateral_col]]]
-                ),
-                lower_edge=np.concatenate(
-                    [[grid_index[e_row, medial]], grid_index[e_row, cols], [grid_index[e_row, lateral_col]]]
-                ),
+                upper_edge=np.concatenate([[gi[e_row, medial]], copies, [gi[e_row, lateral_col]]]),
+                lower_edge=np.concatenate([[gi[e_row, medial]], gi[e_row, cols], [gi[e_row, lateral_col]]]),
                 upper_inner=np.zeros(0, dtype=int),
                 lower_inner=np.zeros(0, dtype=int),
             )
         )
+    return eyes
 
-    # Skin quads, upper copies used on the row above each slit.
+
+def _add_skin_and_caps(d: _Draft) -> tuple[int, int]:
+    """The skin quads between grid rows, then the crown and neck caps; returns (pole, neck centre)."""
+    b, grid_index, points = d.builder, d.grid_index, d.points
+    n_rows, n_cols = points.shape[:2]
+    # Upper copies are used on the row above each slit.
     for r in range(n_rows - 1):
-        b.strip(upper_index[r], grid_index[r + 1], SKIN, closed=True)
-
-    # Crown and neck caps.
+        b.strip(d.upper_index[r], grid_index[r + 1], SKIN, closed=True)
     up_origin, up_dir = np.array([[0.0, AXIS_Y, CAP_TOP_Z]]), np.array([[0.0, 0.0, 1.0]])
-    t_top = outermost_crossing(head_field(params), up_origin, up_dir, t_max=0.2, t_min=0.02)
+    t_top = outermost_crossing(head_field(d.params), up_origin, up_dir, t_max=0.2, t_min=0.02)
     top = b.add_vertices(up_origin + t_top[:, None] * up_dir)[0]
-    ray_dir.append(up_dir)
+    d.ray_dir.append(up_dir)
     b.strip(grid_index[-1], [top] * n_cols, SKIN, closed=True)
     neck_centre = b.add_vertices(np.array([[0.0, points[0, :, 1].mean(), points[0, 0, 2] - 0.004]]))[0]
-    ray_dir.append(np.array([[0.0, 0.0, -1.0]]))
+    d.ray_dir.append(np.array([[0.0, 0.0, -1.0]]))
     b.fan(neck_centre, grid_index[0], SKIN)
+    return int(top), int(neck_centre)
 
-    # Lip roll: rows curling into the mouth from each edge.
-    mouth_upper_edge = np.concatenate(
-        [[grid_index[m_row, corner_r]], upper_copies, [grid_index[m_row, corner_l]]]
-    )
-    mouth_lower_edge = np.concatenate(
-        [[grid_index[m_row, corner_r]], grid_index[m_row, mouth_cols], [grid_index[m_row, corner_l]]]
-    )
-    inward = -directions[m_row, mouth_cols]
+
+def _add_lip_roll(
+    d: _Draft, mouth_cols: np.ndarray, upper_edge: np.ndarray, lower_edge: np.ndarray
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Rows curling into the mouth from each lip edge, then the bag, closed at the back;
+    returns the upper and lower rows' interior vertices, per row."""
+    b = d.builder
+    m_row = d.grid.mouth_row
+    upper_parents, lower_parents = upper_edge[1:-1], lower_edge[1:-1]
+    inward = -d.directions[m_row, mouth_cols]
     lip_upper_inner, lip_lower_inner = [], []
-    # (derived vertices, their parents, share of the parent's displacement)
-    follows: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    prev_u, prev_l = mouth_upper_edge, mouth_lower_edge
-    base = points[m_row, mouth_cols]
+    prev_u, prev_l = upper_edge, lower_edge
+    base = d.points[m_row, mouth_cols]
     # Rows taper toward the corners so the roll and the bag close there.
-    taper = np.sqrt(np.clip(1.0 - (base[:, 0] / params.mouth_half_width) ** 2, 0.05, 1.0))
+    taper = np.sqrt(np.clip(1.0 - (base[:, 0] / d.params.mouth_half_width) ** 2, 0.05, 1.0))
     for k, (depth, height, widen, share) in enumerate(MOUTH_ROWS):
         rows = []
         for sign in (1.0, -1.0):
@@ -202,31 +245,35 @@ def build_shell(params: HeadParams) -> Shell:
                 pts[:, 0] *= 1.0 + (widen - 1.0) * t
             rows.append(b.add_vertices(pts))
         up, lo = rows
-        ray_dir.append(np.zeros((2 * len(mouth_cols), 3)))
-        row_u = np.concatenate([[mouth_upper_edge[0]], up, [mouth_upper_edge[-1]]])
-        row_l = np.concatenate([[mouth_lower_edge[0]], lo, [mouth_lower_edge[-1]]])
+        d.ray_dir.append(np.zeros((2 * len(mouth_cols), 3)))
+        row_u = np.concatenate([[upper_edge[0]], up, [upper_edge[-1]]])
+        row_l = np.concatenate([[lower_edge[0]], lo, [lower_edge[-1]]])
         material = LIPS if k < 2 else MOUTH
         b.strip(row_u, prev_u, material)
         b.strip(prev_l, row_l, material)
         prev_u, prev_l = row_u, row_l
         lip_upper_inner.append(up)
         lip_lower_inner.append(lo)
-        follows.append((up, upper_copies, np.full(len(up), share)))
-        follows.append((lo, grid_index[m_row, mouth_cols], np.full(len(lo), share)))
+        d.follows.append((up, upper_parents, np.full(len(up), share)))
+        d.follows.append((lo, lower_parents, np.full(len(lo), share)))
     # Close the bag at the back of the mouth.
     b.strip(prev_l, prev_u, MOUTH)
+    return lip_upper_inner, lip_lower_inner
 
-    # Lid margins: each lid edge rolls in toward the eyeball.
+
+def _add_lid_margins(d: _Draft, eyes: list[EyeSlit]) -> None:
+    """Each lid edge rolls in toward the eyeball; fills each eye's upper_inner and lower_inner."""
+    b = d.builder
     for eye in eyes:
         closed_now = b.vertices()
         inner = []
         for edge in (eye.upper_edge[1:-1], eye.lower_edge[1:-1]):
             rel = closed_now[edge] - eye.centre
-            scale = (params.eye_radius - 0.0002) / np.linalg.norm(rel, axis=1)
+            scale = (d.params.eye_radius - 0.0002) / np.linalg.norm(rel, axis=1)
             inner.append(b.add_vertices(eye.centre + rel * scale[:, None]))
-            ray_dir.append(np.zeros((len(edge), 3)))
+            d.ray_dir.append(np.zeros((len(edge), 3)))
             # Lids turn about the eye centre, so the margin moves by the radius ratio.
-            follows.append((inner[-1], edge, scale))
+            d.follows.append((inner[-1], edge, scale))
         eye.upper_inner, eye.lower_inner = inner
         row_u = np.concatenate([[eye.upper_edge[0]], eye.upper_inner, [eye.upper_edge[-1]]])
         row_l = np.concatenate([[eye.lower_edge[0]], eye.lower_inner, [eye.lower_edge[-1]]])
@@ -238,39 +285,55 @@ def build_shell(params: HeadParams) -> Shell:
             b.strip(eye.upper_edge, row_u, SKIN)
             b.strip(row_l, eye.lower_edge, SKIN)
 
-    closed = b.vertices()
-    n = len(closed)
+
+def _eye_zone_sides(d: _Draft, eyes: list[EyeSlit], n: int) -> np.ndarray:
+    """(n,) +1 above an eye slit, -1 below, 0 at the eye corners and off the grid."""
+    e_row = d.grid.eye_row
     side = np.zeros(n)
-    side[grid_index[: e_row + 1]] = -1.0
-    side[grid_index[e_row + 1 :]] = 1.0
+    side[d.grid_index[: e_row + 1]] = -1.0
+    side[d.grid_index[e_row + 1 :]] = 1.0
     for eye in eyes:
         side[eye.upper_edge[1:-1]] = 1.0
         side[eye.lower_edge[1:-1]] = -1.0
         side[eye.upper_inner] = 1.0
         side[eye.lower_inner] = -1.0
         side[eye.upper_edge[[0, -1]]] = 0.0
+    return side
+
+
+def build_shell(params: HeadParams) -> Shell:
+    # The order of the steps is the order of the vertices (and of ray_dir): keep it.
+    d = _project_grid(params)
+    mouth_cols, mouth_corner_cols, mouth_upper_edge, mouth_lower_edge = _cut_mouth_slit(d)
+    eyes = _cut_eye_slits(d)
+    pole, neck_centre = _add_skin_and_caps(d)
+    lip_upper_inner, lip_lower_inner = _add_lip_roll(d, mouth_cols, mouth_upper_edge, mouth_lower_edge)
+    _add_lid_margins(d, eyes)
+
+    closed = d.builder.vertices()
+    n = len(closed)
     follow_parent = np.arange(n)
     follow_factor = np.ones(n)
-    for derived, parent, share in follows:
+    for derived, parent, share in d.follows:
         follow_parent[derived] = parent
         follow_factor[derived] = share
     return Shell(
-        grid=grid,
-        builder=b,
+        grid=d.grid,
+        builder=d.builder,
         closed=closed,
-        grid_index=grid_index,
-        upper_index=upper_index,
-        ray_direction=np.concatenate(ray_dir, axis=0),
-        side=side,
+        grid_index=d.grid_index,
+        upper_index=d.upper_index,
+        ray_direction=np.concatenate(d.ray_dir, axis=0),
+        side=_eye_zone_sides(d, eyes, n),
         eyes=eyes,
         mouth_cols=mouth_cols,
-        mouth_corner_cols=(corner_r, corner_l),
+        mouth_corner_cols=mouth_corner_cols,
         mouth_upper_edge=mouth_upper_edge,
         mouth_lower_edge=mouth_lower_edge,
         lip_upper_inner=lip_upper_inner,
         lip_lower_inner=lip_lower_inner,
-        pole=int(top),
-        neck_centre=int(neck_centre),
+        pole=pole,
+        neck_centre=neck_centre,
         follow_parent=follow_parent,
         follow_factor=follow_factor,
     )
