@@ -6,6 +6,7 @@ when it is absent; the alignment checks skip where pocketsphinx is not installed
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import re
 import time
@@ -76,6 +77,16 @@ def test_any_words_give_a_span_or_alignment_failed(words: list[str]) -> None:
         return
     assert [w.text for w in span.words] == [words[w.index] for w in span.words]
     assert 0.0 <= span.confidence <= 1.0
+
+
+@needs_aligner
+def test_a_word_outside_the_dictionary_said_twice_aligns() -> None:
+    """Each unknown word is added to the decoder once: twice raised pocketsphinx's RuntimeError
+    ("Failed to add word zo") out of generate(script=...)."""
+    audio = (0.02 * np.random.default_rng(0).standard_normal(48000)).astype(np.float32)
+    words = ["zo", "Zorblaxo", "zo", "Zorblaxo"]
+    with contextlib.suppress(english.AlignmentFailed):  # noise: failing to find them is fine
+        english.align_words(audio, words)
 
 
 @pytest.mark.parametrize(

@@ -319,7 +319,10 @@ def align_words(audio16k: np.ndarray, words: Sequence[str], *, offset: float = 0
         )
     aligner = _aligner()
     with aligner.lock:
-        new = [e for e in entries if aligner.decoder.lookup_word(e[2]) is None]
+        # Once per word: a word outside the dictionary said twice in a line ("zo, zo") added twice
+        # made pocketsphinx raise "Failed to add word".
+        unknown = {e[2]: e for e in entries if aligner.decoder.lookup_word(e[2]) is None}
+        new = list(unknown.values())
         for k, (_index, _text, key, phones, from_dict) in enumerate(new):
             # Updating the decoder once, with the last word, is enough.
             aligner.decoder.add_word(key, " ".join(p for p, _s in phones), k == len(new) - 1)
