@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--real", type=Path, default=None)
     parser.add_argument("--max-clips", type=int, default=None, help="first N synthetic clips")
     parser.add_argument("--only", default=None, help="comma-separated clip names")
-    parser.add_argument("--no-stems", action="store_true", help="mixed takes only")
+    parser.add_argument("--no-stems", action="store_true", help="no stems takes")
+    parser.add_argument("--stems-only", action="store_true", help="only the synthetic clips' stems takes")
     parser.add_argument("--attribution", action="store_true", help="also who-speaks of the correct scripts")
     parser.add_argument("-v", "--verbose", action="store_true", help="print each verdict's reason")
     parser.add_argument("--weights", type=Path, default=ROOT / "assets" / "duet_model.npz")
@@ -105,6 +106,8 @@ def main(argv: list[str] | None = None) -> int:
             others = [c for c in real if c.name != "ami_dev00" and c is not clip]
             wrong = others[i % len(others)].script if others else None
         jobs.append((clip, f"real:{clip.name}", "mixed", "en(real)", wrong))
+    if args.stems_only:
+        jobs = [j for j in jobs if j[2] == "stems"]
     if args.only:
         keep = set(args.only.split(","))
         jobs = [j for j in jobs if j[0].name in keep]

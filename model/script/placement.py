@@ -394,9 +394,10 @@ def anchor_from_placement(
     """Role anchor (F, 2, 2) [known, speaks] from confidently placed lines.
 
     voiced: (F,) for a mix or (F, 2) per stem. Inside a line the voiced frames are known: its
-    role speaks, the other does not unless a line of its own overlaps there. evidence (mixed
-    takes whose voices differ): voice inside a line that clearly sounds like the other character
-    (a backchannel, an ad-lib) is given to that character instead.
+    role speaks, the other does not unless a line of its own overlaps there (on stems: unless its
+    own stem holds voice there; a line never silences a stem). evidence (mixed takes whose voices
+    differ): voice inside a line that clearly sounds like the other character (a backchannel, an
+    ad-lib) is given to that character instead.
     """
     v = np.asarray(voiced, dtype=bool)
     per_role = v if v.ndim == 2 else np.repeat(v[:, None], 2, axis=1)
@@ -407,6 +408,8 @@ def anchor_from_placement(
         s = int(np.clip(round(line.start * FPS), 0, n_frames))
         e = int(np.clip(round(line.end * FPS), s, n_frames))
         speaks[s:e, line.role] |= per_role[s:e, line.role]
+        if v.ndim == 2:
+            speaks[s:e, 1 - line.role] |= per_role[s:e, 1 - line.role]
     if evidence is not None and v.ndim == 1:
         ev = np.asarray(evidence, dtype=np.float64)[:n_frames]
         to_b = speaks[:, 0] & ~speaks[:, 1] & (ev < -ISLAND_EVIDENCE)

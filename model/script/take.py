@@ -74,6 +74,7 @@ class ScriptAlignment:
     separable: bool  # the two voices were told apart (mixed takes)
     aligned_lines: int = 0  # lines whose words were aligned
     check: mismatch.Check | None = None  # how well the script fits the take (None: set aside)
+    stem_voice: np.ndarray | None = None  # stems: (F, 2) each character's own voice (stem_voice)
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
@@ -109,11 +110,30 @@ def voice_evidence(
     return ev, cos < SEPARABLE_COS
 
 
+STEM_EVIDENCE_DB = 6.0  # level difference between the stems that makes the evidence tanh(1)
+BLEED_DB = 20.0  # a stem this much quieter than the other holds the other's voice (bleed), not its own
+
+
 def stem_evidence(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     """Per-frame evidence from stems: the louder stem is the one speaking (bleed is quieter)."""
     la = windowing.frame_energy_db(audio16k[:, 0], n_frames)
     lb = windowing.frame_energy_db(audio16k[:, 1], n_frames)
-    return np.tanh((la - lb) / 6.0)
+    return np.tanh((la - lb) / STEM_EVIDENCE_DB)
+
+
+def stem_voice(voiced: np.ndarray, evidence: np.ndarray) -> np.ndarray:
+    """(F, 2) bool: where each stem holds its own character's voice (voiced, not the other's
+    bleed), pauses shorter than SPEAKING_BRIDGE_S bridged as the corpus's speaking bridges them."""
+    limit = float(np.tanh(BLEED_DB / STEM_EVIDENCE_DB))
+    own = np.array(voiced, dtype=bool, copy=True)
+    own[:, 0] &= evidence > -limit
+    own[:, 1] &= evidence < limit
+    bridge = SPEAKING_BRIDGE_S * pl.FPS
+    for r in range(2):
+        for a, b in _runs(~own[:, r]):
+            if a > 0 and b < len(own) and b - a < bridge:
+                own[a:b, r] = True
+    return own
 
 
 @dataclass(frozen=True)
@@ -346,7 +366,11 @@ def align_script(
         ),
         placement.syllable_s,
     )
-    anchor = pl.anchor_from_placement(kept, n_frames, voiced, evidence if separable else None)
+    own_voice = stem_voice(voiced, evidence) if x.ndim == 2 and evidence is not None else None
+    if own_voice is not None:  # stems: each stem is its character, whatever the lines say
+        anchor = pl.anchor_from_placement(kept, n_frames, own_voice)
+    else:
+        anchor = pl.anchor_from_placement(kept, n_frames, voiced, evidence if separable else None)
     if emb is not None and separable and anchor[:, 0, 0].any():
         anchor = _spread(anchor, emb, voiced)
     take_lines.sort(key=lambda t: (t.start, t.source_line))
@@ -359,6 +383,7 @@ def align_script(
         separable=separable,
         aligned_lines=aligned_count,
         check=check,
+        stem_voice=own_voice,
     )
 
 
@@ -435,9 +460,16 @@ def script_speaking(
 
 def speaking_over_lines(speaking: dict[str, np.ndarray], aligned: ScriptAlignment, fps: float) -> dict:
     """The take's per-role speaking (0..1) with the script's lines laid over the network's: where
-    the script knows who speaks, that; elsewhere the network's own. Returns new arrays."""
+    the script knows who speaks, that; elsewhere the network's own. On stems, where the lines know,
+    each character speaks where its own stem holds its voice: a line never says a character is
+    silent while its stem speaks (an unscripted laugh, a backchannel placed elsewhere), nor that
+    it speaks over its stem's silence. Returns new arrays."""
     n = len(speaking[spec.ROLES[0]])
     speaks, known = script_speaking(aligned.lines, n, fps)
+    if aligned.stem_voice is not None:
+        own = aligned.stem_voice
+        frames = np.clip(np.round(np.arange(n) * pl.FPS / fps).astype(np.int64), 0, max(len(own) - 1, 0))
+        speaks = own[frames] if len(own) else np.zeros((n, 2), dtype=bool)
     out = {}
     for r, role in enumerate(spec.ROLES):
         s = np.array(speaking[role], dtype=np.float32, copy=True)
