@@ -118,7 +118,9 @@ def _rate_check(
         measures[f"rate_{'AB'[r]}" if per_role else "rate"] = ratio
         who = f" by {'AB'[r]}" if per_role else ""
         if not RATE_BAND[0] <= ratio <= RATE_BAND[1]:
-            pace = "fast" if ratio > 1 else "slow"
+            pace = "slow"
+            if ratio > 1:  # or the voice is there but not heard as voice (noise as loud as speech)
+                pace = "fast, unless most of the speech is lost in noise"
             return (
                 MISMATCH,
                 f"its {syl} syllables{who} would be spoken at {syl / voiced_s:.1f} a second of voice, "
