@@ -115,10 +115,10 @@ def test_the_writing_system_sets_the_speaking_rate(texts, system):
 def test_a_line_squeezed_into_a_sliver_is_left_to_the_audio(monkeypatch):
     """A placed line whose syllables cannot be spoken in its span keeps its marker, but its
     confidence drops below the anchor's threshold (roles there follow the audio) and a note names it."""
-    x = _stems()
-    text = _script()
-    lines = text.splitlines()
-    lines[2] = "A: " + _words(40)  # 40 syllables in the 1.5 s turn at 6.0 s
+    turns = [(k % 2, 0.5 + 2.5 * k, 2.0) for k in range(10)]
+    x = _stems(turns, 26.0)
+    lines = _script(turns).splitlines()
+    lines[2] = "A: " + _words(30)  # 30 syllables in the 2 s turn at 5.5 s
     script = parse_script("\n".join(lines) + "\n")
     aligned = take.align_script(script, x, None, phones=False)
     assert aligned.anchor is not None, aligned.notes
@@ -169,3 +169,29 @@ def test_a_set_aside_script_gives_the_audio_only_take():
     assert got.lines == () and any("does not match" in n for n in got.notes)
     for role in spec.ROLES:
         assert np.allclose(got.speaking[role], plain.speaking[role], atol=1e-5)
+
+
+def test_weak_doubts_together_set_a_script_aside():
+    """No single check is decisive, but an unusual rate, implausible lines and few English words
+    together are another take's script (test-000000's mix with test-000020's script: voices agreed
+    by chance on its 6 lines, 1 of 6 lines aligned, rate 0.51 of the usual)."""
+    rate = "its speaking rate is unusual"
+    lines = "1 of its 6 placed lines are at an implausible pace"
+    sure = mismatch.Check(mismatch.MATCH, doubts=(rate, lines))
+    reason = take._set_aside_reason(sure, tried=6, aligned=1)
+    assert rate in reason and lines in reason and "1 of 6 lines" in reason
+    assert take._set_aside_reason(mismatch.Check(mismatch.MATCH, doubts=(rate,)), tried=6, aligned=1) == ""
+    unsure = mismatch.Check(mismatch.UNSURE, doubts=(rate,))
+    assert take._set_aside_reason(unsure, tried=6, aligned=1) != ""
+    assert take._set_aside_reason(unsure, tried=6, aligned=2) == ""  # one doubt is not enough
+    assert take._set_aside_reason(sure, tried=6, aligned=3) == ""  # half the words found: it is this take's
+
+
+def test_a_slow_rate_is_a_doubt_not_a_verdict():
+    heard = [0, 1, 0, 1, 1, 0, 1, 0]
+    voiced, emb, spans = _voices(heard)
+    own = _placement(heard, spans)
+    voiced_s = voiced.sum() / FPS
+    slow = [max(1, round(0.6 * mismatch.RATE_CENTRE["other"] * voiced_s / len(heard)))] * len(heard)
+    check = mismatch.check_script(slow, ["mu re"] * len(heard), own, voiced, first=own, emb=emb)
+    assert check.verdict == mismatch.MATCH and check.doubts == ("its speaking rate is unusual",)

@@ -1,13 +1,15 @@
 """Does the take tell its own script from another take's? Correct vs wrong scripts, per language.
 
     nice -n 5 .venv/bin/python tools/script_mismatch.py --corpus corpus/test7 --real ../shared/eval/real
-        [--max-clips N] [--only test-000002,...] [--no-stems] [--attribution] [-v]
+        [--max-clips N] [--only test-000002,...] [--no-stems | --stems-only] [--partner N]
+        [--attribution] [-v]
 
 For every clip of the synthetic split (the mix, and the stems unless --no-stems) and the real rows
 (bobby, mary, jfk: one-line scripts; ami_dev00), the take's script alignment
 (duet.model.script.take.align_script, voice vectors from the shipped model) is made twice:
 - with the clip's own script: it should be kept (**correct accepted**);
 - with a wrong script: the script of the next clip in the same language (cyclic, in split order;
+  --partner 2: the one after it, to check the bands on pairs they were not chosen on;
   a language with one clip borrows from the next clip of its writing system: Latin, CJK), for the
   real rows the next real row's script (ami_dev00: the last English synthetic clip's). It should
   be set aside, or none of its lines used for roles (**wrong caught**).
@@ -32,18 +34,18 @@ ROOT = Path(__file__).resolve().parent.parent
 GROUP = {"en": "en", "cmn": "cjk", "ja": "cjk", "zh": "cjk"}
 
 
-def wrong_partner(i: int, languages: list[str]) -> int | None:
-    """Index of the clip whose script is clip i's wrong script: the next clip (cyclic) of the same
-    language, else of the same writing system; None when there is none."""
+def wrong_partner(i: int, languages: list[str], nth: int = 1) -> int | None:
+    """Index of the clip whose script is clip i's wrong script: the nth next clip (cyclic) of the
+    same language, else of the same writing system (wrapping among them); None when there is none."""
     n = len(languages)
     order = [(i + k) % n for k in range(1, n)]
     for same in (
         lambda j: languages[j] == languages[i],
         lambda j: GROUP.get(languages[j], "latin") == GROUP.get(languages[i], "latin"),
     ):
-        hit = next((j for j in order if same(j)), None)
-        if hit is not None:
-            return hit
+        hits = [j for j in order if same(j)]
+        if hits:
+            return hits[(nth - 1) % len(hits)]
     return None
 
 
@@ -73,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-stems", action="store_true", help="no stems takes")
     parser.add_argument("--stems-only", action="store_true", help="only the synthetic clips' stems takes")
     parser.add_argument("--attribution", action="store_true", help="also who-speaks of the correct scripts")
+    parser.add_argument(
+        "--partner", type=int, default=1, help="wrong script: the Nth next clip of the language (default 1)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="print each verdict's reason")
     parser.add_argument("--weights", type=Path, default=ROOT / "assets" / "duet_model.npz")
     args = parser.parse_args(argv)
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     langs = [c.language for c in synthetic]
     jobs = []  # (clip, dataset, mode, language, wrong script)
     for i, clip in enumerate(synthetic):
-        j = wrong_partner(i, langs)
+        j = wrong_partner(i, langs, args.partner)
         wrong = synthetic[j].script if j is not None else None
         jobs.append((clip, "synthetic_mixed", "mixed", clip.language, wrong))
         if not args.no_stems and clip.stems16k is not None:

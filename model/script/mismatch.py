@@ -59,6 +59,11 @@ VOICE_MIN_FRAMES = 5
 ORDER_MAX_DISPLACED = 0.1
 ORDER_MIN_LINES = 6
 IMPLAUSIBLE_SHARE = 0.5  # more lines than this implausible: the script is not this take's
+# Doubts: evidence too weak alone, but two or three together set a script aside (take.py): a rate
+# outside RATE_SURE_BAND, more than DOUBT_IMPLAUSIBLE of the lines implausible, a line out of
+# order on stems (and, in take.py, few English lines aligned). Correct scripts show at most one,
+# or two with voices that vouch for them (tools/script_mismatch.py --partner 1, 2, 3).
+DOUBT_IMPLAUSIBLE = 0.1
 
 MATCH, MISMATCH, UNSURE = "match", "mismatch", "unsure"
 
@@ -71,6 +76,7 @@ class Check:
     reason: str = ""  # for the report when the verdict is MISMATCH
     implausible: dict[int, str] = field(default_factory=dict)  # script line index -> why
     measures: dict[str, float] = field(default_factory=dict)  # what was measured (tools, tests)
+    doubts: tuple[str, ...] = ()  # weak evidence against it, each a phrase for the report
 
 
 def writing_system(texts: Sequence[str]) -> str:
@@ -249,6 +255,12 @@ def check_script(
             measures,
         )
     support = UNSURE  # the rate alone (no voices or order to compare) never vouches for a script
+    doubts = []
+    rates = [v for k, v in measures.items() if k.startswith("rate")]
+    if any(not RATE_SURE_BAND[0] <= v <= RATE_SURE_BAND[1] for v in rates):
+        doubts.append("its speaking rate is unusual")
+    if len(implausible) > DOUBT_IMPLAUSIBLE * max(found, 1):
+        doubts.append(f"{len(implausible)} of its {found} placed lines are at an implausible pace")
     if voiced.ndim == 1 and first is not None and emb is not None:
         agree = voice_agreement(first, emb, voiced)
         if agree is not None:
@@ -273,10 +285,12 @@ def check_script(
                 implausible,
                 measures,
             )
+        if displaced:
+            doubts.append(f"{displaced} of its lines come out of order on the stems")
         two_roles = len({p.role for p in placement.lines if p.found}) == 2
         sure = lines >= VOICE_MIN_LINES and displaced == 0 and two_roles
         support = MATCH if sure and verdict == MATCH else UNSURE  # in order, each stem at a likely rate
-    return Check(support, "", implausible, measures)
+    return Check(support, "", implausible, measures, tuple(doubts))
 
 
 def _voice_reason(agree: float) -> str:

@@ -50,6 +50,7 @@ MAX_LINE_NOTES = 12  # a report naming every line of a 1,000-line script helps n
 # for it whatever the rest says (a real meeting whose first placement mixes the voices).
 MISMATCH_SHARE = 0.1
 CONFIRM_SHARE = 0.5
+DOUBT_ALIGNED_SHARE = 0.25  # fewer aligned: a doubt (mismatch.Check.doubts; correct scripts 0.06-1.0)
 IMPLAUSIBLE_CONFIDENCE = 0.2  # below pl.LOW_CONFIDENCE: an implausible line's roles follow the audio
 
 
@@ -394,10 +395,17 @@ def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int) -> str:
     whatever placement alone says; almost none aligned sets it aside unless placement is sure."""
     confirmed = tried > 0 and aligned >= CONFIRM_SHARE * tried
     denied = tried > 0 and aligned < MISMATCH_SHARE * tried
-    if check.verdict == mismatch.MISMATCH and not confirmed:
+    if confirmed:
+        return ""
+    if check.verdict == mismatch.MISMATCH:
         return check.reason
     if denied and check.verdict != mismatch.MATCH:
         return f"the words of only {aligned} of {tried} lines were found in it"
+    doubts = list(check.doubts)
+    if tried > 0 and aligned < DOUBT_ALIGNED_SHARE * tried:
+        doubts.append(f"the words of only {aligned} of {tried} lines were found in it")
+    if len(doubts) >= 3 or (len(doubts) == 2 and check.verdict != mismatch.MATCH):
+        return "; ".join(doubts)
     return ""
 
 
