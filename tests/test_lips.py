@@ -113,6 +113,25 @@ def test_rounded_vowels_funnel_and_pucker_more_than_spread_ones(rounded: str, sp
     assert stretch_s > stretch_r + 0.05, (stretch_s, stretch_r)
 
 
+@pytest.mark.parametrize("spread", ["i", "ɪ", "ɛ", "eɪ"])
+@pytest.mark.parametrize("labial", ["ɹ", "ʃ", "w"])
+def test_spread_vowels_hold_their_lips_against_rounded_neighbours(spread: str, labial: str) -> None:
+    """A front vowel between rounded consonants ("Mary rolled", "issue", "we we") shows its spread
+    lips: clearly less rounding than a neutral schwa in the same place, whose lips just follow
+    the neighbours (both once got the same rounding: the script path's spread vowels of real
+    speech then rounded nearly as much as its rounded ones)."""
+
+    def rounding_over_vowel(v: str) -> float:
+        track, (_, start, end, _) = run([("ɑ", 0.12), (labial, 0.1), (v, 0.1), (labial, 0.1), ("ɑ", 0.12)])
+        i0, i1 = int(np.ceil(start[2] * FPS - 1e-9)), int(np.ceil(end[2] * FPS - 1e-9))
+        b = track.blendshapes[i0:i1]
+        return float(np.mean(b[:, ARK["mouthFunnel"]] + b[:, ARK["mouthPucker"]]))
+
+    spread_r, neutral_r = rounding_over_vowel(spread), rounding_over_vowel("ə")
+    assert spread_r < 0.85 * neutral_r, (spread_r, neutral_r)
+    assert spread_r > 0.1  # still coarticulated: the neighbours' rounding shows at its edges
+
+
 def test_silence_is_the_rest_pose() -> None:
     rest_jaw = float(vs.subphone_row(ph.SubPhone(ph.SILENCE, ""))[0][vs.JAW])
     assert 0.0 < rest_jaw < 0.05

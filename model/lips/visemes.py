@@ -32,6 +32,7 @@ SIGMA_AFTER = np.array([0.055, 0.07, 0.07, 0.06, 0.05, 0.05, 0.045, 0.035])
 # lower the jaw most); values scaled to ARKit captures of conversational speech (~0.1-0.5).
 _VOWEL_JAW = np.array([0.10, 0.14, 0.21, 0.25, 0.31, 0.38, 0.44])
 _VOWEL_LOWER = np.array([0.03, 0.05, 0.08, 0.10, 0.15, 0.20, 0.24])
+SPREAD_VOWEL_LIP_DOMINANCE = 1.0  # front unrounded vowels over funnel/pucker (rounded vowels: 1.0)
 
 
 def _vowel_row(part: ph.SubPhone) -> tuple[np.ndarray, np.ndarray]:
@@ -58,6 +59,11 @@ def _vowel_row(part: ph.SubPhone) -> tuple[np.ndarray, np.ndarray]:
         if part.letter in "ɚɝ":  # r-coloured vowels: English r carries some rounding
             t[FUNNEL] = 0.25
             t[PUCKER] = 0.15
+        elif b == 0:
+            # Front vowels spread the lips, which cannot round at the same time: they hold their
+            # unrounded lips against a neighbour's rounding (ɹ, ʃ, w) as rounded vowels hold their
+            # rounding. With the default 0.5, the i of "Mary rolled" kept 3/4 of its ɹs' rounding.
+            a[FUNNEL] = a[PUCKER] = SPREAD_VOWEL_LIP_DOMINANCE
     return t, a
 
 
