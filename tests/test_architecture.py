@@ -569,6 +569,26 @@ def unmarked_blender_tests(test_file: Path, blender: _Blender, fixtures: set[str
     return problems
 
 
+def size_problems(
+    root: Path, modules: dict[str, Module], max_lines: int = 700, max_function: int = 150
+) -> list[str]:
+    """Files a reader can hold (issue 15): no module over ``max_lines`` lines and no function over
+    ``max_function``, tests and tools aside (``modules`` holds neither)."""
+    problems = []
+    for module in modules.values():
+        text = (root / module.path).read_text(encoding="utf-8")
+        lines = len(text.splitlines())
+        if lines > max_lines:
+            problems.append(f"{module.path}: {lines} lines (at most {max_lines}): split it along a seam")
+        for node in ast.walk(ast.parse(text, filename=module.path)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > max_function:
+                    where = f"{module.path}:{node.lineno} {node.name}()"
+                    problems.append(f"{where} is {length} lines (at most {max_function})")
+    return problems
+
+
 def zip_leaks(members: list[str], left_out: tuple[str, ...]) -> list[str]:
     return [m for m in members if any(m == p.rstrip("/") or m.startswith(p) for p in left_out)]
 
@@ -593,6 +613,10 @@ def test_the_map_names_real_packages_and_covers_every_module(contract, modules) 
 
 def test_blender_modules_only_where_the_contract_allows(contract, modules) -> None:
     assert blender_violations(contract, modules) == []
+
+
+def test_modules_and_functions_stay_readable(modules) -> None:
+    assert size_problems(ROOT, modules) == []
 
 
 def test_only_the_allowed_edges_between_packages(contract, modules) -> None:
@@ -861,3 +885,13 @@ def test_the_zip_check_catches_what_the_manifest_forgets(tmp_path: Path) -> None
         manifest.replace(', "/model/training/"', ""), encoding="utf-8"
     )
     assert zip_leaks(build_extension.zip_members(tmp_path), left_out) == ["model/training/train.py"]
+
+
+def test_the_size_check_names_a_long_module_and_a_long_function(tmp_path: Path) -> None:
+    body = "\n".join(f"    x{i} = {i}" for i in range(160))
+    tree = {**GOOD_TREE, "model/spec.py": "def long():\n" + body + "\n" + "y = 1\n" * 600}
+    problems = size_problems(tmp_path, _tree(tmp_path, tree))
+    assert problems == [
+        "model/spec.py: 761 lines (at most 700): split it along a seam",
+        "model/spec.py:1 long() is 161 lines (at most 150)",
+    ]
