@@ -21,7 +21,7 @@ from ..batch.checks import MapSource, read_map_file, weights_problem
 from ..model.performance import Performance
 from . import audio as audio_io
 from . import dialogue_script, rigs, scene_marks
-from .generate_request import GenerationJob, GenerationRequest, run_request
+from .generate_request import BOTH_ROLE_OPTIONS, GenerationJob, GenerationRequest, run_request
 from .properties import moods_of
 
 
@@ -186,6 +186,8 @@ def check_staging(text: str | None, names: dict[str, str], source: str, fps: flo
 def plan_from_scene(scene: bpy.types.Scene) -> Plan:
     """Everything needed to generate, checked, from the scene's Duet settings."""
     s = scene.duet
+    if s.swap_roles and s.use_a_speaks:
+        raise UserError(BOTH_ROLE_OPTIONS)
     characters = rigs.pair_from_objects(s.character_a, s.character_b, map_sources(scene))
     voice, stems, paths = load_voice_over(s.audio_mode, s.audio_path, s.audio_path_b)
     staging_text = s.staging_text.as_string() if s.staging_text else None
@@ -212,6 +214,10 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         problem = frame_range_problem(bake_range, scene.frame_start, n_frames, fps)
         if problem:
             raise UserError(problem)
+    a_speaks = None
+    if s.use_a_speaks:
+        n_frames = max(1, math.ceil(voice.seconds * fps - 1e-9))
+        a_speaks = a_speaks_seconds((s.a_speaks_start, s.a_speaks_end), scene.frame_start, n_frames, fps)
     request = GenerationRequest(
         audio=voice.samples,
         sample_rate=voice.sample_rate,
@@ -226,6 +232,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         script=script_text,
         notes=voice.notes,
         moods=moods_of(s) or None,
+        a_speaks=a_speaks,
     )
     return Plan(
         request=request,
@@ -302,6 +309,25 @@ def frame_range_problem(
         f"frames {start}-{end} are {where} the audio, which covers frames {first}-{last} at "
         f"{_fps_text(fps)} fps: set the frame range within them, or turn the frame range off"
     )
+
+
+def a_speaks_seconds(
+    frames: tuple[int, int], frame_start: int, n_frames: int, fps: float
+) -> tuple[float, float]:
+    """A Speaks At's scene frames (both included) as seconds of the audio, which starts at
+    frame_start; an empty span or one wholly outside the audio is a UserError in frames."""
+    start, end = frames
+    if end <= start:
+        raise UserError(f"A Speaks At frames {start}-{end} are empty: set End after Start")
+    first, last = frame_start, frame_start + n_frames - 1
+    if start > last or end < first:
+        where = "past" if start > last else "before"
+        raise UserError(
+            f"A Speaks At frames {start}-{end} are {where} the audio, which covers frames {first}-{last} at "
+            f"{_fps_text(fps)} fps: set them to a stretch where A is heard, or turn A Speaks At off"
+        )
+    # A frame lasts 1/fps: the span runs to the end of its last frame.
+    return (start - frame_start) / fps, (end + 1 - frame_start) / fps
 
 
 def frame_range_note(bake_range: tuple[int, int], frame_start: int, n_frames: int, fps: float) -> str | None:

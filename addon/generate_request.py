@@ -38,9 +38,19 @@ class GenerationRequest:
     script: str | None = None  # the dialogue's lines (docs/SCRIPT.md); None: roles and lips from the audio
     notes: tuple[str, ...] = ()  # about the inputs (a truncated voice-over): the take's report carries them
     moods: dict[str, tuple[str, float]] | None = None  # {role: (mood, strength)} for the whole take
+    a_speaks: tuple[float, float] | None = None  # (start, end) seconds of the audio in which A speaks
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
+A_SPEAKS_WITH_SCRIPT = "A Speaks At was not used: the script says who speaks each line"
+A_SPEAKS_WITH_STEMS = (
+    "A Speaks At was not used: with stems each channel is its own role (A's channel or file drives A); "
+    "Swap A/B exchanges them"
+)
+BOTH_ROLE_OPTIONS = (
+    "Swap A/B and A Speaks At are both set: use one — turn Swap A/B off to name a stretch where A "
+    "speaks, or turn A Speaks At off to give the first voice heard to B"
+)
 
 
 def run_request(request: GenerationRequest, progress: Callable[[float], None] | None = None) -> Performance:
@@ -50,6 +60,10 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     audio = request.audio
     kwargs: dict = {"names": request.names, "first_frame": request.first_frame}
     has_script = bool(request.script and request.script.strip())
+    if request.swap_roles and request.a_speaks is not None:
+        raise ValueError(BOTH_ROLE_OPTIONS)
+    if request.a_speaks is not None and not has_script:  # a script's lines name their speakers
+        kwargs["roles"] = tuple(request.a_speaks)  # generate() checks the span; stems ignore it
     if request.swap_roles:
         if request.stems:
             audio = audio[:, ::-1].copy()
@@ -72,6 +86,11 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     )
     if request.swap_roles and has_script and not request.stems:
         performance.notes = (*performance.notes, SWAP_WITH_SCRIPT)
+    if request.a_speaks is not None:
+        if has_script:
+            performance.notes = (*performance.notes, A_SPEAKS_WITH_SCRIPT)
+        elif request.stems:
+            performance.notes = (*performance.notes, A_SPEAKS_WITH_STEMS)
     performance.notes = (*request.notes, *performance.notes)
     return performance
 

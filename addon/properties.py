@@ -120,6 +120,14 @@ class DuetSettings(bpy.types.PropertyGroup):
     frame_start: IntProperty(name="Start", default=1)  # type: ignore[valid-type]
     frame_end: IntProperty(name="End", default=250)  # type: ignore[valid-type]
     swap_roles: BoolProperty(name="Swap A/B", default=False, description="The other voice drives A")  # type: ignore[valid-type]
+    use_a_speaks: BoolProperty(  # type: ignore[valid-type]
+        name="A Speaks At",
+        default=False,
+        description="A speaks in these scene frames: the voice heard there drives A (a mixed voice-over "
+        "without a script), for when the roles came out the wrong way round",
+    )
+    a_speaks_start: IntProperty(name="Start", default=1, description="First scene frame in which A speaks")  # type: ignore[valid-type]
+    a_speaks_end: IntProperty(name="End", default=48, description="Last scene frame in which A speaks")  # type: ignore[valid-type]
     mood_a: _mood_prop("A")  # type: ignore[valid-type]
     mood_strength_a: _strength_prop("A")  # type: ignore[valid-type]
     mood_b: _mood_prop("B")  # type: ignore[valid-type]

@@ -71,6 +71,13 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
             strength.enabled = getattr(s, mood_prop) != "NEUTRAL"
             strength.prop(s, strength_prop, text="")
         layout.prop(s, "swap_roles")
+        layout.prop(s, "use_a_speaks")
+        if s.use_a_speaks:
+            row = layout.row(align=True)
+            row.prop(s, "a_speaks_start")
+            row.prop(s, "a_speaks_end")
+            if s.swap_roles:  # Generate refuses both; say so before it is pressed
+                layout.label(text="Use one: Swap A/B or A Speaks At", icon="ERROR")
 
 
 MAX_SHOWN = 8  # messages listed in a panel; the rest are counted

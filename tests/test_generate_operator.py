@@ -549,3 +549,157 @@ def test_a_stereo_stems_file_is_detected_and_offered(registered, tmp_path: Path)
     assert _snapshot(bpy) == before
     scene.duet.audio_path = str(stems)
     assert bpy.ops.duet.generate() == {"FINISHED"}
+
+
+# ----------------------------------------------------------------------------- roles: A Speaks At
+
+
+def _turns(bpy, take: int) -> list[tuple[int, str]]:
+    """(frame, name) of a take's turn markers ('Duet 2: Mara speaks'), in frame order."""
+    prefix = f"Duet {take}: "
+    return sorted(
+        (m.frame, m.name[len(prefix) : -len(" speaks")])
+        for m in bpy.context.scene.timeline_markers
+        if m.name.startswith(prefix) and m.name.endswith(" speaks")
+    )
+
+
+def test_a_speaks_at_gives_a_the_voice_heard_there(registered) -> None:
+    """On the example (Mara = A, Theo = B), A Speaks At over Theo's first line ('Hear it? It
+    kept me up for hours.', about 3.6-5.6 s) flips the roles against the default take:
+    Mara's character speaks Theo's lines and the other way round."""
+    from duet.addon import generate_flow
+
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    scene = bpy.context.scene
+    scene.render.fps = 24
+    bpy.ops.duet.add_dialogue_pair()
+    bpy.ops.duet.use_scene_pair()
+    pin_model(scene)
+    assert bpy.ops.duet.load_example() == {"FINISHED"}
+    scene.duet.script_text = None  # the audio-only path: roles from the voices
+    assert bpy.ops.duet.generate() == {"FINISHED"}  # Duet Take 1: the default roles
+    scene.duet.use_a_speaks = True
+    scene.duet.a_speaks_start, scene.duet.a_speaks_end = 88, 134  # 3.625-5.625 s from frame 1
+    assert generate_flow.a_speaks_seconds((88, 134), 1, 645, 24.0) == (87 / 24, 134 / 24)
+    assert bpy.ops.duet.generate() == {"FINISHED"}  # Duet Take 2
+
+    default, hinted = _turns(bpy, 1), _turns(bpy, 2)
+    assert default[0][1] == "Mara" and hinted[0][1] == "Theo", (default, hinted)
+    in_stretch = [(f, who) for f, who in default if 84 <= f <= 134]
+    assert in_stretch and {who for _, who in in_stretch} == {"Theo"}, default
+    assert {who for f, who in hinted if 84 <= f <= 134} == {"Mara"}, hinted
+    # Every turn changes hands: the same turn starts (within 2 frames), the other name.
+    flipped = {"Mara": "Theo", "Theo": "Mara"}
+    matched = [
+        (f, who) for f, who in default if any(abs(f - g) <= 2 and flipped[who] == w for g, w in hinted)
+    ]
+    assert len(matched) >= 0.8 * len(default), (default, hinted)
+
+
+def test_a_speaks_at_problems_are_reported_and_change_nothing(registered, tmp_path: Path) -> None:
+    """Swap A/B with A Speaks At, an empty span, a span outside the audio, and (from generate()
+    itself) a span with no voice in it: one clear message each, the scene unchanged."""
+    bpy = registered
+    scene = _scene_with_pair(bpy, tmp_path)  # 3 s at 24 fps from frame 1: frames 1-72
+    before = _snapshot(bpy)
+
+    def fails(match: str) -> None:
+        with pytest.raises(RuntimeError, match=match):
+            bpy.ops.duet.generate()
+        assert _snapshot(bpy) == before
+
+    s = scene.duet
+    s.use_a_speaks, s.a_speaks_start, s.a_speaks_end = True, 5, 20
+    s.swap_roles = True
+    fails("Swap A/B and A Speaks At are both set: use one — turn Swap A/B off .* or turn A Speaks At off")
+    s.swap_roles = False
+    s.a_speaks_start, s.a_speaks_end = 20, 20
+    fails("A Speaks At frames 20-20 are empty: set End after Start")
+    s.a_speaks_start, s.a_speaks_end = 80, 120
+    fails("A Speaks At frames 80-120 are past the audio, which covers frames 1-72 at 24 fps")
+    s.a_speaks_start, s.a_speaks_end = 31, 35  # 1.25-1.46 s: the pause between the two voices
+    fails("roles range 1.25-1.46 s holds no voice; pick a span in which A is heard speaking")
+    s.a_speaks_start, s.a_speaks_end = 40, 60
+    assert bpy.ops.duet.generate() == {"FINISHED"}
+    assert _snapshot(bpy) != before
+
+
+def test_a_speaks_at_is_not_used_with_stems_and_says_so(tmp_path: Path) -> None:
+    """Stems: each channel is its role, and generate() leaves a roles span alone; the take is the
+    one without it, and its notes say A Speaks At was not used (and why)."""
+    from duet.addon.generate_request import A_SPEAKS_WITH_STEMS, GenerationRequest, run_request
+
+    with wave.open(str(_stereo(tmp_path / "stems.wav", stems=True)), "rb") as w:
+        rate = w.getframerate()
+        frames = np.frombuffer(w.readframes(w.getnframes()), "<i2").reshape(-1, 2) / 32767.0
+    audio = frames.astype(np.float32)
+    plain = run_request(GenerationRequest(audio, rate, True, None, 24.0, 0, False, weights=model_file()))
+    hinted = run_request(
+        GenerationRequest(audio, rate, True, None, 24.0, 0, False, weights=model_file(), a_speaks=(1.5, 2.5))
+    )
+    assert hinted.notes[-1] == A_SPEAKS_WITH_STEMS and A_SPEAKS_WITH_STEMS not in plain.notes
+    for role in ("A", "B"):
+        np.testing.assert_array_equal(hinted.speaking[role], plain.speaking[role])
+
+
+def test_a_speaks_at_is_not_used_with_a_script_and_says_so() -> None:
+    """A script names who speaks each line (generate() refuses roles with one): the request
+    leaves the span out, and the notes say so, as for Swap A/B."""
+    from duet.addon.audio import read_audio
+    from duet.addon.generate_request import A_SPEAKS_WITH_SCRIPT, GenerationRequest, run_request
+    from duet.model.weights import ASSETS
+
+    voice = read_audio(ASSETS / "example_dialogue.flac", channels=1)
+    audio = voice.samples[: int(3.4 * voice.sample_rate)]  # Mara's first line
+    script = "Mara: Theo! There you are. Did you hear the rain last night?\n"
+    request = GenerationRequest(
+        audio, voice.sample_rate, False, None, 24.0, 0, False, script=script, a_speaks=(1.0, 2.0)
+    )
+    performance = run_request(request)
+    assert performance.notes[-1] == A_SPEAKS_WITH_SCRIPT
+    assert [x.speaker for x in performance.lines] == ["Mara"]
+
+
+class _Drawn:
+    """Records what a panel draws: ('prop', name) and ('label', text)."""
+
+    def __init__(self, drawn: list) -> None:
+        self.drawn = drawn
+
+    def prop(self, _data, name: str, **_kwargs) -> None:
+        self.drawn.append(("prop", name))
+
+    def label(self, text: str = "", **_kwargs) -> None:
+        self.drawn.append(("label", text))
+
+    def row(self, align: bool = False) -> _Drawn:
+        return self
+
+    column = box = row
+
+    def operator(self, *_args, **_kwargs):
+        return type("Op", (), {})()
+
+
+def test_the_characters_panel_draws_a_speaks_at_beside_swap(registered) -> None:
+    from duet.panels.generate import DUET_PT_characters
+
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    s = bpy.context.scene.duet
+
+    def drawn() -> list:
+        out: list = []
+        DUET_PT_characters.draw(type("Panel", (), {"layout": _Drawn(out)})(), bpy.context)
+        return out
+
+    shown = drawn()
+    i = shown.index(("prop", "swap_roles"))
+    assert shown[i + 1] == ("prop", "use_a_speaks") and ("prop", "a_speaks_start") not in shown
+    s.use_a_speaks = True
+    assert ("prop", "a_speaks_start") in drawn() and ("prop", "a_speaks_end") in drawn()
+    assert not any(kind == "label" and "Use one" in text for kind, text in drawn())
+    s.swap_roles = True
+    assert ("label", "Use one: Swap A/B or A Speaks At") in drawn()
