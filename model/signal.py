@@ -18,6 +18,9 @@ HOLD_FADE_S = 0.4
 # the solve soft-clamps (c tanh(x / c), never reaching c) the model's quick motion.
 TEACHER_HOLD_MOTION_LIMIT_DEG = 0.6
 SOLVE_HOLD_MOTION_LIMIT_DEG = 0.9
+# A pause shorter than this inside one person's speech still counts as speaking: the teacher's
+# "speaking" (the corpus's truth) merges phones over it, and script-assisted takes bridge the same.
+SPEAKING_BRIDGE_S = 0.3
 
 
 def min_jerk(s: np.ndarray) -> np.ndarray:
@@ -141,6 +144,17 @@ def mask_to_spans(mask: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(d == 1)
     ends = np.flatnonzero(d == -1)
     return np.stack([starts, ends], axis=1) if len(starts) else np.zeros((0, 2), dtype=np.int64)
+
+
+def short_gaps(mask: np.ndarray, max_frames: float) -> np.ndarray:
+    """Bool mask of the interior runs of False in ``mask`` shorter than ``max_frames`` frames: the
+    gaps a bridge fills (runs touching either end are not between two stretches)."""
+    mask = np.asarray(mask, dtype=bool)
+    gaps = np.zeros(len(mask), dtype=bool)
+    for a, b in mask_to_spans(~mask).tolist():
+        if a > 0 and b < len(mask) and b - a < max_frames:
+            gaps[a:b] = True
+    return gaps
 
 
 def merge_spans(spans: np.ndarray, max_gap: float) -> np.ndarray:

@@ -452,3 +452,13 @@ def test_stems_of_any_length_are_accepted() -> None:
     out = teach(role, partner, n_frames=n, seed=0)
     assert out.blendshapes.shape == (n, 2, 52)
     assert {c.name: c for c in teacher_checks(out, role, partner)}["bilabial_closure"].value == 1.0
+
+
+def test_short_gaps_are_the_interior_pauses_a_bridge_fills() -> None:
+    from duet.model.signal import short_gaps
+
+    speech = np.array([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1, 0], dtype=bool)
+    # the 2-frame pause is bridged, the 4-frame one is not, the runs at either end are not pauses
+    assert short_gaps(speech, 3).tolist() == [0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0]
+    assert short_gaps(speech, 5).tolist() == [0, 0, 0, 1, 1, 0, 1, 1, 1, 1, 0, 0]
+    assert not short_gaps(np.zeros(5, dtype=bool), 10).any()

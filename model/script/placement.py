@@ -32,6 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..signal import mask_to_spans
+
 FPS = 50.0  # model frames
 STEP = 5  # model frames per search frame (10 fps)
 GAP_VOICE_COST = 0.7  # per model frame of voice left outside every line
@@ -328,11 +330,6 @@ def place_lines(
     return Placement(tuple(placed), syl)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
 def _interjections(
     lines: Sequence[LineSpec],
     spans: dict[int, tuple[int, int] | None],
@@ -348,7 +345,7 @@ def _interjections(
         sign = 1.0 if lines[j].role == 0 else -1.0
         s, e = span
         against = voiced[s:e] & (sign * evidence[s:e] < -ISLAND_EVIDENCE)
-        for a, b in _runs(against):
+        for a, b in mask_to_spans(against).tolist():
             if b - a < ISLAND_MIN_S * FPS:
                 continue
             candidates = [

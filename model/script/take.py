@@ -26,6 +26,7 @@ import numpy as np
 
 from .. import diarization, spec, windowing
 from ..performance import TakeLine
+from ..signal import SPEAKING_BRIDGE_S, short_gaps
 from . import mismatch
 from . import placement as pl
 from .text import Script, ScriptLine
@@ -129,11 +130,8 @@ def stem_voice(voiced: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     own = np.array(voiced, dtype=bool, copy=True)
     own[:, 0] &= evidence > -limit
     own[:, 1] &= evidence < limit
-    bridge = SPEAKING_BRIDGE_S * pl.FPS
     for r in range(2):
-        for a, b in _runs(~own[:, r]):
-            if a > 0 and b < len(own) and b - a < bridge:
-                own[a:b, r] = True
+        own[:, r] |= short_gaps(own[:, r], SPEAKING_BRIDGE_S * pl.FPS)
     return own
 
 
@@ -427,16 +425,6 @@ def _spread(anchor: np.ndarray, emb: np.ndarray, voiced: np.ndarray) -> np.ndarr
     return dense
 
 
-# A character's pause shorter than this between two of its lines still counts as speaking (the
-# teacher's SPEAKING_BRIDGE_S: the corpus's "speaking" merges phones over such gaps).
-SPEAKING_BRIDGE_S = 0.3
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
-
-
 def script_speaking(
     lines: tuple[TakeLine, ...], n_frames: int, fps: float, *, min_confidence: float = pl.LOW_CONFIDENCE
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -457,12 +445,10 @@ def script_speaking(
         e = int(np.clip(round(line.end * fps), s, n_frames))
         speaks[s:e, ROLE_INDEX[line.role]] = True
         known[s:e] = True
-    bridge = SPEAKING_BRIDGE_S * fps
     for r in range(2):
-        for a, b in _runs(~speaks[:, r]):
-            if a > 0 and b < n_frames and b - a < bridge:  # between two of its lines
-                speaks[a:b, r] = True
-                known[a:b] = True
+        gaps = short_gaps(speaks[:, r], SPEAKING_BRIDGE_S * fps)  # between two of its lines
+        speaks[gaps, r] = True
+        known |= gaps
     return speaks, known
 
 

@@ -26,9 +26,8 @@ import numpy as np
 
 from .. import spec
 from ..lips import phones as ph
-from ..signal import merge_spans, spans_to_mask
+from ..signal import SPEAKING_BRIDGE_S, merge_spans, spans_to_mask
 from . import text as text_source
-from .teacher.timeline import SPEAKING_BRIDGE_S
 
 SR = spec.SAMPLE_RATE
 

@@ -24,6 +24,7 @@ from .. import features, spec
 from ..lips import phones as ph
 from ..network_config import ANCHOR_DIM, VARIATION_BLEND
 from ..pose import world_gaze
+from ..signal import mask_to_spans
 from ..weights import sha256_of
 from .teacher.gaze import AT_PARTNER_DEG
 
@@ -361,11 +362,6 @@ def collate(items: list[dict]) -> Batch:
     )
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    d = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    return list(zip(np.flatnonzero(d == 1).tolist(), np.flatnonzero(d == -1).tolist(), strict=True))
-
-
 def make_anchor(
     speaking: np.ndarray, valid: int, stems: bool, rng: np.random.Generator | None
 ) -> tuple[np.ndarray, bool]:
@@ -425,7 +421,7 @@ def make_anchor(
         return anchor, False
     if u < 0.95:
         assert rng is not None
-        runs = [(a, b, r) for r in range(2) for a, b in _runs(alone[r]) if b - a >= 10]
+        runs = [(a, b, r) for r in range(2) for a, b in mask_to_spans(alone[r]).tolist() if b - a >= 10]
         if not runs:
             return anchor, not stems
         a, b, r = runs[int(rng.integers(len(runs)))]

@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import spec
+from ..signal import mask_to_spans
 from . import augment, composer
 from .heldout_recordings import (
     FILLETS_CHARACTERS,
@@ -143,11 +144,6 @@ def level_db(x: np.ndarray, hop: int = VAD_HOP, win: int = VAD_WIN) -> np.ndarra
     return 10.0 * np.log10(power + 1e-12)
 
 
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(np.int8), [0]])))
-    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
-
-
 def speech_runs(x: np.ndarray) -> list[tuple[float, float]]:
     """(start, end) seconds of speech in a dry single-voice recording (energy detector)."""
     level = level_db(x)
@@ -157,7 +153,7 @@ def speech_runs(x: np.ndarray) -> list[tuple[float, float]]:
         float(np.percentile(level, 95)) - VAD_RANGE_DB, float(np.percentile(level, 10)) + VAD_FLOOR_MARGIN_DB
     )
     hop_s = VAD_HOP / SR
-    runs = _runs(level > thr)
+    runs = mask_to_spans(level > thr).tolist()
     merged: list[list[int]] = []
     for a, b in runs:
         if merged and (a - merged[-1][1]) * hop_s < VAD_BRIDGE_S:

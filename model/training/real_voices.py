@@ -41,7 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import spec
-from ..signal import merge_spans, spans_to_mask
+from ..signal import SPEAKING_BRIDGE_S, merge_spans, spans_to_mask
 from . import augment, composer
 from .dataset import TARGET_GROUPS
 from .real_align import AlignmentCache
@@ -59,7 +59,6 @@ from .real_sources import (
     librispeech_readings,
     read_audio16k,
 )
-from .teacher.timeline import SPEAKING_BRIDGE_S
 
 SR = spec.SAMPLE_RATE
 FPS = spec.NATIVE_FPS

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ...lips import phones as ph
-from ...signal import merge_spans, spans_to_mask
+from ...signal import SPEAKING_BRIDGE_S, merge_spans, spans_to_mask
 from .data import RoleSpeech
 
-SPEAKING_BRIDGE_S = 0.3  # inner pauses shorter than this still count as speaking
 TURN_BRIDGE_S = 0.7  # speech separated by less than this is one utterance
 BACKCHANNEL_MAX_S = 0.9  # an inferred utterance this short inside the partner's turn is a backchannel
 PAUSE_MIN_S = 0.18  # silent intervals this long inside a turn are pauses (listener feedback slots)
