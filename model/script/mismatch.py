@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import placement as pl
+from .words import is_han, is_kana
 
 # Syllables a voiced second (energy VAD: pauses and most stop closures are not voiced), per
 # writing system: medians of the correct scripts' takes (TTS voices 4.7-10.5, real English
@@ -87,10 +88,9 @@ def writing_system(texts: Sequence[str]) -> str:
             if not ch.isalpha():
                 continue
             letters += 1
-            code = ord(ch)
-            if 0x3040 <= code <= 0x30FF:
+            if is_kana(ch):
                 kana += 1
-            elif 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF:
+            elif is_han(ch):
                 han += 1
     if letters and kana >= 0.1 * letters:
         return "kana"

@@ -79,16 +79,20 @@ def split_words(text: str) -> tuple[str, ...]:
     return tuple(_unicode_word().findall(text))
 
 
+def is_kana(ch: str) -> bool:
+    """Hiragana or katakana."""
+    return 0x3040 <= ord(ch) <= 0x30FF
+
+
+def is_han(ch: str) -> bool:
+    """A CJK ideograph (unified, extension A, compatibility)."""
+    code = ord(ch)
+    return 0x3400 <= code <= 0x4DBF or 0x4E00 <= code <= 0x9FFF or 0xF900 <= code <= 0xFAFF
+
+
 def _is_syllabic(ch: str) -> bool:
     """Characters written one a syllable: CJK ideographs, kana, hangul syllables."""
-    code = ord(ch)
-    return (
-        0x3040 <= code <= 0x30FF
-        or 0x3400 <= code <= 0x4DBF
-        or 0x4E00 <= code <= 0x9FFF
-        or 0xF900 <= code <= 0xFAFF
-        or 0xAC00 <= code <= 0xD7AF
-    )
+    return is_kana(ch) or is_han(ch) or 0xAC00 <= ord(ch) <= 0xD7AF
 
 
 @functools.lru_cache(maxsize=65536)
