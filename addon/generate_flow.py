@@ -204,19 +204,18 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         problem = weights_problem(weights)
         if problem:
             raise UserError(problem)
+    # Known before the model runs: the take has as many frames as the audio lasts.
+    n_frames = max(1, math.ceil(voice.seconds * fps - 1e-9))
     bake_range = None
     if s.use_frame_range:
         if s.frame_end <= s.frame_start:
             raise UserError(f"frame range {s.frame_start}-{s.frame_end} is empty: set End after Start")
         bake_range = (s.frame_start, s.frame_end)
-        # Known before the model runs: the take has as many frames as the audio lasts.
-        n_frames = max(1, math.ceil(voice.seconds * fps - 1e-9))
         problem = frame_range_problem(bake_range, scene.frame_start, n_frames, fps)
         if problem:
             raise UserError(problem)
     a_speaks = None
     if s.use_a_speaks:
-        n_frames = max(1, math.ceil(voice.seconds * fps - 1e-9))
         a_speaks = a_speaks_seconds((s.a_speaks_start, s.a_speaks_end), scene.frame_start, n_frames, fps)
     request = GenerationRequest(
         audio=voice.samples,
