@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import audio as audio_io
-from . import diarization, features, spec, windowing
+from . import diarization, features, spec, voice_report, windowing
 from .errors import InputError
 from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
 from .performance import Performance
@@ -223,6 +223,21 @@ def _parse_roles(roles: object, duration: float) -> tuple[int, tuple[float, floa
     return 0, (max(0.0, start), min(duration, end))
 
 
+def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
+    """The report's notes on the sound itself: no voice, or speech buried in noise (per stem)."""
+    if x.ndim == 1:
+        channels = [(x, "the voice-over")]
+    else:
+        channels = [(x[:, r], f"{role}'s stem") for r, role in enumerate(spec.ROLES)]
+    notes = []
+    for channel, what in channels:
+        voiced = windowing.voiced_frames(channel, n_frames)
+        note = voice_report.no_voice_note(voiced, what) or voice_report.noise_note(channel, n_frames, what)
+        if note:
+            notes.append(note)
+    return notes
+
+
 def perform(
     audio16k: np.ndarray,
     *,
@@ -254,6 +269,7 @@ def perform(
         if cond.shape != (n_frames, 2, cfg.cond_dim):
             raise InputError(f"conditioning has shape {cond.shape}, expected {(n_frames, 2, cfg.cond_dim)}")
     latent = take_latent(n_frames, cfg, seed)
+    report = _audio_notes(x, n_frames)
     aligned = None
     if script is not None:
         from .script import take as script_take
@@ -277,7 +293,8 @@ def perform(
             seed_anchor = windowing.first_voice_anchor(x, n_frames, role=first_role)
         voiced = windowing.voiced_frames(x, n_frames)
         emb = diarization.voice_track(rt, x, n_frames)
-        anchor, _ = diarization.assign_roles(emb, voiced, seed_anchor)
+        anchor, voices = diarization.assign_roles(emb, voiced, seed_anchor)
+        report += voice_report.roles_notes(voices, first_role, a_range)
     start = DIARIZATION_SHARE if x.ndim == 1 or script is not None else 0.0
     if progress is not None:
         progress(start)
@@ -288,6 +305,7 @@ def perform(
 
     y = windowing.run_windows(rt, x, n_frames, cond, anchor, latent, progress=windows_done)
     perf = _performance(y, spec.NATIVE_FPS)
+    perf.notes = perf.notes + tuple(report)
     if aligned is not None:
         perf.blendshapes = script_take.script_mouth(perf.blendshapes, aligned, x, spec.NATIVE_FPS)
         # The anchor only steers the network; where the lines are sure, who speaks IS the script.

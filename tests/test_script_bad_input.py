@@ -63,8 +63,9 @@ def test_script_mistakes_name_line_and_column(script: str, message: str) -> None
 def test_lines_in_silence_are_named_not_found() -> None:
     perf = generate(np.zeros(3 * 16000, np.float32), 16000, script="A: Yes.\nB: No.", weights=TINY, fps=24)
     assert perf.lines == ()
-    assert [n[:13] for n in perf.notes] == ["script line 1", "script line 2"]
-    assert all("not found in the audio" in n for n in perf.notes)
+    assert perf.notes[0].startswith("no voice was found in the voice-over")
+    assert [n[:13] for n in perf.notes[1:]] == ["script line 1", "script line 2"]
+    assert all("not found in the audio" in n for n in perf.notes[1:])
 
 
 @pytest.mark.parametrize("seconds", [0.02, 0.1, 0.3])

@@ -1,0 +1,79 @@
+"""What the animator should know about a voice-over before trusting its take (Performance.notes).
+
+An audio-only take reads who speaks and the lips from the sound alone. Where the recording is
+beyond what that can read (speech buried in noise, one voice only, two voices the model hears as
+one) the take still generates, and its report says so and what helps: one stem per actor, the
+script, or marking who speaks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import windowing
+
+# Loud speech (the take's 98th-percentile frame) over the noise floor (its 10th percentile), dB.
+# On the corpus's test split the clip at 3.6 dB SNR of pink noise spans 13.4 dB and its energy VAD
+# finds 23 % of the speech; clips at 12-14 dB SNR span 20.1 dB (62-77 % found); clean ones 25 to
+# over 90 dB. The real recordings in ../shared/eval/real span 26-46 dB.
+VERY_NOISY_RANGE_DB = 16.0
+NOISY_RANGE_DB = 22.0
+
+
+def speech_range_db(audio16k: np.ndarray, n_frames: int) -> float | None:
+    """dB between the take's loud frames and its noise floor (None for an empty take)."""
+    if n_frames == 0:
+        return None
+    level = windowing.frame_energy_db(audio16k, n_frames)
+    loud = float(np.percentile(level, 98))
+    floor = float(np.percentile(level, windowing.NOISE_FLOOR_PERCENTILE))
+    return loud - floor
+
+
+def noise_note(audio16k: np.ndarray, n_frames: int, what: str = "the voice-over") -> str | None:
+    """A note when speech barely clears the noise of `what` (mono 16 kHz), else None."""
+    level = windowing.frame_energy_db(audio16k, n_frames) if n_frames else np.zeros(0)
+    if n_frames == 0 or float(np.percentile(level, 98)) < windowing.VOICE_FLOOR_DBFS:
+        return None  # silence or near-silence: no_voice_note says it
+    span = speech_range_db(audio16k, n_frames)
+    if span is None or span >= NOISY_RANGE_DB:
+        return None
+    if span < VERY_NOISY_RANGE_DB:
+        return (
+            f"{what} is very noisy: its loud speech stands only {span:.0f} dB above the noise floor, so "
+            f"much of the speech is lost in it and who speaks and the lips will miss it; a cleaner mix, "
+            f"one stem per actor, or the script give a better take"
+        )
+    return (
+        f"{what} is noisy (its loud speech stands {span:.0f} dB above the noise floor): quiet words may "
+        f"be missed; check the mouths on the timeline, or give the script"
+    )
+
+
+def no_voice_note(voiced: np.ndarray, what: str = "the voice-over") -> str | None:
+    """A note when the energy VAD finds no voice at all in `what`."""
+    if np.asarray(voiced, dtype=bool).any():
+        return None
+    return (
+        f"no voice was found in {what} (nothing rises above its noise floor and "
+        f"{windowing.VOICE_FLOOR_DBFS:.0f} dBFS): the mouths stay closed; check the file and its level"
+    )
+
+
+def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None) -> list[str]:
+    """What the audio-only roles could not do: tell two voices apart.
+
+    info: diarization.assign_roles's report; first_role: the role the first voice was given (1
+    after a swap); a_range: the span in which the animator said A speaks, or None. (Which voice
+    became A is not reported on every take: a batch log would carry it as a warning on every
+    shot; the speaking curves and the take's markers show it.)
+    """
+    if info.get("voices") != 1:
+        return []
+    cos = info.get("centroid_cos")
+    alike = f" (the voices it heard are {cos:.2f} alike)" if cos is not None else ""
+    role = "AB"[first_role] if a_range is None else "A"
+    return [
+        f"only one voice was heard in this take{alike}: every line is {role}'s. If both characters "
+        f"speak, mark a stretch where A speaks (A Speaks At), or use one stem per actor or the script"
+    ]
