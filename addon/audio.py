@@ -13,6 +13,8 @@ from pathlib import Path
 import aud
 import numpy as np
 
+from ..batch import audio_length
+
 SUPPORTED_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".m4a")
 SILENCE_DBFS = -60.0  # a voice-over whose loudest sample stays below this holds no voice
 
@@ -100,35 +102,10 @@ def _declared_frames(path: Path, sound: aud.Sound) -> int | None:
         return None
     try:
         with path.open("rb") as f:
-            return _wav_data_frames(f)
+            header = audio_length.wav_header(f)
     except (OSError, struct.error):
         return None
-
-
-def _wav_data_frames(f) -> int | None:
-    """Frames the data chunk of a RIFF/WAVE file declares (None: no such header, or a size a
-    streaming writer left unset)."""
-    riff = f.read(12)
-    if len(riff) < 12 or riff[:4] != b"RIFF" or riff[8:12] != b"WAVE":
-        return None
-    block_align = 0
-    for _ in range(64):  # chunks before the data: fmt, fact, LIST, bext, ...
-        header = f.read(8)
-        if len(header) < 8:
-            return None
-        chunk, size = header[:4], struct.unpack("<I", header[4:])[0]
-        if chunk == b"fmt ":
-            fmt = f.read(size + (size & 1))
-            if len(fmt) < 16:
-                return None
-            block_align = struct.unpack("<H", fmt[12:14])[0]
-        elif chunk == b"data":
-            if block_align == 0 or size in (0, 0xFFFFFFFF):
-                return None
-            return size // block_align
-        else:
-            f.seek(size + (size & 1), 1)
-    return None
+    return header[0] if header else None
 
 
 def read_stem_pair(path_a: str | Path, path_b: str | Path) -> VoiceOver:
