@@ -332,6 +332,7 @@ BAKE_OPTION_NAMES = {
     "take": "--take",
     "seed": "--seed",
     "stems": "--stems",
+    "roles": "--roles",
     "fps": "--fps",
     "weights": "--weights",
     "retarget_a": "--retarget-a",

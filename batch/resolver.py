@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .audio_length import declared_seconds
 from .paths import FolderCache, folder_problem, resolve_path
 from .schema import RENDER_KEYS, Problem, ShotFields, parse_frames, parse_resolution
 from .shot import RenderJob, Shot
@@ -56,6 +57,23 @@ def _kind(path: Path) -> str | None:
         return "folder" if stat.S_ISDIR(os.stat(path).st_mode) else "file"
     except (OSError, ValueError):
         return None
+
+
+def _span_problem(span: tuple[float, float], audio: Path) -> str | None:
+    """Why the (start, end) seconds in which A speaks leave ``audio``, or None (also when its
+    header does not say how long it is: generate() checks the span on the decoded audio)."""
+    seconds = declared_seconds(audio)
+    if seconds is None:
+        return None
+    start, end = span
+    # Half a hundredth of slack: the length is shown to two decimals.
+    if end <= seconds + 0.005:
+        return None
+    where = "starts after the audio ends" if start >= seconds else "ends after the audio does"
+    return (
+        f"the span {start:g}-{end:g} s {where}: '{audio.name}' lasts {seconds:.2f} s; "
+        f"give seconds from its start, from 0 to {seconds:.2f}"
+    )
 
 
 class ShotResolver:
@@ -229,6 +247,7 @@ class ShotResolver:
         stems, _ = self.value("stems")
         if stems is False and len(audio) == 2:
             self.problem("stems", "two audio files are stems (one per actor): remove stems = false")
+        roles = self._roles(script is not None or "script" in self.bad_keys, audio, stems)
 
         out_text, out_def = self.required("out")
         out = self.path("out", out_text, out_def) if out_text else None
@@ -266,8 +285,35 @@ class ShotResolver:
             retarget_b=retarget_b,
             script=script,
             subtitles=self.subtitles,
+            roles=roles,
         )
         return shot, inputs
+
+    def _roles(
+        self, scripted: bool, audio: list[Path | None], stems: bool | None
+    ) -> str | tuple[float, float]:
+        """The shot's ``roles`` ("first", "swap" or a (start, end) span), refused with a script,
+        which names who speaks each line, and (a span) when it leaves the audio, where the file's
+        header says how long it is. With stems a span is not used: the take's notes say so."""
+        roles, from_defaults = self.value("roles")
+        if roles is None or roles == "first":  # a bad value was dropped: its problem is reported
+            return "first"
+        if scripted:
+            if "script" not in self.bad_keys:
+                label, script = self.label("roles"), self.label("script")
+                off = f' (set in [defaults]: write {label} = "first" in this shot to switch it off)'
+                self.problem(
+                    "roles",
+                    f"{label} and {script} are both set, but a script names who speaks each line: "
+                    f"remove {label} or {script}{off if from_defaults else ''}",
+                )
+            return roles
+        one_file = len(audio) == 1 and audio[0] in self.found
+        if isinstance(roles, tuple) and one_file and stems is not True:
+            problem = _span_problem(roles, audio[0])
+            if problem:
+                self.problem("roles", problem + self._origin(from_defaults))
+        return roles
 
     def _subtitles(self, out: Path | None, script_text: str | None) -> Path | None:
         """Where the take's placed script lines are written as subtitles, or None. ``true``:

@@ -8,6 +8,7 @@ whether each key's value has the right type and range, in words a user can act o
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,6 +27,16 @@ MAX_RESOLUTION = 16384
 MAX_SEED = 2**32 - 1
 # What subtitles may be written as (duet.model.script.subtitles.FORMATS).
 SUBTITLE_SUFFIXES = (".srt", ".vtt")
+# roles: who the first voice heard is ("first": A, the default; "swap": B), or [start, end].
+ROLE_WORDS = ("first", "swap")
+ROLES_FORMS = (
+    '"first" (A is the first voice heard), "swap" (B is) or [start, end], the seconds of the audio '
+    'in which A speaks (as text: "12.5-14")'
+)
+# What a user may mean by a word that is not one of ROLE_WORDS.
+_ROLE_HINTS = {"a": "first", "b": "swap", "default": "first", "none": "first", "swapped": "swap"}
+_NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
+_SPAN = re.compile(rf"^\s*({_NUMBER})\s*(?:-|\.\.)\s*({_NUMBER})\s*$")
 
 
 @dataclass(frozen=True)
@@ -43,6 +54,57 @@ class Problem:
 def seed_problem(seed: object) -> str:
     """The one wording for a seed out of range; duet.model.generation says the same."""
     return f"seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}"
+
+
+def _seconds(value: float) -> str:
+    return f"{value:g}"
+
+
+def _role_word(text: str) -> str | tuple[float, float]:
+    word = text.strip().lower()
+    if word in ROLE_WORDS:
+        return word
+    span = _SPAN.match(text)
+    if span:
+        return parse_span([float(span.group(1)), float(span.group(2))])
+    if not word:
+        raise ValueError('must not be empty: write "first" for the default, or remove the key')
+    guess = _ROLE_HINTS.get(word) or next(iter(difflib.get_close_matches(word, ROLE_WORDS, n=1)), None)
+    hint = f" (did you mean '{guess}'?)" if guess else ""
+    raise ValueError(f"'{text}' is not a roles value{hint}: use {ROLES_FORMS}")
+
+
+def parse_span(values: list[Any]) -> tuple[float, float]:
+    """[start, end] seconds of the audio in which A speaks, checked as generate() will need it."""
+    if len(values) != 2:
+        count = f"{len(values)} value" + ("" if len(values) == 1 else "s")
+        raise ValueError(f"[start, end] takes two numbers (seconds in which A speaks), not {count}")
+    for value in values:
+        if type(value) not in (int, float):
+            raise ValueError(f"[start, end] must be numbers of seconds, not {_toml_type(value)} ({value!r})")
+        if not math.isfinite(value):
+            raise ValueError(f"[start, end] must be finite numbers of seconds, not {value}")
+    start, end = float(values[0]), float(values[1])
+    if start < 0:
+        raise ValueError(
+            f"the span starts at {_seconds(start)} s: seconds count from 0, the start of the audio"
+        )
+    if end <= start:
+        what = "is empty" if end == start else "ends before it starts"
+        raise ValueError(
+            f"the span {_seconds(start)}-{_seconds(end)} s {what}: give the start, then a later end"
+        )
+    return start, end
+
+
+def parse_roles(value: Any) -> str | tuple[float, float]:
+    """A ``roles`` value as a job file or ``duet bake --roles`` gives it: "first", "swap" or
+    (start, end) seconds; a ValueError says what is wrong and what to write."""
+    if isinstance(value, str):
+        return _role_word(value)
+    if isinstance(value, list | tuple):
+        return parse_span(list(value))
+    raise ValueError(f"must be {ROLES_FORMS}, not {_toml_type(value)} ({value!r})")
 
 
 def parse_resolution(text: str) -> tuple[int, int]:
@@ -127,6 +189,7 @@ class ShotFields(BaseModel):
     take: str | None = None
     seed: int | None = None
     stems: bool | None = None
+    roles: str | tuple[float, float] | None = None  # "first", "swap" or (start, end) seconds: parse_roles
     fps: float | None = Field(default=None, gt=0, le=1000)
     weights: str | None = None
     retarget_a: str | None = None
@@ -139,6 +202,12 @@ class ShotFields(BaseModel):
         if value is not None and not 0 <= value <= MAX_SEED:
             raise ValueError(seed_problem(value))
         return value
+
+    @field_validator("roles", mode="before")
+    @classmethod
+    def _roles(cls, value: Any) -> Any:
+        # One message for a wrong value (pydantic would list one per member of the union).
+        return None if value is None else parse_roles(value)
 
     @field_validator("audio", mode="before")
     @classmethod

@@ -56,6 +56,17 @@ class Shot:
     retarget_b: Path | None = None
     script: Path | None = None  # the dialogue's lines (plain, Fountain, SubRip, WebVTT); None: none
     subtitles: Path | None = None  # where the placed lines go as .srt/.vtt; None: not written
+    # Who is who on an audio-only take: "first" (A is the first voice heard), "swap" (B is),
+    # or (start, end) seconds of the audio in which A speaks (the panel's Swap A/B, A Speaks At).
+    roles: str | tuple[float, float] = "first"
+
+    @property
+    def swap_roles(self) -> bool:
+        return self.roles == "swap"
+
+    @property
+    def a_speaks(self) -> tuple[float, float] | None:
+        return self.roles if isinstance(self.roles, tuple) else None
 
     def inputs(self) -> tuple[Path, ...]:
         optional = (self.staging, self.script, self.weights, self.retarget_a, self.retarget_b)
@@ -80,4 +91,5 @@ class Shot:
             "render": self.render.to_dict() if self.render else None,
             "script": str(self.script) if self.script else None,
             "subtitles": str(self.subtitles) if self.subtitles else None,
+            "roles": list(self.roles) if isinstance(self.roles, tuple) else self.roles,
         }

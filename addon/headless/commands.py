@@ -65,6 +65,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="the voice-over is stems, one actor per channel/file (default: detect)",
     )
+    parser.add_argument(
+        "--roles",
+        metavar="swap|first|START-END",
+        help="who is who on a take without a script: 'first' (A is the first voice heard, the "
+        "default), 'swap' (B is), or START-END, the seconds of the audio in which A speaks (12.5-14)",
+    )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
     parser.add_argument(
         "--weights",
@@ -111,6 +117,7 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "take": args.take,
         "seed": args.seed,
         "stems": args.stems,
+        "roles": args.roles,
         "fps": args.fps,
         "weights": args.weights,
         "retarget_a": args.retarget_a,
