@@ -9,8 +9,9 @@ import pytest
 
 from duet.model import spec
 from duet.model.performance import Performance
-from duet.model.training import augment, composer, corpus, heldout, heldout_recordings
+from duet.model.training import augment, composer, corpus, heldout, heldout_monologues, heldout_recordings
 from duet.model.training import heldout_eval as he
+from duet.model.training import speaker_verification as sv
 from duet.model.training.speech.voices import parse_voice
 
 SR = spec.SAMPLE_RATE
@@ -167,6 +168,21 @@ def test_real_pair_is_deterministic_and_its_truth_is_known_by_construction():
     assert "burst" not in other.tags and other.tags["start"] == "room tone only"
 
 
+def test_a_monologue_is_one_voice_in_a_room_and_deterministic():
+    args = ("m", fake_speaker(3, 150.0), "3:M", "line", 7, 0, (8.0, 10.0), {"gender": "M"})
+    d = heldout_monologues.compose_monologue(*args)
+    again = heldout_monologues.compose_monologue(*args)
+    assert d.audio16k.tobytes() == again.audio16k.tobytes() and np.array_equal(d.truth, again.truth)
+    assert d.set == "real_monologues" and d.truth.shape == (composer.frame_count(len(d.audio16k)), 2)
+    assert not d.truth[:, 1].any() and d.truth[:, 0].mean() > 0.3  # all speech is A's
+    assert 8.0 <= d.seconds <= 10.0 + heldout.LEAD_PAD_S[1] + 6.0 + heldout_monologues.MONOLOGUE_PAUSE_S[1]
+    first = int(np.flatnonzero(d.truth[:, 0])[0]) / 50.0
+    assert first >= heldout_monologues.MONOLOGUE_LEAD_S + heldout.LEAD_PAD_S[0] - 0.02
+    assert d.tags["start"] == "line burst" and d.tags["gender"] == "M"
+    other = heldout_monologues.compose_monologue("m", fake_speaker(3, 150.0), "3:M", "", 7, 1, (8.0, 10.0))
+    assert other.tags["start"] == "room tone only" and other.audio16k.tobytes() != d.audio16k.tobytes()
+
+
 # ----------------------------------------------------------------------------- scoring
 
 
@@ -257,18 +273,18 @@ def test_seed_on_names_where_the_first_voice_anchor_landed():
 
 
 def test_equal_error_rate():
-    eer, thr = he.equal_error_rate([0.9, 0.8, 0.3], [0.7, 0.2, 0.1])
+    eer, thr = sv.equal_error_rate([0.9, 0.8, 0.3], [0.7, 0.2, 0.1])
     assert eer == pytest.approx(1 / 3) and thr == pytest.approx(0.7)
-    assert he.equal_error_rate([0.8, 0.9], [0.1, 0.2])[0] == pytest.approx(0.0)
+    assert sv.equal_error_rate([0.8, 0.9], [0.1, 0.2])[0] == pytest.approx(0.0)
     rng = np.random.default_rng(0)
     same = rng.normal(0.0, 1.0, 4000)
-    assert he.equal_error_rate(same, rng.normal(0.0, 1.0, 4000))[0] == pytest.approx(0.5, abs=0.03)
+    assert sv.equal_error_rate(same, rng.normal(0.0, 1.0, 4000))[0] == pytest.approx(0.5, abs=0.03)
     # Two unit normals 2 sd apart: EER = Phi(-1) = 0.159.
-    assert he.equal_error_rate(rng.normal(2.0, 1.0, 20000), rng.normal(0.0, 1.0, 20000))[0] == pytest.approx(
+    assert sv.equal_error_rate(rng.normal(2.0, 1.0, 20000), rng.normal(0.0, 1.0, 20000))[0] == pytest.approx(
         0.159, abs=0.01
     )
     with pytest.raises(ValueError):
-        he.equal_error_rate([], [0.1])
+        sv.equal_error_rate([], [0.1])
 
 
 def test_verification_counts_pairs_and_separates_clear_speakers():
@@ -280,10 +296,29 @@ def test_verification_counts_pairs_and_separates_clear_speakers():
             v = c + 0.05 * rng.standard_normal(8)
             vecs.append(v / np.linalg.norm(v))
             spks.append(f"s{k}")
-    out = he.verification(np.stack(vecs), spks, {"s0": "M", "s1": "M", "s2": "F"})
+    out = sv.verification(np.stack(vecs), spks, {"s0": "M", "s1": "M", "s2": "F"})
     assert out["same_pairs"] == 3 * 6 and out["different_pairs"] == 66 - 18
     assert out["eer"] == 0.0 and out["same_cos_mean"] > 0.95
     assert "eer_same_gender" in out
+
+
+def test_a_monologue_given_partly_to_b_counts_as_split_in_two():
+    truth = np.zeros((400, 2), bool)
+    truth[20:380, 0] = True
+    mono = heldout.HeldoutDialogue("m", "real_monologues", np.zeros(400 * 320, np.float32), truth, ("a", ""))
+    kept = truth.astype(np.float32)
+    split = kept.copy()
+    split[200:300] = (0.0, 1.0)  # 100 of its 360 speech frames given to B
+    extra = {"info": {"voices": 2, "centroid_cos": 0.7}, "seed_anchor": np.zeros((400, 2, 2), np.float32),
+             "anchor": np.zeros((400, 2, 2), np.float32)}  # fmt: skip
+    scored = [he.score_dialogue(mono, perf_from(p), extra) for p in (kept, split)]
+    rows = [r for _, r in scored]
+    assert rows[0]["b_share"] == 0.0 and rows[1]["b_share"] == pytest.approx(100 / 360, abs=1e-4)
+    fig = he.pool_rows([c for c, _ in scored], rows)
+    assert fig["split"] == 1 and fig["b_share"] == pytest.approx(50 / 360, abs=1e-3)
+    # A two-voice dialogue has no such row.
+    c_pair, pair = he.score_dialogue(dialogue(turns()), perf_from(turns().astype(np.float32)), extra)
+    assert "b_share" not in pair and "split" not in he.pool_rows([c_pair], [pair])
 
 
 def test_report_has_no_date_and_counts_as_k_of_n():

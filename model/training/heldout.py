@@ -24,6 +24,10 @@ merged over pauses < 0.3 s, as in the corpus).
   raw held-out voices.
 - real_meeting: ../shared/eval/real/conversation/ami_dev00 (30 s, two speakers, RTTM truth;
   A = the first to speak), the recording docs/EVAL.md also scores.
+- real_monologues: one voice only (a narration, a voice-over of one character): one LibriSpeech
+  test-other reader's phrases one after another with pauses, in the same room tone and lead
+  (bursts in half). The truth gives all of it to A; an audio-only take that gives a real share
+  of it to B has split one voice in two.
 
 Determinism: each dialogue draws from its own SeedSequence([seed, set, index]) split into
 named streams; the synthesisers run in their deterministic mode; nothing else is random.
@@ -54,7 +58,13 @@ from .speech.types import Phone
 SR = spec.SAMPLE_RATE
 FPS = spec.NATIVE_FPS
 SAMPLES_PER_FRAME = int(SR // FPS)  # 320
-SETS = ("real_pairs", "synthetic_pairs", "real_meeting", "fillets_pairs")  # append only: seeds use the index
+SETS = (
+    "real_pairs",
+    "synthetic_pairs",
+    "real_meeting",
+    "fillets_pairs",
+    "real_monologues",
+)  # append only: seeds use the index
 SET_INDEX = {name: i for i, name in enumerate(SETS)}
 DEFAULT_SEED = 13
 TARGET_SECONDS = (30.0, 60.0)
@@ -282,7 +292,10 @@ class PiecePicker:
 # ----------------------------------------------------------------------------- plans
 
 
-def _rng(seed: int, set_name: str, index: int, streams: tuple[str, ...]) -> dict[str, np.random.Generator]:
+def dialogue_rng(
+    seed: int, set_name: str, index: int, streams: tuple[str, ...]
+) -> dict[str, np.random.Generator]:
+    """One dialogue's named random streams, from SeedSequence([seed, set, index])."""
     seq = np.random.SeedSequence([int(seed) & 0xFFFFFFFF, SET_INDEX[set_name], int(index)])
     return {n: np.random.default_rng(k) for n, k in zip(streams, seq.spawn(len(streams)), strict=True)}
 
@@ -422,7 +435,7 @@ def compose_real_pair(
     """A conversation of two real voices' pieces laid out by the composer, in room tone, with a
     burst before the first line when burst_kind is given (see the module doc). The composer's
     English line kinds only decide which length of piece each line gets; no text is spoken."""
-    rng = _rng(seed, set_name, index, ("length", "compose", "pick_a", "pick_b", "room", "burst"))
+    rng = dialogue_rng(seed, set_name, index, ("length", "compose", "pick_a", "pick_b", "room", "burst"))
     pickers = (PiecePicker(speaker_pieces[0], rng["pick_a"]), PiecePicker(speaker_pieces[1], rng["pick_b"]))
     seconds = float(rng["length"].uniform(*target))
 
@@ -430,10 +443,23 @@ def compose_real_pair(
         return pickers[role](text, role, kind)
 
     d = composer.compose(rng["compose"], speak, language="en", partition="test", target_seconds=seconds)
+    mix, truth, tags = in_room(d.mix, _truth(d), rng, burst_kind, tags)
+    return HeldoutDialogue(name, set_name, np.clip(mix, -1.0, 1.0).astype(np.float32), truth, voices, tags)
+
+
+def in_room(
+    dry_mix: np.ndarray,
+    dry_truth: np.ndarray,
+    rng: dict[str, np.random.Generator],
+    burst_kind: str,
+    tags: dict[str, str] | None,
+) -> tuple[np.ndarray, np.ndarray, dict[str, str]]:
+    """Room tone under a dry recording, with extra lead before its first word and, when burst_kind
+    is given, a breath or line-noise burst in that lead: (mix, truth, tags)."""
     pad_frames = int(round(float(rng["room"].uniform(*LEAD_PAD_S)) * FPS))
     pad = pad_frames * SAMPLES_PER_FRAME
-    dry = np.concatenate([np.zeros(pad), d.mix.astype(np.float64)])
-    truth = np.concatenate([np.zeros((pad_frames, 2), bool), _truth(d)])
+    dry = np.concatenate([np.zeros(pad), dry_mix.astype(np.float64)])
+    truth = np.concatenate([np.zeros((pad_frames, 2), bool), dry_truth])
     speech_power = augment._active_power(dry)
     kind = ROOM_TONE_KINDS[int(rng["room"].integers(len(ROOM_TONE_KINDS)))]
     snr = float(rng["room"].uniform(*ROOM_TONE_SNR_DB))
@@ -453,7 +479,7 @@ def compose_real_pair(
         i0 = int(round(start * SR))
         mix[i0 : i0 + len(b)] += b[: len(mix) - i0]
         tags["burst"] = f"{burst_kind} {start:.2f}-{start + dur:.2f} s at {gain_db:+.0f} dB"
-    return HeldoutDialogue(name, set_name, np.clip(mix, -1.0, 1.0).astype(np.float32), truth, voices, tags)
+    return mix, truth, tags
 
 
 def compose_synthetic_pair(
@@ -469,7 +495,7 @@ def compose_synthetic_pair(
     from . import corpus
     from .speech import parse_voice
 
-    rng = _rng(seed, "synthetic_pairs", index, ("length", "cast", "compose", "voice", "channel"))
+    rng = dialogue_rng(seed, "synthetic_pairs", index, ("length", "cast", "compose", "voice", "channel"))
     cast = [parse_voice(v) for v in voices]
     identity = augment.VoiceWarp()
     warps = [heldout_warp(rng["cast"], str(v.gender)) if warped else identity for v in cast]

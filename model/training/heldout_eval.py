@@ -37,7 +37,8 @@ import numpy as np
 
 from .. import diarization, features, spec, weights, windowing
 from ..performance import Performance
-from . import heldout, heldout_recordings, metrics
+from . import heldout, heldout_monologues, metrics
+from .speaker_verification import speaker_verification
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "librispeech_voices"
@@ -58,7 +59,10 @@ GROUP_KEYS = {
     "real_pairs": ("pair", "genders", "start"),
     "synthetic_pairs": ("gender", "synthesisers", "warp"),
     "fillets_pairs": ("language", "start"),
+    "real_monologues": ("gender", "start"),
 }
+# A monologue "split in two" when B is given more than this share of its speech frames.
+SPLIT_SHARE = 0.1
 
 
 # ----------------------------------------------------------------------------- systems
@@ -164,6 +168,8 @@ def score_dialogue(d: heldout.HeldoutDialogue, perf: Performance, extra: dict) -
         "roles": role_outcome(decisions),
         "speech_nobody": round(int(nobody.sum()) / max(1, int(speech.sum())), 4),
     }
+    if not truth[:, 1].any():  # one voice only: how much of it was given to B
+        row["b_share"] = round(int((pred[:, 1] & speech).sum()) / max(1, int(speech.sum())), 4)
     if counts["leak_speaker"]:
         row["leakage"] = round(counts["leak_listener"] / counts["leak_speaker"], 4)
     info = extra.get("info")
@@ -195,6 +201,11 @@ def pool_rows(counts: list[dict], rows: list[dict]) -> dict:
         out["merged"] = sum(r["roles"] == "merged" for r in rows)
         out["one_voice"] = sum(r["voices_decided"] == 1 for r in rows)
         out["seed_not_on_a"] = sum(r["seed_on"] != "A" for r in rows)
+    if rows and all("b_share" in r for r in rows):
+        out["split"] = sum(r["b_share"] > SPLIT_SHARE for r in rows)
+        out["b_share"] = sum(r["b_share"] * r["seconds"] for r in rows) / max(
+            1e-9, sum(r["seconds"] for r in rows)
+        )
     out["worst"] = min((r["attribution"] for r in rows), default=None)
     return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in out.items()}
 
@@ -227,136 +238,6 @@ def evaluate_set(
     return out
 
 
-# ----------------------------------------------------------------------------- speaker verification
-
-
-SEGMENT_FRAMES = 50  # 1 s: the time scale on which the clustering must tell voices apart
-
-
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / max(float(np.linalg.norm(v)), 1e-9)
-
-
-def voice_vectors(rt, x: np.ndarray) -> tuple[np.ndarray | None, list[np.ndarray]]:
-    """(mean unit voice vector over the voiced frames of a reading, None if silent; the same
-    for each of its whole 1 s segments that is at least half voiced)."""
-    n = features.n_model_frames(len(x))
-    voiced = windowing.voiced_frames(x, n)
-    if not voiced.any():
-        return None, []
-    emb = diarization.voice_track(rt, x, n)
-    segments = []
-    for s in range(0, n - SEGMENT_FRAMES + 1, SEGMENT_FRAMES):
-        m = voiced[s : s + SEGMENT_FRAMES]
-        if m.sum() >= SEGMENT_FRAMES // 2:
-            segments.append(_unit(emb[s : s + SEGMENT_FRAMES][m].mean(axis=0)))
-    return _unit(emb[voiced].mean(axis=0)), segments
-
-
-def equal_error_rate(same: np.ndarray, different: np.ndarray) -> tuple[float, float]:
-    """(EER, threshold) of cosine scores: accept a pair as one speaker when score >= threshold.
-
-    False rejections (same-speaker pairs below the threshold) rise and false acceptances
-    (different-speaker pairs at or above it) fall as the threshold rises; the EER is where
-    the two meet, linearly interpolated between the neighbouring score thresholds.
-    """
-    same, different = np.sort(np.asarray(same, float)), np.sort(np.asarray(different, float))
-    if not len(same) or not len(different):
-        raise ValueError("EER needs both same-speaker and different-speaker scores")
-    thr = np.concatenate([np.unique(np.concatenate([same, different])), [np.inf]])
-    frr = np.searchsorted(same, thr, side="left") / len(same)
-    far = 1.0 - np.searchsorted(different, thr, side="left") / len(different)
-    d = frr - far
-    k = int(np.argmax(d >= 0))  # d runs from -1 (lowest threshold) to +1 (infinite threshold)
-    if k == 0 or d[k] == 0:
-        return float(0.5 * (frr[k] + far[k])), float(thr[k])
-    a = -d[k - 1] / (d[k] - d[k - 1])
-    eer = frr[k - 1] + a * (frr[k] - frr[k - 1])
-    t_hi = thr[k] if np.isfinite(thr[k]) else thr[k - 1]
-    return float(eer), float(thr[k - 1] + a * (t_hi - thr[k - 1]))
-
-
-def verification(
-    vectors: np.ndarray,
-    speakers: list[str],
-    genders: dict[str, str] | None = None,
-    sources: list[str] | None = None,
-) -> dict:
-    """EER and score statistics over all pairs of the given unit vectors (pairs from one
-    source, such as two segments of one reading, left out when sources are given)."""
-    v = np.asarray(vectors, dtype=np.float64)
-    scores = v @ v.T
-    iu = np.triu_indices(len(v), k=1)
-    if sources is not None:
-        src = np.asarray(sources)
-        keep = src[iu[0]] != src[iu[1]]
-        iu = (iu[0][keep], iu[1][keep])
-    spk = np.asarray(speakers)
-    same_mask = spk[iu[0]] == spk[iu[1]]
-    s = scores[iu]
-    eer, thr = equal_error_rate(s[same_mask], s[~same_mask])
-    out = {
-        "items": len(v),
-        "speakers": len(set(speakers)),
-        "same_pairs": int(same_mask.sum()),
-        "different_pairs": int((~same_mask).sum()),
-        "eer": round(eer, 4),
-        "threshold": round(thr, 4),
-        "same_cos_mean": round(float(s[same_mask].mean()), 4),
-        "different_cos_mean": round(float(s[~same_mask].mean()), 4),
-        "different_above_one_voice_cos": round(float(np.mean(s[~same_mask] > diarization.ONE_VOICE_COS)), 4),
-    }
-    if genders:
-        g = np.asarray([genders.get(x, "?") for x in speakers])
-        same_g = (g[iu[0]] == g[iu[1]]) & ~same_mask
-        if same_g.any():
-            e, _ = equal_error_rate(s[same_mask], s[same_g])
-            out["eer_same_gender"] = round(e, 4)
-            out["same_gender_above_one_voice_cos"] = round(
-                float(np.mean(s[same_g] > diarization.ONE_VOICE_COS)), 4
-            )
-    return out
-
-
-def speaker_verification(rt, root: Path, quick: bool, log: Callable = print) -> dict:
-    """EER on test-other (10 readers x 10 readings) and train-clean-100 (halves of one reading each)."""
-    sexes = heldout_recordings.librispeech_sexes(root)
-    files = heldout_recordings.test_other_files(root)
-    if quick:
-        files = {k: v[:3] for k, v in list(files.items())[:4]}
-    vecs, spks, segs, seg_spks, seg_src = [], [], [], [], []
-    for spk, paths in files.items():
-        for p in paths:
-            whole, segments = voice_vectors(rt, heldout_recordings.read_flac(p))
-            if whole is not None:
-                vecs.append(whole)
-                spks.append(spk)
-            segs += segments
-            seg_spks += [spk] * len(segments)
-            seg_src += [p.stem] * len(segments)
-    out = {"test_other": verification(np.stack(vecs), spks, sexes)}
-    out["test_other_1s_segments"] = verification(np.stack(segs), seg_spks, sexes, seg_src)
-    for name in out:
-        log(f"  {name}: EER {out[name]['eer']:.3f} over {out[name]['items']} items")
-    if quick:
-        return out
-    vecs, spks, skipped = [], [], []
-    for p in heldout_recordings.train_clean_files(root):
-        x = heldout_recordings.read_flac(p)
-        half = len(x) // 2
-        parts = [voice_vectors(rt, x[:half])[0], voice_vectors(rt, x[half:])[0]]
-        if parts[0] is None or parts[1] is None:
-            skipped.append(p.name)
-            continue
-        vecs += parts
-        spks += [p.stem.split("-")[0]] * 2
-    out["train_clean_100_halves"] = verification(np.stack(vecs), spks, sexes)
-    if skipped:
-        out["train_clean_100_halves"]["skipped_without_voice"] = skipped
-    log(f"  train_clean_100_halves: EER {out['train_clean_100_halves']['eer']:.3f} over {len(vecs)} halves")
-    return out
-
-
 # ----------------------------------------------------------------------------- report
 
 SET_TEXT = {
@@ -378,6 +259,9 @@ SET_TEXT = {
     "levels that training must leave out) and language (Czech, Dutch), from that level's lines only, "
     "cut at their pauses and laid out by the composer as real_pairs are, with the same room tone and "
     "bursts on every other level (half of each language). Truth: each line's voice activity",
+    "real_monologues": "one voice only: one LibriSpeech test-other reader's phrases in a seeded order, "
+    "0.25-1.2 s pauses between them, in the room tone and lead of real_pairs (bursts on every other "
+    "one). Truth: all of it is A's; a take that gives B a real share of it has split one voice in two",
     "real_meeting": "../shared/eval/real/conversation/ami_dev00 (30 s AMI meeting excerpt, two speakers, "
     "RTTM truth, A = the first to speak): the recording docs/EVAL.md scores as real_conversation",
 }
@@ -390,6 +274,8 @@ SUMMARY_COLS = (
     ("swaps", "role swaps"),
     ("one_voice", "one voice decided"),
     ("merged", "one character speaks both"),
+    ("split", "one voice split in two"),
+    ("b_share", "one voice: share given to B"),
     ("seed_not_on_a", "first-voice seed not on A"),
     ("speech_nobody", "speech marked nobody"),
     ("worst", "worst dialogue"),
@@ -398,7 +284,7 @@ SUMMARY_COLS = (
 
 def _cell(key: str, fig: dict) -> str:
     v = fig.get(key)
-    if key in ("swaps", "one_voice", "merged", "seed_not_on_a") and v is not None:
+    if key in ("swaps", "one_voice", "merged", "seed_not_on_a", "split") and v is not None:
         return f"{v} of {fig['dialogues']}"
     return _fmt(v)
 
@@ -472,6 +358,8 @@ def markdown(report: dict) -> str:
         "(B never speaks, A's mouth speaks B's lines; after a one-voice decision or not);",
         "- first-voice seed not on A: the first stretch of voice (windowing.first_voice_anchor, the "
         "seed of role A) lay mostly on B, on both, or on no speech (a burst, noise);",
+        f"- one voice split in two (real_monologues): B was given more than {SPLIT_SHARE:.0%} of the "
+        "speech frames of a recording of one voice; `share given to B`: of all their speech, time-weighted;",
         "- speech marked nobody: frames where someone speaks that the output gives to nobody;",
         "- worst dialogue: the lowest per-dialogue who-speaks accuracy.",
         "",
@@ -630,6 +518,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"skipping Fish Fillets: {args.fillets}/sound not found (apt install fillets-ng-data-cs "
               "fillets-ng-data-nl)", file=sys.stderr)  # fmt: skip
+    sets["real_monologues"] = heldout_monologues.real_monologues(args.data, n, args.seed, target)
     ami = heldout.ami_dialogue(args.real) if args.real and Path(args.real).is_dir() else None
     if ami is not None:
         sets["real_meeting"] = [ami]
