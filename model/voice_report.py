@@ -75,5 +75,6 @@ def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None
     role = "AB"[first_role] if a_range is None else "A"
     return [
         f"only one voice was heard in this take{alike}: every line is {role}'s. If both characters "
-        f"speak, mark a stretch where A speaks (A Speaks At), or use one stem per actor or the script"
+        f"speak, mark a stretch where A speaks (the panel's A Speaks At, a job's roles = [start, end]), "
+        f"or use one stem per actor or the script"
     ]

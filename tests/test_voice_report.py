@@ -88,11 +88,13 @@ def example() -> tuple[np.ndarray, int]:
     return np.asarray(voice.samples, dtype=np.float32), voice.sample_rate
 
 
+@pytest.mark.blender
 def test_a_clean_two_voice_take_has_nothing_to_report(example):
     x, rate = example
     assert generation.generate(x, rate, runtime="numpy").notes == ()
 
 
+@pytest.mark.blender
 def test_a_take_of_one_voice_says_so(example):
     x, rate = example
     first_line = x[: int(2.8 * rate)]  # Mara alone: "Theo! There you are. ..."
@@ -100,6 +102,7 @@ def test_a_take_of_one_voice_says_so(example):
     assert any("only one voice was heard" in n for n in notes), notes
 
 
+@pytest.mark.blender
 def test_a_noisy_take_says_so_and_still_generates(example):
     x, rate = example
     noisy = with_noise(x, snr_db=0.0)
@@ -108,6 +111,7 @@ def test_a_noisy_take_says_so_and_still_generates(example):
     assert any("very noisy" in n for n in perf.notes), perf.notes
 
 
+@pytest.mark.blender
 def test_stems_are_reported_each_on_its_own(example):
     x, rate = example
     n = len(x)
