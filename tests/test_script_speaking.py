@@ -79,3 +79,13 @@ def test_perform_takes_who_speaks_from_the_script_lines(monkeypatch):
     for span in (_frames(0.0, 0.2), _frames(1.2, 1.6), _frames(2.7, 2.9)):
         assert np.allclose(a[span], plain.speaking["A"][span], atol=1e-5)
         assert np.allclose(b[span], plain.speaking["B"][span], atol=1e-5)
+
+
+def test_a_line_reaches_the_voice_placed_next_to_its_words_but_not_far_beyond():
+    # Placement found voice from 1.2 s; the words (a transcript without the first "okay") from 1.6 s.
+    assert take._line_extent(1.2, 4.0, 1.6, 3.9) == (1.2, 4.0)
+    # A placement that reaches further than LINE_REACH_S is more likely wrong than the words.
+    far = take.LINE_REACH_S + 0.5
+    assert take._line_extent(1.6 - far, 3.9 + far, 1.6, 3.9) == (1.6, 3.9)
+    # The words reach past the placement: the words' edges.
+    assert take._line_extent(1.8, 3.5, 1.6, 3.9) == (1.6, 3.9)

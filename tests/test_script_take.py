@@ -209,3 +209,16 @@ def test_a_script_of_another_take_falls_back_to_the_audio(example):
     assert perf.lines == ()
     assert any("does not match" in note for note in perf.notes), perf.notes
     assert np.allclose(perf.speaking["A"], plain.speaking["A"], atol=1e-5)
+
+
+@pytest.mark.skipif(not english.available(), reason="pocketsphinx is not installed")
+def test_a_script_missing_a_spoken_word_still_gives_the_line_its_voice(example):
+    """A transcript often lacks a word the actor said (here the opening "Theo!"): the line still
+    starts where its voice does, so the character speaks from the first word heard."""
+    rows = [(s, e, r, "There you are. Did you hear the rain last night?" if i == 0 else t)
+            for i, (s, e, r, t) in enumerate(TRUTH)]  # fmt: skip
+    perf = generate(example.samples, example.sample_rate, script=_script(rows), fps=50, runtime="numpy")
+    first = min(perf.lines, key=lambda line: line.start)
+    assert first.role == "A" and abs(first.start - TRUTH[0][0]) < 0.25, first
+    speaking = perf.speaking["A"]
+    assert speaking[int(round((TRUTH[0][0] + 0.15) * 50))] > 0.5  # "Theo!" is A's speech

@@ -297,7 +297,8 @@ def align_script(
             if span is not None and span.words and span.confidence >= ALIGN_MIN_CONFIDENCE:
                 aligned = True
                 aligned_count += 1
-                start, end = span.words[0].start, span.words[-1].end
+                words = (span.words[0].start, span.words[-1].end)
+                start, end = _line_extent(start, end, *words)
                 # Its words are here: the line is, whatever placement alone thought (anchor threshold).
                 conf = max(conf, pl.LOW_CONFIDENCE, float(span.confidence))
                 bucket = buckets[line.role]
@@ -306,7 +307,7 @@ def align_script(
                     bucket["start"].append(ph.start)
                     bucket["end"].append(ph.end)
                     bucket["stress"].append(ph.stress)
-                bucket["spans"].append((start, end))
+                bucket["spans"].append(words)  # the aligned mouth covers the words, not the voice around them
             else:
                 got = "" if span is None else f" (confidence {span.confidence:.2f})"
                 words_note = (
@@ -384,6 +385,22 @@ def align_script(
         check=check,
         stem_voice=own_voice,
     )
+
+
+# How far the voice placement found may reach beyond a line's aligned words and still count as the
+# line: a recogniser's transcript (or a quick one typed for the take) often lacks a first "okay" or
+# a trailing word that is heard; further out, the placement is more likely wrong than the words.
+LINE_REACH_S = 1.0
+
+
+def _line_extent(
+    placed_start: float, placed_end: float, words_start: float, words_end: float
+) -> tuple[float, float]:
+    """A line's span from its placement (voice) and its aligned words: the words, widened to the
+    voice placement found next to them (up to LINE_REACH_S either side)."""
+    start = placed_start if words_start - LINE_REACH_S <= placed_start < words_start else words_start
+    end = placed_end if words_end < placed_end <= words_end + LINE_REACH_S else words_end
+    return start, end
 
 
 def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int) -> str:
