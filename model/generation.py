@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -199,28 +200,42 @@ def _performance(y: np.ndarray, fps: float) -> Performance:
     )
 
 
-def _parse_roles(roles: object, duration: float) -> tuple[int, tuple[float, float] | None]:
-    """-> (role of the first voice, optional (start, end) seconds in which A speaks)."""
+ONE_VOICE_ROLES = {"a": 0, "b": 1}  # roles="A": the take holds one voice, A's (a monologue); "B": B's
+ROLES_HELP = (
+    "roles must be None, 'swap', 'A' or 'B' (the take holds one voice: that character's) or (start, end) "
+    "seconds in which A speaks"
+)
+
+
+@dataclass(frozen=True)
+class RoleChoice:
+    """How the roles of an audio-only mix are decided (generate's `roles`)."""
+
+    first_role: int = 0  # the role of the first voice heard (1 after "swap")
+    a_range: tuple[float, float] | None = None  # seconds in which A speaks
+    only: int | None = None  # one voice only, given to this role
+
+
+def _parse_roles(roles: object, duration: float) -> RoleChoice:
     if roles is None:
-        return 0, None
+        return RoleChoice()
     if isinstance(roles, str):
-        if roles.lower() == "swap":
-            return 1, None
-        raise InputError(
-            f"roles must be None, 'swap' or (start, end) seconds in which A speaks; got {roles!r}"
-        )
+        word = roles.strip().lower()
+        if word == "swap":
+            return RoleChoice(first_role=1)
+        if word in ONE_VOICE_ROLES:
+            return RoleChoice(only=ONE_VOICE_ROLES[word])
+        raise InputError(f"{ROLES_HELP}; got {roles!r}")
     try:
         start, end = (float(v) for v in roles)  # type: ignore[union-attr]
     except (TypeError, ValueError):
-        raise InputError(
-            f"roles must be None, 'swap' or (start, end) seconds in which A speaks; got {roles!r}"
-        ) from None
+        raise InputError(f"{ROLES_HELP}; got {roles!r}") from None
     if not (math.isfinite(start) and math.isfinite(end)) or end <= start or start >= duration or end <= 0:
         raise InputError(
             f"roles range ({start}, {end}) must be a non-empty span inside the take (0 to {duration:.2f} s) "
             f"where A speaks"
         )
-    return 0, (max(0.0, start), min(duration, end))
+    return RoleChoice(a_range=(max(0.0, start), min(duration, end)))
 
 
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
@@ -260,7 +275,8 @@ def perform(
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
     duration = x.shape[0] / spec.SAMPLE_RATE
-    first_role, a_range = _parse_roles(roles, duration)
+    choice = _parse_roles(roles, duration)
+    first_role, a_range = choice.first_role, choice.a_range
     w, rt = get_runtime(runtime, weights)
     cfg = w.config
     cond = np.zeros((n_frames, 2, cfg.cond_dim), dtype=np.float32)
@@ -281,6 +297,8 @@ def perform(
         anchor = aligned.anchor
     elif x.ndim == 2:
         anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role
+    elif choice.only is not None:  # one voice: every voiced frame is that character's
+        anchor = windowing.range_anchor(x, n_frames, 0.0, duration, role=choice.only)
     else:
         if a_range is not None:
             seed_anchor = windowing.range_anchor(x, n_frames, a_range[0], a_range[1], role=0)
@@ -341,7 +359,8 @@ def generate(
     could not place are named in the result's notes.
     fps: frame rate of the result. runtime: "auto" (torch on a GPU when one
     is present, else numpy), "numpy" or "torch". seed: take variation (same
-    seed, same take). roles: None (A = the first voice heard), "swap" (the
+    seed, same take). roles: None (A = the first voice heard), "A" or "B" (the take holds
+    one voice, that character's: a monologue the other listens to), "swap" (the
     first voice is B) or (start, end) seconds in which A speaks. names:
     character names passed to the staging parser. weights: a weights .npz
     instead of the shipped one. first_frame: the scene frame at which the

@@ -70,6 +70,7 @@ def test_stems_mode_and_silence() -> None:
         ({"runtime": "gpu"}, "runtime"),
         ({"seed": 1.5}, "seed"),
         ({"roles": "B first"}, "roles"),
+        ({"roles": "C"}, "'A' or 'B'"),
         ({"roles": (5.0, 1.0)}, "roles"),
         ({"staging": 42}, "staging"),
     ],
@@ -266,6 +267,21 @@ def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> N
     stems = np.stack([x, x], axis=1)
     generate(stems, 16000, stems=True, weights=TINY)
     assert not seen[-1].any()  # stems: the channels say who is who
+    # One voice (a monologue): every voiced frame is that character's, whatever the voices sound like.
+    voiced = windowing.voiced_frames(x, 300)
+    for role, r in (("A", 0), ("b", 1)):
+        generate(x, 16000, weights=TINY, roles=role)
+        anchor = seen[-1]
+        assert np.array_equal(anchor[:, 0, 0] > 0, voiced)
+        assert np.all(anchor[voiced, r, 1] == 1) and not anchor[:, 1 - r, 1].any()
+
+
+def test_a_take_of_one_voice_given_to_one_character_never_gives_the_other_a_line() -> None:
+    x = _dialogue(6.0)
+    perf = generate(x, 16000, fps=50, roles="B")
+    voiced = windowing.voiced_frames(x, perf.n_frames)
+    assert float(np.max(perf.speaking["A"])) < 0.5
+    assert np.mean(perf.speaking["B"][voiced] > 0.5) > 0.9
 
 
 def test_diarization_splits_two_voices_around_the_anchor() -> None:
