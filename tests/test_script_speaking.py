@@ -83,9 +83,12 @@ def test_perform_takes_who_speaks_from_the_script_lines(monkeypatch):
 
 def test_a_line_reaches_the_voice_placed_next_to_its_words_but_not_far_beyond():
     # Placement found voice from 1.2 s; the words (a transcript without the first "okay") from 1.6 s.
-    assert take._line_extent(1.2, 4.0, 1.6, 3.9) == (1.2, 4.0)
+    assert take._line_extent(1.2, 4.3, 1.6, 3.9) == (1.2, 4.3)
     # A placement that reaches further than LINE_REACH_S is more likely wrong than the words.
     far = take.LINE_REACH_S + 0.5
     assert take._line_extent(1.6 - far, 3.9 + far, 1.6, 3.9) == (1.6, 3.9)
     # The words reach past the placement: the words' edges.
     assert take._line_extent(1.8, 3.5, 1.6, 3.9) == (1.6, 3.9)
+    # Voice just past the last word is its release or the room's tail, not a missing word.
+    assert take._line_extent(1.6, 4.06, 1.6, 3.9) == (1.6, 3.9)
+    assert take._line_extent(1.45, 3.9, 1.6, 3.9) == (1.45, 3.9)  # before the first: a word

@@ -390,16 +390,23 @@ def align_script(
 # How far the voice placement found may reach beyond a line's aligned words and still count as the
 # line: a recogniser's transcript (or a quick one typed for the take) often lacks a first "okay" or
 # a trailing word that is heard; further out, the placement is more likely wrong than the words.
+# Voice reaching less than LINE_TAIL_MIN_S past the last word is no missing word (a syllable is
+# longer): it is that word's release or the room's tail (mary.wav: 0.16 s), which the words already
+# end. Nothing like it comes before the first word, so a shorter reach counts there.
 LINE_REACH_S = 1.0
+LINE_LEAD_MIN_S = 0.1
+LINE_TAIL_MIN_S = 0.25
 
 
 def _line_extent(
     placed_start: float, placed_end: float, words_start: float, words_end: float
 ) -> tuple[float, float]:
     """A line's span from its placement (voice) and its aligned words: the words, widened to the
-    voice placement found next to them (up to LINE_REACH_S either side)."""
-    start = placed_start if words_start - LINE_REACH_S <= placed_start < words_start else words_start
-    end = placed_end if words_end < placed_end <= words_end + LINE_REACH_S else words_end
+    voice placement found next to them (from LINE_LEAD_MIN_S before and LINE_TAIL_MIN_S after
+    them, up to LINE_REACH_S)."""
+    before, after = words_start - placed_start, placed_end - words_end
+    start = placed_start if LINE_LEAD_MIN_S <= before <= LINE_REACH_S else words_start
+    end = placed_end if LINE_TAIL_MIN_S <= after <= LINE_REACH_S else words_end
     return start, end
 
 
