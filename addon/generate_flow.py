@@ -21,8 +21,8 @@ from ..batch.checks import MapSource, read_map_file, weights_problem
 from ..model.performance import Performance
 from . import audio as audio_io
 from . import dialogue_script, rigs, scene_marks
-from .generate_request import BOTH_ROLE_OPTIONS, GenerationJob, GenerationRequest, run_request
-from .properties import moods_of
+from .generate_request import GenerationJob, GenerationRequest, role_options_problem, run_request
+from .properties import moods_of, one_voice_of
 
 
 class UserError(ValueError):
@@ -186,8 +186,10 @@ def check_staging(text: str | None, names: dict[str, str], source: str, fps: flo
 def plan_from_scene(scene: bpy.types.Scene) -> Plan:
     """Everything needed to generate, checked, from the scene's Duet settings."""
     s = scene.duet
-    if s.swap_roles and s.use_a_speaks:
-        raise UserError(BOTH_ROLE_OPTIONS)
+    one_voice = one_voice_of(s)
+    problem = role_options_problem(bool(s.swap_roles), bool(s.use_a_speaks), one_voice)
+    if problem:  # each decides who the voices are: refused before anything is read
+        raise UserError(problem)
     characters = rigs.pair_from_objects(s.character_a, s.character_b, map_sources(scene))
     voice, stems, paths = load_voice_over(s.audio_mode, s.audio_path, s.audio_path_b)
     staging_text = s.staging_text.as_string() if s.staging_text else None
@@ -232,6 +234,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         notes=voice.notes,
         moods=moods_of(s) or None,
         a_speaks=a_speaks,
+        one_voice=one_voice,
     )
     return Plan(
         request=request,

@@ -39,6 +39,8 @@ class GenerationRequest:
     notes: tuple[str, ...] = ()  # about the inputs (a truncated voice-over): the take's report carries them
     moods: dict[str, tuple[str, float]] | None = None  # {role: (mood, strength)} for the whole take
     a_speaks: tuple[float, float] | None = None  # (start, end) seconds of the audio in which A speaks
+    # "A" or "B": the take holds one voice, that character's (a monologue the other listens to); None: two
+    one_voice: str | None = None
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
@@ -51,6 +53,46 @@ BOTH_ROLE_OPTIONS = (
     "Swap A/B and A Speaks At are both set: use one — turn Swap A/B off to name a stretch where A "
     "speaks, or turn A Speaks At off to give the first voice heard to B"
 )
+# The panel's Voices choice, by the role given the one voice (GenerationRequest.one_voice).
+ONE_VOICE_NAMES = {"A": "Only A Speaks", "B": "Only B Speaks"}
+# Take notes when the one voice was not used; format with role="A" or "B" (one_voice_note).
+ONE_VOICE_WITH_SCRIPT = "Only {role} Speaks was not used: the script says who speaks each line"
+ONE_VOICE_WITH_STEMS = (
+    "Only {role} Speaks was not used: with stems each channel is its own role (A's channel or file drives "
+    "A, B's drives B); a silent stem leaves its character listening"
+)
+# Only A/B Speaks beside Swap A/B or A Speaks At; format with only= its name, role=, other= the other's.
+ONE_VOICE_AND_OTHER = (
+    "{only} and {other} are both set: use one — set Voices to Two Voices to {fix}, or turn {other} off "
+    "to give all the speech to {role}"
+)
+_OTHER_FIX = {"Swap A/B": "give the first voice heard to B", "A Speaks At": "name a stretch where A speaks"}
+
+
+def one_voice_note(template: str, role: str) -> str:
+    """ONE_VOICE_WITH_SCRIPT / ONE_VOICE_WITH_STEMS for the role given the one voice."""
+    return template.format(role=role)
+
+
+def clashing_role_options(swap_roles: bool, a_speaks: bool, one_voice: str | None) -> tuple[str, str] | None:
+    """The panel names of two roles choices that cannot be used together, or None."""
+    if swap_roles and a_speaks:
+        return "Swap A/B", "A Speaks At"
+    if one_voice is not None and (swap_roles or a_speaks):
+        return ONE_VOICE_NAMES[one_voice], "Swap A/B" if swap_roles else "A Speaks At"
+    return None
+
+
+def role_options_problem(swap_roles: bool, a_speaks: bool, one_voice: str | None) -> str | None:
+    """Why the roles choices (Swap A/B, A Speaks At, Only A/B Speaks) cannot be used together, or None:
+    each one decides who the voices are, so only one of them may be set."""
+    if swap_roles and a_speaks:
+        return BOTH_ROLE_OPTIONS
+    clash = clashing_role_options(swap_roles, a_speaks, one_voice)
+    if clash is None:
+        return None
+    only, other = clash
+    return ONE_VOICE_AND_OTHER.format(only=only, other=other, fix=_OTHER_FIX[other], role=one_voice)
 
 
 def run_request(request: GenerationRequest, progress: Callable[[float], None] | None = None) -> Performance:
@@ -60,8 +102,13 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     audio = request.audio
     kwargs: dict = {"names": request.names, "first_frame": request.first_frame}
     has_script = bool(request.script and request.script.strip())
-    if request.swap_roles and request.a_speaks is not None:
-        raise ValueError(BOTH_ROLE_OPTIONS)
+    if request.one_voice not in (None, *ONE_VOICE_NAMES):
+        raise ValueError(f"one_voice must be None, 'A' or 'B', not {request.one_voice!r}")
+    problem = role_options_problem(request.swap_roles, request.a_speaks is not None, request.one_voice)
+    if problem:
+        raise ValueError(problem)
+    if request.one_voice is not None and not has_script:  # stems ignore it: each channel is its role
+        kwargs["roles"] = request.one_voice  # every voiced frame is that character's
     if request.a_speaks is not None and not has_script:  # a script's lines name their speakers
         kwargs["roles"] = tuple(request.a_speaks)  # generate() checks the span; stems ignore it
     if request.swap_roles:
@@ -91,6 +138,9 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
             performance.notes = (*performance.notes, A_SPEAKS_WITH_SCRIPT)
         elif request.stems:
             performance.notes = (*performance.notes, A_SPEAKS_WITH_STEMS)
+    if request.one_voice is not None and (has_script or request.stems):
+        template = ONE_VOICE_WITH_SCRIPT if has_script else ONE_VOICE_WITH_STEMS
+        performance.notes = (*performance.notes, one_voice_note(template, request.one_voice))
     performance.notes = (*request.notes, *performance.notes)
     return performance
 

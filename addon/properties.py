@@ -64,6 +64,12 @@ def moods_of(settings: bpy.types.PropertyGroup) -> dict[str, tuple[str, float]]:
     return out
 
 
+def one_voice_of(settings: bpy.types.PropertyGroup) -> str | None:
+    """The panel's Voices as GenerationRequest.one_voice: "A" or "B" (the take holds one voice,
+    that character's), or None (two voices)."""
+    return None if settings.one_voice == "NONE" else str(settings.one_voice)
+
+
 def _is_character(_self: bpy.types.PropertyGroup, obj: bpy.types.Object) -> bool:
     """A character is a mesh with shape keys, or an armature."""
     if obj.type == "ARMATURE":
@@ -128,6 +134,27 @@ class DuetSettings(bpy.types.PropertyGroup):
     )
     a_speaks_start: IntProperty(name="Start", default=1, description="First scene frame in which A speaks")  # type: ignore[valid-type]
     a_speaks_end: IntProperty(name="End", default=48, description="Last scene frame in which A speaks")  # type: ignore[valid-type]
+    one_voice: EnumProperty(  # type: ignore[valid-type]
+        name="Voices",
+        items=[
+            ("NONE", "Two Voices", "Both characters speak: who is who comes from telling the voices apart"),
+            (
+                "A",
+                "Only A Speaks",
+                "The voice-over holds one voice, A's (a monologue or narration B listens to): every line "
+                "heard is A's and B never speaks. For a mixed voice-over without a script",
+            ),
+            (
+                "B",
+                "Only B Speaks",
+                "The voice-over holds one voice, B's (a monologue or narration A listens to): every line "
+                "heard is B's and A never speaks. For a mixed voice-over without a script",
+            ),
+        ],
+        default="NONE",
+        description="How many voices the voice-over holds; one voice split between A and B by mistake: "
+        "pick whose it is",
+    )
     mood_a: _mood_prop("A")  # type: ignore[valid-type]
     mood_strength_a: _strength_prop("A")  # type: ignore[valid-type]
     mood_b: _mood_prop("B")  # type: ignore[valid-type]

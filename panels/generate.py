@@ -5,7 +5,8 @@ from __future__ import annotations
 import bpy
 
 from ..addon import dialogue_script, generate_flow
-from ..addon.properties import MOOD_ROLES
+from ..addon.generate_request import clashing_role_options
+from ..addon.properties import MOOD_ROLES, one_voice_of
 
 
 class _DuetPanel:
@@ -76,8 +77,10 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
             row = layout.row(align=True)
             row.prop(s, "a_speaks_start")
             row.prop(s, "a_speaks_end")
-            if s.swap_roles:  # Generate refuses both; say so before it is pressed
-                layout.label(text="Use one: Swap A/B or A Speaks At", icon="ERROR")
+        layout.prop(s, "one_voice")
+        clash = clashing_role_options(s.swap_roles, s.use_a_speaks, one_voice_of(s))
+        if clash:  # Generate refuses both; say so before it is pressed
+            layout.label(text=f"Use one: {clash[0]} or {clash[1]}", icon="ERROR")
 
 
 MAX_SHOWN = 8  # messages listed in a panel; the rest are counted
