@@ -292,9 +292,10 @@ class ShotResolver:
     def _roles(
         self, scripted: bool, audio: list[Path | None], stems: bool | None
     ) -> str | tuple[float, float]:
-        """The shot's ``roles`` ("first", "swap" or a (start, end) span), refused with a script,
-        which names who speaks each line, and (a span) when it leaves the audio, where the file's
-        header says how long it is. With stems a span is not used: the take's notes say so."""
+        """The shot's ``roles`` ("first", "swap", "A", "B" or a (start, end) span), refused with a
+        script, which names who speaks each line, and (a span) when it leaves the audio, where the
+        file's header says how long it is. With stems a span or one voice ("A", "B") is not used:
+        the take's notes say so."""
         roles, from_defaults = self.value("roles")
         if roles is None or roles == "first":  # a bad value was dropped: its problem is reported
             return "first"

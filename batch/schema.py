@@ -27,14 +27,25 @@ MAX_RESOLUTION = 16384
 MAX_SEED = 2**32 - 1
 # What subtitles may be written as (duet.model.script.subtitles.FORMATS).
 SUBTITLE_SUFFIXES = (".srt", ".vtt")
-# roles: who the first voice heard is ("first": A, the default; "swap": B), or [start, end].
-ROLE_WORDS = ("first", "swap")
+# roles: who the first voice heard is ("first": A, the default; "swap": B), a take of one voice
+# ("A" or "B": that character's, a monologue the other listens to), or [start, end].
+ROLE_WORDS = ("first", "swap", "A", "B")  # as stored; read case-insensitively
 ROLES_FORMS = (
-    '"first" (A is the first voice heard), "swap" (B is) or [start, end], the seconds of the audio '
-    'in which A speaks (as text: "12.5-14")'
+    '"first" (A is the first voice heard), "swap" (B is), "A" or "B" (the take holds one voice, that '
+    "character's: a monologue) or [start, end], the seconds of the audio in which A speaks (as text: "
+    '"12.5-14")'
 )
-# What a user may mean by a word that is not one of ROLE_WORDS.
-_ROLE_HINTS = {"a": "first", "b": "swap", "default": "first", "none": "first", "swapped": "swap"}
+_WORD_OF = {w.lower(): w for w in ROLE_WORDS}
+# What a user may mean by a word that is not one of ROLE_WORDS (letters only, lower case).
+_ROLE_HINTS = {
+    "default": "first",
+    "none": "first",
+    "swapped": "swap",
+    "onlya": "A",
+    "aonly": "A",
+    "onlyb": "B",
+    "bonly": "B",
+}
 _NUMBER = r"-?(?:\d+(?:\.\d*)?|\.\d+)"
 _SPAN = re.compile(rf"^\s*({_NUMBER})\s*(?:-|\.\.)\s*({_NUMBER})\s*$")
 
@@ -62,14 +73,16 @@ def _seconds(value: float) -> str:
 
 def _role_word(text: str) -> str | tuple[float, float]:
     word = text.strip().lower()
-    if word in ROLE_WORDS:
-        return word
+    if word in _WORD_OF:
+        return _WORD_OF[word]
     span = _SPAN.match(text)
     if span:
         return parse_span([float(span.group(1)), float(span.group(2))])
     if not word:
         raise ValueError('must not be empty: write "first" for the default, or remove the key')
-    guess = _ROLE_HINTS.get(word) or next(iter(difflib.get_close_matches(word, ROLE_WORDS, n=1)), None)
+    # Typos of the long words only: a near miss of a single letter ("ab") could mean either role.
+    close = difflib.get_close_matches(word, [w for w in _WORD_OF if len(w) > 1], n=1)
+    guess = _ROLE_HINTS.get(re.sub(r"[^a-z]", "", word)) or (_WORD_OF[close[0]] if close else None)
     hint = f" (did you mean '{guess}'?)" if guess else ""
     raise ValueError(f"'{text}' is not a roles value{hint}: use {ROLES_FORMS}")
 
@@ -98,8 +111,8 @@ def parse_span(values: list[Any]) -> tuple[float, float]:
 
 
 def parse_roles(value: Any) -> str | tuple[float, float]:
-    """A ``roles`` value as a job file or ``duet bake --roles`` gives it: "first", "swap" or
-    (start, end) seconds; a ValueError says what is wrong and what to write."""
+    """A ``roles`` value as a job file or ``duet bake --roles`` gives it: "first", "swap", "A",
+    "B" or (start, end) seconds; a ValueError says what is wrong and what to write."""
     if isinstance(value, str):
         return _role_word(value)
     if isinstance(value, list | tuple):
@@ -189,7 +202,7 @@ class ShotFields(BaseModel):
     take: str | None = None
     seed: int | None = None
     stems: bool | None = None
-    roles: str | tuple[float, float] | None = None  # "first", "swap" or (start, end) seconds: parse_roles
+    roles: str | tuple[float, float] | None = None  # "first", "swap", "A", "B" or (start, end): parse_roles
     fps: float | None = Field(default=None, gt=0, le=1000)
     weights: str | None = None
     retarget_a: str | None = None

@@ -57,7 +57,8 @@ class Shot:
     script: Path | None = None  # the dialogue's lines (plain, Fountain, SubRip, WebVTT); None: none
     subtitles: Path | None = None  # where the placed lines go as .srt/.vtt; None: not written
     # Who is who on an audio-only take: "first" (A is the first voice heard), "swap" (B is),
-    # or (start, end) seconds of the audio in which A speaks (the panel's Swap A/B, A Speaks At).
+    # "A" or "B" (one voice, that character's), or (start, end) seconds of the audio in which A
+    # speaks (the panel's Swap A/B, Only A/B Speaks, A Speaks At).
     roles: str | tuple[float, float] = "first"
 
     @property
@@ -67,6 +68,11 @@ class Shot:
     @property
     def a_speaks(self) -> tuple[float, float] | None:
         return self.roles if isinstance(self.roles, tuple) else None
+
+    @property
+    def one_voice(self) -> str | None:
+        """One voice: "A" or "B", the take holds that character's voice only; None: two voices."""
+        return self.roles if self.roles in ("A", "B") else None
 
     def inputs(self) -> tuple[Path, ...]:
         optional = (self.staging, self.script, self.weights, self.retarget_a, self.retarget_b)

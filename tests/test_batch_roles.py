@@ -113,6 +113,42 @@ def test_roles_from_defaults_and_shots_reach_the_shot_and_its_listing(project: P
     assert listed["span"] == [12.5, 14.0] and listed["inherits"] == "swap" and listed["first"] == "first"
 
 
+def test_roles_a_or_b_is_a_take_of_one_voice_in_either_case(project: Path) -> None:
+    """roles = "A" / "B": the take holds one voice, that character's (the panel's Only A / B
+    Speaks); stored upper case, handed to the bake as one_voice, listed as given."""
+    job = write_job(
+        project,
+        HEAD
+        + """
+        roles = "b"
+        [shots.inherits]
+        [shots.a]
+        roles = "A"
+        [shots.lower_a]
+        roles = " a "
+        [shots.upper_b]
+        roles = "B"
+        [shots.stems]
+        audio = ["audio/sh010.wav", "audio/sh010_B.wav"]
+        roles = "A"                  # not used with stems: the take's notes say so, no problem here
+        """,
+    )
+    check = jobfile.load_job(job)
+    assert check.problems == []
+    shots = {s.name: s for s in check.shots}
+    expected = {"inherits": "B", "a": "A", "lower_a": "A", "upper_b": "B", "stems": "A"}
+    assert {name: s.roles for name, s in shots.items()} == expected
+    assert {name: s.one_voice for name, s in shots.items()} == expected
+    assert all(not s.swap_roles and s.a_speaks is None for s in shots.values())
+    assert {n: json.loads(json.dumps(s.to_dict()))["roles"] for n, s in shots.items()} == expected
+    for other in ("first", "swap", (1.0, 2.0)):
+        shot = Shot("sh", Path("/a.blend"), (Path("/a.wav"),), None, None, None, Path("/o"), roles=other)
+        assert shot.one_voice is None, other
+    for given, stored in (("A", "A"), ("b", "B")):  # duet bake --roles
+        single = jobfile.check_single_shot({**BAKE, "roles": given}, project)
+        assert single.problems == [] and single.shots[0].roles == stored, given
+
+
 def test_a_shot_without_roles_keeps_the_default() -> None:
     shot = Shot("sh", Path("/a.blend"), (Path("/a.wav"),), None, None, None, Path("/o.blend"))
     assert (shot.roles, shot.swap_roles, shot.a_speaks) == ("first", False, None)
@@ -123,10 +159,12 @@ def test_a_shot_without_roles_keeps_the_default() -> None:
     ("value", "message"),
     [
         ('"swp"', "'swp' is not a roles value (did you mean 'swap'?): use \"first\""),
-        ('"B"', "'B' is not a roles value (did you mean 'swap'?)"),
+        ('"only B"', "'only B' is not a roles value (did you mean 'B'?)"),
+        ('"a-only"', "'a-only' is not a roles value (did you mean 'A'?)"),
+        ('"ab"', "'ab' is not a roles value: use"),  # could be either role: no guess
         ('"default"', "'default' is not a roles value (did you mean 'first'?)"),
         ('""', 'must not be empty: write "first" for the default, or remove the key'),
-        ("3", 'must be "first" (A is the first voice heard), "swap" (B is) or [start, end], the seconds of '),
+        ("3", 'must be "first" (A is the first voice heard), "swap" (B is), "A" or "B" (the take holds one '),
         ("true", "not true/false (True)"),
         ("{ start = 1 }", "not a table"),
         ("[12.5]", "[start, end] takes two numbers (seconds in which A speaks), not 1 value"),
@@ -170,6 +208,8 @@ def test_roles_beside_a_script_names_both_keys(project: Path) -> None:
         roles = "swap"
         [shots.span]
         roles = [1, 2]
+        [shots.one_voice]
+        roles = "B"
         [shots.first]
         roles = "first"              # the default: nothing to choose between
         [shots.unscripted]
@@ -180,7 +220,7 @@ def test_roles_beside_a_script_names_both_keys(project: Path) -> None:
     check = jobfile.load_job(job, script_check=text_inputs.script_problems)
     found = located(check)
     both = "roles and script are both set, but a script names who speaks each line: remove roles or script"
-    assert found == {"shots.swapped.roles": both, "shots.span.roles": both}
+    assert found == {"shots.swapped.roles": both, "shots.span.roles": both, "shots.one_voice.roles": both}
     assert {s.name: s.roles for s in check.shots} == {"first": "first", "unscripted": "swap"}
 
 
@@ -417,3 +457,39 @@ def test_roles_swap_and_a_span_change_who_speaks_in_the_baked_take(
         # Every turn changes hands: the same turn starts (within 2 frames), the other name.
         matched = [(f, w) for f, w in default if any(abs(f - g) <= 2 and flipped[w] == v for g, v in turns)]
         assert len(matched) >= 0.8 * len(default), (name, default, turns)
+
+
+@pytest.mark.blender
+@pytest.mark.slow
+def test_roles_a_gives_every_turn_to_a_in_the_baked_take(bpy_module, tmp_path: Path, capfd) -> None:
+    """roles = "A" (the take holds one voice, A's): Theo's first line (3.6-5.6 s of the example's
+    first 8 s, B's in the default take) is baked as Mara's, and Theo never speaks."""
+    from duet.addon import stage
+    from duet.addon.headless import commands
+
+    bpy = bpy_module
+    bpy.ops.wm.read_homefile(use_empty=True)
+    stage.build_dialogue_pair(bpy.context.scene)  # Mara (A) and Theo (B)
+    blend = tmp_path / "in" / "pair.blend"
+    blend.parent.mkdir(parents=True)
+    bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False)
+    _example_cut(tmp_path / "in" / "sc12.wav", 8.0)
+    job = write_job(
+        tmp_path,
+        f"""
+        [shots.only_a]
+        blend = "in/pair.blend"
+        audio = "in/sc12.wav"
+        out = "out/{{shot}}.blend"
+        weights = {json.dumps(str(_model_file()))}
+        roles = "a"
+        """,
+    )
+    summary_file = tmp_path / "summary.json"
+    assert commands.cli_command(["batch", str(job), "--summary", str(summary_file), "--quiet"]) == 0
+    (shot,) = json.loads(summary_file.read_text())["shots"]
+    assert shot["status"] == "ok"
+    assert "Traceback" not in capfd.readouterr().err
+    turns = _turns(bpy, tmp_path / "out" / "only_a.blend")
+    assert {who for _, who in turns} == {"Mara"}, turns
+    assert any(3.6 * 24 <= f <= 5.6 * 24 for f, _ in turns), turns  # Theo's first line is Mara's

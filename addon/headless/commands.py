@@ -67,9 +67,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--roles",
-        metavar="swap|first|START-END",
+        metavar="swap|first|A|B|START-END",
         help="who is who on a take without a script: 'first' (A is the first voice heard, the "
-        "default), 'swap' (B is), or START-END, the seconds of the audio in which A speaks (12.5-14)",
+        "default), 'swap' (B is), 'A' or 'B' (the take holds one voice, that character's: a "
+        "monologue), or START-END, the seconds of the audio in which A speaks (12.5-14)",
     )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
     parser.add_argument(

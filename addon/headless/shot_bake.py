@@ -259,6 +259,7 @@ def bake_shot(shot: Shot, *, progress: Callable[[str, float], None] | None = Non
         seed=shot.seed,
         swap_roles=shot.swap_roles,
         a_speaks=shot.a_speaks,  # generate() refuses a span with no voice: a ShotError below
+        one_voice=shot.one_voice,
         names=names,
         first_frame=scene.frame_start,
         weights=shot.weights,
