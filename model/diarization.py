@@ -62,12 +62,17 @@ def smooth_scores(score: np.ndarray, weight: np.ndarray) -> np.ndarray:
     return num / np.maximum(den, 1e-6)
 
 
-def assign_roles(emb: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray) -> tuple[np.ndarray, dict]:
+def assign_roles(
+    emb: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray, one_voice: bool | None = None
+) -> tuple[np.ndarray, dict]:
     """Dense anchor (F, 2, 2) from voice vectors (F, k), voiced frames (F,) and a seed anchor.
 
     The seed anchor's known frames where exactly one role speaks fix that
-    role's voice. Returns the anchor and a small report (voices found, centroid
-    similarity, share of voiced frames assigned).
+    role's voice. one_voice: whether the take holds one voice, when something
+    surer than the centroids decided it (voiceprint.one_voice); None: the
+    centroids' similarity decides (ONE_VOICE_COS). Returns the anchor and a
+    small report (voices found, centroid similarity, share of voiced frames
+    assigned, what decided the number of voices).
     """
     n = len(voiced)
     anchor = np.zeros((n, 2, ANCHOR_DIM), dtype=np.float32)
@@ -104,7 +109,8 @@ def assign_roles(emb: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray) -
             c[r1] = _unit(emb[is_r1].mean(axis=0))
     cos = float(c[r0] @ c[r1])
     info["centroid_cos"] = cos
-    if cos > ONE_VOICE_COS:
+    info["decided_by"] = "centroids" if one_voice is None else "voice prints"
+    if (cos > ONE_VOICE_COS) if one_voice is None else one_voice:
         sure0, sure1 = v.copy(), np.zeros(n, dtype=bool)
         info["voices"] = 1
     else:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from . import audio as audio_io
-from . import diarization, features, spec, voice_report, windowing
+from . import diarization, features, spec, voice_report, voiceprint, windowing
 from .errors import InputError
 from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
 from .performance import Performance
@@ -238,6 +238,19 @@ def _parse_roles(roles: object, duration: float) -> RoleChoice:
     return RoleChoice(a_range=(max(0.0, start), min(duration, end)))
 
 
+def audio_roles(rt: Any, x: np.ndarray, n_frames: int, seed_anchor: np.ndarray) -> tuple[np.ndarray, dict]:
+    """The dense role anchor of a mix and the clustering's report (diarization.assign_roles), the
+    number of voices decided by the shipped voice prints when there are enough of them."""
+    voiced = windowing.voiced_frames(x, n_frames)
+    emb = diarization.voice_track(rt, x, n_frames)
+    prints = voiceprint.shipped()
+    one_voice = None
+    if prints is not None:
+        vectors, _ = prints.prints(x, voiced)
+        one_voice = voiceprint.one_voice(vectors)
+    return diarization.assign_roles(emb, voiced, seed_anchor, one_voice)
+
+
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
     """The report's notes on the sound itself: no voice, or speech buried in noise (per stem)."""
     if x.ndim == 1:
@@ -309,9 +322,7 @@ def perform(
                 )
         else:
             seed_anchor = windowing.first_voice_anchor(x, n_frames, role=first_role)
-        voiced = windowing.voiced_frames(x, n_frames)
-        emb = diarization.voice_track(rt, x, n_frames)
-        anchor, voices = diarization.assign_roles(emb, voiced, seed_anchor)
+        anchor, voices = audio_roles(rt, x, n_frames, seed_anchor)
         report += voice_report.roles_notes(voices, first_role, a_range)
     start = DIARIZATION_SHARE if x.ndim == 1 or script is not None else 0.0
     if progress is not None:

@@ -11,6 +11,7 @@ recording it prints what a one-voice rule could read:
   the runtime uses, ONE_VOICE_COS = 0.85);
 - `p10` / `med`: the 10th percentile / median cosine over all pairs of 1.6 s windows (hop 0.8 s,
   at least half voiced), each window the mean of the model's frame voice vectors;
+- with --voiceprint FILE, the same over a voice print's window vectors (model/voiceprint.py);
 - with --teacher, the same over the GE2E encoder whose weights resemblyzer's wheel ships (a
   training-time teacher named by issue 13; `pip install --no-deps resemblyzer==0.1.4`, read with
   torch.load(weights_only=True), its forward pass and mel filterbank written here).
@@ -22,7 +23,6 @@ set, so an optimistic figure: it says whether the measure separates at all).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -74,6 +74,23 @@ def voiced_windows(voiced50: np.ndarray, n_frames: int) -> list[tuple[int, int]]
     return [(s, s + w) for s in range(0, max(1, n_frames - w + 1), h) if voiced50[s : s + w].mean() >= 0.5]
 
 
+def teacher_measures(teacher, x: np.ndarray) -> dict[str, float]:
+    from duet.model import features, windowing
+
+    n = features.n_model_frames(len(x))
+    voiced = windowing.voiced_frames(x, n)
+    mel = teacher.mel(teacher.level(x))
+    wins = [mel[2 * s : 2 * e] for s, e in voiced_windows(voiced, n) if 2 * e <= len(mel)]
+    return window_stats(teacher.embed(np.stack(wins))) if wins else {}
+
+
+def print_measures(vp, x: np.ndarray) -> dict[str, float]:
+    from duet.model import features, windowing
+
+    vectors, _ = vp.prints(x, windowing.voiced_frames(x, features.n_model_frames(len(x))))
+    return window_stats(vectors)
+
+
 def model_measures(rt, x: np.ndarray) -> dict[str, float]:
     from duet.model import diarization, features, windowing
 
@@ -90,73 +107,6 @@ def model_measures(rt, x: np.ndarray) -> dict[str, float]:
     return out
 
 
-class Teacher:
-    """The GE2E speaker encoder of resemblyzer 0.1.4's wheel: 40 mel bands (25 ms, 10 ms hop, power),
-    a 3-layer LSTM of 256, a linear layer, ReLU, unit length. Only its weights are read."""
-
-    def __init__(self) -> None:
-        import torch
-
-        spec = importlib.util.find_spec("resemblyzer")
-        if spec is None or not spec.submodule_search_locations:
-            raise SystemExit("resemblyzer is not installed: pip install --no-deps resemblyzer==0.1.4")
-        path = Path(next(iter(spec.submodule_search_locations))) / "pretrained.pt"
-        state = torch.load(path, weights_only=True, map_location="cpu")["model_state"]
-        self.lstm = torch.nn.LSTM(40, 256, 3, batch_first=True)
-        self.linear = torch.nn.Linear(256, 256)
-        self.lstm.load_state_dict({k[5:]: v for k, v in state.items() if k.startswith("lstm.")})
-        self.linear.load_state_dict({k[7:]: v for k, v in state.items() if k.startswith("linear.")})
-        self.filters = _mel_filters(16000, 400, 40)
-
-    def mel(self, x: np.ndarray) -> np.ndarray:
-        """(T, 40) power mel at 100 fps, frames centred on k * 10 ms."""
-        n_fft, hop = 400, 160
-        padded = np.pad(x.astype(np.float64), (n_fft // 2, n_fft // 2))
-        n = 1 + (len(padded) - n_fft) // hop
-        frames = padded[np.arange(n)[:, None] * hop + np.arange(n_fft)[None, :]] * np.hanning(n_fft + 1)[:-1]
-        return (np.abs(np.fft.rfft(frames, axis=1)) ** 2 @ self.filters.T).astype(np.float32)
-
-    def embed(self, mels: np.ndarray) -> np.ndarray:
-        import torch
-
-        with torch.no_grad():
-            _, (h, _) = self.lstm(torch.from_numpy(mels))
-            e = torch.relu(self.linear(h[-1]))
-            return (e / torch.norm(e, dim=1, keepdim=True).clamp_min(1e-9)).numpy()
-
-    def measures(self, x: np.ndarray) -> dict[str, float]:
-        from duet.model import features, windowing
-
-        n = features.n_model_frames(len(x))
-        voiced = windowing.voiced_frames(x, n)
-        rms = float(np.sqrt(np.mean(x.astype(np.float64) ** 2))) + 1e-9
-        mel = self.mel(x * max(1.0, 10 ** ((-30.0 - 20 * np.log10(rms)) / 20)))  # its -30 dBFS level
-        wins = [mel[2 * s : 2 * e] for s, e in voiced_windows(voiced, n) if 2 * e <= len(mel)]
-        return window_stats(self.embed(np.stack(wins))) if wins else {}
-
-
-def _mel_filters(rate: int, n_fft: int, n_mels: int) -> np.ndarray:
-    """Triangular filters on the Slaney mel scale (linear to 1 kHz, then logarithmic), each of unit area."""
-
-    def to_mel(f):
-        f = np.asarray(f, dtype=np.float64)
-        log_part = 15 + np.log(np.maximum(f, 1e-9) / 1000) / (np.log(6.4) / 27)
-        return np.where(f >= 1000, log_part, f / (200 / 3))
-
-    def to_hz(m):
-        m = np.asarray(m, dtype=np.float64)
-        return np.where(m >= 15, 1000 * np.exp((np.log(6.4) / 27) * (m - 15)), m * (200 / 3))
-
-    bins = np.linspace(0, rate / 2, n_fft // 2 + 1)
-    edges = to_hz(np.linspace(to_mel(0), to_mel(rate / 2), n_mels + 2))
-    w = np.zeros((n_mels, len(bins)))
-    for i in range(n_mels):
-        rise = (bins - edges[i]) / (edges[i + 1] - edges[i])
-        fall = (edges[i + 2] - bins) / (edges[i + 2] - edges[i + 1])
-        w[i] = np.maximum(0, np.minimum(rise, fall)) * 2.0 / (edges[i + 2] - edges[i])
-    return w
-
-
 def best_split(values: list[float], one_voice: list[bool]) -> tuple[int, float]:
     """(fewest misjudged, threshold): one voice when the value is >= threshold."""
     best = (len(values) + 1, float("nan"))
@@ -171,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "assets" / "duet_model.npz")
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--teacher", action="store_true", help="also resemblyzer's encoder (training-time)")
+    parser.add_argument("--voiceprint", type=Path, default=None, help="also a voice-print weights .npz")
     args = parser.parse_args(argv)
     if not (args.data / "train-clean-100").is_dir():
         print(f"error: {args.data}/train-clean-100 not found: pass --data", file=sys.stderr)
@@ -178,12 +129,18 @@ def main(argv: list[str] | None = None) -> int:
     from duet.model.generation import get_runtime
 
     _, rt = get_runtime("numpy", args.model)
+    from duet.model.training.voice_teacher import Teacher
+    from duet.model.voiceprint import VoicePrint
+
     teacher = Teacher() if args.teacher else None
+    vp = VoicePrint.load(args.voiceprint) if args.voiceprint else None
     rows = []
     for name, x, voices in dev_set(args.data):
         row = {f"model {k}": v for k, v in model_measures(rt, x).items()}
+        if vp is not None:
+            row.update({f"print {k}": v for k, v in print_measures(vp, x).items()})
         if teacher is not None:
-            row.update({f"teacher {k}": v for k, v in teacher.measures(x).items()})
+            row.update({f"teacher {k}": v for k, v in teacher_measures(teacher, x).items()})
         rows.append((name, voices, row))
         print(f"{name:>22} voices {voices}: " + "  ".join(f"{k} {v:.3f}" for k, v in row.items()), flush=True)
     keys = sorted({k for _, _, r in rows for k in r})

@@ -79,11 +79,11 @@ def _arrays(perf: Performance) -> tuple[np.ndarray, ...]:
 def diarize(rt, x: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray]:
     """What perform() does on a mix before the network (same calls, same order): the
     clustering's report, the seed anchor (the first voice heard as A) and the dense anchor."""
+    from ..generation import audio_roles
+
     n = features.n_model_frames(len(x))
     seed_anchor = windowing.first_voice_anchor(x, n, role=0)
-    voiced = windowing.voiced_frames(x, n)
-    emb = diarization.voice_track(rt, x, n)
-    anchor, info = diarization.assign_roles(emb, voiced, seed_anchor)
+    anchor, info = audio_roles(rt, x, n, seed_anchor)
     return info, seed_anchor, anchor
 
 

@@ -1,0 +1,212 @@
+"""Train the voice print (model/voiceprint.py) by distilling the GE2E teacher (voice_teacher.py).
+
+    python -m duet.model.training voiceprint --corpus corpus/full --real-corpus corpus/real \\
+        --out runs/voiceprint --steps 3000
+
+Windows of 1.6 s are cut from the training split of the corpora (each clip's mix and each of its
+stems: one voice, two voices, overlaps, the corpus's rooms and noise), where at least half of the
+window is voiced. The student sees the clip's log-mel features less their voiced mean (as at run
+time); the teacher sees the same samples. The loss is 1 - cosine between the student's vector and
+the teacher's. Nothing of the validation or test splits, and no held-out reader or level (the
+corpora leave them out), is used. Seeded; the windows are cached in --out so a rerun resumes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import features, voiceprint, windowing
+from . import corpus_read
+
+WINDOWS_PER_CLIP = 30  # 10 per channel (mix, stem A, stem B)
+DEFAULT_WINDOWS = 24000
+
+
+def student_module(n_mels: int = features.N_MELS, channels: int = 128, hidden: int = 256, out: int = 256):
+    """The torch twin of voiceprint.VoicePrint (same layers, names and padding)."""
+    import torch
+
+    class Student(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            sizes = [n_mels, channels, channels, channels]
+            k = voiceprint.KERNEL
+            self.convs = torch.nn.ModuleList(
+                torch.nn.Conv1d(sizes[i], sizes[i + 1], k, stride, padding=k // 2)
+                for i, stride in enumerate(voiceprint.STRIDES)
+            )
+            self.fc0 = torch.nn.Linear(2 * channels, hidden)
+            self.fc1 = torch.nn.Linear(hidden, out)
+
+        def forward(self, feats: torch.Tensor, voiced: torch.Tensor) -> torch.Tensor:
+            """feats (B, T, N_MELS) normalised, voiced (B, T) bool -> (B, out) unit vectors."""
+            h = feats.transpose(1, 2)
+            for conv in self.convs:
+                h = torch.relu(conv(h))
+            h = h.transpose(1, 2)  # (B, T', C)
+            mask = voiced[:, :: voiceprint.DOWN][:, : h.shape[1]].float()
+            mask = torch.where(mask.sum(dim=1, keepdim=True) > 0, mask, torch.ones_like(mask))
+            w = (mask / mask.sum(dim=1, keepdim=True)).unsqueeze(-1)
+            mean = (h * w).sum(dim=1)
+            std = torch.sqrt(torch.clamp((((h - mean.unsqueeze(1)) ** 2) * w).sum(dim=1), min=1e-6))
+            v = self.fc1(torch.relu(self.fc0(torch.cat([mean, std], dim=1))))
+            return v / torch.clamp(torch.linalg.norm(v, dim=1, keepdim=True), min=1e-6)
+
+        def numpy_params(self) -> dict[str, np.ndarray]:
+            out = {}
+            for i, conv in enumerate(self.convs):
+                out[f"conv{i}.w"] = conv.weight.detach().numpy().astype(np.float32)
+                out[f"conv{i}.b"] = conv.bias.detach().numpy().astype(np.float32)
+            for name in ("fc0", "fc1"):
+                layer = getattr(self, name)
+                out[f"{name}.w"] = layer.weight.detach().numpy().astype(np.float32)
+                out[f"{name}.b"] = layer.bias.detach().numpy().astype(np.float32)
+            return out
+
+    return Student()
+
+
+def clip_windows(
+    audio16k: np.ndarray, rng: np.random.Generator, count: int
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Up to `count` (features (WINDOW, N_MELS) float16, voiced (WINDOW,) bool, samples) windows of
+    one channel, each at least half voiced; features normalised over the channel's voiced frames."""
+    n = features.n_model_frames(len(audio16k))
+    voiced = windowing.voiced_frames(audio16k, n)
+    feats = features.log_mel(audio16k)
+    voiced_feat = np.repeat(voiced, features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
+    if len(feats) < voiceprint.WINDOW or voiced_feat.mean() < 0.1:
+        return []
+    feats = feats - feats[voiced_feat].mean(axis=0)
+    starts = [
+        s
+        for s in range(0, len(feats) - voiceprint.WINDOW + 1, voiceprint.HOP)
+        if voiced_feat[s : s + voiceprint.WINDOW].mean() >= voiceprint.MIN_VOICED
+    ]
+    out = []
+    for s in rng.permutation(starts)[:count]:
+        s = int(s)
+        a = s * features.HOP
+        samples = audio16k[a : a + voiceprint.WINDOW * features.HOP]
+        if len(samples) < voiceprint.WINDOW * features.HOP:
+            continue
+        out.append(
+            (
+                feats[s : s + voiceprint.WINDOW].astype(np.float16),
+                voiced_feat[s : s + voiceprint.WINDOW].copy(),
+                samples.astype(np.float32),
+            )
+        )
+    return out
+
+
+def build_windows(corpora: list[Path], total: int, seed: int, log=print) -> dict[str, np.ndarray]:
+    """Student inputs and teacher targets of `total` windows from the corpora's training clips."""
+    from .voice_teacher import Teacher
+
+    teacher = Teacher()
+    rng = np.random.default_rng(seed)
+    feats, voiced, targets = [], [], []
+    per_corpus = total // len(corpora)
+    t0 = time.perf_counter()
+    for corpus in corpora:
+        got = 0
+        for clip in corpus_read.iter_clips(corpus, "train"):
+            channels = [clip.mix, clip.stems[:, 0], clip.stems[:, 1]]
+            batch = []
+            for x in channels:
+                batch += clip_windows(np.asarray(x, dtype=np.float32), rng, WINDOWS_PER_CLIP // len(channels))
+            if not batch:
+                continue
+            mels = np.stack([teacher.mel(teacher.level(w[2]))[: voiceprint.WINDOW] for w in batch])
+            targets.append(teacher.embed(mels.astype(np.float32)))
+            feats += [w[0] for w in batch]
+            voiced += [w[1] for w in batch]
+            got += len(batch)
+            if got >= per_corpus:
+                break
+        log(f"  {corpus}: {got} windows ({time.perf_counter() - t0:.0f} s)")
+    return {
+        "feats": np.stack(feats),
+        "voiced": np.stack(voiced),
+        "targets": np.concatenate(targets).astype(np.float32),
+    }
+
+
+def train(data: dict[str, np.ndarray], steps: int, seed: int, batch: int = 128, log=print):
+    import torch
+
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed + 1)
+    n = len(data["feats"])
+    hold = rng.permutation(n)
+    n_val = min(max(256, n // 20), n // 4)
+    val, tr = hold[:n_val], hold[n_val:]
+    model = student_module()
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
+
+    def loss_of(idx: np.ndarray) -> torch.Tensor:
+        f = torch.from_numpy(data["feats"][idx].astype(np.float32))
+        v = torch.from_numpy(data["voiced"][idx])
+        t = torch.from_numpy(data["targets"][idx])
+        return (1.0 - (model(f, v) * t).sum(dim=1)).mean()
+
+    for step in range(1, steps + 1):
+        loss = loss_of(rng.choice(tr, size=min(batch, len(tr)), replace=False))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+        if step % 100 == 0 or step == steps:
+            with torch.no_grad():
+                v_loss = float(loss_of(val))
+            log(f"step {step}/{steps} loss {float(loss.detach()):.4f} val {v_loss:.4f}")
+    return model, v_loss
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", type=Path, action="append", required=True, help="a corpus (repeat)")
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--windows", type=int, default=DEFAULT_WINDOWS)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    args.out.mkdir(parents=True, exist_ok=True)
+    cache = args.out / "windows.npz"
+    if cache.is_file():
+        with np.load(cache, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+        print(f"windows from {cache} ({len(data['feats'])})")
+    else:
+        print(f"cutting {args.windows} windows and their teacher vectors", flush=True)
+        data = build_windows(args.corpus, args.windows, args.seed)
+        np.savez(cache, **data)
+    t0 = time.perf_counter()
+    model, val = train(data, args.steps, args.seed, log=lambda m: print(m, flush=True))
+    weights_path = args.out / "voiceprint.npz"
+    np.savez(weights_path, **model.numpy_params())
+    meta = {
+        "corpora": [str(c) for c in args.corpus],
+        "windows": int(len(data["feats"])),
+        "steps": args.steps,
+        "seed": args.seed,
+        "val_one_minus_cos": round(val, 5),
+        "train_minutes": round((time.perf_counter() - t0) / 60, 1),
+        "teacher": "GE2E encoder of resemblyzer 0.1.4 (weights only, training time)",
+    }
+    (args.out / "voiceprint.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {weights_path} (val 1 - cos {val:.4f})")
+    return 0

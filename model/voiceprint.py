@@ -1,0 +1,125 @@
+"""Voice prints: what a 1.6 s stretch of speech sounds like, to tell one voice from two.
+
+The network's voice head sees about 0.2 s of sound a frame; on real voices that is too little to
+say whether a take holds one voice or two (tools/probe_voice_count.py). A voice print looks at
+1.6 s windows: the take's log-mel features (features.py) less their mean over the voiced frames
+(the take's channel), three 1-D convolutions (the last two of stride 2), the mean and spread of
+their output over each window's voiced frames, and two linear layers to a unit vector. It was
+distilled from a GE2E speaker encoder at training time (model/training/voiceprint_train.py);
+only these weights ship, in their own .npz (loaded without pickles). Pure numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import features
+
+WINDOW = 160  # feature frames (100 fps): 1.6 s
+HOP = 40  # 0.4 s between windows
+MIN_VOICED = 0.5  # a window is printed when at least half of it is voiced
+KERNEL = 5
+STRIDES = (1, 2, 2)
+DOWN = int(np.prod(STRIDES))  # feature frames per frame of the last convolution
+LAYERS = ("conv0", "conv1", "conv2", "fc0", "fc1")
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "duet_voiceprint.npz"
+# One voice when even the least alike tenth of the take's window pairs is this alike (the 10th
+# percentile of their cosines); set on a development set of real readers no evaluation uses
+# (tools/probe_voice_count.py --voiceprint). Fewer windows than MIN_WINDOWS decide nothing.
+ONE_VOICE_P10 = 0.5
+MIN_WINDOWS = 4
+
+
+class VoicePrintError(ValueError):
+    """A voice-print weights file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class VoicePrint:
+    """The weights: conv{i}.w (out, in, KERNEL), conv{i}.b, fc{i}.w (out, in), fc{i}.b."""
+
+    params: dict[str, np.ndarray]
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_PATH) -> VoicePrint:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                params = {k: np.asarray(data[k], dtype=np.float32) for k in data.files}
+        except (OSError, ValueError) as exc:
+            raise VoicePrintError(f"voice-print weights '{path}' could not be read ({exc})") from exc
+        missing = [f"{n}.{p}" for n in LAYERS for p in ("w", "b") if f"{n}.{p}" not in params]
+        if missing:
+            raise VoicePrintError(f"voice-print weights '{path}' lack {', '.join(missing)}")
+        return cls(params)
+
+    def trunk(self, feats: np.ndarray) -> np.ndarray:
+        """(T, N_MELS) normalised features -> (ceil(T / DOWN), C) convolution output."""
+        h = feats.astype(np.float32)
+        for i, stride in enumerate(STRIDES):
+            h = np.maximum(conv1d(h, self.params[f"conv{i}.w"], self.params[f"conv{i}.b"], stride), 0.0)
+        return h
+
+    def head(self, pooled: np.ndarray) -> np.ndarray:
+        """(W, 2C) pooled windows -> (W, D) unit vectors."""
+        h = np.maximum(pooled @ self.params["fc0.w"].T + self.params["fc0.b"], 0.0)
+        v = h @ self.params["fc1.w"].T + self.params["fc1.b"]
+        return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-6)
+
+    def prints(self, audio16k: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Voice prints of a mono take: ((W, D) unit vectors, (W,) their windows' first model frames).
+
+        voiced: (F,) bool at 50 fps (windowing.voiced_frames). Windows start every HOP feature frames
+        and are kept when at least MIN_VOICED of them is voiced.
+        """
+        feats = features.log_mel(audio16k)
+        voiced_feat = np.repeat(np.asarray(voiced, dtype=bool), features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
+        if len(feats) < WINDOW or not voiced_feat.any():
+            return np.zeros((0, self.params["fc1.b"].shape[0]), np.float32), np.zeros(0, np.int64)
+        feats = feats - feats[voiced_feat].mean(axis=0)
+        h = self.trunk(feats)
+        mask = voiced_feat[::DOWN][: len(h)]
+        pooled, starts = [], []
+        for s in range(0, len(feats) - WINDOW + 1, HOP):
+            if voiced_feat[s : s + WINDOW].mean() < MIN_VOICED:
+                continue
+            a, b = s // DOWN, (s + WINDOW) // DOWN
+            pooled.append(masked_stats(h[a:b], mask[a:b]))
+            starts.append(s // features.FRAMES_PER_MODEL_FRAME)
+        if not pooled:
+            return np.zeros((0, self.params["fc1.b"].shape[0]), np.float32), np.zeros(0, np.int64)
+        return self.head(np.stack(pooled)), np.asarray(starts, dtype=np.int64)
+
+
+def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int) -> np.ndarray:
+    """(T, Cin) * (Cout, Cin, K) -> (ceil(T / stride), Cout); zero padding K // 2 either side."""
+    k = w.shape[2]
+    pad = np.pad(x, ((k // 2, k // 2), (0, 0)))
+    cols = np.lib.stride_tricks.sliding_window_view(pad, k, axis=0)[: len(x)][::stride]  # (T', Cin, K)
+    return cols.reshape(len(cols), -1) @ w.reshape(w.shape[0], -1).T + b
+
+
+def masked_stats(h: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean and standard deviation of h's rows where mask holds (all rows when none does)."""
+    rows = h[mask] if mask.any() else h
+    mean = rows.mean(axis=0)
+    std = np.sqrt(np.maximum(((rows - mean) ** 2).mean(axis=0), 1e-6))
+    return np.concatenate([mean, std])
+
+
+def one_voice(vectors: np.ndarray) -> bool | None:
+    """Whether voice prints (W, D) of one take come from one voice; None with too few of them."""
+    if len(vectors) < MIN_WINDOWS:
+        return None
+    cos = vectors @ vectors.T
+    pairs = cos[np.triu_indices(len(vectors), 1)]
+    return bool(np.percentile(pairs, 10) >= ONE_VOICE_P10)
+
+
+@lru_cache(maxsize=1)
+def shipped() -> VoicePrint | None:
+    """The bundled voice print, or None when this build has none (the centroids decide then)."""
+    return VoicePrint.load(DEFAULT_PATH) if DEFAULT_PATH.is_file() else None
