@@ -138,7 +138,18 @@ def build_windows(corpora: list[Path], total: int, seed: int, log=print) -> dict
     }
 
 
-def train(data: dict[str, np.ndarray], steps: int, seed: int, batch: int = 128, log=print):
+def train(
+    data: dict[str, np.ndarray],
+    steps: int,
+    seed: int,
+    batch: int = 128,
+    channels: int = 128,
+    relational: float = 1.0,
+    log=print,
+):
+    """Student trained to point where the teacher points (1 - cos) and, what the one-voice rule
+    reads, to be as alike or unlike across the windows of a batch as the teacher's vectors are
+    (mean squared difference of the two cosine matrices, weighted by `relational`)."""
     import torch
 
     torch.manual_seed(seed)
@@ -147,7 +158,7 @@ def train(data: dict[str, np.ndarray], steps: int, seed: int, batch: int = 128, 
     hold = rng.permutation(n)
     n_val = min(max(256, n // 20), n // 4)
     val, tr = hold[:n_val], hold[n_val:]
-    model = student_module()
+    model = student_module(channels=channels)
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
 
@@ -155,7 +166,9 @@ def train(data: dict[str, np.ndarray], steps: int, seed: int, batch: int = 128, 
         f = torch.from_numpy(data["feats"][idx].astype(np.float32))
         v = torch.from_numpy(data["voiced"][idx])
         t = torch.from_numpy(data["targets"][idx])
-        return (1.0 - (model(f, v) * t).sum(dim=1)).mean()
+        y = model(f, v)
+        pointwise = (1.0 - (y * t).sum(dim=1)).mean()
+        return pointwise + relational * ((y @ y.T - t @ t.T) ** 2).mean()
 
     for step in range(1, steps + 1):
         loss = loss_of(rng.choice(tr, size=min(batch, len(tr)), replace=False))
@@ -165,7 +178,7 @@ def train(data: dict[str, np.ndarray], steps: int, seed: int, batch: int = 128, 
         sched.step()
         if step % 100 == 0 or step == steps:
             with torch.no_grad():
-                v_loss = float(loss_of(val))
+                v_loss = float(loss_of(val[:512]))
             log(f"step {step}/{steps} loss {float(loss.detach()):.4f} val {v_loss:.4f}")
     return model, v_loss
 
@@ -177,6 +190,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--windows", type=int, default=DEFAULT_WINDOWS)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    parser.add_argument("--channels", type=int, default=128, help="convolution channels")
+    parser.add_argument("--relational", type=float, default=1.0, help="weight of the pair-cosine loss")
+    parser.add_argument("--windows-from", type=Path, default=None, help="reuse another run's windows.npz")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -185,7 +201,7 @@ def run(args: argparse.Namespace) -> int:
     if args.threads:
         torch.set_num_threads(args.threads)
     args.out.mkdir(parents=True, exist_ok=True)
-    cache = args.out / "windows.npz"
+    cache = args.windows_from or args.out / "windows.npz"
     if cache.is_file():
         with np.load(cache, allow_pickle=False) as z:
             data = {k: z[k] for k in z.files}
@@ -195,13 +211,22 @@ def run(args: argparse.Namespace) -> int:
         data = build_windows(args.corpus, args.windows, args.seed)
         np.savez(cache, **data)
     t0 = time.perf_counter()
-    model, val = train(data, args.steps, args.seed, log=lambda m: print(m, flush=True))
+    model, val = train(
+        data,
+        args.steps,
+        args.seed,
+        channels=args.channels,
+        relational=args.relational,
+        log=lambda m: print(m, flush=True),
+    )
     weights_path = args.out / "voiceprint.npz"
     np.savez(weights_path, **model.numpy_params())
     meta = {
         "corpora": [str(c) for c in args.corpus],
         "windows": int(len(data["feats"])),
         "steps": args.steps,
+        "channels": args.channels,
+        "relational": args.relational,
         "seed": args.seed,
         "val_one_minus_cos": round(val, 5),
         "train_minutes": round((time.perf_counter() - t0) / 60, 1),
