@@ -9,12 +9,12 @@ import os
 import signal
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from job_files import write_job
 
 from duet.batch import atomic, checks, jobfile, paths
 from duet.batch.progress import BatchProgress
@@ -47,12 +47,6 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "staging").mkdir()
     (tmp_path / "staging/sh010.txt").write_text("A looks at B\n")
     return tmp_path
-
-
-def write_job(folder: Path, text: str, name: str = "jobs.toml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 def located(check: jobfile.JobCheck) -> dict[str, str]:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import json
 import re
-import textwrap
 import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from job_files import write_job
 
 from duet.batch import audio_length, jobfile, text_inputs
 from duet.batch.shot import Shot
@@ -48,12 +48,6 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "scripts").mkdir()
     (tmp_path / "scripts/sc01.txt").write_text("Mara: Hello.\nTheo: Hi.\n", encoding="utf-8")
     return tmp_path
-
-
-def write_job(folder: Path, text: str) -> Path:
-    path = folder / "jobs.toml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 HEAD = """

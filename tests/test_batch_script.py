@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import json
 import os
-import textwrap
 from pathlib import Path
 
 import pytest
+from job_files import write_job
 
 from duet.batch import jobfile, text_inputs
 
@@ -44,12 +44,6 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "scripts" / "binary.txt").write_bytes(b"\x00\x01\x02 not text \xff")
     (tmp_path / "scripts" / "folder.txt").mkdir()
     return tmp_path
-
-
-def write_job(folder: Path, text: str, name: str = "jobs.toml") -> Path:
-    path = folder / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return path
 
 
 HEAD = """

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from panel_drawing import draw_panel
 
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 
@@ -662,27 +663,6 @@ def test_a_speaks_at_is_not_used_with_a_script_and_says_so() -> None:
     assert [x.speaker for x in performance.lines] == ["Mara"]
 
 
-class _Drawn:
-    """Records what a panel draws: ('prop', name) and ('label', text)."""
-
-    def __init__(self, drawn: list) -> None:
-        self.drawn = drawn
-
-    def prop(self, _data, name: str, **_kwargs) -> None:
-        self.drawn.append(("prop", name))
-
-    def label(self, text: str = "", **_kwargs) -> None:
-        self.drawn.append(("label", text))
-
-    def row(self, align: bool = False) -> _Drawn:
-        return self
-
-    column = box = row
-
-    def operator(self, *_args, **_kwargs):
-        return type("Op", (), {})()
-
-
 def test_the_characters_panel_draws_a_speaks_at_beside_swap(registered) -> None:
     from duet.panels.generate import DUET_PT_characters
 
@@ -691,9 +671,7 @@ def test_the_characters_panel_draws_a_speaks_at_beside_swap(registered) -> None:
     s = bpy.context.scene.duet
 
     def drawn() -> list:
-        out: list = []
-        DUET_PT_characters.draw(type("Panel", (), {"layout": _Drawn(out)})(), bpy.context)
-        return out
+        return draw_panel(DUET_PT_characters, bpy.context)
 
     shown = drawn()
     i = shown.index(("prop", "swap_roles"))

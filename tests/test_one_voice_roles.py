@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from panel_drawing import draw_panel
 
 from duet.addon import generate_request
 from duet.addon.generate_request import (
@@ -122,27 +123,6 @@ def registered(bpy_module):
     duet.unregister()
 
 
-class _Drawn:
-    """Records what a panel draws: ('prop', name) and ('label', text)."""
-
-    def __init__(self, drawn: list) -> None:
-        self.drawn = drawn
-
-    def prop(self, _data, name: str, **_kwargs) -> None:
-        self.drawn.append(("prop", name))
-
-    def label(self, text: str = "", **_kwargs) -> None:
-        self.drawn.append(("label", text))
-
-    def row(self, align: bool = False) -> _Drawn:
-        return self
-
-    column = box = row
-
-    def operator(self, *_args, **_kwargs):
-        return type("Op", (), {})()
-
-
 @pytest.mark.blender
 def test_the_panel_draws_voices_beside_swap_and_a_speaks_at_and_generate_refuses_a_clash(registered) -> None:
     from duet.panels.generate import DUET_PT_characters
@@ -152,9 +132,7 @@ def test_the_panel_draws_voices_beside_swap_and_a_speaks_at_and_generate_refuses
     s = bpy.context.scene.duet
 
     def drawn() -> list:
-        out: list = []
-        DUET_PT_characters.draw(type("Panel", (), {"layout": _Drawn(out)})(), bpy.context)
-        return out
+        return draw_panel(DUET_PT_characters, bpy.context)
 
     shown = drawn()
     i = shown.index(("prop", "swap_roles"))
