@@ -105,7 +105,9 @@ def clip_windows(
     return out
 
 
-def build_windows(corpora: list[Path], total: int, seed: int, log=print) -> dict[str, np.ndarray]:
+def build_windows(
+    corpora: list[Path], total: int, seed: int, per_clip: int = WINDOWS_PER_CLIP, log=print
+) -> dict[str, np.ndarray]:
     """Student inputs and teacher targets of `total` windows from the corpora's training clips."""
     from .voice_teacher import Teacher
 
@@ -120,7 +122,7 @@ def build_windows(corpora: list[Path], total: int, seed: int, log=print) -> dict
             channels = [clip.mix, clip.stems[:, 0], clip.stems[:, 1]]
             batch = []
             for x in channels:
-                batch += clip_windows(np.asarray(x, dtype=np.float32), rng, WINDOWS_PER_CLIP // len(channels))
+                batch += clip_windows(np.asarray(x, dtype=np.float32), rng, per_clip // len(channels))
             if not batch:
                 continue
             mels = np.stack([teacher.mel(teacher.level(w[2]))[: voiceprint.WINDOW] for w in batch])
@@ -188,6 +190,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--windows", type=int, default=DEFAULT_WINDOWS)
+    parser.add_argument("--per-clip", type=int, default=WINDOWS_PER_CLIP, help="windows cut from each clip")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     parser.add_argument("--channels", type=int, default=128, help="convolution channels")
@@ -208,7 +211,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"windows from {cache} ({len(data['feats'])})")
     else:
         print(f"cutting {args.windows} windows and their teacher vectors", flush=True)
-        data = build_windows(args.corpus, args.windows, args.seed)
+        data = build_windows(args.corpus, args.windows, args.seed, args.per_clip)
         np.savez(cache, **data)
     t0 = time.perf_counter()
     model, val = train(
