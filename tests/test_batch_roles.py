@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from example_takes import example_cut, pair_blend, turns
 from job_files import write_job
 
 from duet.batch import audio_length, jobfile, text_inputs
@@ -349,30 +350,10 @@ def test_every_key_and_bake_option_is_in_the_docs() -> None:
 # --------------------------------------------------------------------------- in Blender
 
 
-def _turns(bpy, blend: Path) -> list[tuple[int, str]]:
-    """(frame, name) of the take's turn markers ('Duet 1: Mara speaks') in a baked file."""
+def baked_turns(bpy, blend: Path) -> list[tuple[int, str]]:
+    """(frame, name) of the turn markers ('Duet 1: Mara speaks') of a baked file's take."""
     bpy.ops.wm.open_mainfile(filepath=str(blend))
-    return sorted(
-        (m.frame, m.name.removeprefix("Duet 1: ").removesuffix(" speaks"))
-        for m in bpy.context.scene.timeline_markers
-        if m.name.startswith("Duet 1: ") and m.name.endswith(" speaks")
-    )
-
-
-def _example_cut(path: Path, seconds: float) -> Path:
-    """The example's first ``seconds`` as a mono WAV: Mara (A) speaks 0.56-3.2 s, Theo (B)
-    from 3.6 s; 0-0.5 s is the room before the first word."""
-    from duet.addon import audio
-
-    voice = audio.read_audio(EXAMPLE_AUDIO, channels=1)
-    samples = voice.samples[: int(seconds * voice.sample_rate)]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(voice.sample_rate)
-        w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
+    return turns(bpy, 1)
 
 
 def _model_file() -> Path:
@@ -391,17 +372,12 @@ def test_roles_swap_and_a_span_change_who_speaks_in_the_baked_take(
     [3.625, 5.625] (over Theo's first line) and duet bake --roles swap give every turn to the
     other character. A span over the room before the first word fails that shot with
     generate()'s message, not a traceback; the others bake. On stems the span is a warning."""
-    from duet.addon import stage
     from duet.addon.generate_request import A_SPEAKS_WITH_STEMS
     from duet.addon.headless import commands
 
     bpy = bpy_module
-    bpy.ops.wm.read_homefile(use_empty=True)
-    stage.build_dialogue_pair(bpy.context.scene)  # Mara (A) and Theo (B)
-    blend = tmp_path / "in" / "pair.blend"
-    blend.parent.mkdir(parents=True)
-    bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False)
-    _example_cut(tmp_path / "in" / "sc12.wav", 8.0)
+    pair_blend(bpy, tmp_path / "in" / "pair.blend")  # Mara (A) and Theo (B)
+    example_cut(tmp_path / "in" / "sc12.wav", 8.0)
     (tmp_path / "in" / "sc12_b.wav").write_bytes((tmp_path / "in" / "sc12.wav").read_bytes())
     job = write_job(
         tmp_path,
@@ -441,12 +417,12 @@ def test_roles_swap_and_a_span_change_who_speaks_in_the_baked_take(
     assert "--roles: 'swp' is not a roles value (did you mean 'swap'?)" in capfd.readouterr().err
     assert commands.cli_command([*bake, "--roles", "swap", "--out", "out/swap.blend", "--quiet"]) == 0
 
-    default = _turns(bpy, tmp_path / "out" / "default.blend")
+    default = baked_turns(bpy, tmp_path / "out" / "default.blend")
     assert default and default[0][1] == "Mara", default
     assert {who for f, who in default if 3.7 * 24 <= f <= 5.6 * 24} == {"Theo"}, default
     flipped = {"Mara": "Theo", "Theo": "Mara"}
     for name in ("span", "swap"):
-        turns = _turns(bpy, tmp_path / "out" / f"{name}.blend")
+        turns = baked_turns(bpy, tmp_path / "out" / f"{name}.blend")
         assert turns[0][1] == "Theo", (name, turns)
         # Every turn changes hands: the same turn starts (within 2 frames), the other name.
         matched = [(f, w) for f, w in default if any(abs(f - g) <= 2 and flipped[w] == v for g, v in turns)]
@@ -458,16 +434,11 @@ def test_roles_swap_and_a_span_change_who_speaks_in_the_baked_take(
 def test_roles_a_gives_every_turn_to_a_in_the_baked_take(bpy_module, tmp_path: Path, capfd) -> None:
     """roles = "A" (the take holds one voice, A's): Theo's first line (3.6-5.6 s of the example's
     first 8 s, B's in the default take) is baked as Mara's, and Theo never speaks."""
-    from duet.addon import stage
     from duet.addon.headless import commands
 
     bpy = bpy_module
-    bpy.ops.wm.read_homefile(use_empty=True)
-    stage.build_dialogue_pair(bpy.context.scene)  # Mara (A) and Theo (B)
-    blend = tmp_path / "in" / "pair.blend"
-    blend.parent.mkdir(parents=True)
-    bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False)
-    _example_cut(tmp_path / "in" / "sc12.wav", 8.0)
+    pair_blend(bpy, tmp_path / "in" / "pair.blend")  # Mara (A) and Theo (B)
+    example_cut(tmp_path / "in" / "sc12.wav", 8.0)
     job = write_job(
         tmp_path,
         f"""
@@ -484,6 +455,6 @@ def test_roles_a_gives_every_turn_to_a_in_the_baked_take(bpy_module, tmp_path: P
     (shot,) = json.loads(summary_file.read_text())["shots"]
     assert shot["status"] == "ok"
     assert "Traceback" not in capfd.readouterr().err
-    turns = _turns(bpy, tmp_path / "out" / "only_a.blend")
+    turns = baked_turns(bpy, tmp_path / "out" / "only_a.blend")
     assert {who for _, who in turns} == {"Mara"}, turns
     assert any(3.6 * 24 <= f <= 5.6 * 24 for f, _ in turns), turns  # Theo's first line is Mara's

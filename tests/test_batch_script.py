@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+from example_takes import pair_blend
 from job_files import write_job
 
 from duet.batch import jobfile, text_inputs
@@ -430,17 +431,13 @@ def _three_channel_copy(bpy, source: Path, path: Path) -> Path:
 @pytest.mark.blender
 @pytest.mark.slow
 def test_batch_bakes_the_example_with_its_script(bpy_module, tmp_path: Path) -> None:
-    from duet.addon import dialogue_script, scene_marks, stage
+    from duet.addon import dialogue_script, scene_marks
     from duet.addon.headless import commands
     from duet.model.script import parse_script
     from duet.model.script.subtitles import to_srt
 
     bpy = bpy_module
-    bpy.ops.wm.read_homefile(use_empty=True)
-    stage.build_dialogue_pair(bpy.context.scene)  # Mara (A) and Theo (B)
-    blend = tmp_path / "in" / "pair.blend"
-    blend.parent.mkdir(parents=True)
-    bpy.ops.wm.save_as_mainfile(filepath=str(blend), check_existing=False)
+    pair_blend(bpy, tmp_path / "in" / "pair.blend")  # Mara (A) and Theo (B)
     _three_channel_copy(bpy, EXAMPLE_AUDIO, tmp_path / "in" / "sc12.wav")
     job = write_job(
         tmp_path,

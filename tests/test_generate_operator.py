@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from example_takes import turns
 from panel_drawing import draw_panel
 
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
@@ -555,16 +556,6 @@ def test_a_stereo_stems_file_is_detected_and_offered(registered, tmp_path: Path)
 # ----------------------------------------------------------------------------- roles: A Speaks At
 
 
-def _turns(bpy, take: int) -> list[tuple[int, str]]:
-    """(frame, name) of a take's turn markers ('Duet 2: Mara speaks'), in frame order."""
-    prefix = f"Duet {take}: "
-    return sorted(
-        (m.frame, m.name[len(prefix) : -len(" speaks")])
-        for m in bpy.context.scene.timeline_markers
-        if m.name.startswith(prefix) and m.name.endswith(" speaks")
-    )
-
-
 def test_a_speaks_at_gives_a_the_voice_heard_there(registered) -> None:
     """On the example (Mara = A, Theo = B), A Speaks At over Theo's first line ('Hear it? It
     kept me up for hours.', about 3.6-5.6 s) flips the roles against the default take:
@@ -586,7 +577,7 @@ def test_a_speaks_at_gives_a_the_voice_heard_there(registered) -> None:
     assert generate_flow.a_speaks_seconds((88, 134), 1, 645, 24.0) == (87 / 24, 134 / 24)
     assert bpy.ops.duet.generate() == {"FINISHED"}  # Duet Take 2
 
-    default, hinted = _turns(bpy, 1), _turns(bpy, 2)
+    default, hinted = turns(bpy, 1), turns(bpy, 2)
     assert default[0][1] == "Mara" and hinted[0][1] == "Theo", (default, hinted)
     in_stretch = [(f, who) for f, who in default if 84 <= f <= 134]
     assert in_stretch and {who for _, who in in_stretch} == {"Theo"}, default

@@ -9,11 +9,11 @@ Speaks on a cut of the bundled example gives A no speech (turn markers, A's eval
 from __future__ import annotations
 
 import types
-import wave
 from pathlib import Path
 
 import numpy as np
 import pytest
+from example_takes import example_cut, turns
 from panel_drawing import draw_panel
 
 from duet.addon import generate_request
@@ -27,9 +27,6 @@ from duet.addon.generate_request import (
     role_options_problem,
     run_request,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_AUDIO = ROOT / "assets" / "example_dialogue.flac"
 
 
 @pytest.fixture
@@ -157,29 +154,6 @@ def test_the_panel_draws_voices_beside_swap_and_a_speaks_at_and_generate_refuses
     assert len(bpy.data.actions) == 0 and len(bpy.context.scene.timeline_markers) == 0
 
 
-def _example_cut(path: Path, seconds: float) -> Path:
-    """The example's first ``seconds`` as a mono WAV: Mara (A) speaks 0.56-3.2 s, Theo (B) from 3.6 s."""
-    from duet.addon import audio
-
-    voice = audio.read_audio(EXAMPLE_AUDIO, channels=1)
-    samples = voice.samples[: int(seconds * voice.sample_rate)]
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(voice.sample_rate)
-        w.writeframes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
-    return path
-
-
-def _turns(bpy, take: int) -> list[tuple[int, str]]:
-    prefix = f"Duet {take}: "
-    return sorted(
-        (m.frame, m.name[len(prefix) : -len(" speaks")])
-        for m in bpy.context.scene.timeline_markers
-        if m.name.startswith(prefix) and m.name.endswith(" speaks")
-    )
-
-
 def _jaw(bpy, character, frames: range) -> float:
     """The character's mean evaluated jawOpen over ``frames`` (its face: the mesh that has it)."""
     (face,) = (
@@ -210,17 +184,17 @@ def test_only_b_speaks_gives_a_no_speech(registered, tmp_path: Path) -> None:
     bpy.ops.duet.add_dialogue_pair()
     bpy.ops.duet.use_scene_pair()
     scene.duet.weights_path = str(weights.DEFAULT_WEIGHTS)
-    scene.duet.audio_path = str(_example_cut(tmp_path / "cut.wav", 8.0))
+    scene.duet.audio_path = str(example_cut(tmp_path / "cut.wav", 8.0))
     mara = scene.duet.character_a
     her_line = range(16, 77)  # 0.65-3.15 s from frame 1
     assert bpy.ops.duet.generate() == {"FINISHED"}  # Duet Take 1: two voices
-    default = _turns(bpy, 1)
+    default = turns(bpy, 1)
     assert default[0][1] == "Mara" and {"Mara", "Theo"} <= {who for _, who in default}, default
     jaw_default = _jaw(bpy, mara, her_line)
 
     scene.duet.one_voice = "B"
     assert bpy.ops.duet.generate() == {"FINISHED"}  # Duet Take 2: Theo's voice only
-    only_b = _turns(bpy, 2)
+    only_b = turns(bpy, 2)
     assert {who for _, who in only_b} == {"Theo"}, only_b
     assert any(10 <= f <= 30 for f, _ in only_b), only_b  # Mara's line is Theo's now
     jaw_only_b = _jaw(bpy, mara, her_line)
