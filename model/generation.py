@@ -259,8 +259,9 @@ def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
         channels = [(x[:, r], f"{role}'s stem") for r, role in enumerate(spec.ROLES)]
     notes = []
     for channel, what in channels:
-        voiced = windowing.voiced_frames(channel, n_frames)
-        note = voice_report.no_voice_note(voiced, what) or voice_report.noise_note(channel, n_frames, what)
+        level = windowing.frame_energy_db(channel, n_frames)
+        voiced = windowing.voiced_from_level(level)
+        note = voice_report.no_voice_note(voiced, what) or voice_report.noise_note(level, what)
         if note:
             notes.append(note)
     return notes

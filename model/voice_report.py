@@ -20,23 +20,25 @@ VERY_NOISY_RANGE_DB = 16.0
 NOISY_RANGE_DB = 22.0
 
 
-def speech_range_db(audio16k: np.ndarray, n_frames: int) -> float | None:
-    """dB between the take's loud frames and its noise floor (None for an empty take)."""
-    if n_frames == 0:
+def speech_range_db(level: np.ndarray) -> float | None:
+    """dB between a take's loud frames and its noise floor, from its frame levels
+    (windowing.frame_energy_db); None for an empty take."""
+    if len(level) == 0:
         return None
-    level = windowing.frame_energy_db(audio16k, n_frames)
-    loud = float(np.percentile(level, 98))
-    floor = float(np.percentile(level, windowing.NOISE_FLOOR_PERCENTILE))
+    loud, floor = windowing.loud_and_floor(level)
     return loud - floor
 
 
-def noise_note(audio16k: np.ndarray, n_frames: int, what: str = "the voice-over") -> str | None:
-    """A note when speech barely clears the noise of `what` (mono 16 kHz), else None."""
-    level = windowing.frame_energy_db(audio16k, n_frames) if n_frames else np.zeros(0)
-    if n_frames == 0 or float(np.percentile(level, 98)) < windowing.VOICE_FLOOR_DBFS:
+def noise_note(level: np.ndarray, what: str = "the voice-over") -> str | None:
+    """A note when speech barely clears the noise of `what`, from its frame levels
+    (windowing.frame_energy_db), else None."""
+    if len(level) == 0:
+        return None
+    loud, floor = windowing.loud_and_floor(level)
+    if loud < windowing.VOICE_FLOOR_DBFS:
         return None  # silence or near-silence: no_voice_note says it
-    span = speech_range_db(audio16k, n_frames)
-    if span is None or span >= NOISY_RANGE_DB:
+    span = loud - floor
+    if span >= NOISY_RANGE_DB:
         return None
     if span < VERY_NOISY_RANGE_DB:
         return (

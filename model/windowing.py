@@ -77,15 +77,24 @@ VOICE_FLOOR_DBFS = -55.0
 LOUD_RANGE_DB = 30.0  # voice lies within this of the take's loud frames (98th percentile)
 
 
+def loud_and_floor(level: np.ndarray) -> tuple[float, float]:
+    """(level of the take's loud frames, its noise floor) in dB, from frame_energy_db's levels:
+    their 98th and NOISE_FLOOR_PERCENTILE-th percentiles."""
+    return float(np.percentile(level, 98)), float(np.percentile(level, NOISE_FLOOR_PERCENTILE))
+
+
+def voiced_from_level(level: np.ndarray) -> np.ndarray:
+    """voiced_frames from the frames' levels (frame_energy_db) already at hand."""
+    if len(level) == 0:
+        return np.zeros(0, dtype=bool)
+    loud, floor = loud_and_floor(level)
+    return level > max(loud - LOUD_RANGE_DB, floor + NOISE_MARGIN_DB, VOICE_FLOOR_DBFS)
+
+
 def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     """Frames that hold voice (energy VAD: within LOUD_RANGE_DB of the take's loud frames, above
     VOICE_FLOOR_DBFS, and NOISE_MARGIN_DB above the take's noise floor)."""
-    level = frame_energy_db(audio16k, n_frames)
-    if n_frames == 0:
-        return np.zeros(0, dtype=bool)
-    loud = float(np.percentile(level, 98))
-    floor = float(np.percentile(level, NOISE_FLOOR_PERCENTILE))
-    return level > max(loud - LOUD_RANGE_DB, floor + NOISE_MARGIN_DB, VOICE_FLOOR_DBFS)
+    return voiced_from_level(frame_energy_db(audio16k, n_frames))
 
 
 # Below the voice floor nobody speaks. The network, given room tone or a near-silent take, still

@@ -34,16 +34,20 @@ def frames(x: np.ndarray) -> int:
     return len(x) // windowing.SAMPLES_PER_FRAME
 
 
+def levels(x: np.ndarray) -> np.ndarray:
+    return windowing.frame_energy_db(x, frames(x))
+
+
 def test_a_clean_take_gets_no_noise_note():
     x = syllables(6.0)
-    assert voice_report.noise_note(x, frames(x)) is None
+    assert voice_report.noise_note(levels(x)) is None
 
 
 def test_speech_in_heavy_noise_is_called_very_noisy_with_its_figure():
     x = with_noise(syllables(6.0), snr_db=0.0)
-    note = voice_report.noise_note(x, frames(x))
+    note = voice_report.noise_note(levels(x))
     assert note is not None and "very noisy" in note
-    span = voice_report.speech_range_db(x, frames(x))
+    span = voice_report.speech_range_db(levels(x))
     assert span is not None and span < voice_report.VERY_NOISY_RANGE_DB
     assert f"{span:.0f} dB" in note and "script" in note and "stem" in note
 
@@ -53,18 +57,18 @@ def test_moderate_noise_is_called_noisy_not_very_noisy():
     # Find a noise level between the two thresholds (the figure depends on the signal, not the CPU).
     for snr in np.arange(20.0, 0.0, -1.0):
         y = with_noise(x, float(snr))
-        span = voice_report.speech_range_db(y, frames(y))
+        span = voice_report.speech_range_db(levels(y))
         if voice_report.VERY_NOISY_RANGE_DB <= span < voice_report.NOISY_RANGE_DB:
             break
     else:
         pytest.fail("no noise level put the take between the two thresholds")
-    note = voice_report.noise_note(y, frames(y), "B's stem")
+    note = voice_report.noise_note(levels(y), "B's stem")
     assert note is not None and note.startswith("B's stem is noisy") and "very" not in note
 
 
 def test_silence_gets_the_no_voice_note_not_a_noise_note():
     x = np.zeros(RATE * 2, dtype=np.float32)
-    assert voice_report.noise_note(x, frames(x)) is None
+    assert voice_report.noise_note(levels(x)) is None
     note = voice_report.no_voice_note(windowing.voiced_frames(x, frames(x)))
     assert note is not None and "no voice was found" in note
     assert voice_report.no_voice_note(np.array([False, True])) is None
