@@ -9,7 +9,10 @@ not flip. The result is a dense role anchor for the network: on confidently
 assigned voiced frames "this role speaks, the other does not". Because the
 clustering sees the whole take at once, a voice keeps its role in every
 window of a long take. When the two centroids are nearly the same, the take
-has one voice and all of it goes to the anchored role.
+has one voice and all of it goes to the anchored role. With the shipped voice
+prints (voiceprint.py), a take of two voices is split again over each frame's
+voice vector joined with the print of the 1.6 s around it (join_prints): the
+frame vectors are sharp in time, the prints tell real voices apart.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ MARGIN = 0.05  # smoothed score needed to mark a frame as known
 ITERATIONS = 10
 CHUNK = 3000  # frames per encoder pass (bounded memory)
 CONTEXT = 16  # frames of context either side (the encoder reaches ~9)
+# The voice print's weight beside the voice vector: equal. On development takes no evaluation row
+# uses (tools/probe_role_split.py) the synthetic ones peak at 1-1.25 and lose at 2; the real ones
+# gain up to 2, but their readers trained the print, which flatters it.
+PRINT_WEIGHT = 1.0
 
 
 class VoiceRuntime(Protocol):
@@ -50,6 +57,13 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return v / max(float(np.linalg.norm(v)), 1e-6)
 
 
+def join_prints(emb: np.ndarray, prints: np.ndarray, weight: float = PRINT_WEIGHT) -> np.ndarray:
+    """Unit vectors (F, k + D): each frame's unit voice vector beside its unit voice print (F, D)
+    times weight (a frame without a print keeps its voice vector alone)."""
+    joined = np.concatenate([np.asarray(emb, np.float32), weight * np.asarray(prints, np.float32)], axis=1)
+    return joined / np.maximum(np.linalg.norm(joined, axis=1, keepdims=True), 1e-6)
+
+
 def smooth_scores(score: np.ndarray, weight: np.ndarray) -> np.ndarray:
     """Weighted mean of score over SMOOTH_FRAMES around each frame; as long as the take."""
     kernel = np.ones(SMOOTH_FRAMES)
@@ -68,11 +82,12 @@ def assign_roles(
     """Dense anchor (F, 2, 2) from voice vectors (F, k), voiced frames (F,) and a seed anchor.
 
     The seed anchor's known frames where exactly one role speaks fix that
-    role's voice. one_voice: whether the take holds one voice, when something
-    surer than the centroids decided it (voiceprint.one_voice); None: the
-    centroids' similarity decides (ONE_VOICE_COS). Returns the anchor and a
+    role's voice. one_voice: whether the take holds one voice, when that was
+    decided before (generation.audio_roles decides it on the voice vectors
+    alone, then splits two voices on the vectors joined with the prints); None:
+    the centroids' similarity decides (ONE_VOICE_COS). Returns the anchor and a
     small report (voices found, centroid similarity, share of voiced frames
-    assigned, what decided the number of voices).
+    assigned).
     """
     n = len(voiced)
     anchor = np.zeros((n, 2, ANCHOR_DIM), dtype=np.float32)
@@ -109,7 +124,6 @@ def assign_roles(
             c[r1] = _unit(emb[is_r1].mean(axis=0))
     cos = float(c[r0] @ c[r1])
     info["centroid_cos"] = cos
-    info["decided_by"] = "centroids" if one_voice is None else "voice prints"
     if (cos > ONE_VOICE_COS) if one_voice is None else one_voice:
         sure0, sure1 = v.copy(), np.zeros(n, dtype=bool)
         info["voices"] = 1

@@ -239,16 +239,22 @@ def _parse_roles(roles: object, duration: float) -> RoleChoice:
 
 
 def audio_roles(rt: Any, x: np.ndarray, n_frames: int, seed_anchor: np.ndarray) -> tuple[np.ndarray, dict]:
-    """The dense role anchor of a mix and the clustering's report (diarization.assign_roles), the
-    number of voices decided by the shipped voice prints when there are enough of them."""
+    """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
+    voice vectors decide one voice or two; two voices are split again over the vectors joined with
+    the shipped voice prints (diarization.join_prints), when this build has them."""
     voiced = windowing.voiced_frames(x, n_frames)
     emb = diarization.voice_track(rt, x, n_frames)
+    anchor, info = diarization.assign_roles(emb, voiced, seed_anchor)
     prints = voiceprint.shipped()
-    one_voice = None
-    if prints is not None:
-        vectors, _ = prints.prints(x, voiced)
-        one_voice = voiceprint.one_voice(vectors)
-    return diarization.assign_roles(emb, voiced, seed_anchor, one_voice)
+    if prints is None or info["voices"] != 2:
+        return anchor, info
+    vectors, starts = prints.prints(x, voiced)
+    if not len(vectors):
+        return anchor, info
+    joined = diarization.join_prints(emb, voiceprint.frame_prints(vectors, starts, n_frames))
+    anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+    # The report keeps the voice vectors' likeness: it is what decided two voices.
+    return anchor, {**split, "centroid_cos": info["centroid_cos"], "split_by_prints": True}
 
 
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:

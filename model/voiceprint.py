@@ -1,12 +1,14 @@
-"""Voice prints: what a 1.6 s stretch of speech sounds like, to tell one voice from two.
+"""Voice prints: what a 1.6 s stretch of speech sounds like, to tell two voices apart.
 
 The network's voice head sees about 0.2 s of sound a frame; on real voices that is too little to
-say whether a take holds one voice or two (tools/probe_voice_count.py). A voice print looks at
-1.6 s windows: the take's log-mel features (features.py) less their mean over the voiced frames
-(the take's channel), three 1-D convolutions (the last two of stride 2), the mean and spread of
-their output over each window's voiced frames, and two linear layers to a unit vector. It was
-distilled from a GE2E speaker encoder at training time (model/training/voiceprint_train.py);
-only these weights ship, in their own .npz (loaded without pickles). Pure numpy.
+keep two readers apart over a whole take (docs/EVAL.md: real pairs whose roles are half wrong). A
+voice print looks at 1.6 s windows: the take's log-mel features (features.py) less their mean over
+the voiced frames (the take's channel), three 1-D convolutions (the last two of stride 2), the mean
+and spread of their output over each window's voiced frames, and two linear layers to a unit
+vector. diarization.join_prints lays each frame's print beside its voice vector for the role
+clustering. It was distilled from a GE2E speaker encoder at training time
+(model/training/voiceprint_train.py); only these weights ship, in their own .npz (loaded without
+pickles). Pure numpy.
 """
 
 from __future__ import annotations
@@ -27,13 +29,6 @@ STRIDES = (1, 2, 2)
 DOWN = int(np.prod(STRIDES))  # feature frames per frame of the last convolution
 LAYERS = ("conv0", "conv1", "conv2", "fc0", "fc1")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "duet_voiceprint.npz"
-# One voice when even the least alike tenth of the take's window pairs is this alike (the 10th
-# percentile of their cosines), read off a development set of real readers no evaluation uses
-# (tools/probe_voice_count.py --voiceprint) for the first distilled print (runs/voiceprint2). That
-# print did not ship: on the held-out rows it merged 9 of 24 synthetic pairs (docs/EVAL.md). Fewer
-# windows than MIN_WINDOWS decide nothing.
-ONE_VOICE_P10 = 0.66
-MIN_WINDOWS = 4
 
 
 class VoicePrintError(ValueError):
@@ -112,13 +107,15 @@ def masked_stats(h: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.concatenate([mean, std])
 
 
-def one_voice(vectors: np.ndarray) -> bool | None:
-    """Whether voice prints (W, D) of one take come from one voice; None with too few of them."""
-    if len(vectors) < MIN_WINDOWS:
-        return None
-    cos = vectors @ vectors.T
-    pairs = cos[np.triu_indices(len(vectors), 1)]
-    return bool(np.percentile(pairs, 10) >= ONE_VOICE_P10)
+def frame_prints(vectors: np.ndarray, starts: np.ndarray, n_frames: int) -> np.ndarray:
+    """(n_frames, D) the unit mean of the prints of the windows that cover each model frame; zero
+    rows where no printed window does. vectors, starts: VoicePrint.prints' output."""
+    dim = vectors.shape[1] if vectors.ndim == 2 else 1
+    out = np.zeros((n_frames, dim), dtype=np.float32)
+    span = WINDOW // features.FRAMES_PER_MODEL_FRAME
+    for v, s in zip(vectors, np.asarray(starts, dtype=np.int64), strict=True):
+        out[s : s + span] += v
+    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
 
 
 @lru_cache(maxsize=1)

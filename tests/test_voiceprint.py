@@ -1,5 +1,6 @@
-"""Voice prints (model/voiceprint.py): one voice or two, over 1.6 s windows; the numpy runtime
-against its torch twin (model/training/voiceprint_train.py)."""
+"""Voice prints (model/voiceprint.py): 1.6 s windows that split two voices again beside the frame
+voice vectors (diarization.join_prints, generation.audio_roles); the numpy runtime against its
+torch twin (model/training/voiceprint_train.py)."""
 
 from __future__ import annotations
 
@@ -63,20 +64,57 @@ def test_prints_cover_the_voiced_windows_only():
     assert empty.shape == (0, 12) and none.shape == (0,)
 
 
-def test_one_voice_reads_the_spread_of_the_window_pairs():
-    rng = np.random.default_rng(2)
-    base = rng.normal(size=16)
-    same = base + 0.05 * rng.normal(size=(10, 16))
-    same /= np.linalg.norm(same, axis=1, keepdims=True)
-    other = rng.normal(size=16)
-    two = np.concatenate([same[:5], (other + 0.05 * rng.normal(size=(5, 16)))])
-    two /= np.linalg.norm(two, axis=1, keepdims=True)
-    assert voiceprint.one_voice(same) is True
-    assert voiceprint.one_voice(two) is False
-    assert voiceprint.one_voice(same[: voiceprint.MIN_WINDOWS - 1]) is None
+def test_frame_prints_are_the_unit_mean_of_the_windows_over_each_frame():
+    span = voiceprint.WINDOW // features.FRAMES_PER_MODEL_FRAME
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    starts = np.array([0, span // 2])
+    got = voiceprint.frame_prints(vectors, starts, 3 * span)
+    np.testing.assert_allclose(got[0], [1.0, 0.0])
+    np.testing.assert_allclose(got[span // 2], [np.sqrt(0.5), np.sqrt(0.5)], rtol=1e-6)  # both windows
+    np.testing.assert_allclose(got[span], [0.0, 1.0])
+    assert not got[span // 2 + span :].any()  # no window: no print
+    assert voiceprint.frame_prints(np.zeros((0, 2), np.float32), np.zeros(0, np.int64), 5).shape == (5, 2)
 
 
-def test_a_decision_from_voice_prints_overrides_the_centroids():
+def two_voice_take(rng, n=600, turn=60):
+    """Turns of A and B whose voice vectors split more by something else (a nuisance that changes
+    on its own schedule: pitch, loudness) than by the voice; the truth (F,) 0/1 and a seed on A."""
+    truth = (np.arange(n) // turn) % 2
+    nuisance = np.where((np.arange(n) + turn // 2) // (3 * turn) % 2 == 0, 1.0, -1.0)
+    emb = 0.05 * rng.normal(size=(n, 6)).astype(np.float32)
+    emb[:, 0] += nuisance
+    emb[:, 1] += np.where(truth == 0, 0.9, -0.9)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    seed = np.zeros((n, 2, 2), np.float32)
+    seed[:20, :, 0] = 1.0
+    seed[:20, 0, 1] = 1.0
+    return emb, truth, seed
+
+
+def accuracy(anchor, truth):
+    known = anchor[:, 0, 0] > 0
+    said = np.where(anchor[:, 0, 1] > 0.5, 0, 1)
+    return float((said[known] == truth[known]).mean())
+
+
+def test_prints_joined_to_the_voice_vectors_mend_the_split():
+    rng = np.random.default_rng(3)
+    emb, truth, seed = two_voice_take(rng)
+    voiced = np.ones(len(truth), bool)
+    prints = np.where(truth[:, None] == 0, [[1.0, 0.0, 0.0]], [[0.0, 1.0, 0.0]]).astype(np.float32)
+    prints += 0.1 * rng.normal(size=prints.shape).astype(np.float32)
+    prints /= np.linalg.norm(prints, axis=1, keepdims=True)
+    alone, _ = diarization.assign_roles(emb, voiced, seed)
+    joined = diarization.join_prints(emb, prints)
+    np.testing.assert_allclose(np.linalg.norm(joined, axis=1), 1.0, rtol=1e-5)
+    mended, _ = diarization.assign_roles(joined, voiced, seed, one_voice=False)
+    assert accuracy(alone, truth) < 0.9
+    assert accuracy(mended, truth) > 0.97
+    # A frame without a print keeps its voice vector alone.
+    np.testing.assert_allclose(diarization.join_prints(emb[:1], np.zeros((1, 3)))[0, :6], emb[0], rtol=1e-5)
+
+
+def test_a_decided_number_of_voices_overrides_the_centroids():
     rng = np.random.default_rng(3)
     n = 200
     emb = np.zeros((n, 4), np.float32)
@@ -89,11 +127,56 @@ def test_a_decision_from_voice_prints_overrides_the_centroids():
     seed[:20, 0, 1] = 1.0
     _, by_centroids = diarization.assign_roles(emb, voiced, seed)
     anchor, one = diarization.assign_roles(emb, voiced, seed, one_voice=True)
-    assert by_centroids["voices"] == 2 and by_centroids["decided_by"] == "centroids"
-    assert one["voices"] == 1 and one["decided_by"] == "voice prints"
+    assert by_centroids["voices"] == 2 and one["voices"] == 1
     assert not anchor[:, 1, 1].any()  # everything A's
     _, two = diarization.assign_roles(np.tile(emb[:1], (n, 1)), voiced, seed, one_voice=False)
     assert two["voices"] == 2
+
+
+class FixedVoices:
+    """A runtime whose voice head gives set vectors (audio_roles reads nothing else of it)."""
+
+    def __init__(self, emb):
+        self.emb = emb
+
+    def voice(self, feats):
+        return self.emb[None, : feats.shape[1]]
+
+
+class FixedPrints:
+    def __init__(self, truth, n_frames):
+        self.truth, self.n_frames, self.calls = truth, n_frames, 0
+
+    def prints(self, audio16k, voiced):
+        self.calls += 1
+        starts = np.arange(0, self.n_frames - 80, 20)
+        vectors = np.array(
+            [[1.0, 0.0] if self.truth[s + 40] == 0 else [0.0, 1.0] for s in starts], np.float32
+        )
+        return vectors, starts
+
+
+def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch):
+    from duet.model import generation, windowing
+
+    rng = np.random.default_rng(5)
+    x = (0.1 * rng.normal(size=12 * RATE)).astype(np.float32)
+    n = features.n_model_frames(len(x))
+    emb, truth, seed = two_voice_take(rng, n=n, turn=100)
+    fake = FixedPrints(truth, n)
+    monkeypatch.setattr(voiceprint, "shipped", lambda: fake)
+    monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
+    # The runtime pads its chunks with context: give it vectors for every frame it may ask.
+    rt = FixedVoices(np.concatenate([emb, emb[: diarization.CONTEXT]]))
+    anchor, info = generation.audio_roles(rt, x, n, seed)
+    alone, alone_info = diarization.assign_roles(emb, windowing.voiced_frames(x, n), seed)
+    assert fake.calls == 1 and info["split_by_prints"] and info["voices"] == 2
+    assert info["centroid_cos"] == pytest.approx(alone_info["centroid_cos"])  # what decided two voices
+    assert accuracy(anchor, truth) > accuracy(alone, truth) and accuracy(anchor, truth) > 0.95
+    # One voice decided by the vectors: the prints are not asked.
+    same = FixedVoices(np.tile(emb[:1], (n + diarization.CONTEXT, 1)))
+    _, info = generation.audio_roles(same, x, n, seed)
+    assert info["voices"] == 1 and fake.calls == 1 and "split_by_prints" not in info
 
 
 def test_weights_files_are_checked_with_a_clear_message(tmp_path):

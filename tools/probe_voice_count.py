@@ -34,24 +34,35 @@ WINDOW_S, HOP_S = 1.6, 0.8
 SEED = 2024
 
 
-def dev_set(data: Path) -> list[tuple[str, np.ndarray, int]]:
-    """(name, 16 kHz audio, voices) of the development recordings."""
+def dev_pairs(data: Path) -> list:
+    """The development set's two-voice conversations (heldout.HeldoutDialogue, truth included)."""
     from duet.model.training import heldout
     from duet.model.training import heldout_recordings as hr
 
     files = hr.train_clean_files(data)
-    rng = np.random.default_rng(SEED)
-    order = rng.permutation(len(files))
+    order = np.random.default_rng(SEED).permutation(len(files))
     out = []
     for i in range(0, 40, 2):
         a, b = files[order[i]], files[order[i + 1]]
         pa, pb = (heldout.reading_pieces(hr.read_flac(p), p.stem) for p in (a, b))
         if not pa["phrase"] or not pb["phrase"]:
             continue
-        d = heldout.compose_real_pair(
-            f"pair-{i}", "real_pairs", (pa, pb), (a.stem, b.stem), "", 99, 1000 + i, (20.0, 40.0)
+        out.append(
+            heldout.compose_real_pair(
+                f"pair-{i}", "real_pairs", (pa, pb), (a.stem, b.stem), "", 99, 1000 + i, (20.0, 40.0)
+            )
         )
-        out.append((d.name, d.audio16k, 2))
+    return out
+
+
+def dev_set(data: Path) -> list[tuple[str, np.ndarray, int]]:
+    """(name, 16 kHz audio, voices) of the development recordings."""
+    from duet.model.training import heldout_recordings as hr
+
+    files = hr.train_clean_files(data)
+    rng = np.random.default_rng(SEED)
+    order = rng.permutation(len(files))
+    out = [(d.name, d.audio16k, 2) for d in dev_pairs(data)]
     for p in [files[i] for i in order[40:59]]:
         x = hr.read_flac(p)
         x = np.concatenate([np.zeros(8000, np.float32), x])

@@ -542,6 +542,15 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
     return "\n".join(lines)
 
 
+def _voiceprint_name() -> str:
+    """The voice print every model's mix is split with (generation.audio_roles), or "none"."""
+    from .. import voiceprint
+
+    if voiceprint.shipped() is None:
+        return "none"
+    return f"{voiceprint.DEFAULT_PATH.parent.name}/{voiceprint.DEFAULT_PATH.name}"
+
+
 def _code(run: dict) -> str:
     return f" ({run['code']})" if run.get("code") else ""
 
@@ -623,7 +632,8 @@ def run(args: argparse.Namespace) -> int:
         info = w.info or {}
         meta_models[label] = (
             f"{path} ({w.n_parameters} parameters; {info.get('steps', '?')} steps, "
-            f"{info.get('training_minutes', '?')} min; ablation {info.get('ablation', {})})"
+            f"{info.get('training_minutes', '?')} min; ablation {info.get('ablation', {})}; "
+            f"voice print {_voiceprint_name()})"
         )
     datasets: dict[str, tuple[list[Clip], bool]] = {}
     if args.corpus is not None:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import diarization, features, spec, weights, windowing
+from .. import diarization, features, spec, voiceprint, weights, windowing
 from ..performance import Performance
 from . import heldout, heldout_monologues, metrics
 from .speaker_verification import speaker_verification
@@ -330,7 +330,8 @@ def markdown(report: dict) -> str:
         f"Written by `{meta['command']}` (seed {meta['seed']}; every set is composed from that seed, so "
         "a rerun writes the same file but for the runtime line). The lead merges it into docs/EVAL.md.",
         "",
-        f"Model `duet`: {meta['model']}, numpy runtime, `generation.perform()` on the mix exactly as "
+        f"Model `duet`: {meta['model']}; voice print: {meta.get('voiceprint', 'none')}; numpy runtime, "
+        "`generation.perform()` on the mix exactly as "
         "generate() runs it without a script or roles (A = the first voice heard). `energy-jaw` is "
         "the floor: each mouth opens with the mix's loudness and both speak wherever it is loud "
         "(evaluate.energy_jaw); it assigns no roles, so swaps and voice decisions do not apply to it.",
@@ -539,6 +540,7 @@ def run(args: argparse.Namespace) -> int:
         "quick": bool(args.quick),
         "seed": args.seed,
         "model": f"{_shown(args.model)} (sha256 {sha[:12]}, {w.n_parameters} parameters)",
+        "voiceprint": _voiceprint_line(),
         "runtime_s": round(time.perf_counter() - t_start),
         "machine": f"{platform.machine()}, {_cpu_name()}",
         "targets": TARGETS,
@@ -557,6 +559,14 @@ def run(args: argparse.Namespace) -> int:
         json_path.write_text(json.dumps(report, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(f"wrote {json_path}")
     return 0
+
+
+def _voiceprint_line() -> str:
+    """The voice print the runtime splits voices with (generation.audio_roles), or "none"."""
+    path = voiceprint.DEFAULT_PATH
+    if voiceprint.shipped() is None:
+        return "none"
+    return f"{_shown(path)} (sha256 {weights.sha256_of(path)[:12]})"
 
 
 def _shown(path: Path) -> str:
