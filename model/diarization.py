@@ -40,13 +40,22 @@ class VoiceRuntime(Protocol):
     def voice(self, feats: np.ndarray) -> np.ndarray: ...
 
 
-def voice_track(runtime: VoiceRuntime, audio16k: np.ndarray, n_frames: int) -> np.ndarray:
-    """Unit voice vectors (F, voice_dim) of mono 16 kHz audio, in chunks."""
+def voice_track(
+    runtime: VoiceRuntime, audio16k: np.ndarray, n_frames: int, log_mel: np.ndarray | None = None
+) -> np.ndarray:
+    """Unit voice vectors (F, voice_dim) of mono 16 kHz audio, in chunks. log_mel: the take's
+    features.log_mel when the caller has it (the same frames: each is computed from its own
+    samples, wherever a chunk starts)."""
     out: np.ndarray | None = None
+    step = features.FRAMES_PER_MODEL_FRAME
     for s in range(0, n_frames, CHUNK):
         e = min(n_frames, s + CHUNK)
         a, b = max(0, s - CONTEXT), min(n_frames, e + CONTEXT)
-        v = runtime.voice(features.stream_features(audio16k, a, b - a))[0]
+        if log_mel is not None and len(log_mel) >= step * b:
+            feats = log_mel[None, step * a : step * b]
+        else:
+            feats = features.stream_features(audio16k, a, b - a)
+        v = runtime.voice(feats)[0]
         if out is None:
             out = np.zeros((n_frames, v.shape[-1]), dtype=np.float32)
         out[s:e] = v[s - a : e - a]

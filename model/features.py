@@ -62,6 +62,11 @@ def n_model_frames(n_samples: int) -> int:
     return -(-int(n_samples) // step)
 
 
+# Frames per FFT pass: each frame is computed from its own samples, so blocks give the same result
+# as one pass; 6000 frames (60 s) keep the float64 spectra near 25 MB.
+LOG_MEL_BLOCK = 6000
+
+
 def log_mel(audio: np.ndarray, start_frame: int = 0, n_frames: int | None = None) -> np.ndarray:
     """Log-mel frames [start_frame, start_frame + n_frames) of 16 kHz mono float audio.
 
@@ -74,6 +79,12 @@ def log_mel(audio: np.ndarray, start_frame: int = 0, n_frames: int | None = None
     n_frames = int(n_frames)
     if n_frames <= 0:
         return np.zeros((0, N_MELS), dtype=np.float32)
+    if n_frames > LOG_MEL_BLOCK:  # bounded memory: a block's spectra, not a whole take's
+        out = np.empty((n_frames, N_MELS), dtype=np.float32)
+        for b in range(0, n_frames, LOG_MEL_BLOCK):
+            m = min(LOG_MEL_BLOCK, n_frames - b)
+            out[b : b + m] = log_mel(x, start_frame + b, m)
+        return out
     first = start_frame * HOP - WIN // 2  # first sample of the first window
     last = (start_frame + n_frames - 1) * HOP + WIN // 2  # one past the last sample used
     lo, hi = max(first, 0), min(last, len(x))

@@ -238,17 +238,22 @@ def _parse_roles(roles: object, duration: float) -> RoleChoice:
     return RoleChoice(a_range=(max(0.0, start), min(duration, end)))
 
 
-def audio_roles(rt: Any, x: np.ndarray, n_frames: int, seed_anchor: np.ndarray) -> tuple[np.ndarray, dict]:
+def audio_roles(
+    rt: Any, x: np.ndarray, n_frames: int, seed_anchor: np.ndarray, log_mel: np.ndarray | None = None
+) -> tuple[np.ndarray, dict]:
     """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
     voice vectors decide one voice or two; two voices are split again over the vectors joined with
-    the shipped voice prints (diarization.join_prints), when this build has them."""
+    the shipped voice prints (diarization.join_prints), when this build has them. log_mel: the
+    mix's features.log_mel when the caller has it."""
     voiced = windowing.voiced_frames(x, n_frames)
-    emb = diarization.voice_track(rt, x, n_frames)
+    if log_mel is None:
+        log_mel = features.log_mel(x)  # once, for the voice vectors and the prints
+    emb = diarization.voice_track(rt, x, n_frames, log_mel)
     anchor, info = diarization.assign_roles(emb, voiced, seed_anchor)
     prints = voiceprint.shipped()
     if prints is None or info["voices"] != 2:
         return anchor, info
-    vectors, starts = prints.prints(x, voiced)
+    vectors, starts = prints.prints(x, voiced, log_mel)
     if not len(vectors):
         return anchor, info
     joined = diarization.join_prints(emb, voiceprint.frame_prints(vectors, starts, n_frames))
@@ -306,6 +311,7 @@ def perform(
             raise InputError(f"conditioning has shape {cond.shape}, expected {(n_frames, 2, cfg.cond_dim)}")
     latent = take_latent(n_frames, cfg, seed)
     report = _audio_notes(x, n_frames)
+    take_features = features.stream_features(x, 0, n_frames)  # once: roles and every window read them
     aligned = None
     if script is not None:
         from .script import take as script_take
@@ -329,7 +335,7 @@ def perform(
                 )
         else:
             seed_anchor = windowing.first_voice_anchor(x, n_frames, role=first_role)
-        anchor, voices = audio_roles(rt, x, n_frames, seed_anchor)
+        anchor, voices = audio_roles(rt, x, n_frames, seed_anchor, take_features[0])
         report += voice_report.roles_notes(voices, first_role, a_range)
     start = DIARIZATION_SHARE if x.ndim == 1 or script is not None else 0.0
     if progress is not None:
@@ -339,7 +345,9 @@ def perform(
         if progress is not None:
             progress(start + (1.0 - start) * fraction)
 
-    y = windowing.run_windows(rt, x, n_frames, cond, anchor, latent, progress=windows_done)
+    y = windowing.run_windows(
+        rt, x, n_frames, cond, anchor, latent, progress=windows_done, take_features=take_features
+    )
     perf = _performance(y, spec.NATIVE_FPS)
     perf.notes = perf.notes + tuple(report)
     if aligned is not None:

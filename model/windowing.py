@@ -287,8 +287,12 @@ def run_windows(
     latent: np.ndarray,
     plan: WindowPlan | None = None,
     progress: Callable[[float], None] | None = None,
+    take_features: np.ndarray | None = None,
 ) -> np.ndarray:
     """Outputs (F, 2, out_dim) for the whole take, window by window.
+
+    take_features: features.stream_features(audio16k, 0, n_frames) when the caller has them (each
+    window's features are then a slice of them: the same frames, computed once).
 
     progress, if given, is called with the fraction of frames done after each window (it may
     raise to stop the run: the caller's cancel).
@@ -316,7 +320,11 @@ def run_windows(
             window_anchor = anchor[w0:end].copy()
             window_anchor[:prefix, :, 0] = 1.0
             window_anchor[:prefix, :, 1] = out[w0:start, :, OUT_SPEAKING] > 0.5
-        feats = features.stream_features(audio16k, w0, end - w0)
+        step = features.FRAMES_PER_MODEL_FRAME
+        if take_features is not None and take_features.shape[1] >= step * end:
+            feats = take_features[:, step * w0 : step * end]
+        else:
+            feats = features.stream_features(audio16k, w0, end - w0)
         y = rest_without_voice(runtime.run(feats, cond[w0:end], window_anchor, latent[w0:end]), gate[w0:end])
         if out is None:
             out = np.empty((n_frames, 2, y.shape[-1]), dtype=np.float32)

@@ -245,7 +245,7 @@ def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> N
 
     seen = []
 
-    def fake_run(rt, x, n, cond, anchor, latent, plan=None, progress=None):
+    def fake_run(rt, x, n, cond, anchor, latent, plan=None, progress=None, take_features=None):
         seen.append(anchor.copy())
         out = np.zeros((n, 2, OUT_DIM), np.float32)
         out[:, :, OUT_SPEAKING] = anchor[:, :, 1]
@@ -317,6 +317,28 @@ def test_diarization_splits_two_voices_around_the_anchor() -> None:
 
 
 @pytest.mark.slow
+def test_features_computed_once_for_the_take_change_nothing() -> None:
+    """perform() computes the take's features once for the voice vectors, the prints and every
+    window; the parts given them give what they give computing their own."""
+    from duet.model import diarization, features
+    from duet.model.generation import get_runtime
+
+    x = _dialogue(70.0)  # longer than a voice-track chunk and a window
+    n = features.n_model_frames(len(x))
+    _, rt = get_runtime("numpy", TINY)
+    take = features.stream_features(x, 0, n)
+    np.testing.assert_array_equal(
+        diarization.voice_track(rt, x, n, take[0]), diarization.voice_track(rt, x, n)
+    )
+    cond = np.zeros((n, 2, rt.cfg.cond_dim), np.float32)
+    anchor = windowing.first_voice_anchor(x, n, role=0)
+    latent = np.zeros((n, 2, rt.cfg.n_latent), np.float32)
+    np.testing.assert_array_equal(
+        windowing.run_windows(rt, x, n, cond, anchor, latent, take_features=take),
+        windowing.run_windows(rt, x, n, cond, anchor, latent),
+    )
+
+
 def test_ten_minute_take_runs_in_bounded_memory() -> None:
     import tracemalloc
 
@@ -373,9 +395,9 @@ def test_staging_text_reaches_the_network_and_the_solve(monkeypatch) -> None:
     seen = {}
     real_run = generation.windowing.run_windows
 
-    def spy(rt, x, n, cond, anchor, latent, plan=None, progress=None):
+    def spy(rt, x, n, cond, anchor, latent, plan=None, progress=None, take_features=None):
         seen["cond"] = cond
-        return real_run(rt, x, n, cond, anchor, latent, plan, progress)
+        return real_run(rt, x, n, cond, anchor, latent, plan, progress, take_features)
 
     monkeypatch.setattr(generation.windowing, "run_windows", spy)
     perf = generate(_dialogue(2.0), 16000, staging="A faces left.", names={"Ann": "A"}, fps=25, weights=TINY)

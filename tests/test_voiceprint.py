@@ -64,6 +64,19 @@ def test_prints_cover_the_voiced_windows_only():
     assert empty.shape == (0, 12) and none.shape == (0,)
 
 
+def test_the_trunk_in_blocks_equals_one_pass(monkeypatch):
+    vp = random_print(channels=6)
+    rng = np.random.default_rng(6)
+    for n in (401, 403, 640):  # ends on and off the stride
+        feats = rng.normal(size=(n, features.N_MELS)).astype(np.float32)
+        whole = vp.trunk(feats)
+        with monkeypatch.context() as m:
+            m.setattr(voiceprint, "TRUNK_BLOCK", 100)
+            blocks = vp.trunk(feats)
+        assert blocks.shape == whole.shape == (-(-n // voiceprint.DOWN), 6)
+        np.testing.assert_allclose(blocks, whole, rtol=1e-5, atol=1e-5)
+
+
 def test_frame_prints_are_the_unit_mean_of_the_windows_over_each_frame():
     span = voiceprint.WINDOW // features.FRAMES_PER_MODEL_FRAME
     vectors = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
@@ -147,7 +160,7 @@ class FixedPrints:
     def __init__(self, truth, n_frames):
         self.truth, self.n_frames, self.calls = truth, n_frames, 0
 
-    def prints(self, audio16k, voiced):
+    def prints(self, audio16k, voiced, log_mel=None):
         self.calls += 1
         starts = np.arange(0, self.n_frames - 80, 20)
         vectors = np.array(
