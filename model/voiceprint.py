@@ -93,22 +93,32 @@ class VoicePrint:
         MIN_VOICED of them is voiced.
         """
         feats = features.log_mel(audio16k) if log_mel is None else np.asarray(log_mel, np.float32)
-        voiced_feat = np.repeat(np.asarray(voiced, dtype=bool), features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
-        if len(feats) < WINDOW or not voiced_feat.any():
+        feats, voiced_feat, window_starts = take_windows(feats, voiced)
+        if not window_starts:
             return np.zeros((0, self.params["fc1.b"].shape[0]), np.float32), np.zeros(0, np.int64)
-        feats = feats - feats[voiced_feat].mean(axis=0)
         h = self.trunk(feats)
         mask = voiced_feat[::DOWN][: len(h)]
-        pooled, starts = [], []
-        for s in range(0, len(feats) - WINDOW + 1, HOP):
-            if voiced_feat[s : s + WINDOW].mean() < MIN_VOICED:
-                continue
-            a, b = s // DOWN, (s + WINDOW) // DOWN
-            pooled.append(masked_stats(h[a:b], mask[a:b]))
-            starts.append(s // features.FRAMES_PER_MODEL_FRAME)
-        if not pooled:
-            return np.zeros((0, self.params["fc1.b"].shape[0]), np.float32), np.zeros(0, np.int64)
-        return self.head(np.stack(pooled)), np.asarray(starts, dtype=np.int64)
+        pooled = [
+            masked_stats(h[s // DOWN : (s + WINDOW) // DOWN], mask[s // DOWN : (s + WINDOW) // DOWN])
+            for s in window_starts
+        ]
+        starts = np.asarray(window_starts, dtype=np.int64) // features.FRAMES_PER_MODEL_FRAME
+        return self.head(np.stack(pooled)), starts
+
+
+def take_windows(feats: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """What a voice print reads of a take (run time and training alike): its log-mel features less
+    their mean over the voiced frames, its voiced feature frames (100 fps), and the first feature
+    frames of the windows printed (every HOP, at least MIN_VOICED voiced). No windows when the take
+    is shorter than one or holds no voice (the features are then returned as they came)."""
+    voiced_feat = np.repeat(np.asarray(voiced, dtype=bool), features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
+    if len(feats) < WINDOW or not voiced_feat.any():
+        return feats, voiced_feat, []
+    feats = feats - feats[voiced_feat].mean(axis=0)
+    starts = [
+        s for s in range(0, len(feats) - WINDOW + 1, HOP) if voiced_feat[s : s + WINDOW].mean() >= MIN_VOICED
+    ]
+    return feats, voiced_feat, starts
 
 
 def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int) -> np.ndarray:

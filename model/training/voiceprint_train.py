@@ -78,16 +78,9 @@ def clip_windows(
     one channel, each at least half voiced; features normalised over the channel's voiced frames."""
     n = features.n_model_frames(len(audio16k))
     voiced = windowing.voiced_frames(audio16k, n)
-    feats = features.log_mel(audio16k)
-    voiced_feat = np.repeat(voiced, features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
-    if len(feats) < voiceprint.WINDOW or voiced_feat.mean() < 0.1:
+    feats, voiced_feat, starts = voiceprint.take_windows(features.log_mel(audio16k), voiced)
+    if not starts or voiced_feat.mean() < 0.1:
         return []
-    feats = feats - feats[voiced_feat].mean(axis=0)
-    starts = [
-        s
-        for s in range(0, len(feats) - voiceprint.WINDOW + 1, voiceprint.HOP)
-        if voiced_feat[s : s + voiceprint.WINDOW].mean() >= voiceprint.MIN_VOICED
-    ]
     out = []
     for s in rng.permutation(starts)[:count]:
         s = int(s)
