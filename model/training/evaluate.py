@@ -542,15 +542,6 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
     return "\n".join(lines)
 
 
-def _voiceprint_name() -> str:
-    """The voice print every model's mix is split with (generation.audio_roles), or "none"."""
-    from .. import voiceprint
-
-    if voiceprint.shipped() is None:
-        return "none"
-    return f"{voiceprint.DEFAULT_PATH.parent.name}/{voiceprint.DEFAULT_PATH.name}"
-
-
 def _code(run: dict) -> str:
     return f" ({run['code']})" if run.get("code") else ""
 
@@ -626,6 +617,8 @@ def run(args: argparse.Namespace) -> int:
         if not sep:
             label, path = Path(item).stem, item
         models[label] = Path(path)
+    from .heldout_eval import voiceprint_line
+
     meta_models = {}
     for label, path in models.items():
         w = weights.load(path)  # fails early with a clear message
@@ -633,7 +626,7 @@ def run(args: argparse.Namespace) -> int:
         meta_models[label] = (
             f"{path} ({w.n_parameters} parameters; {info.get('steps', '?')} steps, "
             f"{info.get('training_minutes', '?')} min; ablation {info.get('ablation', {})}; "
-            f"voice print {_voiceprint_name()})"
+            f"voice print {voiceprint_line()})"
         )
     datasets: dict[str, tuple[list[Clip], bool]] = {}
     if args.corpus is not None:

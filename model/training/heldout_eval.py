@@ -540,7 +540,7 @@ def run(args: argparse.Namespace) -> int:
         "quick": bool(args.quick),
         "seed": args.seed,
         "model": f"{_shown(args.model)} (sha256 {sha[:12]}, {w.n_parameters} parameters)",
-        "voiceprint": _voiceprint_line(),
+        "voiceprint": voiceprint_line(),
         "runtime_s": round(time.perf_counter() - t_start),
         "machine": f"{platform.machine()}, {_cpu_name()}",
         "targets": TARGETS,
@@ -561,8 +561,9 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _voiceprint_line() -> str:
-    """The voice print the runtime splits voices with (generation.audio_roles), or "none"."""
+def voiceprint_line() -> str:
+    """The voice print the runtime splits voices with (generation.audio_roles), as both evaluation
+    reports name it, or "none"."""
     path = voiceprint.DEFAULT_PATH
     if voiceprint.shipped() is None:
         return "none"
