@@ -242,3 +242,27 @@ def test_train_command_resumes_and_exports_weights_generate_can_use(corpus_dir: 
     perf.validate()
     # A different network config cannot silently resume the run.
     assert train.run(_train_args(corpus_dir, run_dir, 4, no_cross_attention=True)) == 2
+
+
+@pytest.mark.slow
+def test_a_fine_tune_starts_from_weights_and_can_keep_their_voice_vectors(
+    corpus_dir: Path, tmp_path: Path
+) -> None:
+    from duet.model import weights
+    from duet.model.training import train
+
+    base = tmp_path / "base.npz"
+    assert train.run(_train_args(corpus_dir, tmp_path / "base", 2, export=base)) == 0
+    tuned = tmp_path / "tuned.npz"
+    args = _train_args(corpus_dir, tmp_path / "tuned", 2, init=base, freeze_encoder=True, export=tuned)
+    assert train.run(args) == 0
+    before, after = weights.load(base).arrays, weights.load(tuned).arrays
+    encoder = [k for k in before if k.split(".")[0] in train.ENCODER_PARTS]
+    assert encoder and all(np.array_equal(before[k], after[k]) for k in encoder)
+    # The feature statistics are the initial weights', and the rest of the network trained on.
+    assert np.array_equal(before["feature_mean"], after["feature_mean"])
+    assert not np.array_equal(before["out.bias"], after["out.bias"])
+    assert "--init" in weights.load(tuned).info["training_command"]
+    # Freezing needs weights to keep; weights of another network are refused.
+    assert train.run(_train_args(corpus_dir, tmp_path / "x", 1, freeze_encoder=True)) == 2
+    assert train.run(_train_args(corpus_dir, tmp_path / "y", 1, init=base, layers=2)) == 2

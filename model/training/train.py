@@ -75,6 +75,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-every", type=int, default=10)
     parser.add_argument("--validate-every", type=int, default=250)
     parser.add_argument("--restart", action="store_true", help="ignore an existing checkpoint")
+    parser.add_argument(
+        "--init",
+        type=Path,
+        default=None,
+        help="start the network from these exported weights (a fine-tune: fresh optimiser and "
+        "posterior, the weights' feature statistics); ignored when resuming from a checkpoint",
+    )
+    parser.add_argument(
+        "--freeze-encoder",
+        action="store_true",
+        help="keep the shared encoder and the voice head as --init has them, so the voice vectors "
+        "(and the roles diarization draws from them) stay those of --init",
+    )
     parser.add_argument("--d-model", type=int, default=NetworkConfig.d_model)
     parser.add_argument("--layers", type=int, default=NetworkConfig.n_layers)
     parser.add_argument(
@@ -187,8 +200,17 @@ def run(args: argparse.Namespace) -> int:
     train, val, real_val = corpora
 
     net = torch_runtime.build(cfg, seed=args.seed).to(device)
+    if args.init is not None:
+        failed = _init_from(args.init, cfg, net)
+        if failed is not None:
+            return failed
+    if args.freeze_encoder:
+        if args.init is None:
+            print("error: --freeze-encoder needs --init (the weights whose encoder to keep)", file=sys.stderr)
+            return 2
+        print(f"encoder and voice head frozen ({freeze_encoder(net)} values)", flush=True)
     post = Posterior(cfg).to(device)
-    params = list(net.parameters()) + list(post.parameters())
+    params = [p for p in net.parameters() if p.requires_grad] + list(post.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01, betas=(0.9, 0.98))
     tr = _Training(cfg, device, net, post, params, opt, LossWeights(), not args.no_gaze_loss)
     progress = _resume_or_start(args, tr, train, ckpt_path)
@@ -244,6 +266,45 @@ def _load_corpora(args: argparse.Namespace):
     return train, val, real_val
 
 
+# The parts that make the voice vectors (torch_runtime.DuetNet.voice_embeddings).
+ENCODER_PARTS = ("front", "encoder", "voice")
+
+
+def _init_from(path: Path, cfg: NetworkConfig, net) -> int | None:
+    """Load exported weights into `net` (and freeze its encoder when asked); an exit code when
+    the file is unusable or of another network."""
+    import torch
+
+    from .. import weights
+
+    try:
+        loaded = weights.load(path)
+    except weights.WeightsError as exc:
+        print(f"error: --init: {exc}", file=sys.stderr)
+        return 2
+    if loaded.config != cfg:
+        print(
+            f"error: --init {path} holds a different network ({loaded.config}); pass the same "
+            f"--d-model / --layers / ablation options it was trained with",
+            file=sys.stderr,
+        )
+        return 2
+    state = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in loaded.arrays.items()}
+    net.load_state_dict(state, strict=True)
+    print(f"network initialised from {path} (sha256 {weights.sha256_of(path)[:12]})", flush=True)
+    return None
+
+
+def freeze_encoder(net) -> int:
+    """Stop gradients into the shared encoder and the voice head; the number of frozen values."""
+    frozen = 0
+    for name in ENCODER_PARTS:
+        for p in getattr(net, name).parameters():
+            p.requires_grad_(False)
+            frozen += p.numel()
+    return frozen
+
+
 def _resume_or_start(args: argparse.Namespace, tr: _Training, train, ckpt_path: Path):
     """(step, elapsed seconds) read back from the checkpoint, or (0, 0.0) with the feature
     statistics of a fresh run; an exit code when the checkpoint is of another network."""
@@ -265,9 +326,10 @@ def _resume_or_start(args: argparse.Namespace, tr: _Training, train, ckpt_path: 
         step, elapsed = int(state["step"]), float(state["elapsed"])
         print(f"resumed from {ckpt_path} at step {step} ({elapsed / 60:.1f} min trained)", flush=True)
         return step, elapsed
-    mean, std = train.feature_stats(np.random.default_rng([args.seed, 7]))
-    tr.net.feature_mean.copy_(torch.from_numpy(mean))
-    tr.net.feature_std.copy_(torch.from_numpy(std))
+    if args.init is None:  # a fine-tune keeps the statistics its weights were trained with
+        mean, std = train.feature_stats(np.random.default_rng([args.seed, 7]))
+        tr.net.feature_mean.copy_(torch.from_numpy(mean))
+        tr.net.feature_std.copy_(torch.from_numpy(std))
     return 0, 0.0
 
 
