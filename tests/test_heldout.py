@@ -364,3 +364,20 @@ def test_report_has_no_date_and_counts_as_k_of_n():
     assert "3 of 20" in text and "2 of 20" in text and "12.0%" in text
     assert "| real_pairs: role swaps <= 1 in 20 | 3 of 20 | no |" in text
     assert not re.search(r"\b20\d\d-\d\d-\d\d\b", text)
+
+
+def test_markdown_writes_the_real_lips_rows_and_their_targets():
+    lips = dict(readings=100, speakers=10, seconds=700.0, words=900, scored_word_seconds=300.0)
+    duet = dict(lips, lip_sync_error_ms=40.0, closure_release_error_ms=50.0, closures=200)
+    duet.update(closure_recall=0.8, closure_precision=0.7, rounding_contrast=0.1, lip_events=1000)
+    report = {
+        "meta": {"command": "c", "seed": 13, "model": "m", "runtime_s": 1, "machine": "x", "quick": False},
+        "sets": {},
+        "real_lips": {"duet": duet, "energy-jaw": dict(duet, closure_recall=0.3)},
+    }
+    text = he.markdown(report)
+    assert "## Real lips: held-out readers (silver phones)" in text
+    assert "100 LibriSpeech test-other readings of 10 readers" in text
+    assert "| real_lips: lip-sync error (ms) <= 35 | 40 | no |" in text
+    assert "| real_lips: closure precision >= 0.6 | 0.7 | yes |" in text
+    assert "| energy-jaw | 100 | 900 | 300 | 40 | 50 | 200 | 0.3 | 0.7 | 0.1 |" in text
