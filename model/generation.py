@@ -238,6 +238,19 @@ def _parse_roles(roles: object, duration: float) -> RoleChoice:
     return RoleChoice(a_range=(max(0.0, start), min(duration, end)))
 
 
+# Without a script, recognising English words takes the end of the progress bar (about as long
+# as the network on 2 cores).
+RECOGNITION_START = 0.5
+RECOGNISER_MISSING = (
+    "Recognise English Words was not used: pocketsphinx's English model could not be loaded "
+    "(reinstall the extension for this platform); the network shapes the mouth"
+)
+NO_WORDS_RECOGNISED = (
+    "Recognise English Words found no word it could trust (is the speech English, and clear of "
+    "music and noise?); the network shapes the mouth throughout. A script aligns words it is given"
+)
+
+
 def audio_roles(
     rt: Any, x: np.ndarray, n_frames: int, seed_anchor: np.ndarray, log_mel: np.ndarray | None = None
 ) -> tuple[np.ndarray, dict]:
@@ -288,14 +301,16 @@ def perform(
     weights: str | Path | None = None,
     progress: Callable[[float], None] | None = None,
     script: Any = None,
+    recognise_words: bool = False,
 ) -> Performance:
     """The network's own performance at 50 fps, before any staging solve.
 
     audio16k: validated 16 kHz float32 audio, (S,) mixed or (S, 2) stems
     (audio.prepare). conditioning: (F, 2, COND_DIM) staging conditioning or
     None. script: a parsed duet.model.script.Script: its lines set the roles and,
-    where their words align, the lips. generate() wraps this; the evaluation calls it
-    with a corpus clip's own conditioning.
+    where their words align, the lips. recognise_words: without a script, English words
+    recognised in the audio give the lips where they are trusted (script.recognise).
+    generate() wraps this; the evaluation calls it with a corpus clip's own conditioning.
     """
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
@@ -341,9 +356,12 @@ def perform(
     if progress is not None:
         progress(start)
 
+    recognising = recognise_words and script is None
+    end = RECOGNITION_START if recognising else 1.0
+
     def windows_done(fraction: float) -> None:
         if progress is not None:
-            progress(start + (1.0 - start) * fraction)
+            progress(start + (end - start) * fraction)
 
     y = windowing.run_windows(
         rt, x, n_frames, cond, anchor, latent, progress=windows_done, take_features=take_features
@@ -356,7 +374,43 @@ def perform(
         perf.speaking = script_take.speaking_over_lines(perf.speaking, aligned, spec.NATIVE_FPS)
         perf.notes = perf.notes + aligned.notes
         perf.lines = aligned.lines
+    elif recognising:
+        perf.blendshapes, note = recognised_mouth(perf, x)
+        perf.notes = (*perf.notes, note)
     return perf
+
+
+def recognised_mouth(perf: Performance, x: np.ndarray) -> tuple[dict[str, np.ndarray], str]:
+    """The network's blendshapes with the mouth of the English words recognised in the take
+    (script.recognise: trusted words only, each given to the role that speaks it, or to its
+    stem's role), and the take report's note on what was used."""
+    from .script import recognise
+    from .script import take as script_take
+
+    if not recognise.recogniser_available():
+        return perf.blendshapes, RECOGNISER_MISSING
+    fps = perf.fps
+    speaking = np.stack([perf.speaking[r] for r in spec.ROLES], axis=1)
+    if x.ndim == 2:  # each stem is its role's voice
+        by_role = [
+            recognise.words_by_role(recognise.recognise_and_align(x[:, r]), speaking, fps, role=r)[r]
+            for r in range(2)
+        ]
+    else:
+        by_role = recognise.words_by_role(recognise.recognise_and_align(x), speaking, fps)
+    phones = {role: recognise.role_phones(by_role[r]) for r, role in enumerate(spec.ROLES)}
+    blend = script_take.phones_mouth(
+        perf.blendshapes, phones, x, fps, lead=0.0, tail=0.0, ramp=recognise.WORD_RAMP_S
+    )
+    words = sum(len(w) for w in by_role)
+    if not words:
+        return blend, NO_WORDS_RECOGNISED
+    seconds = sum(w.end - w.start for ws in by_role for w in ws)
+    counts = " and ".join(f"{len(by_role[r])} {role}" for r, role in enumerate(spec.ROLES) if by_role[r])
+    return blend, (
+        f"Lips from {words} recognised English words ({counts}; {seconds:.1f} s of speech); the network "
+        "shapes the mouth everywhere else"
+    )
 
 
 def generate(
@@ -375,6 +429,7 @@ def generate(
     first_frame: int = 0,
     progress: Callable[[float], None] | None = None,
     moods: Any = None,
+    recognise_words: bool = False,
 ) -> Performance:
     """Animate both characters of a dialogue from its voice-over.
 
@@ -395,6 +450,10 @@ def generate(
     stops the run and propagates (how the Blender operator cancels).
     moods: each character's mood for the whole take, {"A": ("happy", 0.4), "B": "sad"} (a
     strength 0..1, 0.7 when left out); moods in the staging text override it where they hold.
+    recognise_words: without a script, recognise English words in the audio and give the lips
+    the teacher's mouth on the words it trusts (docs/MODEL.md "Lips from recognised words"):
+    sharper seals and rounding on real English speech, about 0.2-0.3 s of CPU per second of audio
+    (stems: per stem); the take's notes say how many words it used.
     """
     fps_out = _check_fps(fps)
     seed = _check_seed(seed)
@@ -407,7 +466,14 @@ def generate(
     if runtime not in RUNTIMES:
         raise InputError(f"runtime must be one of {RUNTIMES}, got {runtime!r}")
 
+    if not isinstance(recognise_words, bool):
+        raise InputError(f"recognise_words must be True or False, got {recognise_words!r}")
     parsed_script = _parse_script(script, names)
+    if parsed_script is not None and recognise_words:
+        raise InputError(
+            "recognise_words and a script cannot both be given: the script's own words align the lips "
+            "(turn recognise_words off)"
+        )
     if parsed_script is not None and names is None:
         names = dict(parsed_script.names) or None  # staging may then use the script's names
     targets = None
@@ -439,6 +505,7 @@ def generate(
         weights=weights,
         progress=network_done,
         script=parsed_script,
+        recognise_words=recognise_words,
     )
     notes, lines = (*perf.notes, *staging_notes), perf.lines
     if targets is not None and staging_mod is not None:

@@ -501,14 +501,22 @@ MOUTH_TAIL_S = 0.15  # ... and settle after the last
 MOUTH_RAMP_S = 0.08
 
 
-def mouth_weight(spans: tuple[tuple[float, float], ...], n_frames: int, fps: float) -> np.ndarray:
+def mouth_weight(
+    spans: tuple[tuple[float, float], ...],
+    n_frames: int,
+    fps: float,
+    *,
+    lead: float = MOUTH_LEAD_S,
+    tail: float = MOUTH_TAIL_S,
+    ramp: float = MOUTH_RAMP_S,
+) -> np.ndarray:
     """(F,) 0..1: 1 over the aligned lines (widened by the lead and tail), eased at the edges."""
     t = np.arange(n_frames) / fps
     w = np.zeros(n_frames)
     for s, e in spans:
-        a, b = s - MOUTH_LEAD_S, e + MOUTH_TAIL_S
-        rise = np.clip((t - (a - MOUTH_RAMP_S)) / MOUTH_RAMP_S, 0.0, 1.0)
-        fall = np.clip(((b + MOUTH_RAMP_S) - t) / MOUTH_RAMP_S, 0.0, 1.0)
+        a, b = s - lead, e + tail
+        rise = np.clip((t - (a - ramp)) / ramp, 0.0, 1.0)
+        fall = np.clip(((b + ramp) - t) / ramp, 0.0, 1.0)
         w = np.maximum(w, np.minimum(rise, fall))
     return w
 
@@ -519,12 +527,24 @@ def script_mouth(
     """Mouth channels from the aligned phones (the teacher's coarticulation), blended over the
     network's mouth where the words were aligned. blendshapes: {role: (F, 52)} at `fps`; returns
     new arrays, everything but the mouth channels untouched."""
+    return phones_mouth(blendshapes, aligned.phones, audio16k, fps)
+
+
+def phones_mouth(
+    blendshapes: dict[str, np.ndarray],
+    phones: dict[str, RolePhones],
+    audio16k: np.ndarray,
+    fps: float,
+    **weight: float,
+):
+    """Mouth channels from each role's phones, blended over the network's mouth over their spans
+    (mouth_weight; `weight`: its lead, tail and ramp)."""
     from .. import lips
 
     out = {}
     for r, role in enumerate(spec.ROLES):
         bs = np.array(blendshapes[role], dtype=np.float32, copy=True)
-        ph = aligned.phones.get(role)
+        ph = phones.get(role)
         if ph is not None and ph.ipa:
             n = bs.shape[0]
             audio = audio16k[:, r] if audio16k.ndim == 2 else audio16k
@@ -538,7 +558,7 @@ def script_mouth(
                 audio16k=audio,
             )
             cols = np.asarray(lips.MOUTH_CHANNELS)
-            w = mouth_weight(ph.spans, n, fps)[:, None].astype(np.float32)
+            w = mouth_weight(ph.spans, n, fps, **weight)[:, None].astype(np.float32)
             bs[:, cols] = w * track.blendshapes[:, cols] + (1.0 - w) * bs[:, cols]
         out[role] = np.clip(bs, 0.0, 1.0)
     return out

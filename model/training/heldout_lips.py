@@ -37,6 +37,7 @@ from .real_align import AlignedWord, AlignmentCache, audio_sha256, recognise_and
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CACHE = REPO / "corpus" / "test_other_alignments.json"
+DEV_CACHE = REPO / "corpus" / "dev_reader_alignments.json"
 WORD_ONSET_S = 0.05  # a release this early in a word may be the previous word's p/b/m
 
 
@@ -59,6 +60,21 @@ def held_out_readings(
     (about 0.6 CPU seconds per second of audio) and kept in `cache_path`."""
     files = test_other_files(root)
     paths = [p for speaker in files for p in files[speaker][:per_speaker]]
+    return aligned_readings(paths, cache_path, log=log)
+
+
+def development_readings(root: Path, cache_path: Path = DEV_CACHE, *, log: Callable = print) -> list[Reading]:
+    """The same row on the real-voice corpus's validation readers (train-clean-100 readers that
+    training never heard, one reading each): for choosing between candidates, so that the
+    held-out readers only ever report."""
+    from .real_sources import librispeech_readings
+
+    paths = [r.path for r in librispeech_readings(root) if r.split == "validation"]
+    return aligned_readings(paths, cache_path, log=log)
+
+
+def aligned_readings(paths: list[Path], cache_path: Path, *, log: Callable = print) -> list[Reading]:
+    """Readings with their accepted words, aligned once and kept in `cache_path`."""
     Path(cache_path).parent.mkdir(parents=True, exist_ok=True)
     cache = AlignmentCache.build(paths, Path(cache_path), workers=2, log=log)
     out = []
@@ -70,7 +86,8 @@ def held_out_readings(
             words = recognise_and_align(audio)
         else:
             words = cache.words(path.name) or []
-        out.append(Reading(path.stem, path.parent.name, audio, [w for w in words if w.accepted]))
+        speaker = path.name.split("-", 1)[0]
+        out.append(Reading(path.stem, speaker, audio, [w for w in words if w.accepted]))
     return out
 
 
@@ -165,7 +182,10 @@ def teacher_mouth(r: Reading) -> np.ndarray:
 
 __all__ = [
     "DEFAULT_CACHE",
+    "DEV_CACHE",
     "Reading",
+    "aligned_readings",
+    "development_readings",
     "energy_jaw_mouth",
     "held_out_readings",
     "model_mouth",

@@ -4,26 +4,10 @@
     trusted = [w for w in words if w.accepted]
     cache = AlignmentCache.build(readings, path, workers=2)   # once per corpus; JSON, reused
 
-LibriSpeech's train-clean-100 readings here have no transcripts. pocketsphinx (PyPI, training
-only) recognises each reading with its bundled US English language model and dictionary, then
-aligns the recognised words to the audio phone by phone (its state alignment) and scores each
-word: the mean acoustic cost per frame of the word's phones, in nats, relative to the best
-senone of each frame (pocketsphinx normalises every frame's scores that way). A word whose
-phones fit the sound costs ~0.5-1.5 nats per frame; a word forced onto other sounds costs 2-10.
-A second, independent reading of the same audio is a free phone loop (pocketsphinx's allphone
-search with its phone language model): each frame gets the mouth class (`MOUTH_CLASS`:
-bilabial, labiodental, rounded, open, spread, dental, other) of both readings. Recognition is
-noisy (about 40 % of words wrong on the readings checked), so only words that pass all of:
-
-- cost <= ACCEPT_COST_NATS (1.6) per frame,
-- the phone loop agrees on the mouth class on >= MIN_AGREEMENT (0.5) of the word's frames,
-- every p/b/m of the word meets a p/b/m of the phone loop within 20 ms (no invented seals),
-- at most MAX_PHONE_S (0.35 s) for any phone (a phone stretched over a pause or a missed word),
-
-are trusted for lip targets; docs/CORPUS.md gives the shares kept. A recognised word that
-is wrong but passes has phones that fit the sound (that is what the cost measures), which is
-what the mouth needs. Stress is not in pocketsphinx's dictionary: `guess_stress` marks the
-first full vowel of a content word (a simple rule; the teacher uses stress for jaw gain).
+LibriSpeech's train-clean-100 readings here have no transcripts. The recogniser and its filter
+(which words are trusted for lip targets) live in the shipped core, model/script/recognise.py,
+which takes use as well; this module caches its words per reading for the corpus builder.
+docs/CORPUS.md gives the shares kept.
 
 Deterministic: pocketsphinx's search has no randomness; the cache stores every word and the
 sha256 of the audio it came from.
@@ -33,223 +17,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
-from ..script.english import ARPABET_TO_IPA, UNSTRESSED_IPA, to_ipa
-from ..script.letter_to_sound import VOWELS as ARPABET_VOWELS
-
-SR = 16000
-FRAME_S = 0.01
-# A boundary between pocketsphinx frames k-1 and k lies between their window centres
-# (25.6 ms windows every 10 ms).
-BOUNDARY_SHIFT_S = 0.025625 / 2 - FRAME_S / 2
-ACCEPT_COST_NATS = 1.6
-MIN_AGREEMENT = 0.5
-MAX_PHONE_S = 0.35
-BILABIAL_SLACK_FRAMES = 2
-CACHE_VERSION = 1
-_FILLER_PREFIXES = ("<", "[", "+")
-
-MOUTH_CLASS = {
-    p: cls
-    for cls, phones in {
-        "bilabial": "P B M",
-        "labiodental": "F V",
-        "rounded": "UW UH OW AO W OY R ER",
-        "open": "AA AE AH AY AW EH",
-        "spread": "IY IH EY Y",
-        "dental": "TH DH",
-    }.items()
-    for p in phones.split()
-}
-
-
-def mouth_class(arpabet: str) -> str:
-    """The coarse mouth shape of an ARPAbet phone ('sil' for silence and fillers)."""
-    if arpabet in MOUTH_CLASS:
-        return MOUTH_CLASS[arpabet]
-    return "other" if arpabet in ARPABET_TO_IPA else "sil"
-
-
-# Words that carry no lexical stress in running speech.
-FUNCTION_WORDS = frozenset(
-    "a an the and or but of to in on at by for with from as is are was were be been am it its "
-    "he she they we you i me him her them us his their our your my that this than then there "
-    "not no so if do does did has have had will would can could shall should may might must "
-    "up out into over about".split()
+from ..script.recognise import (
+    ACCEPT_COST_NATS,
+    MAX_PHONE_S,
+    MIN_AGREEMENT,
+    SR,
+    AlignedPhone,
+    AlignedWord,
+    guess_stress,
+    recognise_and_align,
 )
 
-
-@dataclass(frozen=True)
-class AlignedPhone:
-    arpabet: str
-    ipa: str
-    stress: int
-    start: float
-    end: float
-
-
-@dataclass(frozen=True)
-class AlignedWord:
-    word: str
-    cost: float  # mean nats per frame of its phones, relative to each frame's best senone
-    agreement: float  # share of its frames whose mouth class the free phone loop agrees on
-    bilabials_confirmed: bool  # each p/b/m meets a p/b/m of the phone loop
-    phones: tuple[AlignedPhone, ...]
-
-    @property
-    def start(self) -> float:
-        return self.phones[0].start
-
-    @property
-    def end(self) -> float:
-        return self.phones[-1].end
-
-    @property
-    def accepted(self) -> bool:
-        """Trusted for lip targets (see the module doc)."""
-        return (
-            bool(self.phones)
-            and self.cost <= ACCEPT_COST_NATS
-            and self.agreement >= MIN_AGREEMENT
-            and self.bilabials_confirmed
-            and max(p.end - p.start for p in self.phones) <= MAX_PHONE_S
-        )
-
-
-def guess_stress(arpabet: Sequence[str], word: str) -> list[int]:
-    """1 on the first vowel of a content word that is not a weak AH/ER (else its first vowel)."""
-    stress = [0] * len(arpabet)
-    if word.lower() in FUNCTION_WORDS:
-        return stress
-    vowels = [i for i, p in enumerate(arpabet) if p in ARPABET_VOWELS]
-    if not vowels:
-        return stress
-    full = [i for i in vowels if arpabet[i] not in UNSTRESSED_IPA]
-    stress[(full or vowels)[0]] = 1
-    return stress
-
-
-# ----------------------------------------------------------------------------- pocketsphinx
-
-
-class _Recogniser:
-    """One pocketsphinx decoder: language-model search for recognition, state alignment after."""
-
-    def __init__(self) -> None:
-        from pocketsphinx import Decoder, get_model_path
-
-        root = get_model_path()
-        hmm = os.path.join(root, "en-us", "en-us")
-        dictionary = os.path.join(root, "en-us", "cmudict-en-us.dict")
-        lm = os.path.join(root, "en-us", "en-us.lm.bin")
-        for p in (hmm, dictionary, lm):
-            if not os.path.exists(p):
-                raise RuntimeError(f"pocketsphinx's English model is missing ({p}); reinstall pocketsphinx")
-        self.decoder = Decoder(hmm=hmm, dict=dictionary, lm=lm, samprate=SR, loglevel="FATAL")
-        phone_lm = os.path.join(root, "en-us", "en-us-phone.lm.bin")
-        self.phone_loop = Decoder(
-            hmm=hmm,
-            allphone=phone_lm,
-            lw=2.0,
-            pip=0.3,
-            beam=1e-20,
-            pbeam=1e-20,
-            samprate=SR,
-            loglevel="FATAL",
-        )
-        self.lm_search = self.decoder.current_search()
-        # Alignment scores are log-base units shifted right by 10 bits (SENSCR_SHIFT).
-        self.nats_per_unit = math.log(float(self.decoder.config["logbase"])) * (1 << 10)
-
-    def _pass(self, pcm: bytes, decoder=None) -> None:
-        dec = decoder or self.decoder
-        dec.start_utt()
-        dec.process_raw(pcm, full_utt=True)
-        dec.end_utt()
-
-    def _phone_loop_classes(self, pcm: bytes, n_frames: int) -> np.ndarray:
-        """Mouth class per frame of the free phone loop's best path."""
-        self._pass(pcm, self.phone_loop)
-        labels = np.full(n_frames, "sil", dtype=object)
-        for s in self.phone_loop.seg():
-            labels[max(0, s.start_frame) : s.end_frame + 1] = mouth_class(s.word)
-        return labels
-
-    def run(self, audio16k: np.ndarray) -> list[AlignedWord]:
-        dec = self.decoder
-        pcm = (np.clip(np.asarray(audio16k, np.float64), -1.0, 1.0) * 32767.0).round().astype(np.int16)
-        pcm_bytes = pcm.tobytes()
-        dec.activate_search(self.lm_search)
-        self._pass(pcm_bytes)
-        if dec.hyp() is None:
-            return []
-        words = [s.word.split("(", 1)[0] for s in dec.seg() if not s.word.startswith(_FILLER_PREFIXES)]
-        if not words:
-            return []
-        try:
-            dec.set_align_text(" ".join(words))
-            self._pass(pcm_bytes)
-            dec.set_alignment()
-            self._pass(pcm_bytes)
-            alignment = dec.get_alignment()
-        except RuntimeError:
-            return []
-        if alignment is None:
-            return []
-        loop = self._phone_loop_classes(pcm_bytes, len(pcm) // 160 + 2)
-        out = []
-        for w in alignment:
-            name = w.name.split("(", 1)[0]
-            if name.startswith(_FILLER_PREFIXES):
-                continue
-            segs = [(p.name, int(p.start), int(p.duration), int(p.score)) for p in w]
-            segs = [s for s in segs if s[0] in ARPABET_TO_IPA]
-            if not segs:
-                continue
-            frames = sum(s[2] for s in segs)
-            cost = -sum(s[3] for s in segs) * self.nats_per_unit / max(frames, 1)
-            stress = guess_stress([s[0] for s in segs], name)
-            phones = tuple(
-                AlignedPhone(
-                    p,
-                    to_ipa(p, st),
-                    st,
-                    round(first * FRAME_S + BOUNDARY_SHIFT_S, 4),
-                    round((first + n) * FRAME_S + BOUNDARY_SHIFT_S, 4),
-                )
-                for (p, first, n, _score), st in zip(segs, stress, strict=True)
-            )
-            agree = []
-            confirmed = True
-            for p, first, n, _score in segs:
-                frames = loop[first : first + n]
-                agree += [lab == mouth_class(p) for lab in frames]
-                if mouth_class(p) == "bilabial":
-                    near = loop[max(0, first - BILABIAL_SLACK_FRAMES) : first + n + BILABIAL_SLACK_FRAMES]
-                    confirmed = confirmed and bool(np.any(near == "bilabial"))
-            agreement = float(np.mean(agree)) if agree else 0.0
-            out.append(AlignedWord(name, round(float(cost), 4), round(agreement, 4), confirmed, phones))
-        return out
-
-
-@lru_cache(maxsize=1)
-def _recogniser() -> _Recogniser:
-    return _Recogniser()
-
-
-def recognise_and_align(audio16k: np.ndarray) -> list[AlignedWord]:
-    """Recognised words of an English reading with their phones and costs (see the module doc)."""
-    return _recogniser().run(audio16k)
+CACHE_VERSION = 1
 
 
 # ----------------------------------------------------------------------------- cache
