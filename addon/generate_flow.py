@@ -235,6 +235,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         moods=moods_of(s) or None,
         a_speaks=a_speaks,
         one_voice=one_voice,
+        recognise_words=bool(s.recognise_words),
     )
     return Plan(
         request=request,

@@ -41,9 +41,11 @@ class GenerationRequest:
     a_speaks: tuple[float, float] | None = None  # (start, end) seconds of the audio in which A speaks
     # "A" or "B": the take holds one voice, that character's (a monologue the other listens to); None: two
     one_voice: str | None = None
+    recognise_words: bool = False  # no script: lips from the English words recognised in the audio
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
+WORDS_WITH_SCRIPT = "Recognise English Words was not used: the script's own words align the lips"
 A_SPEAKS_WITH_SCRIPT = "A Speaks At was not used: the script says who speaks each line"
 A_SPEAKS_WITH_STEMS = (
     "A Speaks At was not used: with stems each channel is its own role (A's channel or file drives A); "
@@ -116,6 +118,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
             audio = audio[:, ::-1].copy()
         elif not has_script:  # a script's lines name their speakers: nothing to swap
             kwargs["roles"] = "swap"  # the first voice heard drives B
+    if request.recognise_words and not has_script:  # a script's own words align the lips
+        kwargs["recognise_words"] = True
     if request.moods:
         kwargs["moods"] = request.moods  # the Characters panel's moods; staged moods override them
     if progress is not None:
@@ -133,6 +137,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
     )
     if request.swap_roles and has_script and not request.stems:
         performance.notes = (*performance.notes, SWAP_WITH_SCRIPT)
+    if request.recognise_words and has_script:
+        performance.notes = (*performance.notes, WORDS_WITH_SCRIPT)
     if request.a_speaks is not None:
         if has_script:
             performance.notes = (*performance.notes, A_SPEAKS_WITH_SCRIPT)

@@ -134,6 +134,13 @@ class DuetSettings(bpy.types.PropertyGroup):
     )
     a_speaks_start: IntProperty(name="Start", default=1, description="First scene frame in which A speaks")  # type: ignore[valid-type]
     a_speaks_end: IntProperty(name="End", default=48, description="Last scene frame in which A speaks")  # type: ignore[valid-type]
+    recognise_words: BoolProperty(  # type: ignore[valid-type]
+        name="Recognise English Words",
+        default=False,
+        description="Without a script: recognise English words in the voice-over and shape the lips from "
+        "their sounds where the recogniser is sure (sharper p/b/m and rounded vowels on real speech; "
+        "about 0.3 s per second of audio). A script's own words do this better",
+    )
     one_voice: EnumProperty(  # type: ignore[valid-type]
         name="Voices",
         items=[

@@ -333,6 +333,7 @@ BAKE_OPTION_NAMES = {
     "seed": "--seed",
     "stems": "--stems",
     "roles": "--roles",
+    "recognise_words": "--recognise-words",
     "fps": "--fps",
     "weights": "--weights",
     "retarget_a": "--retarget-a",

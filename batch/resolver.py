@@ -247,7 +247,9 @@ class ShotResolver:
         stems, _ = self.value("stems")
         if stems is False and len(audio) == 2:
             self.problem("stems", "two audio files are stems (one per actor): remove stems = false")
-        roles = self._roles(script is not None or "script" in self.bad_keys, audio, stems)
+        scripted = script is not None or "script" in self.bad_keys
+        roles = self._roles(scripted, audio, stems)
+        recognise_words = self._recognise_words(scripted)
 
         out_text, out_def = self.required("out")
         out = self.path("out", out_text, out_def) if out_text else None
@@ -286,8 +288,24 @@ class ShotResolver:
             script=script,
             subtitles=self.subtitles,
             roles=roles,
+            recognise_words=recognise_words,
         )
         return shot, inputs
+
+    def _recognise_words(self, scripted: bool) -> bool:
+        """The shot's ``recognise_words``, refused beside a script, whose own words align the lips."""
+        words, from_defaults = self.value("recognise_words")
+        if not words:
+            return False
+        if scripted and "script" not in self.bad_keys:
+            label, script = self.label("recognise_words"), self.label("script")
+            off = f" (set in [defaults]: write {label} = false in this shot to switch it off)"
+            self.problem(
+                "recognise_words",
+                f"{label} and {script} are both set, but a script's own words align the lips: "
+                f"remove {label} or {script}{off if from_defaults else ''}",
+            )
+        return True
 
     def _roles(
         self, scripted: bool, audio: list[Path | None], stems: bool | None

@@ -60,6 +60,9 @@ class Shot:
     # "A" or "B" (one voice, that character's), or (start, end) seconds of the audio in which A
     # speaks (the panel's Swap A/B, Only A/B Speaks, A Speaks At).
     roles: str | tuple[float, float] = "first"
+    # Without a script: the lips of the English words recognised in the audio (generate's
+    # recognise_words).
+    recognise_words: bool = False
 
     @property
     def swap_roles(self) -> bool:
@@ -98,4 +101,5 @@ class Shot:
             "script": str(self.script) if self.script else None,
             "subtitles": str(self.subtitles) if self.subtitles else None,
             "roles": list(self.roles) if isinstance(self.roles, tuple) else self.roles,
+            "recognise_words": self.recognise_words,
         }

@@ -81,6 +81,9 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
         clash = clashing_role_options(s.swap_roles, s.use_a_speaks, one_voice_of(s))
         if clash:  # Generate refuses both; say so before it is pressed
             layout.label(text=f"Use one: {clash[0]} or {clash[1]}", icon="ERROR")
+        row = layout.row()
+        row.enabled = s.script_text is None  # a script's own words align the lips
+        row.prop(s, "recognise_words")
 
 
 MAX_SHOWN = 8  # messages listed in a panel; the rest are counted

@@ -110,3 +110,98 @@ def test_recognised_words_seal_the_lips_on_real_bilabials():
     np.testing.assert_array_equal(words.speaking["A"], plain.speaking["A"])
     brows = spec.ARKIT_INDEX["browInnerUp"]
     np.testing.assert_array_equal(words.blendshapes["A"][:, brows], plain.blendshapes["A"][:, brows])
+
+
+# -- everywhere a take is made: the panel's request, a job's key, duet bake's flag ---------------------
+
+
+def test_the_request_passes_recognise_words_to_generate_unless_a_script_is_given(monkeypatch):
+    import types
+
+    from duet import model
+    from duet.addon.generate_request import WORDS_WITH_SCRIPT, GenerationRequest, run_request
+
+    seen: list[dict] = []
+
+    def fake_generate(audio, sample_rate, **kwargs):
+        seen.append(kwargs)
+        return types.SimpleNamespace(notes=())
+
+    monkeypatch.setattr(model, "generate", fake_generate)
+    audio = np.zeros(1600, np.float32)
+    run_request(GenerationRequest(audio, 16000, False, None, 24.0, 0, False, recognise_words=True))
+    assert seen[-1]["recognise_words"] is True
+    run_request(GenerationRequest(audio, 16000, False, None, 24.0, 0, False))
+    assert "recognise_words" not in seen[-1]
+    scripted = GenerationRequest(
+        audio, 16000, False, None, 24.0, 0, False, script="A: Hi.", recognise_words=True
+    )
+    assert run_request(scripted).notes == (WORDS_WITH_SCRIPT,)
+    assert "recognise_words" not in seen[-1]
+
+
+def _job(tmp_path: Path, body: str) -> Path:
+    (tmp_path / "sc01.blend").write_bytes(b"input blend")
+    (tmp_path / "sc01.txt").write_text("Mara: Hello.\nTheo: Hi.\n", encoding="utf-8")
+    import soundfile
+
+    soundfile.write(tmp_path / "sh010.wav", np.zeros(16000, np.float32), 16000)
+    job = tmp_path / "job.toml"
+    head = '[defaults]\nblend = "sc01.blend"\naudio = "sh010.wav"\nout = "baked/{shot}.blend"\n'
+    job.write_text(head + body, encoding="utf-8")
+    return job
+
+
+def test_a_jobs_recognise_words_key_inherits_and_is_refused_beside_a_script(tmp_path: Path):
+    from duet.batch import jobfile
+
+    job = _job(
+        tmp_path,
+        "recognise_words = true\n[shots.inherits]\n[shots.off]\nrecognise_words = false\n"
+        '[shots.scripted]\nscript = "sc01.txt"\n',
+    )
+    check = jobfile.load_job(job)
+    found = {p.location: p.message for p in check.problems}
+    assert list(found) == ["shots.scripted.recognise_words"]
+    assert "a script's own words align the lips" in found["shots.scripted.recognise_words"]
+    assert "write recognise_words = false in this shot" in found["shots.scripted.recognise_words"]
+    shots = {s.name: s for s in check.shots}
+    assert shots["inherits"].recognise_words is True and shots["off"].recognise_words is False
+    assert shots["inherits"].to_dict()["recognise_words"] is True
+    bad = jobfile.load_job(_job(tmp_path, 'recognise_words = "yes"\n[shots.a]\n'))
+    assert [p.location for p in bad.problems] == ["defaults.recognise_words"]
+
+
+def test_duet_bake_takes_the_recognise_words_flag():
+    from duet.addon.headless import commands
+
+    parser = commands.build_parser()
+    argv = ["bake", "--blend", "a.blend", "--audio", "a.wav", "--out", "o.blend"]
+    args = parser.parse_args([*argv, "--recognise-words"])
+    assert commands.shot_values(args)["recognise_words"] is True
+    assert commands.shot_values(parser.parse_args(argv))["recognise_words"] is None
+
+
+@pytest.fixture
+def registered(bpy_module):
+    import duet
+
+    duet.register()
+    yield bpy_module
+    duet.unregister()
+
+
+@pytest.mark.blender
+def test_the_panel_offers_recognise_english_words_below_the_voices(registered):
+    from panel_drawing import draw_panel
+
+    from duet.panels.generate import DUET_PT_characters
+
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    s = bpy.context.scene.duet
+    assert s.recognise_words is False
+    shown = draw_panel(DUET_PT_characters, bpy.context)
+    i = shown.index(("prop", "one_voice"))
+    assert ("prop", "recognise_words") in shown[i:]
+    assert s.bl_rna.properties["recognise_words"].name == "Recognise English Words"

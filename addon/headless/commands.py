@@ -72,6 +72,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "default), 'swap' (B is), 'A' or 'B' (the take holds one voice, that character's: a "
         "monologue), or START-END, the seconds of the audio in which A speaks (12.5-14)",
     )
+    parser.add_argument(
+        "--recognise-words",
+        action="store_true",
+        default=None,
+        help="without a script: recognise English words in the audio and give the lips their "
+        "phones where the recogniser is sure (slower: about 0.3 s per second of audio)",
+    )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
     parser.add_argument(
         "--weights",
@@ -119,6 +126,7 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "seed": args.seed,
         "stems": args.stems,
         "roles": args.roles,
+        "recognise_words": args.recognise_words,
         "fps": args.fps,
         "weights": args.weights,
         "retarget_a": args.retarget_a,
