@@ -14,8 +14,9 @@ what a cheap tool does) and the procedural teacher driven by the reference
 phones (the ceiling; on the synthetic clips it is the clip's own target).
 --script adds LABEL+script per model: the same model given each clip's script
 (eval_script.py builds it), with how its lines landed; synthetic rows are also
-pooled per language. --keep-rows keeps the rows of the existing --json that
-this run does not recompute (ablations trained elsewhere, a corpus not here).
+pooled per language. --words adds LABEL+words: the same model with recognise_words.
+--keep-rows keeps the rows of the existing --json that this run does not recompute
+(ablations trained elsewhere, a corpus not here).
 Measures: metrics.py (DESIGN.md "Measures").
 """
 
@@ -253,6 +254,19 @@ def model_system(path: Path, runtime: str) -> Callable[[Clip, bool], Performance
     def run(clip: Clip, stems: bool) -> Performance:
         x = clip.stems16k if stems else clip.audio16k
         return perform(x, conditioning=clip.ref.conditioning, runtime=runtime, seed=0, weights=path)
+
+    return run
+
+
+def words_system(path: Path, runtime: str) -> Callable[[Clip, bool], Performance]:
+    """The model with generate()'s recognise_words: the lips of the English words it recognises."""
+    from ..generation import perform
+
+    def run(clip: Clip, stems: bool) -> Performance:
+        x = clip.stems16k if stems else clip.audio16k
+        return perform(
+            x, conditioning=clip.ref.conditioning, runtime=runtime, seed=0, weights=path, recognise_words=True
+        )
 
     return run
 
@@ -507,6 +521,10 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
         "",
         eval_script.MARKDOWN_NOTE,
         "",
+        "`+words` rows are audio-only takes with `recognise_words` (no script): the lips of the "
+        "English words pocketsphinx recognises in the audio and trusts (model/script/recognise.py), "
+        "each given to the role that speaks it alone; the network everywhere else.",
+        "",
         "Targets: " + ", ".join(f"{k} {op} {v}" for k, (op, v) in TARGETS.items()) + ".",
         "",
     ]
@@ -599,6 +617,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--script", action="store_true", help="also score LABEL+script: each model given each clip's script"
     )
     parser.add_argument(
+        "--words",
+        action="store_true",
+        help="also score LABEL+words: each model with recognise_words (lips of recognised English words)",
+    )
+    parser.add_argument(
         "--ami-script", type=Path, default=eval_script.AMI_SCRIPT, help="the AMI excerpt's script file"
     )
     parser.add_argument(
@@ -654,6 +677,9 @@ def run(args: argparse.Namespace) -> int:
             systems[f"{label}+script"] = eval_script.script_system(path, args.runtime, failures)
             script_systems.add(f"{label}+script")
             meta_models[f"{label}+script"] = f"{meta_models[label]}, with each clip's script"
+        if args.words:
+            systems[f"{label}+words"] = words_system(path, args.runtime)
+            meta_models[f"{label}+words"] = f"{meta_models[label]}, with recognise_words (no script)"
     code = eval_script.source_state()
     results = evaluate(systems, datasets, frozenset(script_systems), frozenset({"real_speech"}))
     if eval_script.source_state() != code:
