@@ -375,12 +375,19 @@ def perform(
         perf.notes = perf.notes + aligned.notes
         perf.lines = aligned.lines
     elif recognising:
-        perf.blendshapes, note = recognised_mouth(perf, x)
+
+        def words_done(fraction: float) -> None:
+            if progress is not None:
+                progress(RECOGNITION_START + (1.0 - RECOGNITION_START) * fraction)
+
+        perf.blendshapes, note = recognised_mouth(perf, x, words_done)
         perf.notes = (*perf.notes, note)
     return perf
 
 
-def recognised_mouth(perf: Performance, x: np.ndarray) -> tuple[dict[str, np.ndarray], str]:
+def recognised_mouth(
+    perf: Performance, x: np.ndarray, progress: Callable[[float], None] | None = None
+) -> tuple[dict[str, np.ndarray], str]:
     """The network's blendshapes with the mouth of the English words recognised in the take
     (script.recognise: trusted words only, each given to the role that speaks it, or to its
     stem's role), and the take report's note on what was used."""
@@ -392,12 +399,16 @@ def recognised_mouth(perf: Performance, x: np.ndarray) -> tuple[dict[str, np.nda
     fps = perf.fps
     speaking = np.stack([perf.speaking[r] for r in spec.ROLES], axis=1)
     if x.ndim == 2:  # each stem is its role's voice
+
+        def stem_done(r: int) -> Callable[[float], None]:
+            return lambda f: progress((r + f) / 2) if progress is not None else None
+
         by_role = [
-            recognise.words_by_role(recognise.recognise_and_align(x[:, r]), speaking, fps, role=r)[r]
+            recognise.words_by_role(recognise.recognise_take(x[:, r], stem_done(r)), speaking, fps, role=r)[r]
             for r in range(2)
         ]
     else:
-        by_role = recognise.words_by_role(recognise.recognise_and_align(x), speaking, fps)
+        by_role = recognise.words_by_role(recognise.recognise_take(x, progress), speaking, fps)
     phones = {role: recognise.role_phones(by_role[r]) for r, role in enumerate(spec.ROLES)}
     blend = script_take.phones_mouth(
         perf.blendshapes, phones, x, fps, lead=0.0, tail=0.0, ramp=recognise.WORD_RAMP_S

@@ -205,3 +205,20 @@ def test_the_panel_offers_recognise_english_words_below_the_voices(registered):
     i = shown.index(("prop", "one_voice"))
     assert ("prop", "recognise_words") in shown[i:]
     assert s.bl_rna.properties["recognise_words"].name == "Recognise English Words"
+
+
+def test_a_long_take_is_recognised_piece_by_piece_with_each_word_once(monkeypatch):
+    # A fake recogniser that hears a word starting on every whole second of what it is given:
+    # the pieces overlap, and each second of the take must come back once, at its own time.
+    sr = recognise.SR
+
+    def fake(audio: np.ndarray) -> list[AlignedWord]:
+        return [word(f"w{k}", k + 0.1, k + 0.4) for k in range(int(len(audio) / sr))]
+
+    monkeypatch.setattr(recognise, "recognise_and_align", fake)
+    seen: list[float] = []
+    words = recognise.recognise_take(np.zeros(int(75.5 * sr), np.float32), seen.append)
+    starts = [round(w.start, 3) for w in words]
+    assert starts == [k + 0.1 for k in range(75)]
+    assert seen == pytest.approx([1 / 3, 2 / 3, 1.0])
+    assert recognise.recognise_take(np.zeros(0, np.float32)) == []

@@ -257,6 +257,41 @@ WORD_SPEAKER_MIN = 0.5
 WORD_RAMP_S = 0.04
 
 
+# Takes are recognised in pieces: progress and cancelling between pieces, bounded memory, and a
+# search that does not grow with the take. Each piece reads a margin of the next and the last,
+# and keeps the words whose middle lies in its own part.
+CHUNK_S = 30.0
+CHUNK_MARGIN_S = 2.0
+
+
+def shifted(word: AlignedWord, seconds: float) -> AlignedWord:
+    """The word with its phones `seconds` later."""
+    phones = tuple(
+        AlignedPhone(p.arpabet, p.ipa, p.stress, round(p.start + seconds, 4), round(p.end + seconds, 4))
+        for p in word.phones
+    )
+    return AlignedWord(word.word, word.cost, word.agreement, word.bilabials_confirmed, phones)
+
+
+def recognise_take(audio16k: np.ndarray, progress=None) -> list[AlignedWord]:
+    """recognise_and_align over a take of any length, piece by piece (CHUNK_S); progress(fraction)
+    is called after each piece (an exception it raises stops the work)."""
+    n = len(audio16k)
+    size, margin = int(CHUNK_S * SR), int(CHUNK_MARGIN_S * SR)
+    out: list[AlignedWord] = []
+    starts = range(0, max(n, 1), size)
+    for k, s in enumerate(starts):
+        e = min(n, s + size)
+        a, b = max(0, s - margin), min(n, e + margin)
+        for w in recognise_and_align(audio16k[a:b]):
+            w = shifted(w, a / SR)
+            if s / SR <= 0.5 * (w.start + w.end) < e / SR or (e == n and 0.5 * (w.start + w.end) >= e / SR):
+                out.append(w)
+        if progress is not None:
+            progress((k + 1) / len(starts))
+    return out
+
+
 def recogniser_available() -> bool:
     """pocketsphinx and its English model load (the extension bundles them per platform)."""
     try:
