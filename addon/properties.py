@@ -139,7 +139,7 @@ class DuetSettings(bpy.types.PropertyGroup):
         default=False,
         description="Without a script: recognise English words in the voice-over and shape the lips from "
         "their sounds where the recogniser is sure (sharper p/b/m and rounded vowels on real speech; "
-        "about 0.3 s per second of audio). A script's own words do this better",
+        "about 0.4 s per second of audio). A script's own words do this better",
     )
     one_voice: EnumProperty(  # type: ignore[valid-type]
         name="Voices",

@@ -463,7 +463,7 @@ def generate(
     strength 0..1, 0.7 when left out); moods in the staging text override it where they hold.
     recognise_words: without a script, recognise English words in the audio and give the lips
     the teacher's mouth on the words it trusts (docs/MODEL.md "Lips from recognised words"):
-    sharper seals and rounding on real English speech, about 0.2-0.3 s of CPU per second of audio
+    sharper seals and rounding on real English speech, about 0.4 s of CPU per second of audio
     (stems: per stem); the take's notes say how many words it used.
     """
     fps_out = _check_fps(fps)

@@ -77,7 +77,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         default=None,
         help="without a script: recognise English words in the audio and give the lips their "
-        "phones where the recogniser is sure (slower: about 0.3 s per second of audio)",
+        "phones where the recogniser is sure (slower: about 0.4 s per second of audio)",
     )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
     parser.add_argument(
