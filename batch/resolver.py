@@ -298,14 +298,21 @@ class ShotResolver:
         if not words:
             return False
         if scripted and "script" not in self.bad_keys:
-            label, script = self.label("recognise_words"), self.label("script")
-            off = f" (set in [defaults]: write {label} = false in this shot to switch it off)"
-            self.problem(
-                "recognise_words",
-                f"{label} and {script} are both set, but a script's own words align the lips: "
-                f"remove {label} or {script}{off if from_defaults else ''}",
+            self._refused_beside_script(
+                "recognise_words", "a script's own words align the lips", "false", from_defaults
             )
         return True
+
+    def _refused_beside_script(self, key: str, why: str, off_value: str, from_defaults: bool) -> None:
+        """The problem of a key that a script makes meaningless: both keys named, and how to
+        switch it off in a shot when [defaults] set it."""
+        label, script = self.label(key), self.label("script")
+        off = f" (set in [defaults]: write {label} = {off_value} in this shot to switch it off)"
+        self.problem(
+            key,
+            f"{label} and {script} are both set, but {why}: remove {label} or {script}"
+            f"{off if from_defaults else ''}",
+        )
 
     def _roles(
         self, scripted: bool, audio: list[Path | None], stems: bool | None
@@ -319,12 +326,8 @@ class ShotResolver:
             return "first"
         if scripted:
             if "script" not in self.bad_keys:
-                label, script = self.label("roles"), self.label("script")
-                off = f' (set in [defaults]: write {label} = "first" in this shot to switch it off)'
-                self.problem(
-                    "roles",
-                    f"{label} and {script} are both set, but a script names who speaks each line: "
-                    f"remove {label} or {script}{off if from_defaults else ''}",
+                self._refused_beside_script(
+                    "roles", "a script names who speaks each line", '"first"', from_defaults
                 )
             return roles
         one_file = len(audio) == 1 and audio[0] in self.found

@@ -23,6 +23,16 @@ def bpy_module():
 
 
 @pytest.fixture
+def registered(bpy_module):
+    """bpy with the Duet add-on registered for one test (unregistered after it)."""
+    import duet
+
+    duet.register()
+    yield bpy_module
+    duet.unregister()
+
+
+@pytest.fixture
 def empty_scene(bpy_module):
     """A fresh empty file for one test."""
     bpy_module.ops.wm.read_homefile(use_empty=True)

@@ -38,15 +38,6 @@ def pin_model(scene) -> None:
     scene.duet.weights_path = str(model_file())
 
 
-@pytest.fixture
-def registered(bpy_module):
-    import duet
-
-    duet.register()
-    yield bpy_module
-    duet.unregister()
-
-
 def _voice(path: Path, seconds: float = 3.0, rate: int = 22050, level: float = 0.2) -> Path:
     """Two alternating buzzy 'voices' with pauses, enough to drive the model."""
     t = np.arange(int(seconds * rate)) / rate

@@ -8,15 +8,6 @@ import pytest
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 
 
-@pytest.fixture
-def registered(bpy_module):
-    import duet
-
-    duet.register()
-    yield bpy_module
-    duet.unregister()
-
-
 def test_panel_moods_are_settings_with_neutral_first(registered):
     from duet.addon.properties import MOOD_ITEMS, moods_of
 

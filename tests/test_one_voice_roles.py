@@ -111,15 +111,6 @@ def test_which_roles_choices_clash() -> None:
 # --------------------------------------------------------------------------- in Blender
 
 
-@pytest.fixture
-def registered(bpy_module):
-    import duet
-
-    duet.register()
-    yield bpy_module
-    duet.unregister()
-
-
 @pytest.mark.blender
 def test_the_panel_draws_voices_beside_swap_and_a_speaks_at_and_generate_refuses_a_clash(registered) -> None:
     from duet.panels.generate import DUET_PT_characters

@@ -182,15 +182,6 @@ def test_duet_bake_takes_the_recognise_words_flag():
     assert commands.shot_values(parser.parse_args(argv))["recognise_words"] is None
 
 
-@pytest.fixture
-def registered(bpy_module):
-    import duet
-
-    duet.register()
-    yield bpy_module
-    duet.unregister()
-
-
 @pytest.mark.blender
 def test_the_panel_offers_recognise_english_words_below_the_voices(registered):
     from panel_drawing import draw_panel

@@ -25,15 +25,6 @@ def _model_file() -> Path:
     return weights.DEFAULT_WEIGHTS if weights.DEFAULT_WEIGHTS.is_file() else TINY_WEIGHTS
 
 
-@pytest.fixture
-def registered(bpy_module):
-    import duet
-
-    duet.register()
-    yield bpy_module
-    duet.unregister()
-
-
 def _pair_scene(bpy):
     bpy.ops.wm.read_homefile(use_empty=True)
     scene = bpy.context.scene
