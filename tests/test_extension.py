@@ -48,6 +48,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     assert "assets/duet_model.npz" in names
     assert "assets/duet_voiceprint.npz" in names
     assert "model/script/subtitles.py" in names  # the panel's Write Subtitles
+    assert "model/script/recognise.py" in names  # Recognise English Words
 
 
 def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
@@ -69,6 +70,7 @@ def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
     assert {"pydantic", "pydantic_core", "pocketsphinx"} <= set(report["bundled_packages"])
     # The bundled pocketsphinx imports and loads its English model (the extension's copy).
     assert report["english_alignment_available"]
+    assert report["word_recognition_available"]
     assert report["bundled_pocketsphinx_loads"]
     # Disabling removes every class and menu entry it added.
     assert report["types_disabled"] == []

@@ -172,6 +172,7 @@ def test_a_jobs_recognise_words_key_inherits_and_is_refused_beside_a_script(tmp_
     assert [p.location for p in bad.problems] == ["defaults.recognise_words"]
 
 
+@pytest.mark.blender
 def test_duet_bake_takes_the_recognise_words_flag():
     from duet.addon.headless import commands
 

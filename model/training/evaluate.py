@@ -248,25 +248,13 @@ def teacher_from_phones(clip: Clip, n_frames: int) -> Performance:
     )
 
 
-def model_system(path: Path, runtime: str) -> Callable[[Clip, bool], Performance]:
+def model_system(path: Path, runtime: str, words: bool = False) -> Callable[[Clip, bool], Performance]:
+    """The model as generate() runs it on a clip (words: recognise_words, the LABEL+words rows)."""
     from ..generation import perform
 
     def run(clip: Clip, stems: bool) -> Performance:
-        x = clip.stems16k if stems else clip.audio16k
-        return perform(x, conditioning=clip.ref.conditioning, runtime=runtime, seed=0, weights=path)
-
-    return run
-
-
-def words_system(path: Path, runtime: str) -> Callable[[Clip, bool], Performance]:
-    """The model with generate()'s recognise_words: the lips of the English words it recognises."""
-    from ..generation import perform
-
-    def run(clip: Clip, stems: bool) -> Performance:
-        x = clip.stems16k if stems else clip.audio16k
-        return perform(
-            x, conditioning=clip.ref.conditioning, runtime=runtime, seed=0, weights=path, recognise_words=True
-        )
+        x, cond = clip.stems16k if stems else clip.audio16k, clip.ref.conditioning
+        return perform(x, conditioning=cond, runtime=runtime, seed=0, weights=path, recognise_words=words)
 
     return run
 
@@ -678,7 +666,7 @@ def run(args: argparse.Namespace) -> int:
             script_systems.add(f"{label}+script")
             meta_models[f"{label}+script"] = f"{meta_models[label]}, with each clip's script"
         if args.words:
-            systems[f"{label}+words"] = words_system(path, args.runtime)
+            systems[f"{label}+words"] = model_system(path, args.runtime, words=True)
             meta_models[f"{label}+words"] = f"{meta_models[label]}, with recognise_words (no script)"
     code = eval_script.source_state()
     results = evaluate(systems, datasets, frozenset(script_systems), frozenset({"real_speech"}))

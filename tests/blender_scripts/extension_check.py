@@ -72,6 +72,9 @@ def main(zip_path: str) -> None:
     )
     english = importlib.import_module(MODULE + ".model.script.english")
     report["english_alignment_available"] = english.available()
+    # Recognise English Words loads the language model and the phone loop's model as well.
+    recognise = importlib.import_module(MODULE + ".model.script.recognise")
+    report["word_recognition_available"] = recognise.recogniser_available()
     report["bundled_pocketsphinx_loads"] = bundled_pocketsphinx_loads(user)
     module = sys.modules.get(MODULE)
     report["module_file"] = getattr(module, "__file__", None)
