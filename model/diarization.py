@@ -47,15 +47,11 @@ def voice_track(
     features.log_mel when the caller has it (the same frames: each is computed from its own
     samples, wherever a chunk starts)."""
     out: np.ndarray | None = None
-    step = features.FRAMES_PER_MODEL_FRAME
+    take = None if log_mel is None else log_mel[None]
     for s in range(0, n_frames, CHUNK):
         e = min(n_frames, s + CHUNK)
         a, b = max(0, s - CONTEXT), min(n_frames, e + CONTEXT)
-        if log_mel is not None and len(log_mel) >= step * b:
-            feats = log_mel[None, step * a : step * b]
-        else:
-            feats = features.stream_features(audio16k, a, b - a)
-        v = runtime.voice(feats)[0]
+        v = runtime.voice(features.stream_features(audio16k, a, b - a, take))[0]
         if out is None:
             out = np.zeros((n_frames, v.shape[-1]), dtype=np.float32)
         out[s:e] = v[s - a : e - a]

@@ -101,12 +101,18 @@ def log_mel(audio: np.ndarray, start_frame: int = 0, n_frames: int | None = None
     return np.log(np.maximum(mel, POWER_FLOOR)).astype(np.float32)
 
 
-def stream_features(audio16k: np.ndarray, start_frame: int, n_frames: int) -> np.ndarray:
+def stream_features(
+    audio16k: np.ndarray, start_frame: int, n_frames: int, take: np.ndarray | None = None
+) -> np.ndarray:
     """Features of mono (S,) or stems (S, 2) audio for model frames [start, start + n).
 
-    Returns (channels, 2 * n_frames, N_MELS) float32 with channels 1 or 2.
+    Returns (channels, 2 * n_frames, N_MELS) float32 with channels 1 or 2. take: this function's
+    output for the whole take, when the caller has it: the frames are sliced from it (each frame
+    is computed from its own samples, so they are the same frames, computed once).
     """
+    f0, nf = FRAMES_PER_MODEL_FRAME * int(start_frame), FRAMES_PER_MODEL_FRAME * int(n_frames)
+    if take is not None and take.shape[1] >= f0 + nf:
+        return take[:, f0 : f0 + nf]
     x = np.asarray(audio16k, dtype=np.float32)
     chans = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
-    f0, nf = FRAMES_PER_MODEL_FRAME * int(start_frame), FRAMES_PER_MODEL_FRAME * int(n_frames)
     return np.stack([log_mel(c, f0, nf) for c in chans])

@@ -320,11 +320,7 @@ def run_windows(
             window_anchor = anchor[w0:end].copy()
             window_anchor[:prefix, :, 0] = 1.0
             window_anchor[:prefix, :, 1] = out[w0:start, :, OUT_SPEAKING] > 0.5
-        step = features.FRAMES_PER_MODEL_FRAME
-        if take_features is not None and take_features.shape[1] >= step * end:
-            feats = take_features[:, step * w0 : step * end]
-        else:
-            feats = features.stream_features(audio16k, w0, end - w0)
+        feats = features.stream_features(audio16k, w0, end - w0, take_features)
         y = rest_without_voice(runtime.run(feats, cond[w0:end], window_anchor, latent[w0:end]), gate[w0:end])
         if out is None:
             out = np.empty((n_frames, 2, y.shape[-1]), dtype=np.float32)
