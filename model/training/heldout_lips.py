@@ -106,25 +106,9 @@ def silver_counts(blend: np.ndarray, words: list[AlignedWord]) -> dict:
     scored on its accepted words only."""
     aperture = lip_aperture(np.asarray(blend, dtype=np.float64))
     ref = word_phones(words)
-    ev = metrics.lip_events(aperture, ref)
-    rel = metrics.releases(aperture)
-    inside = np.zeros(len(rel), dtype=bool)
-    for w in words:
-        inside |= (rel > w.start + WORD_ONSET_S) & (rel <= w.end)
-    matched = np.zeros(len(rel), dtype=bool)
-    for s, e in metrics._closures(ref):
-        matched |= (rel >= s) & (rel <= e + metrics.WINDOW_S)
+    ev = metrics.lip_events(aperture, ref, spans=[(w.start, w.end) for w in words], onset_s=WORD_ONSET_S)
     rounded, spread = metrics.rounding(np.asarray(blend), ref)
-    return {
-        "frames": len(aperture),
-        "closure_errors_ms": ev["closure_errors_ms"],
-        "vowel_errors_ms": ev["vowel_errors_ms"],
-        "closure_hits": ev["closure_hits"],
-        "releases_in_speech": int(inside.sum()),
-        "releases_after_pbm": int((inside & matched).sum()),
-        "rounded": rounded,
-        "spread": spread,
-    }
+    return {"frames": len(aperture), **ev, "rounded": rounded, "spread": spread}
 
 
 LIP_KEYS = (

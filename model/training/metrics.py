@@ -107,8 +107,15 @@ def opening_peaks(aperture: np.ndarray) -> np.ndarray:
     return (i + np.clip(shift, -0.5, 0.5)) / FPS
 
 
-def lip_events(aperture: np.ndarray, p: Phones) -> dict:
-    """Per-role closure and vowel events: errors (ms, misses at 150), recall hits, precision counts."""
+def lip_events(
+    aperture: np.ndarray,
+    p: Phones,
+    spans: list[tuple[float, float]] | None = None,
+    onset_s: float = SPEECH_ONSET_S,
+) -> dict:
+    """Per-role closure and vowel events: errors (ms, misses at 150), recall hits, precision counts.
+    Precision counts the releases inside `spans` (default: the running speech of `p`) after their
+    first `onset_s`."""
     a = np.asarray(aperture, dtype=np.float64)
     n = len(a)
     t = np.arange(n) / FPS
@@ -131,10 +138,9 @@ def lip_events(aperture: np.ndarray, p: Phones) -> dict:
         d = float(np.min(np.abs(peaks - m))) * 1000.0
         vowel_err.append(min(d, MISS_MS))
     # Precision: releases inside running speech that belong to a p/b/m.
-    spans = _speech_spans(p)
     inside = np.zeros(len(rel), dtype=bool)
-    for s, e in spans:
-        inside |= (rel > s + SPEECH_ONSET_S) & (rel <= e)
+    for s, e in _speech_spans(p) if spans is None else spans:
+        inside |= (rel > s + onset_s) & (rel <= e)
     matched = np.zeros(len(rel), dtype=bool)
     for s, e in closures:
         matched |= (rel >= s) & (rel <= e + WINDOW_S)
