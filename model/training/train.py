@@ -271,11 +271,9 @@ ENCODER_PARTS = ("front", "encoder", "voice")
 
 
 def _init_from(path: Path, cfg: NetworkConfig, net) -> int | None:
-    """Load exported weights into `net` (and freeze its encoder when asked); an exit code when
-    the file is unusable or of another network."""
-    import torch
-
-    from .. import weights
+    """Load exported weights into `net`; an exit code when the file is unusable or of another
+    network."""
+    from .. import torch_runtime, weights
 
     try:
         loaded = weights.load(path)
@@ -289,8 +287,7 @@ def _init_from(path: Path, cfg: NetworkConfig, net) -> int | None:
             file=sys.stderr,
         )
         return 2
-    state = {k: torch.from_numpy(np.array(v, dtype=np.float32)) for k, v in loaded.arrays.items()}
-    net.load_state_dict(state, strict=True)
+    net.load_state_dict(torch_runtime.from_arrays(cfg, loaded.arrays).state_dict())
     print(f"network initialised from {path} (sha256 {weights.sha256_of(path)[:12]})", flush=True)
     return None
 
