@@ -155,13 +155,11 @@ def energy_jaw_mouth(r: Reading) -> np.ndarray:
 def teacher_mouth(r: Reading) -> np.ndarray:
     """The procedural teacher on the accepted words' phones (what a perfect network trained on
     these targets would do; it scores below a perfect mouth on the vowel peaks)."""
-    from .teacher import from_reference_phones, teach
+    from .evaluate import Clip, teacher_from_phones
 
-    p = word_phones(r.words)
-    n = features.n_model_frames(len(r.audio16k))
-    role_a = from_reference_phones(p.ipa, p.start, p.end, stem=r.audio16k)
-    role_b = from_reference_phones(np.zeros(0, dtype="<U8"), np.zeros(0), np.zeros(0))
-    return teach(role_a, role_b, n_frames=n, seed=0).blendshapes[:, 0]
+    ref = metrics.ClipReference((word_phones(r.words), metrics.Phones.empty()))
+    clip = Clip(r.name, r.audio16k, None, ref, None)
+    return teacher_from_phones(clip, features.n_model_frames(len(r.audio16k))).blendshapes["A"]
 
 
 __all__ = [
