@@ -284,7 +284,7 @@ def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
     notes = []
     for channel, what in channels:
         level = windowing.frame_energy_db(channel, n_frames)
-        voiced = windowing.voiced_from_level(level)
+        voiced = windowing.voiced_frames(channel, n_frames)
         note = voice_report.no_voice_note(voiced, what) or voice_report.noise_note(level, what)
         if note:
             notes.append(note)
