@@ -65,28 +65,36 @@ def frame_energy_db(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     return 10.0 * np.log10(power + 1e-12)
 
 
-# Voice is told from the take's noise band by band: a frame holds voice where its strongest speech
-# bands (mel bands SPEECH_BANDS, about 220 Hz - 3.8 kHz) rise above the same bands' floor in the
-# take (their NOISE_FLOOR_PERCENTILE-th percentile level). Stationary noise (room
-# tone, hum, line hiss, pink noise) sets each band's floor; speech peaks in a few formant bands
-# above it even where the broadband level barely moves. The broadband VAD before it (a frame's
-# level 4 dB over the take's 10th-percentile level, within 30 dB of its loud frames, above
-# -55 dBFS) heard 0.82 of the test split's speech frames and 0.64 of ../shared/eval/real's (0.61
-# of the AMI meeting, whose quiet talker lies under -55 dBFS; 0.23 of a mix at 3.6 dB SNR in pink
-# noise); docs/MODEL.md ("Voice activity") has the figures of this one.
+# A voice-over with room tone or background noise has a floor that the fixed 30 dB range alone
+# counts as voice: the first "voice" was then the noise before anyone spoke, its role anchor
+# went to the noise, and whole takes came out with A and B swapped. Frames must also clear the
+# take's noise floor (its 10th-percentile frame level) by NOISE_MARGIN_DB. 4 dB was chosen on
+# the corpus's validation split (mixed tracks, session-2 model: attribution 0.838 -> 0.860,
+# cross-talk leakage 0.109 -> 0.088; 6 and 10 dB scored 0.858 and 0.844 there), from
+# `python tools/diagnose_model.py vad-margin --weights <session-2 model>`; docs/MODEL.md has more.
 NOISE_FLOOR_PERCENTILE = 10.0
-NOISE_MARGIN_DB = 4.0  # a level this far over its floor is more than noise (voice_report's notes)
-SPEECH_BANDS = (8, 60)  # mel bands [8, 60) of features.mel_filterbank()
-SPEECH_TOP_BANDS = 4  # a frame's rise: the mean rise of its 4 strongest speech bands
-# Hysteresis: a run of frames rising SPEECH_EDGE_DB is voice when one of its frames rises
-# SPEECH_PEAK_DB (a syllable's peak); noise rarely reaches the peak, a word's edges need not.
+NOISE_MARGIN_DB = 4.0
+# Nothing quieter than this (a 20 ms frame's level) is voice, whatever the rest of the take holds:
+# dialogue is delivered at -30 to -18 dBFS (its vowels at -35 to -15), quiet room tone lies at
+# -60 to -70 dBFS. A sentence at -30 dBFS keeps its vowels and most consonants above it; the
+# quietest consonants between them fall inside VOICE_HOLD_S.
+VOICE_FLOOR_DBFS = -55.0
+LOUD_RANGE_DB = 30.0  # voice lies within this of the take's loud frames (98th percentile)
+# Speech buried in noise: when the take's loud frames stand less than NOISY_SPAN_DB over its noise
+# floor, the broadband level hardly moves with the voice (the test split's mix at 3.6 dB SNR in
+# pink noise spans 13.4 dB: 0.23 of its speech frames cleared the margin, and its script was set
+# aside as "spoken implausibly fast"). There voice is told band by band: a frame holds voice where
+# its strongest SPEECH_TOP_BANDS speech bands (mel bands SPEECH_BANDS, ~220 Hz-3.8 kHz) rise over
+# the same bands' floor in the take, by SPEECH_EDGE_DB in a run that reaches SPEECH_PEAK_DB (a
+# syllable's peak). Stationary noise sets each band's floor; speech peaks in a few formant bands
+# above it. On clean takes this hears more (0.94 of the test split's speech against 0.82) but also
+# more room tail and breath (precision 0.955 against 0.974), which cost the audio-only mixes
+# leakage (0.044 -> 0.071) and the real sentences' script-assisted attribution: so only here.
+NOISY_SPAN_DB = 16.0  # voice_report.VERY_NOISY_RANGE_DB: the take the report calls very noisy
+SPEECH_BANDS = (8, 60)  # of features.mel_filterbank(320)
+SPEECH_TOP_BANDS = 4
 SPEECH_PEAK_DB = 10.0
 SPEECH_EDGE_DB = 6.0
-# Nothing quieter than this (a 20 ms frame's level) is voice: near-digital silence and dither rise
-# over their own floor in some band too. A far-field meeting's quiet talker lies near -60 dBFS;
-# room tone is stationary and stays under its own bands' floor however loud it is.
-VOICE_FLOOR_DBFS = -70.0
-LOUD_RANGE_DB = 45.0  # voice lies within this of the take's loud frames (98th percentile)
 BAND_BLOCK = 3000  # frames per FFT pass (60 s)
 
 
@@ -116,17 +124,40 @@ def speech_band_rise(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     return np.partition(rise, hi - lo - SPEECH_TOP_BANDS, axis=1)[:, -SPEECH_TOP_BANDS:].mean(axis=1)
 
 
+def voiced_in_noise(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    """Frames whose speech bands rise over their floor (SPEECH_EDGE_DB, in runs reaching
+    SPEECH_PEAK_DB): the VAD of a take whose speech is buried in noise."""
+    rise = speech_band_rise(audio16k, n_frames)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], (rise > SPEECH_EDGE_DB).astype(np.int8), [0]])))
+    starts, ends = edges[::2], edges[1::2]
+    peaks = np.concatenate([[0], np.cumsum(rise > SPEECH_PEAK_DB)])
+    runs = peaks[ends] > peaks[starts]
+    marks = np.zeros(n_frames + 1, dtype=np.int64)
+    np.add.at(marks, starts[runs], 1)
+    np.add.at(marks, ends[runs], -1)
+    return np.cumsum(marks)[:n_frames] > 0
+
+
+def voiced_from_level(level: np.ndarray) -> np.ndarray:
+    """The broadband VAD from the frames' levels (frame_energy_db) already at hand."""
+    if len(level) == 0:
+        return np.zeros(0, dtype=bool)
+    loud, floor = loud_and_floor(level)
+    return level > max(loud - LOUD_RANGE_DB, floor + NOISE_MARGIN_DB, VOICE_FLOOR_DBFS)
+
+
 # A take's voiced frames are asked for by several stages (roles, the voice gate, the seed anchor,
 # the report, a script's placement); the last few are kept by the audio's digest (a 60 s take is
-# hashed in ~4 ms and analysed in ~30).
+# hashed in ~4 ms; a noisy one is analysed in ~30).
 _VOICED_CACHE: dict[tuple, np.ndarray] = {}
 _VOICED_CACHE_SIZE = 4
 
 
 def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
-    """Frames that hold voice: speech bands over their floor in the take (SPEECH_EDGE_DB, in runs
-    reaching SPEECH_PEAK_DB), the level within LOUD_RANGE_DB of the take's loud frames and above
-    VOICE_FLOOR_DBFS. Returns a new (F,) bool array."""
+    """Frames that hold voice: within LOUD_RANGE_DB of the take's loud frames, above
+    VOICE_FLOOR_DBFS and NOISE_MARGIN_DB above its noise floor; in a take whose loud frames stand
+    less than NOISY_SPAN_DB over that floor, voiced_in_noise (still above VOICE_FLOOR_DBFS).
+    Returns a new (F,) bool array."""
     x = np.ascontiguousarray(audio16k, dtype=np.float32)
     key = (int(n_frames), x.shape, hashlib.blake2b(x.data, digest_size=16).digest())
     if key not in _VOICED_CACHE:
@@ -137,20 +168,13 @@ def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
 
 
 def _voiced(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
+    level = frame_energy_db(audio16k, n_frames)
     if n_frames == 0:
         return np.zeros(0, dtype=bool)
-    level = frame_energy_db(audio16k, n_frames)
-    loud, _ = loud_and_floor(level)
-    gate = level > max(loud - LOUD_RANGE_DB, VOICE_FLOOR_DBFS)
-    rise = speech_band_rise(audio16k, n_frames)
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], (rise > SPEECH_EDGE_DB).astype(np.int8), [0]])))
-    starts, ends = edges[::2], edges[1::2]
-    peaks = np.concatenate([[0], np.cumsum(rise > SPEECH_PEAK_DB)])
-    keep = np.zeros(n_frames + 1, dtype=np.int64)
-    voiced_runs = peaks[ends] > peaks[starts]
-    np.add.at(keep, starts[voiced_runs], 1)
-    np.add.at(keep, ends[voiced_runs], -1)
-    return gate & (np.cumsum(keep)[:n_frames] > 0)
+    loud, floor = loud_and_floor(level)
+    if loud - floor >= NOISY_SPAN_DB or loud < VOICE_FLOOR_DBFS:
+        return voiced_from_level(level)
+    return (level > VOICE_FLOOR_DBFS) & voiced_in_noise(audio16k, n_frames)
 
 
 # Below the voice floor nobody speaks. The network, given room tone or a near-silent take, still

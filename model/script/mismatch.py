@@ -34,11 +34,10 @@ import numpy as np
 from . import placement as pl
 from .words import is_han, is_kana
 
-# Syllables a voiced second (windowing.voiced_frames: pauses and most stop closures are not
-# voiced), per writing system: medians of the correct scripts' takes (TTS voices 4.7-10.5, real
-# English 3.8-6.6, measured with the broadband VAD; the band VAD hears ~10 % more voice, hence
-# these x 0.9). Japanese kana count morae, hence faster; Chinese one syllable a character.
-RATE_CENTRE = {"kana": 8.1, "han": 4.9, "other": 5.6}
+# Syllables a voiced second (energy VAD: pauses and most stop closures are not voiced), per
+# writing system: medians of the correct scripts' takes (TTS voices 4.7-10.5, real English
+# 3.8-6.6). Japanese kana count morae, hence faster; Chinese one syllable a character.
+RATE_CENTRE = {"kana": 9.0, "han": 5.4, "other": 6.2}
 RATE_BAND = (0.5, 1.9)  # a take (or a stem) outside centre x this is not speaking these lines
 RATE_MIN_SYLLABLES = 8  # fewer: the rate says nothing
 RATE_MIN_VOICED_S = 1.0
