@@ -222,34 +222,3 @@ def test_a_script_missing_a_spoken_word_still_gives_the_line_its_voice(example):
     assert first.role == "A" and abs(first.start - TRUTH[0][0]) < 0.25, first
     speaking = perf.speaking["A"]
     assert speaking[int(round((TRUTH[0][0] + 0.15) * 50))] > 0.5  # "Theo!" is A's speech
-
-
-def test_a_line_placed_on_the_wrong_voice_is_corrected_by_the_voices() -> None:
-    """Voice evidence starts from the placed lines' voices; a B line placed over A's voice (no
-    pause at the turn change) would teach B A's voice. Two-means over the voiced frames lets
-    the voices correct it: the evidence follows who really speaks; unrefined, it does not."""
-    from duet.model.script import placement as pl
-    from duet.model.script import take
-
-    rng = np.random.default_rng(0)
-    n = 1500
-    truth = np.zeros(n, dtype=int)  # A speaks 0-12 s, B 12-20 s, A 20-30 s
-    truth[600:1000] = 1
-    voices = np.stack([np.eye(16)[0], np.eye(16)[1]])
-    emb = voices[truth] + 0.3 * rng.standard_normal((n, 16))
-    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
-    voiced = np.ones(n, dtype=bool)
-    placed = pl.Placement(  # B's line placed 8-16 s: half of it over A's turn
-        (
-            pl.PlacedLine(0, 0, 0.0, 8.0, True, 0.9),
-            pl.PlacedLine(1, 1, 8.0, 16.0, True, 0.9),
-            pl.PlacedLine(2, 0, 20.0, 30.0, True, 0.9),
-        ),
-        0.2,
-    )
-    refined, separable = take.voice_evidence(emb, voiced, placed)
-    plain, _ = take.voice_evidence(emb, voiced, placed, refine=False)
-    assert separable
-    says_a = refined > 0
-    assert np.mean(says_a == (truth == 0)) > 0.95
-    assert np.mean((plain > 0) == (truth == 0)) < np.mean(says_a == (truth == 0))

@@ -83,16 +83,11 @@ def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
     return [pl.LineSpec(ROLE_INDEX[ln.role], ln.syllables, ln.hint_start, ln.hint_end) for ln in lines]
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
-    return v / max(float(np.linalg.norm(v)), 1e-6)
-
-
 def voice_evidence(
-    emb: np.ndarray, voiced: np.ndarray, placement: pl.Placement, *, refine: bool = True
+    emb: np.ndarray, voiced: np.ndarray, placement: pl.Placement
 ) -> tuple[np.ndarray | None, bool]:
     """Per-frame evidence (F,) in -1..1 that A (+) or B (-) speaks, from the voices of the placed
-    lines; None when a role has no placed voice. Also whether the two voices differ enough.
-    refine: let two-means over the voiced frames correct the lines' voices (below)."""
+    lines; None when a role has no placed voice. Also whether the two voices differ enough."""
     n = len(voiced)
     members = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
     for line in placement.lines:
@@ -106,20 +101,12 @@ def voice_evidence(
         m = members[r] & voiced & ~members[1 - r]
         if not m.any():
             return None, False
-        centroids.append(_unit(emb[m].mean(axis=0)))
-    # The placed lines only start the voices: a line placed on the wrong stretch (lines of a long
-    # turn without a pause between them, a recogniser's words) would teach its role the other
-    # voice. Two-means over every voiced frame, as audio-only diarization does, lets the voices
-    # themselves correct it; each role keeps the voice it started nearest.
-    weight = voiced.astype(np.float64)
-    for _ in range(diarization.ITERATIONS if refine else 0):
-        raw = diarization.smooth_scores((emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), weight)
-        sides = (voiced & (raw > 0.0), voiced & (raw <= 0.0))
-        if not (sides[0].any() and sides[1].any()):
-            break
-        centroids = [_unit(emb[m].mean(axis=0)) for m in sides]
+        c = emb[m].mean(axis=0)
+        centroids.append(c / max(float(np.linalg.norm(c)), 1e-6))
     cos = float(centroids[0] @ centroids[1])
-    raw = diarization.smooth_scores((emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), weight)
+    raw = diarization.smooth_scores(
+        (emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), voiced.astype(np.float64)
+    )
     scale = float(np.percentile(np.abs(raw[voiced]), 80)) if voiced.any() else 1.0
     ev = np.clip(raw / max(scale, 1e-6), -1.0, 1.0)
     return ev, cos < SEPARABLE_COS
@@ -156,9 +143,6 @@ class PlacedScript:
     emb: np.ndarray | None  # voice vectors of a mix (None for stems, or without a runtime)
     evidence: np.ndarray | None  # role evidence (F,) in -1..1
     first: pl.Placement | None = None  # a mix's placement before any voice evidence
-    # A mix's placement on its lines' own voices, unrefined: what the script check's diarization
-    # agreement was calibrated on (refined voices fit a wrong script's lines too well to judge it).
-    unrefined: pl.Placement | None = None
 
 
 def place_script(
@@ -185,26 +169,16 @@ def place_script(
     voiced = windowing.voiced_frames(audio16k, n_frames)
     placement = first = pl.place_lines(specs, voiced, None)
     separable = False
-    emb = evidence = unrefined = None
+    emb = evidence = None
     if runtime is not None and voiced.any():
         emb = diarization.voice_track(runtime, audio16k, n_frames)
-        unrefined, _, _ = _voice_passes(specs, voiced, emb, first, refine=False)
-        placement, evidence, separable = _voice_passes(specs, voiced, emb, first, refine=True)
-    return PlacedScript(placement, voiced, separable, emb, evidence, first, unrefined)
-
-
-def _voice_passes(
-    specs: list[pl.LineSpec], voiced: np.ndarray, emb: np.ndarray, first: pl.Placement, *, refine: bool
-) -> tuple[pl.Placement, np.ndarray | None, bool]:
-    """Placement again and again on the voices of the last one's lines: (placement, evidence, separable)."""
-    placement, evidence, separable = first, None, False
-    for _ in range(PLACEMENT_PASSES - 1):
-        ev, separable = voice_evidence(emb, voiced, placement, refine=refine)
-        if ev is None:
-            break
-        evidence = ev
-        placement = pl.place_lines(specs, voiced, ev if separable else 0.3 * ev, separable=separable)
-    return placement, evidence, separable
+        for _ in range(PLACEMENT_PASSES - 1):
+            ev, separable = voice_evidence(emb, voiced, placement)
+            if ev is None:
+                break
+            evidence = ev
+            placement = pl.place_lines(specs, voiced, ev if separable else 0.3 * ev, separable=separable)
+    return PlacedScript(placement, voiced, separable, emb, evidence, first)
 
 
 def script_is_english(script: Script) -> bool:
@@ -301,7 +275,6 @@ def align_script(
         placement,
         voiced,
         first=placed_script.first,
-        unrefined=placed_script.unrefined,
         emb=emb,
         audio16k=x if x.ndim == 1 else None,
     )
