@@ -146,11 +146,11 @@ def voiced_from_level(level: np.ndarray) -> np.ndarray:
     return level > max(loud - LOUD_RANGE_DB, floor + NOISE_MARGIN_DB, VOICE_FLOOR_DBFS)
 
 
-# A take's voiced frames are asked for by several stages (roles, the voice gate, the seed anchor,
-# the report, a script's placement); the last few are kept by the audio's digest (a 60 s take is
-# hashed in ~4 ms; a noisy one is analysed in ~30).
-_VOICED_CACHE: dict[tuple, np.ndarray] = {}
-_VOICED_CACHE_SIZE = 4
+# A very noisy take's band analysis (~30 ms a minute) is asked for by several stages (roles, the
+# voice gate, the seed anchor, the report, a script's placement): the last few are kept by the
+# audio's digest (~4 ms a minute to hash; ordinary takes need neither).
+_IN_NOISE_CACHE: dict[tuple, np.ndarray] = {}
+_IN_NOISE_CACHE_SIZE = 4
 
 
 def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
@@ -158,23 +158,19 @@ def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     VOICE_FLOOR_DBFS and NOISE_MARGIN_DB above its noise floor; in a take whose loud frames stand
     less than NOISY_SPAN_DB over that floor, voiced_in_noise (still above VOICE_FLOOR_DBFS).
     Returns a new (F,) bool array."""
-    x = np.ascontiguousarray(audio16k, dtype=np.float32)
-    key = (int(n_frames), x.shape, hashlib.blake2b(x.data, digest_size=16).digest())
-    if key not in _VOICED_CACHE:
-        if len(_VOICED_CACHE) >= _VOICED_CACHE_SIZE:
-            del _VOICED_CACHE[next(iter(_VOICED_CACHE))]
-        _VOICED_CACHE[key] = _voiced(x, int(n_frames))
-    return _VOICED_CACHE[key].copy()
-
-
-def _voiced(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     level = frame_energy_db(audio16k, n_frames)
     if n_frames == 0:
         return np.zeros(0, dtype=bool)
     loud, floor = loud_and_floor(level)
     if loud - floor >= NOISY_SPAN_DB or loud < VOICE_FLOOR_DBFS:
         return voiced_from_level(level)
-    return (level > VOICE_FLOOR_DBFS) & voiced_in_noise(audio16k, n_frames)
+    x = np.ascontiguousarray(audio16k, dtype=np.float32)
+    key = (int(n_frames), x.shape, hashlib.blake2b(x.data, digest_size=16).digest())
+    if key not in _IN_NOISE_CACHE:
+        if len(_IN_NOISE_CACHE) >= _IN_NOISE_CACHE_SIZE:
+            del _IN_NOISE_CACHE[next(iter(_IN_NOISE_CACHE))]
+        _IN_NOISE_CACHE[key] = voiced_in_noise(x, int(n_frames))
+    return (level > VOICE_FLOOR_DBFS) & _IN_NOISE_CACHE[key]
 
 
 # Below the voice floor nobody speaks. The network, given room tone or a near-silent take, still

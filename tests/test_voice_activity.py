@@ -119,7 +119,7 @@ def test_answers_are_the_same_from_the_cache_and_fresh() -> None:
     first = windowing.voiced_frames(x, len(truth))
     first[:] = False  # a caller's edits do not reach the cache
     again = windowing.voiced_frames(x, len(truth))
-    windowing._VOICED_CACHE.clear()
+    windowing._IN_NOISE_CACHE.clear()
     fresh = windowing.voiced_frames(x, len(truth))
     assert again.any()
     np.testing.assert_array_equal(again, fresh)
