@@ -13,8 +13,9 @@ import numpy as np
 from . import windowing
 
 # Loud speech (the take's 98th-percentile frame) over the noise floor (its 10th percentile), dB.
-# On the corpus's test split the clip at 3.6 dB SNR of pink noise spans 13.4 dB and its energy VAD
-# finds 23 % of the speech; clips at 12-14 dB SNR span 20.1 dB (62-77 % found); clean ones 25 to
+# On the corpus's test split the clip at 3.6 dB SNR of pink noise spans 13.4 dB: the broadband VAD
+# found 23 % of its speech, the band VAD used below VERY_NOISY_RANGE_DB (windowing.NOISY_SPAN_DB)
+# 78 %; clips at 12-14 dB SNR span 20.1 dB (62-77 % found); clean ones 25 to
 # over 90 dB. The real recordings in ../shared/eval/real span 26-46 dB.
 VERY_NOISY_RANGE_DB = 16.0
 NOISY_RANGE_DB = 22.0
