@@ -17,7 +17,7 @@ from . import windowing
 # found 23 % of its speech, the band VAD used below VERY_NOISY_RANGE_DB (windowing.NOISY_SPAN_DB)
 # 78 %; clips at 12-14 dB SNR span 20.1 dB (62-77 % found); clean ones 25 to
 # over 90 dB. The real recordings in ../shared/eval/real span 26-46 dB.
-VERY_NOISY_RANGE_DB = 16.0
+VERY_NOISY_RANGE_DB = windowing.NOISY_SPAN_DB  # below it, voice is read band by band
 NOISY_RANGE_DB = 22.0
 
 

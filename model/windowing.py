@@ -90,7 +90,7 @@ LOUD_RANGE_DB = 30.0  # voice lies within this of the take's loud frames (98th p
 # above it. On clean takes this hears more (0.94 of the test split's speech against 0.82) but also
 # more room tail and breath (precision 0.955 against 0.974), which cost the audio-only mixes
 # leakage (0.044 -> 0.071) and the real sentences' script-assisted attribution: so only here.
-NOISY_SPAN_DB = 16.0  # voice_report.VERY_NOISY_RANGE_DB: the take the report calls very noisy
+NOISY_SPAN_DB = 16.0  # the take the report calls very noisy (voice_report.VERY_NOISY_RANGE_DB)
 SPEECH_BANDS = (8, 60)  # of features.mel_filterbank(320)
 SPEECH_TOP_BANDS = 4
 SPEECH_PEAK_DB = 10.0
