@@ -241,7 +241,5 @@ def test_a_script_still_places_its_lines_in_heavy_noise(example):
     assert not any("does not match" in note for note in perf.notes), perf.notes
     assert any("very noisy" in note for note in perf.notes), perf.notes
     by_text = {line.text: line for line in perf.lines}
-    near = [
-        abs(by_text[text].start - start) < 1.0 for start, _, _, text in TRUTH if text in by_text
-    ]
+    near = [abs(by_text[text].start - start) < 1.0 for start, _, _, text in TRUTH if text in by_text]
     assert len(near) >= 8 and sum(near) >= 0.8 * len(near), [(t.text, t.start) for t in perf.lines]
