@@ -130,3 +130,24 @@ def test_blocks_give_the_same_bands_as_one_pass(monkeypatch: pytest.MonkeyPatch)
     whole = windowing.speech_band_rise(x, len(truth))
     monkeypatch.setattr(windowing, "BAND_BLOCK", 70)  # 600 frames in 9 blocks, the last short
     np.testing.assert_allclose(windowing.speech_band_rise(x, len(truth)), whole, rtol=0, atol=1e-9)
+
+
+def test_a_music_bed_keeps_the_broadband_rule() -> None:
+    """Chords under the voice rise far over their bands' floor (which lies between notes): not a
+    noise floor that speech rises over, so even a very noisy take with a bed is read broadband."""
+    x, truth = _take(None, seed=5)
+    t = np.arange(len(x)) / SR
+    bed = np.zeros_like(t)
+    roots = (220.0, 196.0, 247.0, 165.0, 262.0, 175.0)
+    for k in range(int(t[-1] / 0.5) + 1):
+        a, b = int(k * 0.5 * SR), min(len(x), int((k + 1) * 0.5 * SR))
+        decay = np.exp(-3.0 * (t[a:b] - t[a])) * 0.8 + 0.2
+        for ratio in (1.0, 1.25, 1.5, 2.0):
+            bed[a:b] += decay * np.sin(2 * np.pi * roots[k % len(roots)] * ratio * t[a:b])
+    bed *= 10 ** ((-26.0 - 6.0 - _rms_db(bed)) / 20)  # 6 dB under the vowels
+    y = (x + bed).astype(np.float32)
+    level = windowing.frame_energy_db(y, len(truth))
+    loud, floor = windowing.loud_and_floor(level)
+    assert loud - floor < windowing.NOISY_SPAN_DB
+    assert windowing.voiced_in_noise(y, len(truth)) is None
+    np.testing.assert_array_equal(windowing.voiced_frames(y, len(truth)), windowing.voiced_from_level(level))
