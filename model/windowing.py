@@ -98,6 +98,7 @@ NOISY_SPAN_DB = 16.0  # the take the report calls very noisy (voice_report.VERY_
 # silences against 25 % with the broadband rule). Such a take keeps the broadband rule.
 STATIONARY_RISE_PERCENTILE = 30.0
 STATIONARY_RISE_DB = 15.0
+NOISY_MIN_FRAMES = 100  # 2 s: a shorter take (a pickup) has too few frames to find a noise floor in
 SPEECH_BANDS = (8, 60)  # of features.mel_filterbank(320)
 SPEECH_TOP_BANDS = 4
 SPEECH_PEAK_DB = 10.0
@@ -165,14 +166,15 @@ _IN_NOISE_CACHE_SIZE = 4
 
 def voiced_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     """Frames that hold voice: within LOUD_RANGE_DB of the take's loud frames, above
-    VOICE_FLOOR_DBFS and NOISE_MARGIN_DB above its noise floor; in a take whose loud frames stand
-    less than NOISY_SPAN_DB over that floor, voiced_in_noise (still above VOICE_FLOOR_DBFS).
+    VOICE_FLOOR_DBFS and NOISE_MARGIN_DB above its noise floor; in a take (of NOISY_MIN_FRAMES or
+    more) whose loud frames stand less than NOISY_SPAN_DB over that floor, voiced_in_noise (still
+    above VOICE_FLOOR_DBFS) unless its noise is not stationary.
     Returns a new (F,) bool array."""
     level = frame_energy_db(audio16k, n_frames)
     if n_frames == 0:
         return np.zeros(0, dtype=bool)
     loud, floor = loud_and_floor(level)
-    if loud - floor >= NOISY_SPAN_DB or loud < VOICE_FLOOR_DBFS:
+    if loud - floor >= NOISY_SPAN_DB or loud < VOICE_FLOOR_DBFS or n_frames < NOISY_MIN_FRAMES:
         return voiced_from_level(level)
     x = np.ascontiguousarray(audio16k, dtype=np.float32)
     key = (int(n_frames), x.shape, hashlib.blake2b(x.data, digest_size=16).digest())
