@@ -25,6 +25,7 @@ import numpy as np
 from . import features, spec
 from .lips.visemes import MOUTH_CHANNEL_NAMES
 from .network_config import ANCHOR_DIM, OUT_BLEND, OUT_SPEAKING
+from .signal import mask_to_spans, spans_to_mask
 
 SAMPLES_PER_FRAME = features.HOP * features.FRAMES_PER_MODEL_FRAME  # 320 at 16 kHz / 50 fps
 
@@ -140,14 +141,10 @@ def voiced_in_noise(audio16k: np.ndarray, n_frames: int) -> np.ndarray | None:
     rise = speech_band_rise(audio16k, n_frames)
     if n_frames and np.percentile(rise, STATIONARY_RISE_PERCENTILE) > STATIONARY_RISE_DB:
         return None
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], (rise > SPEECH_EDGE_DB).astype(np.int8), [0]])))
-    starts, ends = edges[::2], edges[1::2]
+    runs = mask_to_spans(rise > SPEECH_EDGE_DB)
     peaks = np.concatenate([[0], np.cumsum(rise > SPEECH_PEAK_DB)])
-    runs = peaks[ends] > peaks[starts]
-    marks = np.zeros(n_frames + 1, dtype=np.int64)
-    np.add.at(marks, starts[runs], 1)
-    np.add.at(marks, ends[runs], -1)
-    return np.cumsum(marks)[:n_frames] > 0
+    reaching = peaks[runs[:, 1]] > peaks[runs[:, 0]]
+    return spans_to_mask(runs[reaching], n_frames, 1.0)  # spans in frames: fps 1
 
 
 def voiced_from_level(level: np.ndarray) -> np.ndarray:
@@ -161,7 +158,7 @@ def voiced_from_level(level: np.ndarray) -> np.ndarray:
 # A very noisy take's band analysis (~30 ms a minute) is asked for by several stages (roles, the
 # voice gate, the seed anchor, the report, a script's placement): the last few are kept by the
 # audio's digest (~4 ms a minute to hash; ordinary takes need neither).
-_IN_NOISE_CACHE: dict[tuple, np.ndarray] = {}
+_IN_NOISE_CACHE: dict[tuple, np.ndarray | None] = {}
 _IN_NOISE_CACHE_SIZE = 4
 
 
