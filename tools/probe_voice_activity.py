@@ -12,8 +12,10 @@
    audio only (numpy runtime) and compared with the clean take: the share of frames whose
    who-speaks class (none / A / B / both) agrees, the leakage (the listener's lip aperture over
    the speaker's where the clean take has one speaker), and the share of the clean take's
-   silences in which a mouth opens (aperture > 0.1). --broadband runs part 2 with the broadband
-   rule on every take (the code before the band VAD) for comparison.
+   silences in which a mouth opens (aperture > 0.1); and given the example's script
+   (assets/example_dialogue_script.txt), how many of its lines the take places, or that it was
+   set aside. --broadband runs part 2 with the broadband rule on every take (the code before the
+   band VAD) for comparison.
 """
 
 from __future__ import annotations
@@ -96,6 +98,14 @@ def take_rows(broadband: bool) -> None:
 
     speech = rms(x[np.abs(x) > 0.01])
 
+    script = (ROOT / "assets" / "example_dialogue_script.txt").read_text(encoding="utf-8")
+
+    def placed(audio: np.ndarray) -> str:
+        perf = generate(audio, sr, fps=50, runtime="numpy", script=script)
+        if any("does not match" in note for note in perf.notes):
+            return "set aside"
+        return f"{len(perf.lines)} placed"
+
     def run(audio: np.ndarray):
         perf = generate(audio, sr, fps=50, runtime="numpy")
         speaking = np.stack([perf.speaking[r] for r in "AB"], axis=1) > 0.5
@@ -110,8 +120,9 @@ def take_rows(broadband: bool) -> None:
             for kind in NOISES for snr in SNRS_DB]  # fmt: skip
     beds.append((f"chord bed {BED_DB:.0f} dB", _chord_bed(len(x), sr), BED_DB))
     print(f"\nexample dialogue, audio only, {'broadband rule' if broadband else 'as shipped'}")
-    print("| bed | who-speaks agrees with the clean take | leakage | mouth open in its silences |")
-    print("|---|---|---|---|")
+    print(f"clean: script lines {placed(x)}")
+    print("| bed | who-speaks agrees with clean | leakage | mouth open in its silences | script lines |")
+    print("|---|---|---|---|---|")
     for name, bed, rel_db in beds:
         noisy = np.clip(x + bed * speech / rms(bed) * 10 ** (rel_db / 20), -1.0, 1.0).astype(np.float32)
         speaking, aperture = run(noisy)
@@ -121,7 +132,8 @@ def take_rows(broadband: bool) -> None:
         lis = sum(aperture[:n][alone[r][:n], 1 - r].sum() for r in range(2))
         spk = sum(aperture[:n][alone[r][:n], r].sum() for r in range(2))
         opened = float(np.mean(aperture[:n][silent[:n]].max(axis=1) > 0.1))
-        print(f"| {name} | {agree:.3f} | {lis / max(spk, 1e-9):.3f} | {opened:.3f} |", flush=True)
+        leak = lis / max(spk, 1e-9)
+        print(f"| {name} | {agree:.3f} | {leak:.3f} | {opened:.3f} | {placed(noisy)} |", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
