@@ -241,6 +241,13 @@ def _parse_roles(roles: object, duration: float) -> RoleChoice:
 # Without a script, recognising English words takes the end of the progress bar (about as long
 # as the network on 2 cores).
 RECOGNITION_START = 0.5
+# The lip reader's mouth takes over from the network's over each run of speech, eased in and out.
+READ_LEAD_S = 0.04
+READ_TAIL_S = 0.04
+READ_RAMP_S = 0.06
+# ... but the jaw is half the network's: its vowel openings land nearer the vowels (dev readers:
+# vowel-peak error 55.6 ms with the reader's jaw alone, 49.8 with half of each, 50.1 the network's).
+NETWORK_JAW_SHARE = 0.5
 RECOGNISER_MISSING = (
     "Recognise English Words was not used: pocketsphinx's English model could not be loaded "
     "(reinstall the extension for this platform); the network shapes the mouth"
@@ -302,6 +309,8 @@ def perform(
     progress: Callable[[float], None] | None = None,
     script: Any = None,
     recognise_words: bool = False,
+    read_lips: bool = True,
+    lip_reader_weights: str | Path | None = None,
 ) -> Performance:
     """The network's own performance at 50 fps, before any staging solve.
 
@@ -310,7 +319,9 @@ def perform(
     None. script: a parsed duet.model.script.Script: its lines set the roles and,
     where their words align, the lips. recognise_words: without a script, English words
     recognised in the audio give the lips where they are trusted (script.recognise).
-    generate() wraps this; the evaluation calls it with a corpus clip's own conditioning.
+    read_lips: the speaking character's mouth from the lip reader (lips/lip_reader.py) rather
+    than the network's, where the lip reader's weights are present; lip_reader_weights: another
+    .npz of them. generate() wraps this; the evaluation calls it with a corpus clip's own conditioning.
     """
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
@@ -368,6 +379,8 @@ def perform(
     )
     perf = _performance(y, spec.NATIVE_FPS)
     perf.notes = perf.notes + tuple(report)
+    if read_lips:
+        perf.blendshapes = lip_reader_mouth(perf, x, take_features, lip_reader_weights)
     if aligned is not None:
         perf.blendshapes = script_take.script_mouth(perf.blendshapes, aligned, x, spec.NATIVE_FPS)
         # The anchor only steers the network; where the lines are sure, who speaks IS the script.
@@ -383,6 +396,57 @@ def perform(
         perf.blendshapes, note = recognised_mouth(perf, x, words_done)
         perf.notes = (*perf.notes, note)
     return perf
+
+
+def lip_reader_mouth(
+    perf: Performance, x: np.ndarray, take_features: np.ndarray, weights: str | Path | None = None
+) -> dict[str, np.ndarray]:
+    """The network's blendshapes with each character's mouth, while that character speaks, from
+    the lip reader's phones (lips/lip_reader.py) rendered by the teacher's coarticulation, the jaw
+    shared with the network's (NETWORK_JAW_SHARE); the listener's mouth and every other channel
+    stay the network's. Unchanged when the lip reader's
+    weights are absent. take_features: features.stream_features of the whole take."""
+    from . import lips
+    from .lips import lip_reader
+    from .script import take as script_take
+
+    path = lip_reader.DEFAULT_PATH if weights is None else Path(weights)
+    if not lip_reader.available(path):
+        return perf.blendshapes
+    reader = lip_reader.load(path)
+    fps = perf.fps
+    n = perf.blendshapes[spec.ROLES[0]].shape[0]
+    speaking = np.stack([perf.speaking[r] for r in spec.ROLES], axis=1)[:n]
+    channels = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
+    probs = [
+        reader.probabilities(c, windowing.voiced_frames(c, n), take_features[k])
+        for k, c in enumerate(channels)
+    ]
+    phones = {}
+    for r, role in enumerate(spec.ROLES):
+        talking = speaking[:, r] > 0.5
+        if x.ndim == 1:  # in an overlap, the louder claim reads the mix
+            talking &= speaking[:, r] >= speaking[:, 1 - r]
+        ipa, start, end, stress, spans = lip_reader.read_phones(probs[r if x.ndim == 2 else 0], talking, fps)
+        phones[role] = script_take.RolePhones(
+            tuple(ipa), tuple(start), tuple(end), tuple(stress), tuple(spans)
+        )
+    read = script_take.phones_mouth(
+        perf.blendshapes, phones, x, fps, lead=READ_LEAD_S, tail=READ_TAIL_S, ramp=READ_RAMP_S
+    )
+    jaw, close = spec.ARKIT_INDEX["jawOpen"], spec.ARKIT_INDEX["mouthClose"]
+    for role in spec.ROLES:
+        bs, net = read[role], perf.blendshapes[role]
+        took = (
+            script_take.mouth_weight(
+                phones[role].spans, n, fps, lead=READ_LEAD_S, tail=READ_TAIL_S, ramp=READ_RAMP_S
+            )
+            > 0
+        )
+        sealed = took & (lips.lip_aperture(bs.astype(np.float64)) <= lips.APERTURE_CLOSED)
+        bs[took, jaw] += NETWORK_JAW_SHARE * (net[took, jaw] - bs[took, jaw])
+        bs[sealed, close] = bs[sealed, jaw]  # what the reader sealed stays sealed
+    return read
 
 
 def recognised_mouth(
@@ -441,6 +505,7 @@ def generate(
     progress: Callable[[float], None] | None = None,
     moods: Any = None,
     recognise_words: bool = False,
+    read_lips: bool = True,
 ) -> Performance:
     """Animate both characters of a dialogue from its voice-over.
 
@@ -465,6 +530,8 @@ def generate(
     the teacher's mouth on the words it trusts (docs/MODEL.md "Lips from recognised words"):
     sharper seals and rounding on real English speech, about 0.4 s of CPU per second of audio
     (stems: per stem); the take's notes say how many words it used.
+    read_lips: the speaking character's mouth from the lip reader (docs/MODEL.md "The lip
+    reader"): sealed p/b/m and rounded vowels on real voices; False keeps the network's mouth.
     """
     fps_out = _check_fps(fps)
     seed = _check_seed(seed)
@@ -479,6 +546,8 @@ def generate(
 
     if not isinstance(recognise_words, bool):
         raise InputError(f"recognise_words must be True or False, got {recognise_words!r}")
+    if not isinstance(read_lips, bool):
+        raise InputError(f"read_lips must be True or False, got {read_lips!r}")
     parsed_script = _parse_script(script, names)
     if parsed_script is not None and recognise_words:
         raise InputError(
@@ -517,6 +586,7 @@ def generate(
         progress=network_done,
         script=parsed_script,
         recognise_words=recognise_words,
+        read_lips=read_lips,
     )
     notes, lines = (*perf.notes, *staging_notes), perf.lines
     if targets is not None and staging_mod is not None:

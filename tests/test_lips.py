@@ -307,3 +307,15 @@ def test_lips_are_numpy_only() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.stdout.strip() == "ok (20, 52)", proc.stderr
+
+
+def test_loudness_in_blocks_equals_the_windows_at_once(monkeypatch):
+    from duet.model.lips import loudness
+
+    rng = np.random.default_rng(8)
+    x = (0.1 * rng.normal(size=16000 * 3)).astype(np.float32)
+    n = 150
+    want = loudness.frame_db(loudness.analysis_frames(x, n, 50.0)[0])
+    monkeypatch.setattr(loudness, "DB_BLOCK", 7)
+    np.testing.assert_array_equal(loudness.analysis_db(x, n, 50.0), want)
+    assert loudness.analysis_db(x, 0, 50.0).shape == (0,)

@@ -50,21 +50,44 @@ def _windows(x: np.ndarray, centers: np.ndarray, width: int) -> np.ndarray:
     return padded[idx]
 
 
+def _half_rate(audio: np.ndarray, n_frames: int, fps: float) -> tuple[np.ndarray, float, np.ndarray, int]:
+    """The audio at half its rate (a 3-tap low-pass then decimation), that rate, the analysis
+    window's centre sample per frame and the window's width."""
+    x = np.asarray(audio, dtype=np.float32)
+    x2 = np.convolve(x, np.array([0.25, 0.5, 0.25], dtype=np.float32), mode="same")[::2]
+    sr2 = spec.SAMPLE_RATE / 2.0
+    centers = np.round(np.arange(n_frames) * sr2 / fps).astype(np.int64)
+    return x2, sr2, centers, int(round(ANALYSIS_WINDOW_S * sr2))
+
+
 def analysis_frames(audio: np.ndarray, n_frames: int, fps: float) -> tuple[np.ndarray, float]:
     """Mean-removed (F, width) windows of mono spec.SAMPLE_RATE audio at half its rate.
 
     Returns the windows (float64) and the analysis rate. The half rate suits
     the teacher's pitch search (f0 < 420 Hz) and costs loudness nothing.
     """
-    x = np.asarray(audio, dtype=np.float32)
-    # Halve the rate: a 3-tap low-pass then decimation.
-    x2 = np.convolve(x, np.array([0.25, 0.5, 0.25], dtype=np.float32), mode="same")[::2]
-    sr2 = spec.SAMPLE_RATE / 2.0
-    centers = np.round(np.arange(n_frames) * sr2 / fps).astype(np.int64)
-    width = int(round(ANALYSIS_WINDOW_S * sr2))
+    x2, sr2, centers, width = _half_rate(audio, n_frames, fps)
     frames = _windows(x2, centers, width).astype(np.float64)
     frames -= frames.mean(axis=1, keepdims=True)
     return frames, sr2
+
+
+# Frames per block in analysis_db: a 10-minute take's windows at once took ~190 MB.
+DB_BLOCK = 2000
+
+
+def analysis_db(audio: np.ndarray, n_frames: int, fps: float) -> np.ndarray:
+    """frame_db(analysis_frames(...)[0]), computed block by block (the same values, bounded memory)."""
+    x2, _, centers, width = _half_rate(audio, n_frames, fps)
+    out = np.empty(n_frames, dtype=np.float64)
+    half = width // 2
+    for b in range(0, n_frames, DB_BLOCK):
+        c = centers[b : b + DB_BLOCK]
+        lo = max(int(c[0]) - half, 0)  # the block's samples only (padding all of x2 per block cost 19 MB)
+        frames = _windows(x2[lo : int(c[-1]) - half + width], c - lo, width).astype(np.float64)
+        frames -= frames.mean(axis=1, keepdims=True)
+        out[b : b + DB_BLOCK] = frame_db(frames)
+    return out
 
 
 def frame_db(frames: np.ndarray) -> np.ndarray:
@@ -108,8 +131,7 @@ def loudness_from_audio(
     the median), and a partner heard in the pauses of a mix does not count.
     Silent audio gives SILENCE_DB everywhere (gain 1).
     """
-    frames, _ = analysis_frames(audio16k, n_frames, fps)
-    db = frame_db(frames)
+    db = analysis_db(audio16k, n_frames, fps)
     if n_frames == 0:
         return db
     starts = np.asarray(phone_start, dtype=np.float64)
@@ -153,6 +175,7 @@ def phone_gains_from_audio(
 __all__ = [
     "JAW_GAIN_PER_DB",
     "JAW_GAIN_RANGE",
+    "analysis_db",
     "analysis_frames",
     "frame_db",
     "loudness_from_audio",

@@ -18,6 +18,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "eval": ("duet.model.training.evaluate", "evaluate a model and write the report"),
     "script-ami": ("duet.model.training.eval_script", "write the AMI excerpt's machine-recognised script"),
     "heldout": ("duet.model.training.heldout_eval", "held-out voices, real voices, role swaps, speaker EER"),
+    "lip-reader": ("duet.model.training.lip_reader_train", "train the lip reader (a mouth class per frame)"),
     "voiceprint": ("duet.model.training.voiceprint_train", "distil the voice print from the GE2E teacher"),
 }
 

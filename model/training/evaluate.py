@@ -248,13 +248,24 @@ def teacher_from_phones(clip: Clip, n_frames: int) -> Performance:
     )
 
 
-def model_system(path: Path, runtime: str, words: bool = False) -> Callable[[Clip, bool], Performance]:
-    """The model as generate() runs it on a clip (words: recognise_words, the LABEL+words rows)."""
+def model_system(
+    path: Path, runtime: str, words: bool = False, read_lips: bool = True
+) -> Callable[[Clip, bool], Performance]:
+    """The model as generate() runs it on a clip (words: recognise_words, the LABEL+words rows;
+    read_lips False: the network's own mouth, the LABEL/network-lips rows)."""
     from ..generation import perform
 
     def run(clip: Clip, stems: bool) -> Performance:
         x, cond = clip.stems16k if stems else clip.audio16k, clip.ref.conditioning
-        return perform(x, conditioning=cond, runtime=runtime, seed=0, weights=path, recognise_words=words)
+        return perform(
+            x,
+            conditioning=cond,
+            runtime=runtime,
+            seed=0,
+            weights=path,
+            recognise_words=words,
+            read_lips=read_lips,
+        )
 
     return run
 
@@ -610,6 +621,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also score LABEL+words: each model with recognise_words (lips of recognised English words)",
     )
     parser.add_argument(
+        "--network-lips",
+        action="store_true",
+        help="also score LABEL/network-lips: each model with its own mouth instead of the lip reader's",
+    )
+    parser.add_argument(
         "--ami-script", type=Path, default=eval_script.AMI_SCRIPT, help="the AMI excerpt's script file"
     )
     parser.add_argument(
@@ -665,6 +681,11 @@ def run(args: argparse.Namespace) -> int:
             systems[f"{label}+script"] = eval_script.script_system(path, args.runtime, failures)
             script_systems.add(f"{label}+script")
             meta_models[f"{label}+script"] = f"{meta_models[label]}, with each clip's script"
+        if args.network_lips:
+            systems[f"{label}/network-lips"] = model_system(path, args.runtime, read_lips=False)
+            meta_models[f"{label}/network-lips"] = (
+                f"{meta_models[label]}, the network's own mouth (no lip reader)"
+            )
         if args.words:
             systems[f"{label}+words"] = model_system(path, args.runtime, words=True)
             meta_models[f"{label}+words"] = f"{meta_models[label]}, with recognise_words (no script)"

@@ -587,6 +587,7 @@ def run(args: argparse.Namespace) -> int:
     readings = heldout_lips.held_out_readings(args.data, args.lips_cache, per_speaker=per_speaker)
     lip_systems = {
         "duet": heldout_lips.model_mouth(args.model),
+        "duet, network lips": heldout_lips.model_mouth(args.model, read_lips=False),
         "energy-jaw": heldout_lips.energy_jaw_mouth,
         "teacher": heldout_lips.teacher_mouth,
     }

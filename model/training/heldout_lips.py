@@ -136,11 +136,12 @@ def score_readings(readings: list[Reading], mouth: Callable[[Reading], np.ndarra
     return out
 
 
-def model_mouth(path: Path) -> Callable[[Reading], np.ndarray]:
+def model_mouth(path: Path, read_lips: bool = True) -> Callable[[Reading], np.ndarray]:
+    """The model's speaking mouth (read_lips False: the network's own, without the lip reader)."""
     from ..generation import perform
 
     def mouth(r: Reading) -> np.ndarray:
-        perf = perform(r.audio16k, runtime="numpy", seed=0, weights=path, roles="A")
+        perf = perform(r.audio16k, runtime="numpy", seed=0, weights=path, roles="A", read_lips=read_lips)
         return perf.blendshapes["A"]
 
     return mouth

@@ -1,0 +1,239 @@
+"""The lip reader: which mouth class (mouth_classes.py) each 50 fps frame of a take sounds like.
+
+A small stack of 1-D convolutions over the take's log-mel features (features.py) less their mean
+over the voiced frames (the take's channel, as voice prints read it): one of stride 2 (100 -> 50
+fps), then dilated residual layers that see about 1.5 s around each frame, and a linear layer to
+class scores. Trained on the corpus's phones and on real readers' aligned phones
+(model/training/lip_reader_train.py); its weights ship in their own .npz (no pickles). Pure numpy.
+
+decode() turns the class probabilities into timed phones, one representative phone per class, for
+the teacher's coarticulation (mouth_from_phones) to render.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .. import features
+from . import mouth_classes as mc
+
+KERNEL = 5
+DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assets" / "duet_lip_reader.npz"
+# Decoding, chosen on the development readers (tools/probe_lip_reader.py; docs/MODEL.md "The lip
+# reader"): a change of class costs SWITCH_COST log units (3.0 dropped real p/b/m, 0.3 let
+# flickers seal), and p/b/m count twice (a missed seal shows more than an extra one).
+SWITCH_COST = 1.0
+BILABIAL_BIAS = float(np.log(2.0))
+# Frames per pass on long takes (bounded memory); the margin covers what a frame sees.
+BLOCK = 3000
+
+
+class LipReaderError(ValueError):
+    """A lip-reader weights file that cannot be used."""
+
+
+@dataclass(frozen=True)
+class LipReader:
+    """Weights: input.w (C, N_MELS, K), input.b, block{i}.w (C, C, K), block{i}.b, mix{i}.w (C, C, 1),
+    mix{i}.b, output.w (N_CLASSES, C, 1), output.b, dilations (int)."""
+
+    params: dict[str, np.ndarray]
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_PATH) -> LipReader:
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                params = {k: np.asarray(data[k]) for k in data.files}
+        except (OSError, ValueError) as exc:
+            raise LipReaderError(f"lip-reader weights '{path}' could not be read ({exc})") from exc
+        need = ["input.w", "input.b", "output.w", "output.b", "dilations"]
+        missing = [k for k in need if k not in params]
+        if not missing:
+            n = len(params["dilations"])
+            missing = [
+                f"{p}{i}.{q}"
+                for i in range(n)
+                for p in ("block", "mix")
+                for q in "wb"
+                if f"{p}{i}.{q}" not in params
+            ]
+        if missing:
+            raise LipReaderError(f"lip-reader weights '{path}' lack {', '.join(missing)}")
+        if params["output.w"].shape[0] != mc.N_CLASSES:
+            raise LipReaderError(
+                f"lip-reader weights '{path}' name {params['output.w'].shape[0]} classes, "
+                f"this Duet {mc.N_CLASSES}"
+            )
+        return cls(
+            {k: (v.astype(np.float32) if k != "dilations" else v.astype(np.int64)) for k, v in params.items()}
+        )
+
+    @property
+    def dilations(self) -> tuple[int, ...]:
+        return tuple(int(d) for d in self.params["dilations"])
+
+    @property
+    def reach(self) -> int:
+        """Model frames either side that a frame's scores depend on."""
+        return 1 + sum(d * (KERNEL // 2) for d in self.dilations)
+
+    def logits(self, feats: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
+        """(2F, N_MELS) features -> (F, N_CLASSES) class scores, in blocks; `mean` (N_MELS,) is
+        taken off each block (voiced_mean), so a long take's features are never copied whole."""
+        n = len(feats) // features.FRAMES_PER_MODEL_FRAME
+        centre = np.zeros(feats.shape[1], np.float32) if mean is None else np.asarray(mean, np.float32)
+        if n <= BLOCK + 2 * self.reach:
+            return self._logits(feats - centre)[:n]
+        out = []
+        m = self.reach
+        for s in range(0, n, BLOCK):
+            a, b = max(0, s - m), min(n, s + BLOCK + m)
+            part = self._logits(feats[2 * a : 2 * b] - centre)
+            out.append(part[s - a : s - a + min(BLOCK, n - s)])
+        return np.concatenate(out)
+
+    def _logits(self, feats: np.ndarray) -> np.ndarray:
+        p = self.params
+        h = _silu(conv1d(feats.astype(np.float32), p["input.w"], p["input.b"], stride=2))
+        for i, d in enumerate(self.dilations):
+            u = _silu(conv1d(h, p[f"block{i}.w"], p[f"block{i}.b"], dilation=d))
+            h = h + u @ p[f"mix{i}.w"][:, :, 0].T + p[f"mix{i}.b"]
+        return _silu(h) @ p["output.w"][:, :, 0].T + p["output.b"]
+
+    def probabilities(
+        self, audio16k: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
+    ) -> np.ndarray:
+        """(F, N_CLASSES) class probabilities of a mono take at 50 fps. voiced: (F,) bool
+        (windowing.voiced_frames); log_mel: the take's features.log_mel when the caller has it."""
+        x = np.asarray(audio16k, dtype=np.float32).reshape(-1)
+        n = features.n_model_frames(len(x))
+        feats = features.log_mel(x) if log_mel is None else np.asarray(log_mel, np.float32)
+        z = self.logits(feats, voiced_mean(feats, voiced))[:n]
+        z = z - z.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        return e / e.sum(axis=1, keepdims=True)
+
+
+def class_path(
+    probs: np.ndarray, switch_cost: float | None = None, bias: np.ndarray | None = None
+) -> np.ndarray:
+    """(F,) the class sequence of highest probability where each change of class costs
+    `switch_cost` (log units, SWITCH_COST by default): one frame of doubt does not make a phone.
+    bias: (N_CLASSES,) log weights added to every frame (the p/b/m lean)."""
+    switch_cost = SWITCH_COST if switch_cost is None else float(switch_cost)
+    logp = np.log(np.maximum(np.asarray(probs, dtype=np.float64), 1e-9))
+    if bias is not None:
+        logp = logp + bias
+    n, c = logp.shape
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    back = np.empty((n, c), dtype=np.int64)
+    back[0] = np.arange(c)
+    score = logp[0].copy()
+    stay = np.arange(c)
+    for t in range(1, n):
+        best = int(score.argmax())
+        switch = score[best] - switch_cost
+        moved = switch > score
+        back[t] = np.where(moved, best, stay)
+        score = np.where(moved, switch, score) + logp[t]
+    path = np.empty(n, dtype=np.int64)
+    path[-1] = int(score.argmax())
+    for t in range(n - 1, 0, -1):
+        path[t - 1] = back[t, path[t]]
+    return path
+
+
+def read_phones(
+    probs: np.ndarray, talking: np.ndarray, fps: float
+) -> tuple[list[str], list[float], list[float], list[int], list[tuple[float, float]]]:
+    """Timed representative phones of one role: (ipa, start, end, stress, spans) in seconds.
+
+    probs: (F, N_CLASSES) lip-reader probabilities; talking: (F,) bool frames in which this role
+    speaks. Each run of talking frames is decoded on its own (class_path) and becomes a span;
+    its segments become phones (mouth_classes.REPRESENTATIVE; vowels stressed, silences kept as
+    rests)."""
+    talking = np.asarray(talking, dtype=bool)
+    bias = np.zeros(mc.N_CLASSES)
+    bias[mc.BILABIAL] = BILABIAL_BIAS
+    ipa: list[str] = []
+    start: list[float] = []
+    end: list[float] = []
+    stress: list[int] = []
+    spans: list[tuple[float, float]] = []
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], talking.astype(np.int8), [0]])))
+    for a, b in zip(edges[::2], edges[1::2], strict=True):
+        path = class_path(probs[a:b], bias=bias)
+        cuts = np.concatenate([[0], np.flatnonzero(np.diff(path)) + 1, [b - a]])
+        for i0, i1 in itertools.pairwise(cuts):
+            k = int(path[i0])
+            ipa.append(mc.REPRESENTATIVE[k])
+            start.append((a + i0) / fps)
+            end.append((a + i1) / fps)
+            stress.append(1 if k in mc.VOWEL_CLASSES else 0)
+        spans.append((a / fps, b / fps))
+    return ipa, start, end, stress, spans
+
+
+def voiced_mean(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+    """(N_MELS,) the mean of the log-mel features over the voiced frames (all frames when none is
+    voiced): the take's channel, which the lip reader reads its features against."""
+    rep = np.repeat(np.asarray(voiced, dtype=bool), features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
+    if not rep.any():
+        return feats.mean(axis=0, dtype=np.float64).astype(np.float32)
+    weight = np.zeros(len(feats), np.float32)
+    weight[: len(rep)] = rep
+    return (weight @ feats / weight.sum()).astype(np.float32)  # float32: no copy of the features
+
+
+def normalised(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+    """Log-mel features less their voiced mean (training: the whole clip at once)."""
+    return (feats - voiced_mean(feats, voiced)).astype(np.float32)
+
+
+def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """(T, Cin) * (Cout, Cin, K) -> (ceil(T / stride), Cout); zero padding dilation * (K // 2)."""
+    k = w.shape[2]
+    pad = dilation * (k // 2)
+    xp = np.pad(x, ((pad, pad), (0, 0)))
+    span = dilation * (k - 1) + 1
+    cols = np.lib.stride_tricks.sliding_window_view(xp, span, axis=0)[: len(x)][::stride, :, ::dilation]
+    return cols.reshape(len(cols), -1) @ w.reshape(w.shape[0], -1).T + b
+
+
+def _silu(x: np.ndarray) -> np.ndarray:
+    return x / (1.0 + np.exp(-np.clip(x, -60.0, 60.0)))
+
+
+@lru_cache(maxsize=2)
+def _cached(path: str, stamp: float) -> LipReader:
+    return LipReader.load(path)
+
+
+def load(path: str | Path = DEFAULT_PATH) -> LipReader:
+    """The lip reader, read once per file version."""
+    p = Path(path)
+    return _cached(str(p), p.stat().st_mtime if p.exists() else 0.0)
+
+
+def available(path: str | Path = DEFAULT_PATH) -> bool:
+    return Path(path).exists()
+
+
+__all__ = [
+    "DEFAULT_PATH",
+    "LipReader",
+    "LipReaderError",
+    "available",
+    "class_path",
+    "conv1d",
+    "load",
+    "normalised",
+    "read_phones",
+    "voiced_mean",
+]

@@ -1,0 +1,307 @@
+"""Train the lip reader (model/lips/lip_reader.py): a mouth class per frame, from the take's sound.
+
+    python -m duet.model.training lip-reader --corpus corpus/full --real-corpus corpus/real \\
+        --out runs/lip_reader --steps 6000 --export assets/duet_lip_reader.npz
+
+Frames and labels come from the training split of the corpora, the mixed track as a take sounds:
+the class of the phone the one speaking role says (mouth_classes.frame_labels), silence where
+nobody speaks; frames where both speak, laughs, and real clips' frames whose lips are not trusted
+(target_mask) are left out. Real clips (LibriSpeech readers with pocketsphinx's phones; Fish
+Fillets, whose only lip labels are its silences) are drawn --real-share of the time. Validation:
+the real-voice corpus's validation readers (heldout_lips.development_readings: their accepted
+words), never the held-out test-other readers, which only report. Seeded; the features are cached
+in --out and RUN_DIR/checkpoint.pt (state dicts, read back with weights_only=True) lets a rerun
+of the same command resume.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .. import features, windowing
+from ..lips import lip_reader
+from ..lips import mouth_classes as mc
+from . import corpus_read
+from .dataset import LIPS
+
+CROP = 300  # model frames per crop (6 s)
+REPO = Path(__file__).resolve().parents[2]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument("--real-corpus", type=Path, default=None)
+    parser.add_argument("--real-share", type=float, default=0.4)
+    parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--steps", type=int, default=6000)
+    parser.add_argument("--batch", type=int, default=16)
+    parser.add_argument("--width", type=int, default=128)
+    parser.add_argument("--dilations", default="1,2,4,8,1,2")
+    parser.add_argument("--lr", type=float, default=2e-3)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--time-masks", type=int, default=0, help="masked stretches (up to 0.2 s) per crop")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--checkpoint-every", type=int, default=250)
+    parser.add_argument("--max-minutes", type=float, default=None)
+    parser.add_argument("--export", type=Path, default=None)
+    parser.add_argument(
+        "--data", type=Path, default=None, help="LibriSpeech voices (../shared/data/librispeech_voices)"
+    )
+
+
+def clip_labels(clip: corpus_read.ClipData, lips_mask: np.ndarray | None) -> np.ndarray:
+    """(F,) int16 class per frame, -1 where unknown (module docstring)."""
+    n, fps = clip.n_frames, 50.0
+    per_role = [mc.frame_labels(p["ipa"], p["start"], p["end"], n, fps) for p in clip.phones]
+    active = np.stack([(lab >= 0) & (lab != mc.SILENCE) for lab in per_role], axis=1)
+    speaking = clip.speaking > 0.5
+    trusted = np.ones((n, 2), bool) if lips_mask is None else lips_mask > 0.5
+    out = np.full(n, -1, dtype=np.int16)
+    nobody = ~active.any(1) & ~speaking.any(1) & trusted.all(1)
+    out[nobody] = mc.SILENCE
+    for r in range(2):
+        only = active[:, r] & ~active[:, 1 - r] & ~speaking[:, 1 - r] & trusted[:, r]
+        out[only] = per_role[r][only]
+        # a pause inside the role's own speech (its phones say silence, nobody else speaks)
+        pause = (per_role[r] == mc.SILENCE) & ~active[:, 1 - r] & ~speaking[:, 1 - r] & trusted.all(1)
+        out[pause] = mc.SILENCE
+    return out
+
+
+def _clip_rows(path: Path, index: dict) -> list[tuple[np.ndarray, np.ndarray, str]]:
+    with np.load(path, allow_pickle=False) as z:
+        a = {k: z[k] for k in z.files}
+    fo = a["clip_frame_offsets"]
+    kinds = a["clip_kind"].astype(str) if "clip_kind" in a else None
+    rows = []
+    for c, clip in enumerate(corpus_read.clips_from_arrays(a, index)):
+        mask = a["target_mask"][fo[c] : fo[c + 1], :, LIPS] if "target_mask" in a else None
+        labels = clip_labels(clip, mask)
+        n = clip.n_frames
+        mel = features.log_mel(clip.mix)[: 2 * n]
+        voiced = windowing.voiced_frames(clip.mix, n)
+        feats = lip_reader.normalised(mel, voiced).astype(np.float16)
+        rows.append((feats, labels, "synthetic" if kinds is None else str(kinds[c])))
+    return rows
+
+
+def build_data(corpus: Path, out: Path, log=print) -> dict[str, np.ndarray]:
+    """Features and labels of a corpus's training split, cached in `out`."""
+    if out.exists():
+        with np.load(out, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    from multiprocessing import Pool
+
+    index = corpus_read._clips_index(corpus)
+    files = corpus_read.shard_files(corpus, "train")
+    t0 = time.time()
+    with Pool(2) as pool:
+        parts = pool.starmap(_clip_rows, [(f, index) for f in files])
+    rows = [r for part in parts for r in part]
+    lengths = np.array([len(r[1]) for r in rows])
+    data = {
+        "feats": np.concatenate([r[0][: 2 * len(r[1])] for r in rows]),
+        "labels": np.concatenate([r[1] for r in rows]),
+        "offsets": np.concatenate([[0], np.cumsum(lengths)]),
+        "kinds": np.array([r[2] for r in rows]),
+    }
+    out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(out, **data)
+    log(f"{corpus}: {len(rows)} clips, {lengths.sum() / 50 / 3600:.2f} h, {time.time() - t0:.0f} s")
+    return data
+
+
+def module(width: int, dilations: tuple[int, ...], dropout: float = 0.1):
+    """The torch twin of lip_reader.LipReader (same layers and names)."""
+    import torch
+
+    class Net(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            k = lip_reader.KERNEL
+            self.input = torch.nn.Conv1d(features.N_MELS, width, k, stride=2, padding=k // 2)
+            self.block = torch.nn.ModuleList(
+                torch.nn.Conv1d(width, width, k, dilation=d, padding=d * (k // 2)) for d in dilations
+            )
+            self.mix = torch.nn.ModuleList(torch.nn.Conv1d(width, width, 1) for _ in dilations)
+            self.output = torch.nn.Conv1d(width, mc.N_CLASSES, 1)
+            self.drop = torch.nn.Dropout(dropout)
+
+        def forward(self, x):  # (B, 2T, N_MELS) -> (B, T, N_CLASSES)
+            f = torch.nn.functional.silu
+            h = f(self.input(x.transpose(1, 2)))
+            for conv, mix in zip(self.block, self.mix, strict=True):
+                h = h + mix(self.drop(f(conv(h))))
+            return self.output(f(h)).transpose(1, 2)
+
+    return Net()
+
+
+def export(net, dilations: tuple[int, ...], path: Path) -> None:
+    params = {}
+    for name, t in net.state_dict().items():
+        params[
+            name.replace("block.", "block")
+            .replace("mix.", "mix")
+            .replace(".weight", ".w")
+            .replace(".bias", ".b")
+        ] = t.detach().cpu().numpy().astype(np.float32)
+    params["dilations"] = np.array(dilations, dtype=np.int64)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **params)
+
+
+def _crops(
+    data: dict, rng: np.random.Generator, n: int, weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    off = data["offsets"]
+    clips = rng.choice(len(off) - 1, size=n, p=weights)
+    xs, ys = [], []
+    for c in clips:
+        length = off[c + 1] - off[c]
+        s = int(rng.integers(0, max(1, length - CROP + 1)))
+        f0 = off[c] + s
+        m = min(CROP, length - s)
+        x = np.zeros((2 * CROP, features.N_MELS), np.float32)
+        y = np.full(CROP, -1, np.int64)
+        x[: 2 * m] = data["feats"][2 * f0 : 2 * (f0 + m)]
+        y[:m] = data["labels"][f0 : f0 + m]
+        xs.append(x)
+        ys.append(y)
+    return np.stack(xs), np.stack(ys)
+
+
+def _augment(x: np.ndarray, rng: np.random.Generator, time_masks: int = 0) -> np.ndarray:
+    """A random tilt across the bands and one masked band group per crop (other channels than the
+    corpus's); `time_masks` stretches of up to 0.2 s set to the take's mean (context must carry
+    the frame)."""
+    b = x.shape[0]
+    tilt = rng.normal(0, 0.5, size=(b, 1, 1)) * np.linspace(-1, 1, features.N_MELS)[None, None, :]
+    x = x + tilt.astype(np.float32)
+    for i in range(b):
+        w = int(rng.integers(0, 9))
+        f = int(rng.integers(0, features.N_MELS - w + 1))
+        x[i, :, f : f + w] = 0.0
+        for _ in range(time_masks):
+            w = int(rng.integers(0, 21))
+            t = int(rng.integers(0, x.shape[1] - w + 1))
+            x[i, t : t + w] = 0.0
+    return x
+
+
+def validation(net, readings, reader_dilations) -> dict:
+    """Frame figures on the validation readers' accepted words: class accuracy, p/b/m recall and
+    precision of the argmax."""
+    import torch
+
+    from .heldout_lips import word_phones
+
+    correct = total = tp = fp = fn = 0
+    net.eval()
+    with torch.no_grad():
+        for r in readings:
+            n = features.n_model_frames(len(r.audio16k))
+            mel = features.log_mel(r.audio16k)
+            feats = lip_reader.normalised(mel, windowing.voiced_frames(r.audio16k, n))
+            z = net(torch.from_numpy(feats[None]))[0].numpy()[:n]
+            ref = word_phones(r.words)
+            lab = mc.frame_labels(ref.ipa, ref.start, ref.end, n, 50.0)
+            inside = np.zeros(n, bool)
+            for w in r.words:
+                inside[int(np.ceil(w.start * 50)) : int(np.ceil(w.end * 50))] = True
+            keep = inside & (lab >= 0)
+            pred = z.argmax(1)
+            correct += int((pred[keep] == lab[keep]).sum())
+            total += int(keep.sum())
+            tp += int(((pred == mc.BILABIAL) & (lab == mc.BILABIAL) & keep).sum())
+            fp += int(((pred == mc.BILABIAL) & (lab != mc.BILABIAL) & keep).sum())
+            fn += int(((pred != mc.BILABIAL) & (lab == mc.BILABIAL) & keep).sum())
+    net.train()
+    return {
+        "accuracy": correct / max(total, 1),
+        "pbm_recall": tp / max(tp + fn, 1),
+        "pbm_precision": tp / max(tp + fp, 1),
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(2)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    dilations = tuple(int(d) for d in args.dilations.split(","))
+    sets = [build_data(args.corpus, out / "data_synthetic.npz")]
+    shares = [1.0]
+    if args.real_corpus is not None:
+        sets.append(build_data(args.real_corpus, out / "data_real.npz"))
+        shares = [1.0 - args.real_share, args.real_share]
+    weights = []
+    for d in sets:
+        known = np.add.reduceat((d["labels"] >= 0).astype(np.float64), d["offsets"][:-1])
+        weights.append(known / known.sum())
+    readings = []
+    data_root = args.data or REPO.parent / "shared" / "data" / "librispeech_voices"
+    if data_root.exists():
+        from .heldout_lips import development_readings
+
+        readings = development_readings(data_root, log=lambda *_: None)
+    net = module(args.width, dilations, args.dropout)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.01)
+    ckpt = out / "checkpoint.pt"
+    step = 0
+    if ckpt.exists():
+        state = torch.load(ckpt, weights_only=True)
+        net.load_state_dict(state["net"])
+        opt.load_state_dict(state["opt"])
+        step = int(state["step"])
+        print(f"resumed at step {step}")
+    log = (out / "train_log.jsonl").open("a")
+    t0 = time.time()
+    while step < args.steps:
+        rng = np.random.default_rng([args.seed, step])
+        counts = rng.multinomial(args.batch, shares)
+        xs, ys = [], []
+        for d, w, k in zip(sets, weights, counts, strict=True):
+            if k:
+                x, y = _crops(d, rng, int(k), w)
+                xs.append(x)
+                ys.append(y)
+        x = _augment(np.concatenate(xs), rng, args.time_masks)
+        y = np.concatenate(ys)
+        lr = args.lr * min(1.0, (step + 1) / 200) * 0.5 * (1 + np.cos(np.pi * step / args.steps))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        z = net(torch.from_numpy(x))
+        loss = torch.nn.functional.cross_entropy(
+            z.reshape(-1, mc.N_CLASSES),
+            torch.from_numpy(y).reshape(-1),
+            ignore_index=-1,
+            label_smoothing=0.05,
+        )
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        step += 1
+        row = {"step": step, "loss": float(loss), "lr": lr, "seconds": round(time.time() - t0, 1)}
+        if step % args.checkpoint_every == 0 or step == args.steps:
+            if readings:
+                row.update(validation(net, readings, dilations))
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step}, ckpt)
+            export(net, dilations, out / f"lip_reader_{step}.npz")
+            print(json.dumps(row), flush=True)
+        log.write(json.dumps(row) + "\n")
+        if args.max_minutes is not None and time.time() - t0 > 60 * args.max_minutes:
+            torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step}, ckpt)
+            print(f"stopped at step {step} (time budget)")
+            return 0
+    if args.export is not None:
+        export(net, dilations, args.export)
+    return 0

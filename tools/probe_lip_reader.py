@@ -1,0 +1,66 @@
+"""Lips with and without the lip reader, on real readers (silver phones), for choosing weights.
+
+    python tools/probe_lip_reader.py                       # the shipped lip reader, dev readers
+    python tools/probe_lip_reader.py --weights runs/lr1/lip_reader_3000.npz --held-out
+
+Scores heldout_lips' measures (p/b/m release, recall, closure precision, rounding) of the shipped
+network with read_lips off, and on, for each --weights given. The development readers
+(train-clean-100 readers the corpora left out for validation) are the default, for choosing;
+--held-out scores the test-other readers (docs/EVAL_HELDOUT.md's real_lips row), for reporting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO.parent))
+
+from duet.model.generation import perform  # noqa: E402
+from duet.model.training import heldout_lips  # noqa: E402
+
+KEYS = (
+    "closure_release_error_ms",
+    "closure_recall",
+    "closure_precision",
+    "rounding_contrast",
+    "lip_sync_error_ms",
+)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--weights", type=Path, nargs="*", default=[None])
+    parser.add_argument(
+        "--held-out", action="store_true", help="the test-other readers instead of the dev readers"
+    )
+    parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "librispeech_voices")
+    args = parser.parse_args()
+    quiet = lambda *_: None  # noqa: E731
+    if args.held_out:
+        readings = heldout_lips.held_out_readings(args.data, log=quiet)
+    else:
+        readings = heldout_lips.development_readings(args.data, log=quiet)
+    print(f"{len(readings)} readings, {sum(len(r.words) for r in readings)} words scored")
+    print("| system | " + " | ".join(KEYS) + " | s |")
+    systems = [("network lips", False, None)] + [
+        (str(w or "shipped lip reader"), True, w) for w in args.weights
+    ]
+    for name, on, w in systems:
+        t0 = time.time()
+
+        def mouth(r, on=on, w=w):
+            perf = perform(r.audio16k, runtime="numpy", seed=0, roles="A", read_lips=on, lip_reader_weights=w)
+            return perf.blendshapes["A"]
+
+        fig = heldout_lips.score_readings(readings, mouth)
+        cells = " | ".join(f"{fig[k]:.3g}" if fig[k] is not None else "-" for k in KEYS)
+        print(f"| {name} | {cells} | {time.time() - t0:.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
