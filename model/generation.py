@@ -245,9 +245,17 @@ RECOGNITION_START = 0.5
 READ_LEAD_S = 0.04
 READ_TAIL_S = 0.04
 READ_RAMP_S = 0.06
-# ... but the jaw is half the network's: its vowel openings land nearer the vowels (dev readers:
-# vowel-peak error 55.6 ms with the reader's jaw alone, 49.8 with half of each, 50.1 the network's).
-NETWORK_JAW_SHARE = 0.5
+# ... but how far the mouth opens stays the network's (jaw and lips off the teeth): its openings land
+# nearer the vowels (synthetic mixed vowel-peak error 49.9 ms with the reader's, 44.6 with the
+# network's; the network's own mouth 44.4). The reader gives the seals and the lips' shape.
+NETWORK_OPENING = (
+    "jawOpen",
+    "mouthLowerDownLeft",
+    "mouthLowerDownRight",
+    "mouthUpperUpLeft",
+    "mouthUpperUpRight",
+)
+NETWORK_OPEN_APERTURE = 0.1  # the network's lips count as fully open from this aperture up
 RECOGNISER_MISSING = (
     "Recognise English Words was not used: pocketsphinx's English model could not be loaded "
     "(reinstall the extension for this platform); the network shapes the mouth"
@@ -401,11 +409,12 @@ def perform(
 def lip_reader_mouth(
     perf: Performance, x: np.ndarray, take_features: np.ndarray, weights: str | Path | None = None
 ) -> dict[str, np.ndarray]:
-    """The network's blendshapes with each character's mouth, while that character speaks, from
-    the lip reader's phones (lips/lip_reader.py) rendered by the teacher's coarticulation, the jaw
-    shared with the network's (NETWORK_JAW_SHARE); the listener's mouth and every other channel
-    stay the network's. Unchanged when the lip reader's
-    weights are absent. take_features: features.stream_features of the whole take."""
+    """The network's blendshapes with each character's mouth, while that character speaks, shaped
+    by the lip reader's phones (lips/lip_reader.py; its p/b/m leaned by how closed the network
+    holds the lips) rendered by the teacher's coarticulation: the reader seals and shapes the lips,
+    the network says how far they open (NETWORK_OPENING); the listener's mouth and every other
+    channel stay the network's. Unchanged when the lip reader's weights are absent.
+    take_features: features.stream_features of the whole take."""
     from . import lips
     from .lips import lip_reader
     from .script import take as script_take
@@ -427,25 +436,26 @@ def lip_reader_mouth(
         talking = speaking[:, r] > 0.5
         if x.ndim == 1:  # in an overlap, the louder claim reads the mix
             talking &= speaking[:, r] >= speaking[:, 1 - r]
-        ipa, start, end, stress, spans = lip_reader.read_phones(probs[r if x.ndim == 2 else 0], talking, fps)
+        network = lips.lip_aperture(perf.blendshapes[role].astype(np.float64))
+        closed = 1.0 - np.clip(network / NETWORK_OPEN_APERTURE, 0.0, 1.0)
+        ipa, start, end, stress, spans = lip_reader.read_phones(
+            probs[r if x.ndim == 2 else 0], talking, fps, closed=closed
+        )
         phones[role] = script_take.RolePhones(
             tuple(ipa), tuple(start), tuple(end), tuple(stress), tuple(spans)
         )
-    read = script_take.phones_mouth(
-        perf.blendshapes, phones, x, fps, lead=READ_LEAD_S, tail=READ_TAIL_S, ramp=READ_RAMP_S
-    )
-    jaw, close = spec.ARKIT_INDEX["jawOpen"], spec.ARKIT_INDEX["mouthClose"]
+    ramps = {"lead": READ_LEAD_S, "tail": READ_TAIL_S, "ramp": READ_RAMP_S}
+    read = script_take.phones_mouth(perf.blendshapes, phones, x, fps, **ramps)
+    opening = [spec.ARKIT_INDEX[k] for k in NETWORK_OPENING]
+    close = spec.ARKIT_INDEX["mouthClose"]
     for role in spec.ROLES:
         bs, net = read[role], perf.blendshapes[role]
-        took = (
-            script_take.mouth_weight(
-                phones[role].spans, n, fps, lead=READ_LEAD_S, tail=READ_TAIL_S, ramp=READ_RAMP_S
-            )
-            > 0
-        )
+        took = script_take.mouth_weight(phones[role].spans, n, fps, **ramps) > 0
         sealed = took & (lips.lip_aperture(bs.astype(np.float64)) <= lips.APERTURE_CLOSED)
-        bs[took, jaw] += NETWORK_JAW_SHARE * (net[took, jaw] - bs[took, jaw])
-        bs[sealed, close] = bs[sealed, jaw]  # what the reader sealed stays sealed
+        for k in opening:
+            bs[took, k] = net[took, k]
+        bs[sealed, close] = bs[sealed, opening[0]]  # what the reader sealed stays sealed
+        bs[np.ix_(sealed, opening[1:])] = 0.0
     return read
 
 

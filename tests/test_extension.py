@@ -47,6 +47,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     # The network's weights and the voice print that splits two voices (generation.audio_roles).
     assert "assets/duet_model.npz" in names
     assert "assets/duet_voiceprint.npz" in names
+    assert "assets/duet_lip_reader.npz" in names and "model/lips/lip_reader.py" in names  # read_lips
     assert "model/script/subtitles.py" in names  # the panel's Write Subtitles
     assert "model/script/recognise.py" in names  # Recognise English Words
 
@@ -71,6 +72,7 @@ def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
     # The bundled pocketsphinx imports and loads its English model (the extension's copy).
     assert report["english_alignment_available"]
     assert report["word_recognition_available"]
+    assert report["lip_reader_classes"] == 14
     assert report["bundled_pocketsphinx_loads"]
     # Disabling removes every class and menu entry it added.
     assert report["types_disabled"] == []

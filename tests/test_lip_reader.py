@@ -229,3 +229,17 @@ def test_without_weights_the_network_keeps_the_mouth(tmp_path: Path):
     plain = generation.perform(x, runtime="numpy", roles="A", read_lips=False)
     missing = generation.perform(x, runtime="numpy", roles="A", lip_reader_weights=tmp_path / "none.npz")
     np.testing.assert_array_equal(missing.blendshapes["A"], plain.blendshapes["A"])
+
+
+def test_where_the_network_holds_the_lips_closed_a_doubtful_pbm_seals():
+    a = mc.NAMES.index("open")
+    probs = one_hot([a] * 20)
+    probs[8:12, mc.BILABIAL] = probs[8:12, a] * 0.4  # the reader alone doubts the p
+    talking = np.ones(20, bool)
+    assert "p" not in lip_reader.read_phones(probs, talking, 50.0)[0]
+    closed = np.zeros(20)
+    closed[8:12] = 1.0  # the network's lips are shut there
+    ipa, start, end, _, _ = lip_reader.read_phones(probs, talking, 50.0, closed=closed)
+    assert ipa == ["a", "p", "a"] and start[1] == 8 / 50 and end[1] == 12 / 50
+    # and where the network's lips are open, the reader's doubtful p is not given the lean
+    assert "p" not in lip_reader.read_phones(probs, talking, 50.0, closed=np.zeros(20))[0]

@@ -76,6 +76,9 @@ def main(zip_path: str) -> None:
     recognise = importlib.import_module(MODULE + ".model.script.recognise")
     report["word_recognition_available"] = recognise.recogniser_available()
     report["bundled_pocketsphinx_loads"] = bundled_pocketsphinx_loads(user)
+    # The lip reader's weights load from the installed extension (read_lips, on by default).
+    lip_reader = importlib.import_module(MODULE + ".model.lips.lip_reader")
+    report["lip_reader_classes"] = int(lip_reader.load().params["output.b"].shape[0])
     module = sys.modules.get(MODULE)
     report["module_file"] = getattr(module, "__file__", None)
     addon_utils.disable(MODULE, default_set=True)
