@@ -236,6 +236,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         a_speaks=a_speaks,
         one_voice=one_voice,
         recognise_words=bool(s.recognise_words),
+        read_lips=bool(s.read_lips),
     )
     return Plan(
         request=request,

@@ -42,6 +42,7 @@ class GenerationRequest:
     # "A" or "B": the take holds one voice, that character's (a monologue the other listens to); None: two
     one_voice: str | None = None
     recognise_words: bool = False  # no script: lips from the English words recognised in the audio
+    read_lips: bool = True  # the lip reader shapes the speaking mouth (False: the network's own)
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
@@ -120,6 +121,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
             kwargs["roles"] = "swap"  # the first voice heard drives B
     if request.recognise_words and not has_script:  # a script's own words align the lips
         kwargs["recognise_words"] = True
+    if not request.read_lips:
+        kwargs["read_lips"] = False
     if request.moods:
         kwargs["moods"] = request.moods  # the Characters panel's moods; staged moods override them
     if progress is not None:

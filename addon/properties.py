@@ -141,6 +141,13 @@ class DuetSettings(bpy.types.PropertyGroup):
         "their sounds where the recogniser is sure (sharper p/b/m and rounded vowels on real speech; "
         "about 0.4 s per second of audio). A script's own words do this better",
     )
+    read_lips: BoolProperty(  # type: ignore[valid-type]
+        name="Lip Reader",
+        default=True,
+        description="The speaking character's lips from the lip reader, which learned real voices: p/b/m "
+        "seal and rounded vowels round; the network still says how far the mouth opens. Off: the "
+        "network's own mouth",
+    )
     one_voice: EnumProperty(  # type: ignore[valid-type]
         name="Voices",
         items=[

@@ -334,6 +334,7 @@ BAKE_OPTION_NAMES = {
     "stems": "--stems",
     "roles": "--roles",
     "recognise_words": "--recognise-words",
+    "read_lips": "--network-lips",
     "fps": "--fps",
     "weights": "--weights",
     "retarget_a": "--retarget-a",

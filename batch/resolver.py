@@ -289,6 +289,7 @@ class ShotResolver:
             subtitles=self.subtitles,
             roles=roles,
             recognise_words=recognise_words,
+            read_lips=self.value("read_lips")[0] is not False,
         )
         return shot, inputs
 

@@ -204,6 +204,7 @@ class ShotFields(BaseModel):
     stems: bool | None = None
     roles: str | tuple[float, float] | None = None  # "first", "swap", "A", "B" or (start, end): parse_roles
     recognise_words: bool | None = None  # lips from recognised English words (no script)
+    read_lips: bool | None = None  # the lip reader shapes the speaking mouth (default true)
     fps: float | None = Field(default=None, gt=0, le=1000)
     weights: str | None = None
     retarget_a: str | None = None

@@ -63,6 +63,8 @@ class Shot:
     # Without a script: the lips of the English words recognised in the audio (generate's
     # recognise_words).
     recognise_words: bool = False
+    # The lip reader shapes the speaking mouth (generate's read_lips); False: the network's own.
+    read_lips: bool = True
 
     @property
     def swap_roles(self) -> bool:
@@ -102,4 +104,5 @@ class Shot:
             "subtitles": str(self.subtitles) if self.subtitles else None,
             "roles": list(self.roles) if isinstance(self.roles, tuple) else self.roles,
             "recognise_words": self.recognise_words,
+            "read_lips": self.read_lips,
         }

@@ -84,6 +84,7 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
         row = layout.row()
         row.enabled = s.script_text is None  # a script's own words align the lips
         row.prop(s, "recognise_words")
+        layout.prop(s, "read_lips")
 
 
 MAX_SHOWN = 8  # messages listed in a panel; the rest are counted

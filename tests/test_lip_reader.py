@@ -243,3 +243,78 @@ def test_where_the_network_holds_the_lips_closed_a_doubtful_pbm_seals():
     assert ipa == ["a", "p", "a"] and start[1] == 8 / 50 and end[1] == 12 / 50
     # and where the network's lips are open, the reader's doubtful p is not given the lean
     assert "p" not in lip_reader.read_phones(probs, talking, 50.0, closed=np.zeros(20))[0]
+
+
+# -- everywhere a take is made: generate(), the panel's request, a job's key, duet bake's flag ------
+
+
+def test_generate_refuses_a_read_lips_that_is_not_a_bool():
+    from duet.model import generate
+    from duet.model.errors import InputError
+
+    with pytest.raises(InputError, match="read_lips must be True or False"):
+        generate(np.zeros(1600, np.float32), 16000, read_lips="no")
+
+
+def test_the_request_passes_read_lips_only_when_it_is_off(monkeypatch):
+    import types
+
+    from duet import model
+    from duet.addon.generate_request import GenerationRequest, run_request
+
+    seen: list[dict] = []
+    monkeypatch.setattr(
+        model, "generate", lambda audio, rate, **kw: seen.append(kw) or types.SimpleNamespace(notes=())
+    )
+    audio = np.zeros(1600, np.float32)
+    run_request(GenerationRequest(audio, 16000, False, None, 24.0, 0, False))
+    assert "read_lips" not in seen[-1]  # generate's default: the lip reader
+    run_request(GenerationRequest(audio, 16000, False, None, 24.0, 0, False, read_lips=False))
+    assert seen[-1]["read_lips"] is False
+
+
+def test_a_jobs_read_lips_key_inherits_and_is_checked(tmp_path: Path):
+    import soundfile
+
+    from duet.batch import jobfile
+
+    (tmp_path / "sc01.blend").write_bytes(b"input blend")
+    soundfile.write(tmp_path / "sh010.wav", np.zeros(16000, np.float32), 16000)
+    head = '[defaults]\nblend = "sc01.blend"\naudio = "sh010.wav"\nout = "baked/{shot}.blend"\n'
+    job = tmp_path / "job.toml"
+    job.write_text(
+        head + "read_lips = false\n[shots.inherits]\n[shots.on]\nread_lips = true\n", encoding="utf-8"
+    )
+    check = jobfile.load_job(job)
+    assert not check.problems
+    shots = {s.name: s for s in check.shots}
+    assert shots["inherits"].read_lips is False and shots["on"].read_lips is True
+    assert shots["inherits"].to_dict()["read_lips"] is False
+    job.write_text(head + "[shots.plain]\n", encoding="utf-8")
+    assert jobfile.load_job(job).shots[0].read_lips is True  # the default
+    job.write_text(head + 'read_lips = "no"\n[shots.a]\n', encoding="utf-8")
+    assert [p.location for p in jobfile.load_job(job).problems] == ["defaults.read_lips"]
+
+
+@pytest.mark.blender
+def test_duet_bake_takes_the_network_lips_flag():
+    from duet.addon.headless import commands
+
+    parser = commands.build_parser()
+    argv = ["bake", "--blend", "a.blend", "--audio", "a.wav", "--out", "o.blend"]
+    assert commands.shot_values(parser.parse_args([*argv, "--network-lips"]))["read_lips"] is False
+    assert commands.shot_values(parser.parse_args(argv))["read_lips"] is None
+
+
+@pytest.mark.blender
+def test_the_panel_offers_the_lip_reader_on_by_default(registered):
+    from panel_drawing import draw_panel
+
+    from duet.panels.generate import DUET_PT_characters
+
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    s = bpy.context.scene.duet
+    assert s.read_lips is True
+    assert ("prop", "read_lips") in draw_panel(DUET_PT_characters, bpy.context)
+    assert s.bl_rna.properties["read_lips"].name == "Lip Reader"

@@ -95,6 +95,8 @@ def main() -> int:
     anchor = first_voice_anchor(x, n)
     t_net, _ = _best(lambda: run_windows(rt, x, n, cond, anchor, latent, WindowPlan()), args.repeats)
     print(f"  split: features {t_feat:.3f} s (whole take), windows = features + network {t_net:.3f} s")
+    plain, _ = _best(lambda: generate(x, 16000, runtime="numpy", weights=path, read_lips=False), args.repeats)
+    print(f"  without the lip reader (read_lips=False): {plain:.3f} s = {seconds / plain:.0f}x real time")
     x48 = np.interp(np.arange(int(seconds * 48000)) / 48000, np.arange(len(x)) / 16000, x).astype(np.float32)
     report("numpy runtime, generate() at 48 kHz (with resampling)", "numpy", x48, 48000)
     tracemalloc.start()

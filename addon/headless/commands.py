@@ -79,6 +79,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="without a script: recognise English words in the audio and give the lips their "
         "phones where the recogniser is sure (slower: about 0.4 s per second of audio)",
     )
+    parser.add_argument(
+        "--network-lips",
+        dest="read_lips",
+        action="store_const",
+        const=False,
+        default=None,
+        help="the network's own mouth instead of the lip reader's seals and lip shapes (the job key "
+        "read_lips = false)",
+    )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
     parser.add_argument(
         "--weights",
@@ -127,6 +136,7 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "stems": args.stems,
         "roles": args.roles,
         "recognise_words": args.recognise_words,
+        "read_lips": args.read_lips,
         "fps": args.fps,
         "weights": args.weights,
         "retarget_a": args.retarget_a,

@@ -261,6 +261,7 @@ def bake_shot(shot: Shot, *, progress: Callable[[str, float], None] | None = Non
         a_speaks=shot.a_speaks,  # generate() refuses a span with no voice: a ShotError below
         one_voice=shot.one_voice,
         recognise_words=shot.recognise_words,
+        read_lips=shot.read_lips,
         names=names,
         first_frame=scene.frame_start,
         weights=shot.weights,
