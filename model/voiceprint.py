@@ -121,12 +121,15 @@ def take_windows(feats: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.
     return feats, voiced_feat, starts
 
 
-def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int) -> np.ndarray:
-    """(T, Cin) * (Cout, Cin, K) -> (ceil(T / stride), Cout); zero padding K // 2 either side."""
+def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, dilation: int = 1) -> np.ndarray:
+    """(T, Cin) * (Cout, Cin, K) -> (ceil(T / stride), Cout); taps `dilation` apart, zero padding
+    dilation * (K // 2) either side. The lip reader (lips/lip_reader.py) uses it too."""
     k = w.shape[2]
-    pad = np.pad(x, ((k // 2, k // 2), (0, 0)))
-    cols = np.lib.stride_tricks.sliding_window_view(pad, k, axis=0)[: len(x)][::stride]  # (T', Cin, K)
-    return cols.reshape(len(cols), -1) @ w.reshape(w.shape[0], -1).T + b
+    half = dilation * (k // 2)
+    pad = np.pad(x, ((half, half), (0, 0)))
+    span = dilation * (k - 1) + 1
+    cols = np.lib.stride_tricks.sliding_window_view(pad, span, axis=0)[: len(x)][::stride, :, ::dilation]
+    return cols.reshape(len(cols), -1) @ w.reshape(w.shape[0], -1).T + b  # cols: (T', Cin, K)
 
 
 def masked_stats(h: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -60,6 +60,9 @@ def _model_frames(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     return pad[: n_frames * SAMPLES_PER_FRAME].reshape(n_frames, SAMPLES_PER_FRAME)
 
 
+ENERGY_BLOCK = 3000  # frames per pass in frame_energy_db
+
+
 def frame_energy_db(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     """Level (dBFS) of each 50 fps frame of mono audio (frame k covers samples centred on k*320)."""
     frames = _model_frames(audio16k, n_frames)
@@ -67,9 +70,6 @@ def frame_energy_db(audio16k: np.ndarray, n_frames: int) -> np.ndarray:
     for b in range(0, n_frames, ENERGY_BLOCK):  # float64 squares of a 10-minute take were 150 MB
         power[b : b + ENERGY_BLOCK] = np.mean(frames[b : b + ENERGY_BLOCK].astype(np.float64) ** 2, axis=1)
     return 10.0 * np.log10(power + 1e-12)
-
-
-ENERGY_BLOCK = 3000
 
 
 # A voice-over with room tone or background noise has a floor that the fixed 30 dB range alone

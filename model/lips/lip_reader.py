@@ -6,7 +6,7 @@ fps), then dilated residual layers that see about 1.5 s around each frame, and a
 class scores. Trained on the corpus's phones and on real readers' aligned phones
 (model/training/lip_reader_train.py); its weights ship in their own .npz (no pickles). Pure numpy.
 
-decode() turns the class probabilities into timed phones, one representative phone per class, for
+read_phones() turns the class probabilities into timed phones, one representative phone per class, for
 the teacher's coarticulation (mouth_from_phones) to render.
 """
 
@@ -20,6 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import features
+from ..signal import mask_to_spans
+from ..voiceprint import conv1d
 from . import mouth_classes as mc
 
 KERNEL = 5
@@ -163,7 +165,6 @@ def read_phones(
     network's), which leans each frame's p/b/m by CLOSED_WEIGHT. Each run of talking frames is
     decoded on its own (class_path) and becomes a span; its segments become phones
     (mouth_classes.REPRESENTATIVE; vowels stressed, silences kept as rests)."""
-    talking = np.asarray(talking, dtype=bool)
     probs = np.array(probs, dtype=np.float64)
     if closed is not None:
         probs[:, mc.BILABIAL] *= np.exp(CLOSED_WEIGHT * (np.asarray(closed, dtype=np.float64) - 0.5))
@@ -174,8 +175,7 @@ def read_phones(
     end: list[float] = []
     stress: list[int] = []
     spans: list[tuple[float, float]] = []
-    edges = np.flatnonzero(np.diff(np.concatenate([[0], talking.astype(np.int8), [0]])))
-    for a, b in zip(edges[::2], edges[1::2], strict=True):
+    for a, b in mask_to_spans(talking).tolist():
         path = class_path(probs[a:b], bias=bias)
         cuts = np.concatenate([[0], np.flatnonzero(np.diff(path)) + 1, [b - a]])
         for i0, i1 in itertools.pairwise(cuts):
@@ -202,16 +202,6 @@ def voiced_mean(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
 def normalised(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     """Log-mel features less their voiced mean (training: the whole clip at once)."""
     return (feats - voiced_mean(feats, voiced)).astype(np.float32)
-
-
-def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, dilation: int = 1) -> np.ndarray:
-    """(T, Cin) * (Cout, Cin, K) -> (ceil(T / stride), Cout); zero padding dilation * (K // 2)."""
-    k = w.shape[2]
-    pad = dilation * (k // 2)
-    xp = np.pad(x, ((pad, pad), (0, 0)))
-    span = dilation * (k - 1) + 1
-    cols = np.lib.stride_tricks.sliding_window_view(xp, span, axis=0)[: len(x)][::stride, :, ::dilation]
-    return cols.reshape(len(cols), -1) @ w.reshape(w.shape[0], -1).T + b
 
 
 def _silu(x: np.ndarray) -> np.ndarray:
