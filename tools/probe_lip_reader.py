@@ -19,7 +19,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO.parent))
 
-from duet.model.generation import perform  # noqa: E402
 from duet.model.training import heldout_lips  # noqa: E402
 
 KEYS = (
@@ -51,12 +50,7 @@ def main() -> int:
     ]
     for name, on, w in systems:
         t0 = time.time()
-
-        def mouth(r, on=on, w=w):
-            perf = perform(r.audio16k, runtime="numpy", seed=0, roles="A", read_lips=on, lip_reader_weights=w)
-            return perf.blendshapes["A"]
-
-        fig = heldout_lips.score_readings(readings, mouth)
+        fig = heldout_lips.score_readings(readings, heldout_lips.model_mouth(None, on, w))
         cells = " | ".join(f"{fig[k]:.3g}" if fig[k] is not None else "-" for k in KEYS)
         print(f"| {name} | {cells} | {time.time() - t0:.0f} |", flush=True)
     return 0

@@ -136,12 +136,23 @@ def score_readings(readings: list[Reading], mouth: Callable[[Reading], np.ndarra
     return out
 
 
-def model_mouth(path: Path, read_lips: bool = True) -> Callable[[Reading], np.ndarray]:
-    """The model's speaking mouth (read_lips False: the network's own, without the lip reader)."""
+def model_mouth(
+    path: Path | None, read_lips: bool = True, lip_reader_weights: Path | None = None
+) -> Callable[[Reading], np.ndarray]:
+    """The model's speaking mouth (path None: the shipped weights; read_lips False: the network's
+    own, without the lip reader; lip_reader_weights: another lip reader's)."""
     from ..generation import perform
 
     def mouth(r: Reading) -> np.ndarray:
-        perf = perform(r.audio16k, runtime="numpy", seed=0, weights=path, roles="A", read_lips=read_lips)
+        perf = perform(
+            r.audio16k,
+            runtime="numpy",
+            seed=0,
+            weights=path,
+            roles="A",
+            read_lips=read_lips,
+            lip_reader_weights=lip_reader_weights,
+        )
         return perf.blendshapes["A"]
 
     return mouth
