@@ -1,8 +1,11 @@
 """The dual-stream network in plain numpy (numpy 1.26 and 2.x): the default inside Blender.
 
-Every operation repeats torch_runtime.DuetNet in the same order and in
-float32; tests/test_runtimes.py holds the two runtimes equal within 1e-4.
-Loops run over layers and a few kernel taps, never over frames.
+Every operation computes what torch_runtime.DuetNet computes, in float32;
+tests/test_runtimes.py holds the two runtimes equal within 1e-4. Where it saves
+passes over the frames, sums are regrouped: layer norms' scale and shift are folded
+into the projection after them, attention scales into the query projection, and
+softmax is normalised after its product with the values. Loops run over layers,
+never over frames.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ F32 = np.float32
 # to inf for very negative x, which gives the right limit (0), so overflow is silenced.
 
 
-def _silu(x: np.ndarray) -> np.ndarray:
+def silu(x: np.ndarray) -> np.ndarray:
     """x * sigmoid(x), as a new array."""
     y = np.negative(x)
     with np.errstate(over="ignore"):
@@ -51,12 +54,34 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return y
 
 
-def _softmax(x: np.ndarray) -> np.ndarray:
-    """Softmax over the last axis, in place."""
-    x -= x.max(axis=-1, keepdims=True)
-    np.exp(x, out=x)
-    x /= x.sum(axis=-1, keepdims=True)
-    return x
+def _attend(scores: np.ndarray, values: np.ndarray, bounded: bool = False) -> np.ndarray:
+    """softmax(scores) @ values over the last axis of scores, which it overwrites. The sums divide
+    the (smaller) product rather than the weights. bounded: every score is known to lie within
+    +-EXP_SAFE, so exp cannot overflow or underflow a whole row and the row maxima need not be
+    taken off first (the result is the same up to rounding)."""
+    if not bounded:
+        scores -= scores.max(axis=-1, keepdims=True)
+    np.exp(scores, out=scores)
+    total = scores.sum(axis=-1, keepdims=True)
+    out = scores @ values
+    out /= total
+    return out
+
+
+# exp(+-60) and a row of a few thousand such terms stay well inside float32 (about e^+-87).
+EXP_SAFE = 60.0
+
+
+def _pad_time(x: np.ndarray, before: int, after: int) -> np.ndarray:
+    """x (N, T, ...) with zero frames before and after along axis 1 (np.pad is slower)."""
+    out = np.zeros((x.shape[0], x.shape[1] + before + after, *x.shape[2:]), dtype=x.dtype)
+    out[:, before : before + x.shape[1]] = x
+    return out
+
+
+def _largest_norm(x: np.ndarray) -> float:
+    """The largest Euclidean norm of x's rows (last axis)."""
+    return float(np.sqrt(np.einsum("...i,...i->...", x, x).max(initial=0.0)))
 
 
 def _relative_bias_index(window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -96,6 +121,18 @@ class NumpyRuntime:
                 self.p[f"{prefix}.{fused}.bias"] = np.concatenate(
                     [self.p[f"{prefix}.{n}.bias"] for n in parts]
                 )
+        # A layer norm followed only by projections: its scale and shift go into them
+        # (z * g + b) @ W + c = z @ (g W) + (b @ W + c); attention scales go into the queries.
+        for li in range(cfg.n_layers):
+            self._fold(f"layers.{li}.ffn.norm", (f"layers.{li}.ffn.up", 1.0))
+            dh = cfg.attn_dim // cfg.n_heads
+            if cfg.cross_attention:
+                self._fold(f"layers.{li}.cross.norm", (f"layers.{li}.cross.qkv", 1.0), query=cfg.attn_dim, scale=dh)
+            dg = cfg.global_dim // cfg.global_heads
+            self._fold(f"layers.{li}.glob.norm", (f"layers.{li}.glob.query", 1.0 / np.sqrt(dg)), (f"layers.{li}.glob.kv", 1.0))
+        self._fold("variation.ffn.norm", ("variation.ffn.up", 1.0))
+        self._fold("out_norm", ("out", 1.0))
+        self._fold("variation.norm", ("variation.out", 1.0))
         self._depthwise = {
             k[: -len(".depthwise.weight")]: np.ascontiguousarray(v[:, 0, :].T)
             for k, v in self.p.items()
@@ -105,6 +142,22 @@ class NumpyRuntime:
         w = self.p["front.weight"]  # (d, n_mels, k)
         self._front = np.ascontiguousarray(w.reshape(w.shape[0], -1).T)  # (n_mels*k, d)
 
+    def _fold(self, norm: str, *targets: tuple[str, float], query: int = 0, scale: int = 0) -> None:
+        """Fold layer norm `norm`'s scale and shift into each (projection, factor) of targets,
+        which also scales it by factor; query/scale: the first `query` outputs of the projection
+        are scaled by 1/sqrt(scale) (the attention scale of a fused query | key | value)."""
+        g = self.p[norm + ".weight"].astype(np.float64)
+        b = self.p[norm + ".bias"].astype(np.float64)
+        for name, factor in targets:
+            w = self._wt[name].astype(np.float64)
+            bias = self.p[name + ".bias"].astype(np.float64)
+            folded_w, folded_b = g[:, None] * w * factor, (b @ w + bias) * factor
+            if query:
+                folded_w[:, :query] /= np.sqrt(scale)
+                folded_b[:query] /= np.sqrt(scale)
+            self._wt[name] = folded_w.astype(np.float32)
+            self.p[name + ".bias"] = folded_b.astype(np.float32)
+
     # -- building blocks -------------------------------------------------------------
 
     def _linear(self, x: np.ndarray, name: str, bias: bool = True) -> np.ndarray:
@@ -113,30 +166,30 @@ class NumpyRuntime:
             y += self.p[name + ".bias"]
         return y
 
+    def _standardise(self, x: np.ndarray) -> np.ndarray:
+        """A layer norm without its scale and shift (those folded into what follows)."""
+        c = x - x.mean(axis=-1, keepdims=True)
+        var = np.einsum("...i,...i->...", c, c)[..., None]
+        var *= F32(1.0 / x.shape[-1])
+        var += F32(self.cfg.layer_norm_eps)
+        c *= F32(1.0) / np.sqrt(var)
+        return c
+
     def _norm(self, x: np.ndarray, name: str) -> np.ndarray:
-        mean = x.mean(axis=-1, keepdims=True)
-        c = x - mean
-        var = np.mean(c * c, axis=-1, keepdims=True)
-        c *= F32(1.0) / np.sqrt(var + F32(self.cfg.layer_norm_eps))
+        c = self._standardise(x)
         c *= self.p[name + ".weight"]
         c += self.p[name + ".bias"]
         return c
 
     def _conv_module(self, x: np.ndarray, name: str) -> np.ndarray:
         """x (N, T, d): pre-norm depthwise conv (same padding) + pointwise, residual."""
-        y = self._norm(x, name + ".norm")
         w = self._depthwise[name]  # (k, d)
-        k = w.shape[0]
-        half = k // 2
-        t = y.shape[1]
-        yp = np.pad(y, ((0, 0), (half, half), (0, 0)))
-        acc = yp[:, 0:t] * w[0]
-        tmp = np.empty_like(acc)
-        for j in range(1, k):
-            np.multiply(yp[:, j : j + t], w[j], out=tmp)
-            acc += tmp
+        half = w.shape[0] // 2
+        y = _pad_time(self._norm(x, name + ".norm"), half, half)
+        taps = np.lib.stride_tricks.sliding_window_view(y, w.shape[0], axis=1)  # (N, T, d, k)
+        acc = np.einsum("ntdk,kd->ntd", taps, w)
         acc += self.p[name + ".depthwise.bias"]
-        out = self._linear(_silu(acc), name + ".pointwise")
+        out = self._linear(silu(acc), name + ".pointwise")
         out += x
         return out
 
@@ -147,30 +200,31 @@ class NumpyRuntime:
         _, t, _ = x.shape
         h, w, da = cfg.n_heads, cfg.local_window, cfg.attn_dim
         dh = da // h
-        y = self._norm(x, name + ".norm")
         nb = -(-t // w)
-        pad = nb * w - t
+        qkv = self._linear(self._standardise(x), name + ".qkv")  # query (pre-scaled) | key | value
+        # One zero-padded buffer: a block of W frames before and after, the partner's keys and values.
+        buf = np.zeros((2, (nb + 2) * w, 3 * da), dtype=np.float32)
+        buf[:, w : w + t, :da] = qkv[:, :, :da]
+        buf[:, w : w + t, da:] = qkv[::-1, :, da:]
+        q = buf[:, w : w + nb * w, :da].reshape(2, nb, w, h, dh).transpose(0, 3, 1, 2, 4)  # (2,H,nb,W,dh)
+        s0, s1, s2 = buf.strides
 
-        def heads(z: np.ndarray) -> np.ndarray:  # (2,T,da) -> (2,H,nb,W,dh)
-            z = np.pad(z, ((0, 0), (0, pad), (0, 0)))
-            return z.reshape(2, nb, w, h, dh).transpose(0, 3, 1, 2, 4)
+        def three_blocks(offset: int) -> np.ndarray:  # frames [iW - W, iW + 2W) of block i: (2,H,nb,3W,dh)
+            return np.lib.stride_tricks.as_strided(
+                buf[:, :, offset:],
+                shape=(2, h, nb, 3 * w, dh),
+                strides=(s0, dh * s2, w * s1, s1, s2),
+                writeable=False,
+            )
 
-        def three_blocks(z: np.ndarray) -> np.ndarray:  # -> (2,H,nb,3W,dh)
-            zp = np.pad(z, ((0, 0), (0, 0), (1, 1), (0, 0), (0, 0)))
-            return np.concatenate([zp[:, :, :-2], zp[:, :, 1:-1], zp[:, :, 2:]], axis=3)
-
-        qkv = self._linear(y, name + ".qkv")  # fused query | key | value projections
-        q = heads(qkv[..., :da])
-        q *= F32(1.0 / np.sqrt(dh))
-        k = three_blocks(heads(qkv[::-1, :, da : 2 * da]))
-        v = three_blocks(heads(qkv[::-1, :, 2 * da :]))
+        k, v = three_blocks(da), three_blocks(2 * da)
         pos = np.arange(-w, (nb + 1) * w)
         key_pos = np.lib.stride_tricks.sliding_window_view(pos, 3 * w)[::w][:nb]
         edge = np.where((key_pos >= 0) & (key_pos < t), F32(0.0), MASKED).astype(np.float32)
-        bias = self._rel_bias[li][:, None] + edge[None, :, None, :]  # (H, nb, W, 3W)
         scores = q @ k.transpose(0, 1, 2, 4, 3)
-        scores += bias
-        out = _softmax(scores) @ v  # (2,H,nb,W,dh)
+        scores += self._rel_bias[li][:, None]  # (H, 1, W, 3W)
+        scores += edge[None, :, None, :]
+        out = _attend(scores, v)  # (2,H,nb,W,dh)
         out = out.transpose(0, 2, 3, 1, 4).reshape(2, nb * w, da)[:, :t]
         out = self._linear(out, name + ".out")
         out += x
@@ -181,17 +235,14 @@ class NumpyRuntime:
         name = f"layers.{li}.glob"
         _, t, _ = x.shape
         g, dg = cfg.global_heads, cfg.global_dim // cfg.global_heads
-        y = self._norm(x, name + ".norm")
+        z = self._standardise(x)  # the norm's scale and shift are in the projections
         size = cfg.global_pool
         groups = -(-t // size)
-        pad = groups * size - t
-        pooled = np.pad(y, ((0, 0), (0, pad), (0, 0))).reshape(2, groups, size, -1).sum(axis=2)
+        pooled = np.add.reduceat(z, np.arange(0, t, size), axis=1)
         counts = np.full(groups, size, dtype=np.float32)
-        counts[-1] = size - pad
+        counts[-1] = t - (groups - 1) * size
         pooled /= counts[:, None]
-        q = self._linear(y, name + ".query").reshape(2, t, g, dg).transpose(0, 2, 1, 3) * F32(
-            1.0 / np.sqrt(dg)
-        )
+        q = self._linear(z, name + ".query").reshape(2, t, g, dg).transpose(0, 2, 1, 3)  # pre-scaled
         kv = self._linear(pooled, name + ".kv")  # fused key | value projections
         k = kv[..., : g * dg]
         v = kv[..., g * dg :].reshape(2, groups, g, dg).transpose(0, 2, 1, 3)
@@ -202,8 +253,8 @@ class NumpyRuntime:
             keys.append((k + tag[1])[::-1].reshape(2, groups, g, dg).transpose(0, 2, 1, 3))
             values.append(v[::-1])
         kk, vv = np.concatenate(keys, axis=2), np.concatenate(values, axis=2)
-        attn = _softmax(q @ kk.transpose(0, 1, 3, 2))
-        out = (attn @ vv).transpose(0, 2, 1, 3).reshape(2, t, g * dg)
+        bounded = _largest_norm(q) * _largest_norm(kk) <= EXP_SAFE  # |q.k| <= |q| |k|
+        out = _attend(q @ kk.transpose(0, 1, 3, 2), vv, bounded).transpose(0, 2, 1, 3).reshape(2, t, g * dg)
         out = self._linear(out, name + ".out")
         out += x
         return out
@@ -212,8 +263,8 @@ class NumpyRuntime:
         return self._ffn_named(x, f"layers.{li}.ffn")
 
     def _ffn_named(self, x: np.ndarray, name: str) -> np.ndarray:
-        y = self._norm(x, name + ".norm")
-        out = self._linear(_silu(self._linear(y, name + ".up")), name + ".down")
+        y = self._standardise(x)  # the norm's scale and shift are in .up
+        out = self._linear(silu(self._linear(y, name + ".up")), name + ".down")
         out += x
         return out
 
@@ -225,11 +276,11 @@ class NumpyRuntime:
         half = k // 2
         c, t2, m = f.shape
         t = -(-t2 // 2)
-        fp = np.pad(f, ((0, 0), (half, half), (0, 0)))
+        fp = _pad_time(f, half, half)
         # windows[n, s, mel, j] = fp[n, s + j, mel]; output frame i reads s = 2i.
         win = np.lib.stride_tricks.sliding_window_view(fp, k, axis=1)[:, ::2][:, :t]
         h = win.reshape(c, t, m * k) @ self._front + self.p["front.bias"]
-        h = _silu(h)
+        h = silu(h)
         for bi in range(cfg.encoder_blocks):
             h = self._conv_module(h, f"encoder.{bi}")
         return h
@@ -262,14 +313,14 @@ class NumpyRuntime:
                 x = self._cross(x, li)
             x = self._global(x, li)
             x = self._ffn(x, li)
-        raw = self._linear(self._norm(x, "out_norm"), "out")  # (2, T, out)
+        raw = self._linear(self._standardise(x), "out")  # (2, T, out); out_norm folded into out
         # Variation stage: the latent reaches the freely timed channels only.
         v = x + self._linear(np.asarray(latent, np.float32), "variation.latent_proj", bias=False).transpose(
             1, 0, 2
         )
         v = self._conv_module(v, "variation.conv")
         v = self._ffn_named(v, "variation.ffn")
-        raw[..., self._variation_index] += self._linear(self._norm(v, "variation.norm"), "variation.out")
+        raw[..., self._variation_index] += self._linear(self._standardise(v), "variation.out")
         raw = raw.transpose(1, 0, 2)  # (T, 2, out)
         if cfg.staging_residual:
             add_staging_base(raw, np.asarray(cond, np.float32), cfg)

@@ -124,12 +124,22 @@ def take_windows(feats: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.
 def conv1d(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int = 1, dilation: int = 1) -> np.ndarray:
     """(T, Cin) * (Cout, Cin, K) -> (ceil(T / stride), Cout); taps `dilation` apart, zero padding
     dilation * (K // 2) either side. The lip reader (lips/lip_reader.py) uses it too."""
-    k = w.shape[2]
+    t, c_in = x.shape
+    c_out, _, k = w.shape
     half = dilation * (k // 2)
-    pad = np.pad(x, ((half, half), (0, 0)))
-    span = dilation * (k - 1) + 1
-    cols = np.lib.stride_tricks.sliding_window_view(pad, span, axis=0)[: len(x)][::stride, :, ::dilation]
-    return cols.reshape(len(cols), -1) @ w.reshape(w.shape[0], -1).T + b  # cols: (T', Cin, K)
+    n = -(-t // stride)
+    # cols[i, j] = x[i * stride + j * dilation - half] (zeros outside): one contiguous copy per tap.
+    cols = np.zeros((n, k, c_in), dtype=np.result_type(x, np.float32))
+    for j in range(k):
+        offset = j * dilation - half
+        i0 = -(-max(0, -offset) // stride)
+        i1 = min(n, -(-(t - offset) // stride))
+        if i1 > i0:
+            s0 = i0 * stride + offset
+            cols[i0:i1, j] = x[s0 : s0 + (i1 - i0 - 1) * stride + 1 : stride]
+    out = cols.reshape(n, k * c_in) @ w.transpose(2, 1, 0).reshape(k * c_in, c_out)
+    out += b
+    return out
 
 
 def masked_stats(h: np.ndarray, mask: np.ndarray) -> np.ndarray:

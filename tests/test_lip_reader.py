@@ -165,6 +165,25 @@ def test_decoding_drops_a_doubtful_one_frame_flicker_and_keeps_a_held_class():
     assert list(lip_reader.class_path(p)) == [a] * 6 + [o] + [a] * 6 + [o] * 5
 
 
+def _path_score(logp: np.ndarray, path: np.ndarray, cost: float) -> float:
+    return float(logp[np.arange(len(path)), path].sum() - cost * np.count_nonzero(np.diff(path)))
+
+
+def test_decoding_finds_the_best_path_a_full_search_finds():
+    """class_path against the textbook dynamic programme over every pair of classes."""
+    rng = np.random.default_rng(3)
+    for trial in range(20):
+        n, cost = int(rng.integers(1, 60)), float(rng.uniform(0.0, 3.0))
+        probs = rng.dirichlet(np.full(mc.N_CLASSES, 0.3), size=n)
+        logp = np.log(np.maximum(probs, 1e-9))
+        score = logp[0].copy()
+        change = cost * (1.0 - np.eye(mc.N_CLASSES))  # [from, to]
+        for t in range(1, n):
+            score = (score[:, None] - change).max(axis=0) + logp[t]
+        got = lip_reader.class_path(probs, switch_cost=cost)
+        assert _path_score(logp, got, cost) == pytest.approx(float(score.max()), abs=1e-9), trial
+
+
 def test_a_doubtful_pbm_is_sealed_by_the_lean():
     a = mc.NAMES.index("open")
     p = one_hot([a] * 10)

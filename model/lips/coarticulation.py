@@ -12,6 +12,8 @@ jawOpen) and released at the phone's end.
 
 from __future__ import annotations
 
+import itertools
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,7 +176,7 @@ def mouth_track(
         closing_parts = [
             (frac_start, frac)
             for frac_start, (part, frac) in zip(
-                np.cumsum((0.0, *info.fractions[:-1])),
+                itertools.accumulate(info.fractions[:-1], initial=0.0),
                 zip(info.parts, info.fractions, strict=True),
                 strict=True,
             )

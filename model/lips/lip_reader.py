@@ -21,6 +21,7 @@ import numpy as np
 
 from .. import features
 from ..signal import mask_to_spans
+from ..numpy_runtime import silu
 from ..voiceprint import conv1d
 from . import mouth_classes as mc
 
@@ -105,11 +106,11 @@ class LipReader:
 
     def _logits(self, feats: np.ndarray) -> np.ndarray:
         p = self.params
-        h = _silu(conv1d(feats.astype(np.float32), p["input.w"], p["input.b"], stride=2))
+        h = silu(conv1d(feats.astype(np.float32), p["input.w"], p["input.b"], stride=2))
         for i, d in enumerate(self.dilations):
-            u = _silu(conv1d(h, p[f"block{i}.w"], p[f"block{i}.b"], dilation=d))
+            u = silu(conv1d(h, p[f"block{i}.w"], p[f"block{i}.b"], dilation=d))
             h = h + u @ p[f"mix{i}.w"][:, :, 0].T + p[f"mix{i}.b"]
-        return _silu(h) @ p["output.w"][:, :, 0].T + p["output.b"]
+        return silu(h) @ p["output.w"][:, :, 0].T + p["output.b"]
 
     def probabilities(
         self, audio16k: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
@@ -138,20 +139,26 @@ def class_path(
     n, c = logp.shape
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    back = np.empty((n, c), dtype=np.int64)
-    back[0] = np.arange(c)
+    # Frame t's best predecessor of class k is k itself or the best class at t - 1 (best[t]),
+    # whichever scores higher after the switch cost (moved[t, k]).
+    best = np.zeros(n, dtype=np.int64)
+    moved = np.zeros((n, c), dtype=bool)
     score = logp[0].copy()
-    stay = np.arange(c)
     for t in range(1, n):
-        best = int(score.argmax())
-        switch = score[best] - switch_cost
-        moved = switch > score
-        back[t] = np.where(moved, best, stay)
-        score = np.where(moved, switch, score) + logp[t]
+        b = int(score.argmax())
+        best[t] = b
+        switch = score[b] - switch_cost
+        np.greater(switch, score, out=moved[t])
+        np.maximum(score, switch, out=score)
+        score += logp[t]
     path = np.empty(n, dtype=np.int64)
-    path[-1] = int(score.argmax())
+    k = int(score.argmax())
+    path[-1] = k
+    best_list, moved_list = best.tolist(), moved.tolist()
     for t in range(n - 1, 0, -1):
-        path[t - 1] = back[t, path[t]]
+        if moved_list[t][k]:
+            k = best_list[t]
+        path[t - 1] = k
     return path
 
 
@@ -204,8 +211,6 @@ def normalised(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     return (feats - voiced_mean(feats, voiced)).astype(np.float32)
 
 
-def _silu(x: np.ndarray) -> np.ndarray:
-    return x / (1.0 + np.exp(-np.clip(x, -60.0, 60.0)))
 
 
 @lru_cache(maxsize=2)
