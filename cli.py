@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the command line itself: numpy's matrix kernels chosen for this CPU first
+        from . import blas
+
+        blas.rerun_with_better_kernels()
     parser = argparse.ArgumentParser(prog="python -m duet")
     sub = parser.add_subparsers(dest="command", required=True)
     for name, (_module, help_text) in COMMANDS.items():

@@ -75,6 +75,14 @@ def main() -> int:
         f"numpy {np.__version__}, python {sys.version.split()[0]}, cores {os.cpu_count()}, "
         f"threads {args.threads or 'default'}"
     )
+    from duet import blas
+
+    core = blas.core_name()
+    better = blas.better_core(core, blas.cpu_flags())
+    print(
+        f"numpy's OpenBLAS kernels: {core or 'not OpenBLAS'}"
+        + (f" (generic: python -m duet runs with {blas.ENV}={better} on this CPU)" if better else "")
+    )
 
     x = _dialogue(args.seconds)
     n = features.n_model_frames(len(x))
