@@ -127,9 +127,15 @@ class NumpyRuntime:
             self._fold(f"layers.{li}.ffn.norm", (f"layers.{li}.ffn.up", 1.0))
             dh = cfg.attn_dim // cfg.n_heads
             if cfg.cross_attention:
-                self._fold(f"layers.{li}.cross.norm", (f"layers.{li}.cross.qkv", 1.0), query=cfg.attn_dim, scale=dh)
+                self._fold(
+                    f"layers.{li}.cross.norm", (f"layers.{li}.cross.qkv", 1.0), query=cfg.attn_dim, scale=dh
+                )
             dg = cfg.global_dim // cfg.global_heads
-            self._fold(f"layers.{li}.glob.norm", (f"layers.{li}.glob.query", 1.0 / np.sqrt(dg)), (f"layers.{li}.glob.kv", 1.0))
+            self._fold(
+                f"layers.{li}.glob.norm",
+                (f"layers.{li}.glob.query", 1.0 / np.sqrt(dg)),
+                (f"layers.{li}.glob.kv", 1.0),
+            )
         self._fold("variation.ffn.norm", ("variation.ffn.up", 1.0))
         self._fold("out_norm", ("out", 1.0))
         self._fold("variation.norm", ("variation.out", 1.0))

@@ -13,7 +13,6 @@ jawOpen) and released at the phone's end.
 from __future__ import annotations
 
 import itertools
-
 from dataclasses import dataclass
 
 import numpy as np

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import features
-from ..signal import mask_to_spans
 from ..numpy_runtime import silu
+from ..signal import mask_to_spans
 from ..voiceprint import conv1d
 from . import mouth_classes as mc
 
@@ -209,8 +209,6 @@ def voiced_mean(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
 def normalised(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     """Log-mel features less their voiced mean (training: the whole clip at once)."""
     return (feats - voiced_mean(feats, voiced)).astype(np.float32)
-
-
 
 
 @lru_cache(maxsize=2)
