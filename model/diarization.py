@@ -143,3 +143,20 @@ def assign_roles(
     anchor[sure1, r1, 1] = 1.0
     info["assigned"] = float((sure0 | sure1).sum() / max(1, v.sum()))
     return anchor, info
+
+
+MIN_LIKENESS_FRAMES = 25  # 0.5 s of a role's frames with a print: fewer tell nothing
+
+
+def role_likeness(vectors: np.ndarray, anchor: np.ndarray) -> float | None:
+    """Cosine between the mean of `vectors` (F, D; zero rows have none) over the frames the anchor
+    (F, 2, 2) says A speaks alone and over those B does; None when either has too few."""
+    v = np.asarray(vectors, dtype=np.float64)
+    has = np.linalg.norm(v, axis=1) > 0
+    means = []
+    for r in range(2):
+        frames = has & (anchor[: len(v), r, 1] > 0.5) & (anchor[: len(v), 1 - r, 1] < 0.5)
+        if frames.sum() < MIN_LIKENESS_FRAMES:
+            return None
+        means.append(_unit(v[frames].mean(axis=0)))
+    return float(means[0] @ means[1])

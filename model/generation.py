@@ -284,10 +284,18 @@ def audio_roles(
     vectors, starts = prints.prints(x, voiced, log_mel)
     if not len(vectors):
         return anchor, info
-    joined = diarization.join_prints(emb, voiceprint.frame_prints(vectors, starts, n_frames))
+    frame_prints = voiceprint.frame_prints(vectors, starts, n_frames)
+    joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-    # The report keeps the voice vectors' likeness: it is what decided two voices.
-    return anchor, {**split, "centroid_cos": info["centroid_cos"], "split_by_prints": True}
+    # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
+    # two voices of the split are, joined and by their prints alone (voice_report.voices_alike).
+    return anchor, {
+        **split,
+        "centroid_cos": info["centroid_cos"],
+        "joined_cos": split["centroid_cos"],
+        "print_cos": diarization.role_likeness(frame_prints, anchor),
+        "split_by_prints": True,
+    }
 
 
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:

@@ -63,14 +63,43 @@ def no_voice_note(voiced: np.ndarray, what: str = "the voice-over") -> str | Non
     )
 
 
+# Two voices whose split is this alike may be one voice split in two (a monologue): their voice
+# prints' means over A's and B's frames (diarization.role_likeness) at or above ALIKE_PRINT_COS and
+# the split's joined centroids at or above ALIKE_JOINED_COS. Chosen on development recordings no
+# evaluation row uses (`tools/probe_voice_count.py --alike`): it flags 8 of 19 single readings of
+# train-clean-100 readers (3 more are decided one voice), 1 of their 19 two-reader dialogues and 1 of
+# corpus/full's 32 validation mixes. Only a note: as a decision it would merge real pairs that the
+# prints cannot tell apart.
+ALIKE_PRINT_COS = 0.92
+ALIKE_JOINED_COS = 0.85
+
+
+def voices_alike(info: dict) -> bool:
+    """Whether the two voices a take was split into sound much alike (assign_roles' report as
+    generation.audio_roles extends it)."""
+    if info.get("voices") != 2:
+        return False
+    prints, joined = info.get("print_cos"), info.get("joined_cos")
+    return (
+        prints is not None and joined is not None and prints >= ALIKE_PRINT_COS and joined >= ALIKE_JOINED_COS
+    )
+
+
 def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None) -> list[str]:
-    """What the audio-only roles could not do: tell two voices apart.
+    """What the audio-only roles could not do: tell two voices apart, or tell one from two.
 
     info: diarization.assign_roles's report; first_role: the role the first voice was given (1
     after a swap); a_range: the span in which the animator said A speaks, or None. (Which voice
     became A is not reported on every take: a batch log would carry it as a warning on every
     shot; the speaking curves and the take's markers show it.)
     """
+    if voices_alike(info):
+        return [
+            f"the two voices this take gives A and B sound much alike (voice prints {info['print_cos']:.2f} "
+            f"alike): if the voice-over holds one voice, set Voices to Only A Speaks or Only B Speaks (a "
+            f"job's roles = \"A\" or \"B\"); if two people speak, check who says which line, or use one "
+            f"stem per actor or the script"
+        ]
     if info.get("voices") != 1:
         return []
     cos = info.get("centroid_cos")

@@ -83,6 +83,36 @@ def test_one_voice_is_reported_with_what_helps():
     assert "every line is A's" in notes[0] and "A Speaks At" in notes[0] and "script" in notes[0]
 
 
+def test_two_voices_that_sound_alike_are_reported_as_maybe_one():
+    alike = {"voices": 2, "centroid_cos": 0.7, "print_cos": 0.953, "joined_cos": 0.9}
+    notes = voice_report.roles_notes(alike, 0, None)
+    assert len(notes) == 1
+    assert "sound much alike" in notes[0] and "0.95 alike" in notes[0]
+    assert "Only A Speaks" in notes[0] and 'roles = "A"' in notes[0] and "script" in notes[0]
+    for unlike in ({"print_cos": 0.91}, {"joined_cos": 0.84}, {"print_cos": None}, {"voices": 1}):
+        info = {**alike, **unlike}
+        assert not voice_report.voices_alike(info)
+        assert not any("sound much alike" in n for n in voice_report.roles_notes(info, 0, None))
+    assert voice_report.voices_alike({**alike, "print_cos": voice_report.ALIKE_PRINT_COS})
+
+
+def test_role_likeness_compares_the_frames_each_role_speaks_alone():
+    from duet.model import diarization
+
+    n = 100
+    anchor = np.zeros((n, 2, 2), np.float32)
+    anchor[:40, 0, 1] = 1.0  # A alone
+    anchor[40:80, 1, 1] = 1.0  # B alone
+    anchor[80:, :, 1] = 1.0  # both: neither role's
+    vectors = np.zeros((n, 3), np.float32)
+    vectors[:40] = [1.0, 0.0, 0.0]
+    vectors[40:80] = [1.0, 1.0, 0.0]
+    vectors[80:] = [0.0, 0.0, 1.0]
+    assert diarization.role_likeness(vectors, anchor) == pytest.approx(np.sqrt(0.5), abs=1e-6)
+    vectors[:30] = 0.0  # windows without a print: 10 frames of A are too few to say
+    assert diarization.role_likeness(vectors, anchor) is None
+
+
 @pytest.fixture(scope="module")
 def example() -> tuple[np.ndarray, int]:
     pytest.importorskip("bpy")  # read_audio decodes the FLAC with aud, which the bpy module brings
@@ -104,6 +134,23 @@ def test_a_take_of_one_voice_says_so(example):
     first_line = x[: int(2.8 * rate)]  # Mara alone: "Theo! There you are. ..."
     notes = generation.generate(first_line, rate, runtime="numpy").notes
     assert any("only one voice was heard" in n for n in notes), notes
+
+
+@pytest.mark.blender
+def test_a_real_monologue_split_in_two_gets_the_alike_voices_note():
+    """jfk.flac (11 s, one real voice) is split between A and B by the clustering; the report says
+    the two voices sound alike and names Only A Speaks."""
+    jfk = Path(__file__).resolve().parents[2] / "shared" / "eval" / "real" / "speech" / "jfk.flac"
+    if not jfk.exists():
+        pytest.skip("../shared/eval/real not beside the checkout")
+    pytest.importorskip("bpy")
+    from duet.addon.audio import read_audio
+
+    voice = read_audio(jfk, channels=1)
+    notes = generation.generate(
+        np.asarray(voice.samples, np.float32), voice.sample_rate, runtime="numpy"
+    ).notes
+    assert any("sound much alike" in n and "Only A Speaks" in n for n in notes), notes
 
 
 @pytest.mark.blender

@@ -18,6 +18,10 @@ recording it prints what a one-voice rule could read:
 
 and for each measure the fewest recordings misjudged by any one threshold (read off this same
 set, so an optimistic figure: it says whether the measure separates at all).
+
+With --alike it instead runs generation.audio_roles as a take does and counts the recordings whose
+report would say that the two voices sound much alike (voice_report.voices_alike): the single
+readings, the two-voice dialogues, and corpus/full's validation mixes (--corpus).
 """
 
 from __future__ import annotations
@@ -118,6 +122,29 @@ def model_measures(rt, x: np.ndarray) -> dict[str, float]:
     return out
 
 
+def alike_counts(rt, data: Path, corpus: Path) -> int:
+    """Print, per recording and per set, what voice_report.voices_alike says of its roles."""
+    from probe_role_split import synthetic_takes
+
+    from duet.model import features, generation, voice_report, windowing
+
+    sets: dict[str, list[bool]] = {}
+    takes = [("single reading" if v == 1 else "two readers", name, x) for name, x, v in dev_set(data)]
+    takes += [("synthetic validation mix", name, x) for name, x, _ in synthetic_takes(corpus)]
+    for kind, name, x in takes:
+        n = features.n_model_frames(len(x))
+        _, info = generation.audio_roles(rt, x, n, windowing.first_voice_anchor(x, n))
+        alike = voice_report.voices_alike(info)
+        sets.setdefault(kind, []).append(alike)
+        have = [k for k in ("print_cos", "joined_cos") if info.get(k) is not None]
+        cells = "  ".join(f"{k} {info[k]:.3f}" for k in have)
+        print(f"{name:>26} {kind}: voices {info['voices']}  {cells}  alike {alike}", flush=True)
+    print()
+    for kind, flags in sets.items():
+        print(f"{kind}: alike-voices note on {sum(flags)} of {len(flags)}")
+    return 0
+
+
 def best_split(values: list[float], one_voice: list[bool]) -> tuple[int, float]:
     """(fewest misjudged, threshold): one voice when the value is >= threshold."""
     best = (len(values) + 1, float("nan"))
@@ -133,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--teacher", action="store_true", help="also resemblyzer's encoder (training-time)")
     parser.add_argument("--voiceprint", type=Path, default=None, help="also a voice-print weights .npz")
+    parser.add_argument("--alike", action="store_true", help="count the take reports' alike-voices notes")
+    parser.add_argument("--corpus", type=Path, default=ROOT / "corpus" / "full")
     args = parser.parse_args(argv)
     if not (args.data / "train-clean-100").is_dir():
         print(f"error: {args.data}/train-clean-100 not found: pass --data", file=sys.stderr)
@@ -140,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     from duet.model.generation import get_runtime
 
     _, rt = get_runtime("numpy", args.model)
+    if args.alike:
+        return alike_counts(rt, args.data, args.corpus)
     from duet.model.training.voice_teacher import Teacher
     from duet.model.voiceprint import VoicePrint
 

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import diarization, features, spec, voiceprint, weights, windowing
+from .. import diarization, features, spec, voice_report, voiceprint, weights, windowing
 from ..performance import Performance
 from . import heldout, heldout_lips, heldout_monologues, metrics
 from .speaker_verification import speaker_verification
@@ -194,6 +194,7 @@ def score_dialogue(d: heldout.HeldoutDialogue, perf: Performance, extra: dict) -
     info = extra.get("info")
     if info is not None:
         row["voices_decided"] = int(info["voices"])
+        row["voices_alike"] = voice_report.voices_alike(info)
         row["centroid_cos"] = None if info["centroid_cos"] is None else round(float(info["centroid_cos"]), 4)
         row["seed_on"] = seed_on(extra["seed_anchor"], truth)
         anchor = extra["anchor"][:n]
@@ -219,6 +220,7 @@ def pool_rows(counts: list[dict], rows: list[dict]) -> dict:
         out["swaps"] = sum(r["roles"] == "swap" for r in rows)
         out["merged"] = sum(r["roles"] == "merged" for r in rows)
         out["one_voice"] = sum(r["voices_decided"] == 1 for r in rows)
+        out["alike"] = sum(bool(r.get("voices_alike")) for r in rows)
         out["seed_not_on_a"] = sum(r["seed_on"] != "A" for r in rows)
     if rows and all("b_share" in r for r in rows):
         out["split"] = sum(r["b_share"] > SPLIT_SHARE for r in rows)
@@ -292,6 +294,7 @@ SUMMARY_COLS = (
     ("leakage", "leakage"),
     ("swaps", "role swaps"),
     ("one_voice", "one voice decided"),
+    ("alike", "voices-alike note"),
     ("merged", "one character speaks both"),
     ("split", "one voice split in two"),
     ("b_share", "one voice: share given to B"),
@@ -303,7 +306,7 @@ SUMMARY_COLS = (
 
 def _cell(key: str, fig: dict) -> str:
     v = fig.get(key)
-    if key in ("swaps", "one_voice", "merged", "seed_not_on_a", "split") and v is not None:
+    if key in ("swaps", "one_voice", "alike", "merged", "seed_not_on_a", "split") and v is not None:
         return f"{v} of {fig['dialogues']}"
     return _fmt(v)
 
@@ -378,6 +381,9 @@ def markdown(report: dict) -> str:
         "(counted over the frames with exactly one speaker in the truth and exactly one in the output);",
         f"- one voice decided: diarization.assign_roles found the two voices' centroids more alike "
         f"than cos {diarization.ONE_VOICE_COS} and gave every voiced frame to A;",
+        "- voices-alike note: two voices were split, but their voice prints and joined vectors are as "
+        "alike as one voice's often are (voice_report.voices_alike): the take's report suggests Only A "
+        "Speaks (a note, not a decision; on real_monologues it is what tells the animator);",
         "- one character speaks both: most of one role's lines went to the other, which kept its own "
         "(B never speaks, A's mouth speaks B's lines; after a one-voice decision or not);",
         "- first-voice seed not on A: the first stretch of voice (windowing.first_voice_anchor, the "
