@@ -7,7 +7,9 @@ Frames and labels come from the training split of the corpora, the mixed track a
 the class of the phone the one speaking role says (mouth_classes.frame_labels), silence where
 nobody speaks; frames where both speak, laughs, and real clips' frames whose lips are not trusted
 (target_mask) are left out. Real clips (LibriSpeech readers with pocketsphinx's phones; Fish
-Fillets, whose only lip labels are its silences) are drawn --real-share of the time. Validation:
+Fillets, whose only lip labels are its silences) are drawn --real-share of the time; with
+--fillets-share, Fish Fillets' training lines with mouth classes forced-aligned from their text
+(fillets_phones.py, by --fillets-reader) are drawn that share of the time. Validation:
 the real-voice corpus's validation readers (heldout_lips.development_readings: their accepted
 words), never the held-out test-other readers, which only report. Seeded; the features are cached
 in --out and RUN_DIR/checkpoint.pt (state dicts, read back with weights_only=True) lets a rerun
@@ -37,6 +39,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", required=True, type=Path)
     parser.add_argument("--real-corpus", type=Path, default=None)
     parser.add_argument("--real-share", type=float, default=0.4)
+    parser.add_argument(
+        "--fillets-share",
+        type=float,
+        default=0.0,
+        help="crops from Fish Fillets lines labelled by forced alignment (fillets_phones.py)",
+    )
+    parser.add_argument(
+        "--fillets-reader",
+        type=Path,
+        default=None,
+        help="the lip reader that aligns them (default: the shipped one)",
+    )
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--steps", type=int, default=6000)
     parser.add_argument("--batch", type=int, default=16)
@@ -242,6 +256,14 @@ def run(args: argparse.Namespace) -> int:
     if args.real_corpus is not None:
         sets.append(build_data(args.real_corpus, out / "data_real.npz"))
         shares = [1.0 - args.real_share, args.real_share]
+    if args.fillets_share > 0:
+        from . import fillets_phones
+
+        aligner = args.fillets_reader or lip_reader.DEFAULT_PATH
+        sets.append(fillets_phones.build_data(out / "data_fillets.npz", aligner))
+        shares = [shares[0] - args.fillets_share, *shares[1:], args.fillets_share]
+        if shares[0] <= 0:
+            raise SystemExit("--real-share and --fillets-share leave no synthetic crops; lower them")
     weights = []
     for d in sets:
         known = np.add.reduceat((d["labels"] >= 0).astype(np.float64), d["offsets"][:-1])
