@@ -49,3 +49,18 @@ def test_words_become_their_phones_classes_in_order():
         pytest.skip(f"espeak-ng unavailable: {exc}")
     words = fp.word_classes(engine, "cs", "Bombu mám.")
     assert words == [[M, ROUND, M, mc.NAMES.index("rounded_close")], [M, A, M]]
+
+
+def test_rows_are_saved_in_the_trainers_layout_and_read_back(tmp_path):
+    from duet.model.training.lip_reader_train import cached_data, save_rows
+
+    out = tmp_path / "data.npz"
+    assert cached_data(out) is None
+    rows = [
+        (np.ones((6, 80), np.float16), np.array([S, M, A], np.int16), "fillets:cs"),
+        (np.zeros((4, 80), np.float16), np.array([A, S], np.int16), "fillets:nl"),
+    ]
+    saved = save_rows(rows, out)
+    again = cached_data(out)
+    assert saved["offsets"].tolist() == [0, 3, 5] and saved["feats"].shape == (10, 80)
+    assert {k: v.tolist() for k, v in again.items()} == {k: v.tolist() for k, v in saved.items()}

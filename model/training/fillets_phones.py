@@ -122,10 +122,12 @@ def build_data(
 ) -> dict[str, np.ndarray]:
     """The training levels' lines with their forced labels (the lip-reader trainer's data layout:
     feats, labels, offsets, kinds), cached in `out`."""
-    if out.exists():
-        with np.load(out, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
+    from .lip_reader_train import cached_data, save_rows
     from .speech import espeak
+
+    cached = cached_data(out)
+    if cached is not None:
+        return cached
 
     engine = espeak.engine()
     reader = lip_reader.LipReader.load(reader_path)
@@ -147,16 +149,7 @@ def build_data(
         f"quartiles {np.round(np.percentile(g, [25, 50, 75]), 2).tolist()}, kept above {-MAX_SCORE_GAP}), "
         f"{sum(len(r[1]) for r in rows) / 50 / 3600:.2f} h, {time.time() - t0:.0f} s"
     )
-    lengths = np.array([len(r[1]) for r in rows])
-    data = {
-        "feats": np.concatenate([r[0][: 2 * len(r[1])] for r in rows]),
-        "labels": np.concatenate([r[1] for r in rows]),
-        "offsets": np.concatenate([[0], np.cumsum(lengths)]),
-        "kinds": np.array([r[2] for r in rows]),
-    }
-    out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(out, **data)
-    return data
+    return save_rows(rows, out)
 
 
 __all__ = ["MAX_SCORE_GAP", "build_data", "forced_path", "line_labels", "word_classes"]

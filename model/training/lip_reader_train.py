@@ -104,19 +104,17 @@ def _clip_rows(path: Path, index: dict) -> list[tuple[np.ndarray, np.ndarray, st
     return rows
 
 
-def build_data(corpus: Path, out: Path, log=print) -> dict[str, np.ndarray]:
-    """Features and labels of a corpus's training split, cached in `out`."""
-    if out.exists():
-        with np.load(out, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    from multiprocessing import Pool
+def cached_data(out: Path) -> dict[str, np.ndarray] | None:
+    """The data a build left in `out`, or None when there is none yet."""
+    if not out.exists():
+        return None
+    with np.load(out, allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}
 
-    index = corpus_read._clips_index(corpus)
-    files = corpus_read.shard_files(corpus, "train")
-    t0 = time.time()
-    with Pool(2) as pool:
-        parts = pool.starmap(_clip_rows, [(f, index) for f in files])
-    rows = [r for part in parts for r in part]
+
+def save_rows(rows: list[tuple[np.ndarray, np.ndarray, str]], out: Path) -> dict[str, np.ndarray]:
+    """Rows of (features (2F, N_MELS), labels (F,), kind) in the trainer's layout (feats, labels,
+    offsets, kinds), written to `out`."""
     lengths = np.array([len(r[1]) for r in rows])
     data = {
         "feats": np.concatenate([r[0][: 2 * len(r[1])] for r in rows]),
@@ -126,7 +124,24 @@ def build_data(corpus: Path, out: Path, log=print) -> dict[str, np.ndarray]:
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     np.savez(out, **data)
-    log(f"{corpus}: {len(rows)} clips, {lengths.sum() / 50 / 3600:.2f} h, {time.time() - t0:.0f} s")
+    return data
+
+
+def build_data(corpus: Path, out: Path, log=print) -> dict[str, np.ndarray]:
+    """Features and labels of a corpus's training split, cached in `out`."""
+    cached = cached_data(out)
+    if cached is not None:
+        return cached
+    from multiprocessing import Pool
+
+    index = corpus_read._clips_index(corpus)
+    files = corpus_read.shard_files(corpus, "train")
+    t0 = time.time()
+    with Pool(2) as pool:
+        parts = pool.starmap(_clip_rows, [(f, index) for f in files])
+    rows = [r for part in parts for r in part]
+    data = save_rows(rows, out)
+    log(f"{corpus}: {len(rows)} clips, {len(data['labels']) / 50 / 3600:.2f} h, {time.time() - t0:.0f} s")
     return data
 
 
