@@ -2,6 +2,7 @@
 
     python tools/probe_lip_reader.py                       # the shipped lip reader, dev readers
     python tools/probe_lip_reader.py --weights runs/lr1/lip_reader_3000.npz --held-out
+    python tools/probe_lip_reader.py --weights runs/lr5/lip_reader_4000.npz --pbm-weight 5
 
 Scores heldout_lips' measures (p/b/m release, recall, closure precision, rounding) of the shipped
 network with read_lips off, and on, for each --weights given. The development readers
@@ -37,7 +38,19 @@ def main() -> int:
         "--held-out", action="store_true", help="the test-other readers instead of the dev readers"
     )
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "librispeech_voices")
+    parser.add_argument(
+        "--pbm-weight",
+        type=float,
+        default=None,
+        help="decode with p/b/m weighing this many times (lip_reader.BILABIAL_BIAS; shipped: 3)",
+    )
     args = parser.parse_args()
+    if args.pbm_weight is not None:
+        import math
+
+        from duet.model.lips import lip_reader
+
+        lip_reader.BILABIAL_BIAS = math.log(args.pbm_weight)
     quiet = lambda *_: None  # noqa: E731
     if args.held_out:
         readings = heldout_lips.held_out_readings(args.data, log=quiet)
