@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import bpy
 
 from ..addon import dialogue_script, generate_flow
@@ -88,11 +90,32 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
 
 
 MAX_SHOWN = 8  # messages listed in a panel; the rest are counted
+# Blender's UI font averages about 7 px a character at scale 1; the label's icon and the panel's
+# borders take about 50 px. A sidebar whose width cannot be read counts as 300 px wide.
+CHAR_PX = 7.0
+MARGIN_PX = 50.0
+DEFAULT_REGION_PX = 300
+MIN_LINE_CHARS = 24
 
 
-def _messages(layout: bpy.types.UILayout, messages, icon: str) -> None:
+def line_chars(context: bpy.types.Context) -> int:
+    """How many characters of a message fit on one line of the sidebar (a label is cut, not
+    wrapped, at the region's edge: a staging error's suggestion came last and was lost)."""
+    region = getattr(context, "region", None)
+    width = getattr(region, "width", 0) or DEFAULT_REGION_PX
+    preferences = getattr(context, "preferences", None)
+    scale = (preferences.system.ui_scale if preferences is not None else 0.0) or 1.0  # 0 without a window
+    return max(MIN_LINE_CHARS, int((width - MARGIN_PX * scale) / (CHAR_PX * scale)))
+
+
+def _messages(layout: bpy.types.UILayout, messages, icon: str, chars: int = 60) -> None:
+    """Each message as labels of at most `chars` characters, the icon on its first."""
     for message in messages[:MAX_SHOWN]:
-        layout.label(text=message, icon=icon)
+        lines = textwrap.wrap(str(message), chars) or [""]
+        column = layout.column(align=True)
+        column.label(text=lines[0], icon=icon)
+        for line in lines[1:]:
+            column.label(text=line, icon="BLANK1")
     if len(messages) > MAX_SHOWN:
         layout.label(text=f"… and {len(messages) - MAX_SHOWN} more")
 
@@ -114,8 +137,8 @@ class DUET_PT_script(_DuetPanel, bpy.types.Panel):
             check = dialogue_script.check_text(s.script_text.as_string(), dialogue_script.panel_names(s))
             if check.summary:
                 layout.label(text=check.summary, icon="CHECKMARK")
-            _messages(layout, check.errors, "ERROR")
-            _messages(layout, check.warnings, "INFO")
+            _messages(layout, check.errors, "ERROR", line_chars(context))
+            _messages(layout, check.warnings, "INFO", line_chars(context))
         takes = dialogue_script.stored_takes()
         if takes:  # the newest script-assisted take: what its placement had to say
             box = layout.box().column(align=True)
@@ -125,7 +148,7 @@ class DUET_PT_script(_DuetPanel, bpy.types.Panel):
                 box.label(text=str(exc), icon="ERROR")
             else:
                 box.label(text=f"{stored.take}: {len(stored.lines)} lines placed", icon="MARKER")
-                _messages(box, stored.notes, "INFO")
+                _messages(box, stored.notes, "INFO", line_chars(context))
         layout.operator("duet.write_subtitles", icon="FILE_TEXT")
 
 
@@ -149,7 +172,7 @@ class DUET_PT_staging(_DuetPanel, bpy.types.Panel):
         messages = generate_flow.staging_messages(s.staging_text, names, fps, scene.frame_start)
         if not messages:
             layout.label(text="Staging is valid", icon="CHECKMARK")
-        _messages(layout, messages, "ERROR")
+        _messages(layout, messages, "ERROR", line_chars(context))
 
 
 class DUET_PT_generate(_DuetPanel, bpy.types.Panel):

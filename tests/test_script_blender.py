@@ -128,10 +128,18 @@ class _Recorder:
 
 
 def _draw(bpy, panel) -> list[tuple[str, str]]:
+    """(icon, text) of each label; a message wrapped over several labels (its later lines drawn
+    with the BLANK1 icon) comes back whole, as one."""
     labels: list = []
     fake = type("Panel", (), {"layout": _Recorder(bpy, labels)})()
     panel.draw(fake, bpy.context)
-    return labels
+    merged: list = []
+    for icon, text in labels:
+        if icon == "BLANK1" and merged:
+            merged[-1] = (merged[-1][0], f"{merged[-1][1]} {text}")
+        else:
+            merged.append((icon, text))
+    return merged
 
 
 def test_the_panel_checks_the_script_live_with_line_and_column(registered, tmp_path: Path) -> None:

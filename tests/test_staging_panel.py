@@ -53,3 +53,27 @@ def test_staging_warnings_name_directions_after_the_audio(bpy_module, empty_scen
     text.from_string("A faces lft at 5s")  # an error is staging_messages' to report
     assert generate_flow.staging_warnings(text, names, 24.0, 0, 2.0) == []
     assert generate_flow.staging_messages(text, names, 24.0, 0)
+
+
+def test_a_long_staging_error_is_drawn_whole_on_lines_that_fit_the_sidebar(registered):
+    """A label is cut at the sidebar's edge: the error's suggestion, which comes last, was lost."""
+    from panel_drawing import draw_panel
+
+    from duet.addon import dialogue_script, generate_flow
+    from duet.panels import generate as panels
+
+    bpy = registered
+    bpy.ops.wm.read_homefile(use_empty=True)
+    empty_scene = bpy.context.scene
+    text = bpy.data.texts.new("staging")
+    text.from_string("A faces lft at 5s")
+    empty_scene.duet.staging_text = text
+    context = bpy.context
+    chars = panels.line_chars(context)
+    names = dialogue_script.panel_names(empty_scene.duet)
+    fps = empty_scene.render.fps / empty_scene.render.fps_base
+    (message,) = generate_flow.staging_messages(text, names, fps, empty_scene.frame_start)
+    assert len(message) > chars  # long enough to need wrapping at this width
+    labels = [t for kind, t in draw_panel(panels.DUET_PT_staging, context) if kind == "label"]
+    assert len(labels) > 1 and all(len(t) <= chars for t in labels)
+    assert " ".join(labels).split() == message.split()
