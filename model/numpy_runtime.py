@@ -123,14 +123,13 @@ class NumpyRuntime:
                 )
         # A layer norm followed only by projections: its scale and shift go into them
         # (z * g + b) @ W + c = z @ (g W) + (b @ W + c); attention scales go into the queries.
+        dh = cfg.attn_dim // cfg.n_heads
+        dg = cfg.global_dim // cfg.global_heads
+        query_scale = np.where(np.arange(3 * cfg.attn_dim) < cfg.attn_dim, 1.0 / np.sqrt(dh), 1.0)
         for li in range(cfg.n_layers):
             self._fold(f"layers.{li}.ffn.norm", (f"layers.{li}.ffn.up", 1.0))
-            dh = cfg.attn_dim // cfg.n_heads
-            if cfg.cross_attention:
-                self._fold(
-                    f"layers.{li}.cross.norm", (f"layers.{li}.cross.qkv", 1.0), query=cfg.attn_dim, scale=dh
-                )
-            dg = cfg.global_dim // cfg.global_heads
+            if cfg.cross_attention:  # fused query | key | value: the queries' columns scaled
+                self._fold(f"layers.{li}.cross.norm", (f"layers.{li}.cross.qkv", query_scale))
             self._fold(
                 f"layers.{li}.glob.norm",
                 (f"layers.{li}.glob.query", 1.0 / np.sqrt(dg)),
@@ -148,21 +147,16 @@ class NumpyRuntime:
         w = self.p["front.weight"]  # (d, n_mels, k)
         self._front = np.ascontiguousarray(w.reshape(w.shape[0], -1).T)  # (n_mels*k, d)
 
-    def _fold(self, norm: str, *targets: tuple[str, float], query: int = 0, scale: int = 0) -> None:
-        """Fold layer norm `norm`'s scale and shift into each (projection, factor) of targets,
-        which also scales it by factor; query/scale: the first `query` outputs of the projection
-        are scaled by 1/sqrt(scale) (the attention scale of a fused query | key | value)."""
+    def _fold(self, norm: str, *targets: tuple[str, float | np.ndarray]) -> None:
+        """Fold layer norm `norm`'s scale and shift into each (projection, scale) of targets;
+        scale (a number, or one per output) also multiplies the projection's outputs."""
         g = self.p[norm + ".weight"].astype(np.float64)
         b = self.p[norm + ".bias"].astype(np.float64)
-        for name, factor in targets:
+        for name, scale in targets:
             w = self._wt[name].astype(np.float64)
             bias = self.p[name + ".bias"].astype(np.float64)
-            folded_w, folded_b = g[:, None] * w * factor, (b @ w + bias) * factor
-            if query:
-                folded_w[:, :query] /= np.sqrt(scale)
-                folded_b[:query] /= np.sqrt(scale)
-            self._wt[name] = folded_w.astype(np.float32)
-            self.p[name + ".bias"] = folded_b.astype(np.float32)
+            self._wt[name] = (g[:, None] * w * scale).astype(np.float32)
+            self.p[name + ".bias"] = ((b @ w + bias) * scale).astype(np.float32)
 
     # -- building blocks -------------------------------------------------------------
 
