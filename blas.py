@@ -111,8 +111,6 @@ def rerun_with_better_kernels() -> None:
     if sys.platform != "linux":
         return
     argv = list(getattr(sys, "orig_argv", ()))
-    if not run_as_duet(argv) or ENV in os.environ or RERUN_FLAG in os.environ:
-        return  # before loading numpy: nothing to decide
     child = rerun_environment(dict(os.environ), core_name(), cpu_flags(), argv)
     if child is None:
         return
