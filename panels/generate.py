@@ -108,7 +108,7 @@ def line_chars(context: bpy.types.Context) -> int:
     return max(MIN_LINE_CHARS, int((width - MARGIN_PX * scale) / (CHAR_PX * scale)))
 
 
-def _messages(layout: bpy.types.UILayout, messages, icon: str, chars: int = 60) -> None:
+def _messages(layout: bpy.types.UILayout, messages, icon: str, chars: int) -> None:
     """Each message as labels of at most `chars` characters, the icon on its first."""
     for message in messages[:MAX_SHOWN]:
         lines = textwrap.wrap(str(message), chars) or [""]
