@@ -1,6 +1,7 @@
 """Where a script-assisted take loses who-speaks frames, clip by clip.
 
     nice -n 5 .venv/bin/python tools/script_frames.py --corpus corpus/test7 [--clips 6] [--stems]
+    nice -n 5 .venv/bin/python tools/script_frames.py --corpus corpus/full --split validation  # to develop on
     nice -n 5 .venv/bin/python tools/script_frames.py --real ../shared/eval/real
 
 Runs the model with each clip's script (as `eval --script` does: perform(..., script=...)),
@@ -109,6 +110,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=None)
     parser.add_argument("--real", type=Path, default=None)
     parser.add_argument("--clips", type=int, default=None, help="first N synthetic clips")
+    parser.add_argument("--split", default="test", help="corpus split (validation to develop on)")
     parser.add_argument("--only", default=None, help="comma-separated clip names")
     parser.add_argument("--stems", action="store_true", help="stems instead of the mix")
     parser.add_argument("--weights", type=Path, default=ROOT / "assets" / "duet_model.npz")
@@ -117,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
     clips = []
     if args.corpus is not None:
-        clips += evaluate.synthetic_clips(args.corpus, args.clips)
+        clips += evaluate.synthetic_clips(args.corpus, args.clips, args.split)
     if args.real is not None:
         clips += evaluate.real_clips(args.real).get("real_conversation", [])
     if args.only:
