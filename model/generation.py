@@ -287,15 +287,26 @@ def audio_roles(
     frame_prints = voiceprint.frame_prints(vectors, starts, n_frames)
     joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+    print_cos = diarization.role_likeness(frame_prints, anchor)
     # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
-    # two voices of the split are, joined and by their prints alone (voice_report.voices_alike).
-    return anchor, {
+    # two voices of the first split are, joined and by their prints alone (voice_report.voices_alike
+    # was chosen on those figures).
+    report = {
         **split,
         "centroid_cos": info["centroid_cos"],
         "joined_cos": split["centroid_cos"],
-        "print_cos": diarization.role_likeness(frame_prints, anchor),
+        "print_cos": print_cos,
         "split_by_prints": True,
     }
+    if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
+        joined = diarization.join_prints(emb, frame_prints, diarization.RESPLIT_PRINT_WEIGHT)
+        again, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+        resplit = diarization.role_likeness(frame_prints, again)
+        # A second split that leaves a role almost nothing of its own is no split of two voices.
+        if resplit is not None:
+            anchor = again
+            report.update(assigned=split["assigned"], resplit_print_cos=resplit)
+    return anchor, report
 
 
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:

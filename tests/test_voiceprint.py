@@ -157,14 +157,16 @@ class FixedVoices:
 
 
 class FixedPrints:
-    def __init__(self, truth, n_frames):
-        self.truth, self.n_frames, self.calls = truth, n_frames, 0
+    """Prints of 1.6 s windows every 0.4 s: (1, 0) for the first voice, `other` for the second."""
+
+    def __init__(self, truth, n_frames, other=(0.0, 1.0)):
+        self.truth, self.n_frames, self.calls, self.other = truth, n_frames, 0, other
 
     def prints(self, audio16k, voiced, log_mel=None):
         self.calls += 1
         starts = np.arange(0, self.n_frames - 80, 20)
         vectors = np.array(
-            [[1.0, 0.0] if self.truth[s + 40] == 0 else [0.0, 1.0] for s in starts], np.float32
+            [[1.0, 0.0] if self.truth[s + 40] == 0 else list(self.other) for s in starts], np.float32
         )
         return vectors, starts
 
@@ -186,10 +188,43 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     assert fake.calls == 1 and info["split_by_prints"] and info["voices"] == 2
     assert info["centroid_cos"] == pytest.approx(alone_info["centroid_cos"])  # what decided two voices
     assert accuracy(anchor, truth) > accuracy(alone, truth) and accuracy(anchor, truth) > 0.95
+    assert info["print_cos"] < diarization.RESPLIT_PRINT_COS and "resplit_print_cos" not in info
     # One voice decided by the vectors: the prints are not asked.
     same = FixedVoices(np.tile(emb[:1], (n + diarization.CONTEXT, 1)))
     _, info = generation.audio_roles(same, x, n, seed)
     assert info["voices"] == 1 and fake.calls == 1 and "split_by_prints" not in info
+
+
+def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_more(monkeypatch):
+    """Voice vectors that part the take by a nuisance (a room, loudness) more than by the voice,
+    and prints that tell the voices apart only moderately (cos 0.5): with the prints at weight 1
+    the split follows the nuisance, so both halves hold both voices and their mean prints are
+    alike; audio_roles then splits again with the prints weighing RESPLIT_PRINT_WEIGHT."""
+    from duet.model import generation, windowing
+
+    rng = np.random.default_rng(7)
+    x = (0.1 * rng.normal(size=16 * RATE)).astype(np.float32)
+    n = features.n_model_frames(len(x))
+    truth = (np.arange(n) // 100) % 2
+    nuisance = (np.arange(n) // 70) % 2  # its own schedule
+    emb = np.zeros((n, 4), np.float32)
+    emb[np.arange(n), nuisance] = 1.0
+    emb[:, 2:] = 0.02 * rng.normal(size=(n, 2))
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    seed = np.zeros((n, 2, 2), np.float32)
+    seed[:20, :, 0] = 1.0
+    seed[:20, 0, 1] = 1.0
+    fake = FixedPrints(truth, n, other=(0.5, np.sqrt(0.75)))
+    monkeypatch.setattr(voiceprint, "shipped", lambda: fake)
+    monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
+    rt = FixedVoices(np.concatenate([emb, emb[: diarization.CONTEXT]]))
+    frame_prints = voiceprint.frame_prints(*fake.prints(x, None), n)
+    first, _ = diarization.assign_roles(diarization.join_prints(emb, frame_prints), np.ones(n, bool), seed)
+    assert accuracy(first, truth) < 0.75  # the nuisance's split
+    anchor, info = generation.audio_roles(rt, x, n, seed)
+    assert info["print_cos"] > diarization.RESPLIT_PRINT_COS  # the first split, as the report keeps it
+    assert info["resplit_print_cos"] < diarization.RESPLIT_PRINT_COS
+    assert accuracy(anchor, truth) > 0.9
 
 
 def test_weights_files_are_checked_with_a_clear_message(tmp_path):

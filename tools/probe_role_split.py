@@ -13,6 +13,11 @@ For each weight it runs what generation.audio_roles runs (the voice vectors deci
 two, the joined vectors split two) and prints the anchor's accuracy on the frames it assigns where
 exactly one voice speaks, the takes below 0.8 and below 0.3 (a swap). Weight 0 is the split
 without prints.
+
+--resplit: the second split (generation.audio_roles splits a take again with the prints weighing
+diarization.RESPLIT_PRINT_WEIGHT when the first split's two voices have prints more alike than
+diarization.RESPLIT_PRINT_COS): per take, the first split's print likeness and the anchor accuracy
+of both splits, then the totals of the rule at a few thresholds.
 """
 
 from __future__ import annotations
@@ -54,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=ROOT / "assets" / "duet_model.npz")
     parser.add_argument("--corpus", type=Path, default=ROOT / "corpus" / "full")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "librispeech_voices")
+    parser.add_argument("--resplit", action="store_true", help="the second split's rule instead of weights")
     args = parser.parse_args(argv)
     import probe_voice_count
 
@@ -66,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         "real": [(d.name, d.audio16k, d.truth) for d in probe_voice_count.dev_pairs(args.data)],
         "synthetic": synthetic_takes(args.corpus),
     }
+    if args.resplit:
+        return resplit(sets, rt, prints)
     for name, takes in sets.items():
         totals = {w: [0, 0, 0, 0] for w in WEIGHTS}  # assigned, right, takes < 0.8, takes < 0.3
         for _take, x, truth in takes:
@@ -93,6 +101,50 @@ def main(argv: list[str] | None = None) -> int:
             print(
                 f"  weight {w:4.2f}: anchor accuracy {right / max(1, known):.3f}, "
                 f"takes below 0.8: {low}, below 0.3: {swapped}"
+            )
+    return 0
+
+
+RESPLIT_THRESHOLDS = (0.8, 0.84, 0.86, 0.88, 0.9, 0.92)
+
+
+def resplit(sets: dict, rt, prints) -> int:
+    from duet.model import diarization, features, voiceprint, windowing
+
+    for name, takes in sets.items():
+        rows = []  # (print likeness of the first split, its accuracy, the second split's)
+        for take, x, truth in takes:
+            n = features.n_model_frames(len(x))
+            seed = windowing.first_voice_anchor(x, n, role=0)
+            voiced = windowing.voiced_frames(x, n)
+            emb = diarization.voice_track(rt, x, n)
+            _, info = diarization.assign_roles(emb, voiced, seed)
+            vectors, starts = prints.prints(x, voiced)
+            if info["voices"] != 2 or not len(vectors):
+                continue
+            frame_prints = voiceprint.frame_prints(vectors, starts, n)
+            splits = []
+            for w in (diarization.PRINT_WEIGHT, diarization.RESPLIT_PRINT_WEIGHT):
+                joined = diarization.join_prints(emb, frame_prints, w)
+                anchor, _ = diarization.assign_roles(joined, voiced, seed, one_voice=False)
+                known, right = anchor_counts(anchor, truth)
+                splits.append((anchor, right / max(1, known)))
+            likeness = diarization.role_likeness(frame_prints, splits[0][0])
+            if likeness is None:
+                continue
+            if diarization.role_likeness(frame_prints, splits[1][0]) is None:
+                splits[1] = splits[0]  # a role left without frames: audio_roles keeps the first
+            rows.append((likeness, splits[0][1], splits[1][1]))
+            a, b = splits[0][1], splits[1][1]
+            print(f"  {name} {take}: prints {likeness:.3f}, accuracy {a:.3f} -> {b:.3f}")
+        print(f"{name} ({len(rows)} takes split in two)")
+        first = np.array([r[1] for r in rows])
+        for t in RESPLIT_THRESHOLDS:
+            acc = np.array([r[2] if r[0] > t else r[1] for r in rows])
+            print(
+                f"  split again above {t:.2f}: {sum(r[0] > t for r in rows)} takes, mean accuracy "
+                f"{first.mean():.3f} -> {acc.mean():.3f}, takes below 0.8: {(first < 0.8).sum()} -> "
+                f"{(acc < 0.8).sum()}, below 0.3: {(first < 0.3).sum()} -> {(acc < 0.3).sum()}"
             )
     return 0
 
