@@ -94,10 +94,12 @@ def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None
     shot; the speaking curves and the take's markers show it.)
     """
     if voices_alike(info):
+        # The figure of the split the take kept (audio_roles may have split it again).
+        likeness = info.get("resplit_print_cos", info["print_cos"])
         return [
-            f"the two voices this take gives A and B sound much alike (voice prints {info['print_cos']:.2f} "
+            f"the two voices this take gives A and B sound much alike (voice prints {likeness:.2f} "
             f"alike): if the voice-over holds one voice, set Voices to Only A Speaks or Only B Speaks (a "
-            f"job's roles = \"A\" or \"B\"); if two people speak, check who says which line, or use one "
+            f'job\'s roles = "A" or "B"); if two people speak, check who says which line, or use one '
             f"stem per actor or the script"
         ]
     if info.get("voices") != 1:
