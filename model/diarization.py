@@ -153,6 +153,44 @@ def assign_roles(
     return anchor, info
 
 
+TRIM_MIN_FRAMES = 10  # a trimmed seed keeps at least 0.2 s
+TRIM_SMOOTH_FRAMES = 5
+
+
+def trim_seed(seed_anchor: np.ndarray, vectors: np.ndarray, anchor: np.ndarray) -> tuple[np.ndarray, int]:
+    """The seed anchor without a tail that sounds like the other role, and the frames cut.
+
+    The first voice's seed (windowing.first_voice_anchor: up to 1 s, until a pause) runs on into
+    the partner's line when the partner answers without a pause or over the end of a short first
+    line; held on the first role, those frames pull the partner's voice to it. Each seed frame is
+    scored against the two roles' mean vectors over the frames outside the seed that `anchor` (a
+    split made with the whole seed) gives each role alone; the tail of the seed from which every
+    smoothed score favours the other role is cut (the first TRIM_MIN_FRAMES are kept).
+    """
+    known = seed_anchor[:, 0, 0] > 0
+    role = 0 if (known & (seed_anchor[:, 0, 1] > 0.5)).any() else 1
+    frames = np.flatnonzero(known & (seed_anchor[:, role, 1] > 0.5))
+    if len(frames) <= TRIM_MIN_FRAMES:
+        return seed_anchor, 0
+    outside = np.ones(len(vectors), dtype=bool)
+    outside[frames] = False
+    alone = [outside & (anchor[:, r, 1] > 0.5) & (anchor[:, 1 - r, 1] < 0.5) for r in range(2)]
+    if min(int(a.sum()) for a in alone) < MIN_LIKENESS_FRAMES:
+        return seed_anchor, 0
+    own, other = (_unit(vectors[alone[r]].mean(axis=0)) for r in (role, 1 - role))
+    score = vectors[frames] @ own - vectors[frames] @ other
+    kernel = np.ones(TRIM_SMOOTH_FRAMES) / TRIM_SMOOTH_FRAMES
+    smooth = np.convolve(np.pad(score, TRIM_SMOOTH_FRAMES // 2, mode="edge"), kernel, mode="valid")
+    cut = len(frames)
+    while cut > TRIM_MIN_FRAMES and smooth[cut - 1] < 0.0:
+        cut -= 1
+    if cut == len(frames):
+        return seed_anchor, 0
+    trimmed = seed_anchor.copy()
+    trimmed[frames[cut:]] = 0.0
+    return trimmed, len(frames) - cut
+
+
 MIN_LIKENESS_FRAMES = 25  # 0.5 s of a role's frames with a print: fewer tell nothing
 
 

@@ -267,12 +267,20 @@ NO_WORDS_RECOGNISED = (
 
 
 def audio_roles(
-    rt: Any, x: np.ndarray, n_frames: int, seed_anchor: np.ndarray, log_mel: np.ndarray | None = None
+    rt: Any,
+    x: np.ndarray,
+    n_frames: int,
+    seed_anchor: np.ndarray,
+    log_mel: np.ndarray | None = None,
+    *,
+    trim_seed: bool = True,
 ) -> tuple[np.ndarray, dict]:
     """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
     voice vectors decide one voice or two; two voices are split again over the vectors joined with
     the shipped voice prints (diarization.join_prints), when this build has them. log_mel: the
-    mix's features.log_mel when the caller has it."""
+    mix's features.log_mel when the caller has it. trim_seed: the seed is the first voice heard
+    (windowing.first_voice_anchor), whose tail may be the partner's (diarization.trim_seed); False
+    for a stretch the animator named."""
     voiced = windowing.voiced_frames(x, n_frames)
     if log_mel is None:
         log_mel = features.log_mel(x)  # once, for the voice vectors and the prints
@@ -287,6 +295,11 @@ def audio_roles(
     frame_prints = voiceprint.frame_prints(vectors, starts, n_frames)
     joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+    cut = 0
+    if trim_seed:
+        seed_anchor, cut = diarization.trim_seed(seed_anchor, joined, anchor)
+        if cut:
+            anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
     print_cos = diarization.role_likeness(frame_prints, anchor)
     # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
     # two voices of the first split are, joined and by their prints alone (voice_report.voices_alike
@@ -297,6 +310,7 @@ def audio_roles(
         "joined_cos": split["centroid_cos"],
         "print_cos": print_cos,
         "split_by_prints": True,
+        "seed_frames_trimmed": cut,
     }
     if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
         joined = diarization.join_prints(emb, frame_prints, diarization.RESPLIT_PRINT_WEIGHT)
@@ -388,7 +402,9 @@ def perform(
                 )
         else:
             seed_anchor = windowing.first_voice_anchor(x, n_frames, role=first_role)
-        anchor, voices = audio_roles(rt, x, n_frames, seed_anchor, take_features[0])
+        anchor, voices = audio_roles(
+            rt, x, n_frames, seed_anchor, take_features[0], trim_seed=a_range is None
+        )
         report += voice_report.roles_notes(voices, first_role, a_range)
     start = DIARIZATION_SHARE if x.ndim == 1 or script is not None else 0.0
     if progress is not None:

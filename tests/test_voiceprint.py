@@ -189,6 +189,7 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     assert info["centroid_cos"] == pytest.approx(alone_info["centroid_cos"])  # what decided two voices
     assert accuracy(anchor, truth) > accuracy(alone, truth) and accuracy(anchor, truth) > 0.95
     assert info["print_cos"] < diarization.RESPLIT_PRINT_COS and "resplit_print_cos" not in info
+    assert info["seed_frames_trimmed"] == 0  # the seed lies on A alone
     # One voice decided by the vectors: the prints are not asked.
     same = FixedVoices(np.tile(emb[:1], (n + diarization.CONTEXT, 1)))
     _, info = generation.audio_roles(same, x, n, seed)
@@ -225,6 +226,42 @@ def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_m
     assert info["print_cos"] > diarization.RESPLIT_PRINT_COS  # the first split, as the report keeps it
     assert info["resplit_print_cos"] < diarization.RESPLIT_PRINT_COS
     assert accuracy(anchor, truth) > 0.9
+
+
+def test_the_first_voices_seed_loses_a_tail_that_is_the_partners():
+    """A short first line (0.6 s) answered without a pause: the 1 s seed runs 0.4 s into B's line.
+    trim_seed cuts that tail (judged on the frames outside the seed) and keeps a clean seed whole."""
+    rng = np.random.default_rng(11)
+    n = 800
+    truth = np.ones(n, int)
+    truth[:30] = 0
+    truth[200:400] = 0
+    truth[600:] = 0
+    emb = 0.1 * rng.normal(size=(n, 4)).astype(np.float32)
+    emb[np.arange(n), truth] += 1.0
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    voiced = np.ones(n, bool)
+    seed = np.zeros((n, 2, 2), np.float32)
+    seed[:50, :, 0] = 1.0
+    seed[:50, 0, 1] = 1.0
+    anchor, _ = diarization.assign_roles(emb, voiced, seed, one_voice=False)
+    trimmed, cut = diarization.trim_seed(seed, emb, anchor)
+    kept = np.flatnonzero(trimmed[:, 0, 0] > 0)
+    assert 16 <= cut <= 24 and kept[0] == 0 and 26 <= len(kept) <= 34
+    assert (trimmed[kept, 0, 1] == 1).all() and not trimmed[kept[-1] + 1 :].any()
+    mended, _ = diarization.assign_roles(emb, voiced, trimmed, one_voice=False)
+    assert accuracy(mended, truth) > 0.98 and accuracy(mended, truth) > accuracy(anchor, truth)
+    # A seed wholly on the first voice (and one on B after a swap) is kept as it is.
+    clean = np.zeros_like(seed)
+    clean[210:260, :, 0] = 1.0
+    clean[210:260, 0, 1] = 1.0
+    anchor, _ = diarization.assign_roles(emb, voiced, clean, one_voice=False)
+    assert diarization.trim_seed(clean, emb, anchor)[1] == 0
+    on_b = np.zeros_like(seed)
+    on_b[20:70, :, 0] = 1.0
+    on_b[20:70, 1, 1] = 1.0
+    anchor, _ = diarization.assign_roles(emb, voiced, on_b, one_voice=False)
+    assert diarization.trim_seed(on_b, emb, anchor)[1] == 0
 
 
 def test_weights_files_are_checked_with_a_clear_message(tmp_path):

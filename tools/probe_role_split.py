@@ -110,9 +110,11 @@ RESPLIT_THRESHOLDS = (0.8, 0.84, 0.86, 0.88, 0.9, 0.92)
 
 def resplit(sets: dict, rt, prints) -> int:
     from duet.model import diarization, features, voiceprint, windowing
+    from duet.model.generation import audio_roles
 
     for name, takes in sets.items():
         rows = []  # (print likeness of the first split, its accuracy, the second split's)
+        shipped = []  # (the first split's accuracy, generation.audio_roles's: seed trimmed, split again)
         for take, x, truth in takes:
             n = features.n_model_frames(len(x))
             seed = windowing.first_voice_anchor(x, n, role=0)
@@ -135,8 +137,14 @@ def resplit(sets: dict, rt, prints) -> int:
             if diarization.role_likeness(frame_prints, splits[1][0]) is None:
                 splits[1] = splits[0]  # a role left without frames: audio_roles keeps the first
             rows.append((likeness, splits[0][1], splits[1][1]))
+            final, report = audio_roles(rt, x, n, seed)
+            known, right = anchor_counts(final, truth)
+            shipped.append((splits[0][1], right / max(1, known)))
             a, b = splits[0][1], splits[1][1]
-            print(f"  {name} {take}: prints {likeness:.3f}, accuracy {a:.3f} -> {b:.3f}")
+            print(
+                f"  {name} {take}: prints {likeness:.3f}, accuracy {a:.3f} -> {b:.3f}; audio_roles "
+                f"{shipped[-1][1]:.3f} (seed frames trimmed: {report.get('seed_frames_trimmed', 0)})"
+            )
         print(f"{name} ({len(rows)} takes split in two)")
         first = np.array([r[1] for r in rows])
         for t in RESPLIT_THRESHOLDS:
@@ -146,6 +154,12 @@ def resplit(sets: dict, rt, prints) -> int:
                 f"{first.mean():.3f} -> {acc.mean():.3f}, takes below 0.8: {(first < 0.8).sum()} -> "
                 f"{(acc < 0.8).sum()}, below 0.3: {(first < 0.3).sum()} -> {(acc < 0.3).sum()}"
             )
+        final = np.array([b for _, b in shipped])
+        print(
+            f"  audio_roles as shipped: mean accuracy {first.mean():.3f} -> {final.mean():.3f}, takes below "
+            f"0.8: {(first < 0.8).sum()} -> {(final < 0.8).sum()}, below 0.3: {(first < 0.3).sum()} -> "
+            f"{(final < 0.3).sum()}"
+        )
     return 0
 
 
