@@ -157,6 +157,18 @@ def short_gaps(mask: np.ndarray, max_frames: float) -> np.ndarray:
     return gaps
 
 
+def bridge_dips(curve: np.ndarray, max_frames: float, threshold: float = 0.5) -> np.ndarray:
+    """A copy of a 0..1 curve whose interior dips to or below threshold, shorter than max_frames,
+    are lifted onto the straight line between the values either side (both above threshold)."""
+    curve = np.asarray(curve)
+    out = curve.copy()
+    for a, b in mask_to_spans(curve <= threshold).tolist():
+        if a > 0 and b < len(curve) and b - a < max_frames:
+            line = np.linspace(curve[a - 1], curve[b], b - a + 2)[1:-1]
+            out[a:b] = np.maximum(out[a:b], line)
+    return out
+
+
 def merge_spans(spans: np.ndarray, max_gap: float) -> np.ndarray:
     """Merge sorted-or-not [start, end] spans whose gap is below max_gap seconds."""
     spans = np.asarray(spans, dtype=np.float64).reshape(-1, 2)
