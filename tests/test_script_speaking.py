@@ -3,8 +3,6 @@ network (duet.model.script.take.script_speaking, applied by generation.perform).
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
 from duet.model import generation, spec
@@ -51,32 +49,6 @@ def test_an_interjection_inside_the_partners_line_is_both_speaking():
     speaks, _ = take.script_speaking((_line("A", 0.0, 3.0), _line("B", 1.0, 1.4)), 200, FPS)
     assert speaks[_frames(1.0, 1.4)].all()
     assert not speaks[_frames(1.5, 3.0), 1].any()
-
-
-def test_on_a_mix_a_long_pause_inside_a_line_is_nobodys_speech():
-    """A 0.5 s pause inside A's line (no voice in the mix) is nobody's, as the corpus marks speaking;
-    a 0.2 s one (shorter than SPEAKING_BRIDGE_S) stays A's, and B still does not speak in either."""
-    n = 200
-    voice = np.zeros(n, bool)
-    voice[_frames(0.5, 1.0)] = voice[_frames(1.5, 2.0)] = voice[_frames(2.2, 3.0)] = True
-    aligned = take.ScriptAlignment(
-        anchor=np.zeros((n, 2, 2), np.float32),
-        lines=(_line("A", 0.5, 3.0),),
-        phones={r: take.RolePhones() for r in spec.ROLES},
-        notes=(),
-        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
-        separable=True,
-        mix_voice=voice,
-    )
-    network = {"A": np.full(n, 0.3, np.float32), "B": np.full(n, 0.7, np.float32)}
-    out = take.speaking_over_lines(network, aligned, FPS)
-    assert not out["A"][_frames(1.0, 1.5)].any() and not out["B"][_frames(1.0, 1.5)].any()
-    assert (out["A"][_frames(2.0, 2.2)] == 1.0).all() and (out["A"][_frames(0.5, 1.0)] == 1.0).all()
-    assert not out["B"][_frames(0.5, 3.0)].any()
-    np.testing.assert_array_equal(out["B"][_frames(3.0, 4.0)], 0.7)  # outside the line: the network's
-    # Without the mix's voice activity the whole line is A's.
-    whole = take.speaking_over_lines(network, dataclasses.replace(aligned, mix_voice=None), FPS)
-    assert (whole["A"][_frames(0.5, 3.0)] == 1.0).all()
 
 
 def test_perform_takes_who_speaks_from_the_script_lines(monkeypatch):

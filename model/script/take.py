@@ -77,7 +77,6 @@ class ScriptAlignment:
     aligned_lines: int = 0  # lines whose words were aligned
     check: mismatch.Check | None = None  # how well the script fits the take (None: set aside)
     stem_voice: np.ndarray | None = None  # stems: (F, 2) each character's own voice (stem_voice)
-    mix_voice: np.ndarray | None = None  # a mix: (F,) its voice activity (windowing.voiced_frames)
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
@@ -385,7 +384,6 @@ def align_script(
         aligned_lines=aligned_count,
         check=check,
         stem_voice=own_voice,
-        mix_voice=voiced if x.ndim == 1 else None,
     )
 
 
@@ -483,21 +481,13 @@ def speaking_over_lines(speaking: dict[str, np.ndarray], aligned: ScriptAlignmen
     the script knows who speaks, that; elsewhere the network's own. On stems, where the lines know,
     each character speaks where its own stem holds its voice: a line never says a character is
     silent while its stem speaks (an unscripted laugh, a backchannel placed elsewhere), nor that
-    it speaks over its stem's silence; on a mix, nobody speaks in a line's pauses of
-    SPEAKING_BRIDGE_S or longer. Returns new arrays."""
+    it speaks over its stem's silence. Returns new arrays."""
     n = len(speaking[spec.ROLES[0]])
     speaks, known = script_speaking(aligned.lines, n, fps)
     if aligned.stem_voice is not None:
         own = aligned.stem_voice
         frames = np.clip(np.round(np.arange(n) * pl.FPS / fps).astype(np.int64), 0, max(len(own) - 1, 0))
         speaks = own[frames] if len(own) else np.zeros((n, 2), dtype=bool)
-    elif aligned.mix_voice is not None and len(aligned.mix_voice):
-        # A pause inside a line as long as the bridge or longer is nobody's speech, as a pause
-        # between lines is (synthetic validation mixes: who-speaks 0.897 -> 0.8995).
-        voice = np.asarray(aligned.mix_voice, dtype=bool)
-        heard = voice[np.clip(np.round(np.arange(n) * pl.FPS / fps).astype(np.int64), 0, len(voice) - 1)]
-        pause = ~heard & ~short_gaps(heard, SPEAKING_BRIDGE_S * fps)
-        speaks[pause & known] = False
     out = {}
     for r, role in enumerate(spec.ROLES):
         s = np.array(speaking[role], dtype=np.float32, copy=True)
