@@ -44,6 +44,20 @@ def synthetic_takes(corpus: Path) -> list[tuple[str, np.ndarray, np.ndarray]]:
     return out
 
 
+def take_voices(rt, prints, x: np.ndarray) -> tuple:
+    """What audio_roles reads of a take: the first-voice seed, voiced frames, voice vectors, the
+    split on them alone (anchor, report), the voice prints' window vectors and frame prints."""
+    from duet.model import diarization, features, voiceprint, windowing
+
+    n = features.n_model_frames(len(x))
+    seed = windowing.first_voice_anchor(x, n, role=0)
+    voiced = windowing.voiced_frames(x, n)
+    emb = diarization.voice_track(rt, x, n)
+    alone = diarization.assign_roles(emb, voiced, seed)
+    vectors, starts = prints.prints(x, voiced)
+    return seed, voiced, emb, alone, vectors, voiceprint.frame_prints(vectors, starts, n)
+
+
 def anchor_counts(anchor: np.ndarray, truth: np.ndarray) -> tuple[int, int]:
     """(frames assigned where exactly one voice speaks, of them given to that voice's role)."""
     n = min(len(anchor), len(truth))
@@ -63,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     import probe_voice_count
 
-    from duet.model import diarization, features, voiceprint, windowing
+    from duet.model import diarization, voiceprint
     from duet.model.generation import get_runtime
 
     prints = voiceprint.VoicePrint.load(args.voiceprint)
@@ -77,13 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, takes in sets.items():
         totals = {w: [0, 0, 0, 0] for w in WEIGHTS}  # assigned, right, takes < 0.8, takes < 0.3
         for _take, x, truth in takes:
-            n = features.n_model_frames(len(x))
-            seed = windowing.first_voice_anchor(x, n, role=0)
-            voiced = windowing.voiced_frames(x, n)
-            emb = diarization.voice_track(rt, x, n)
-            alone, info = diarization.assign_roles(emb, voiced, seed)
-            vectors, starts = prints.prints(x, voiced)
-            frame_prints = voiceprint.frame_prints(vectors, starts, n)
+            seed, voiced, emb, (alone, info), vectors, frame_prints = take_voices(rt, prints, x)
             for w in WEIGHTS:
                 anchor = alone
                 if w > 0 and info["voices"] == 2 and len(vectors):
@@ -109,22 +117,17 @@ RESPLIT_THRESHOLDS = (0.8, 0.84, 0.86, 0.88, 0.9, 0.92)
 
 
 def resplit(sets: dict, rt, prints) -> int:
-    from duet.model import diarization, features, voiceprint, windowing
+    from duet.model import diarization
     from duet.model.generation import audio_roles
 
     for name, takes in sets.items():
         rows = []  # (print likeness of the first split, its accuracy, the second split's)
         shipped = []  # (the first split's accuracy, generation.audio_roles's: seed trimmed, split again)
         for take, x, truth in takes:
-            n = features.n_model_frames(len(x))
-            seed = windowing.first_voice_anchor(x, n, role=0)
-            voiced = windowing.voiced_frames(x, n)
-            emb = diarization.voice_track(rt, x, n)
-            _, info = diarization.assign_roles(emb, voiced, seed)
-            vectors, starts = prints.prints(x, voiced)
+            seed, voiced, emb, (_, info), vectors, frame_prints = take_voices(rt, prints, x)
             if info["voices"] != 2 or not len(vectors):
                 continue
-            frame_prints = voiceprint.frame_prints(vectors, starts, n)
+            n = len(voiced)
             splits = []
             for w in (diarization.PRINT_WEIGHT, diarization.RESPLIT_PRINT_WEIGHT):
                 joined = diarization.join_prints(emb, frame_prints, w)
