@@ -8,12 +8,24 @@ developer's Blender configuration.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 
 import pytest
 
-os.environ.setdefault("BLENDER_USER_RESOURCES", tempfile.mkdtemp(prefix="duet-blender-user-"))
+_OWN_USER_RESOURCES = None
+if "BLENDER_USER_RESOURCES" not in os.environ:
+    _OWN_USER_RESOURCES = os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="duet-blender-user-")
+
+
+_BASETEMP: list = []  # this session's temporary folder, once a test asked for one
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _remember_basetemp(tmp_path_factory: pytest.TempPathFactory):
+    _BASETEMP.append(tmp_path_factory.getbasetemp())
+    yield
 
 
 @pytest.fixture(scope="session")
@@ -49,7 +61,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 @pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
+    if _OWN_USER_RESOURCES is not None:  # the throw-away user folder goes with the session
+        shutil.rmtree(_OWN_USER_RESOURCES, ignore_errors=True)
     status = getattr(config, "_duet_exit_status", None)
+    # A passing session's temporary folder goes too: pytest prunes old ones in an exit handler,
+    # which the os._exit below skips (tens of GB piled up in /tmp).
+    if status == 0:
+        for folder in _BASETEMP:
+            shutil.rmtree(folder, ignore_errors=True)
     if status is None or "bpy" not in sys.modules:
         return
     sys.stdout.flush()

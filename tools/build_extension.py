@@ -100,7 +100,8 @@ def fetch_wheels(root: Path = ROOT) -> None:
 
 
 def _bl_pkg():
-    os.environ.setdefault("BLENDER_USER_RESOURCES", tempfile.mkdtemp(prefix="duet-build-"))
+    if "BLENDER_USER_RESOURCES" not in os.environ:  # a throw-away one, not the user's Blender's
+        os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="duet-build-")
     import bpy  # noqa: F401 - importing bpy loads bl_pkg
 
     return sys.modules["bl_pkg"]

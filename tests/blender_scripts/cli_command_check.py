@@ -9,8 +9,10 @@ after unregister must be silent, which shows unregister removed the command.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -20,6 +22,9 @@ import bpy
 
 from duet.addon import registration
 from duet.addon.headless import commands
+
+# The fresh user folder goes at exit (one per run would pile up in /tmp).
+atexit.register(shutil.rmtree, os.environ["BLENDER_USER_RESOURCES"], ignore_errors=True)
 
 
 def step(label: str) -> None:

@@ -7,9 +7,11 @@ Prints one JSON object with what it saw at each step.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -19,6 +21,10 @@ os.environ["BLENDER_USER_RESOURCES"] = tempfile.mkdtemp(prefix="duet-ext-check-"
 import bpy  # noqa: I001 - after the environment is set
 
 import addon_utils
+
+# The fresh user folder and the extension installed in it (~250 MB with its bundled wheels) go at
+# exit, or every run of the suite would leave one behind in /tmp.
+atexit.register(shutil.rmtree, os.environ["BLENDER_USER_RESOURCES"], ignore_errors=True)
 
 MODULE = "bl_ext.user_default.duet"
 
