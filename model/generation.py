@@ -193,7 +193,7 @@ def _resample_curve(x: np.ndarray, n_out: int, fps_out: float) -> np.ndarray:
 def _performance(y: np.ndarray, fps: float) -> Performance:
     roles = spec.ROLES
     # Speaking, as the corpus's teacher marks it, holds over pauses shorter than SPEAKING_BRIDGE_S;
-    # the network's curve still dips in some (held-out real pairs: who-speaks +0.009, development
+    # the network's curve still dips in some (held-out real pairs: who-speaks +0.008, development
     # real pairs +0.007, synthetic validation mixes +0.006; docs/EVAL.md "Session 12").
     bridge = SPEAKING_BRIDGE_S * fps
     return Performance(
