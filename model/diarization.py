@@ -153,6 +153,29 @@ def assign_roles(
     return anchor, info
 
 
+MIN_LIKENESS_FRAMES = 25  # 0.5 s of a role's frames with a print: fewer tell nothing
+
+
+def role_likeness(vectors: np.ndarray, anchor: np.ndarray) -> float | None:
+    """Cosine between the mean of `vectors` (F, D; zero rows have none) over the frames the anchor
+    (F, 2, 2) says A speaks alone and over those B does; None when either has too few."""
+    v = np.asarray(vectors, dtype=np.float64)
+    means = role_means(v, anchor[: len(v)], np.linalg.norm(v, axis=1) > 0)
+    return None if means is None else float(means[0] @ means[1])
+
+
+def role_means(vectors: np.ndarray, anchor: np.ndarray, frames: np.ndarray) -> list[np.ndarray] | None:
+    """Each role's unit mean of `vectors` (F, D) over `frames` (F,) bool where the anchor (F, 2, 2)
+    says that role speaks alone; None when either has fewer than MIN_LIKENESS_FRAMES."""
+    means = []
+    for r in range(2):
+        alone = frames & (anchor[:, r, 1] > 0.5) & (anchor[:, 1 - r, 1] < 0.5)
+        if alone.sum() < MIN_LIKENESS_FRAMES:
+            return None
+        means.append(_unit(vectors[alone].mean(axis=0)))
+    return means
+
+
 TRIM_MIN_FRAMES = 10  # a trimmed seed keeps at least 0.2 s
 TRIM_SMOOTH_FRAMES = 5
 
@@ -174,10 +197,10 @@ def trim_seed(seed_anchor: np.ndarray, vectors: np.ndarray, anchor: np.ndarray) 
         return seed_anchor, 0
     outside = np.ones(len(vectors), dtype=bool)
     outside[frames] = False
-    alone = [outside & (anchor[:, r, 1] > 0.5) & (anchor[:, 1 - r, 1] < 0.5) for r in range(2)]
-    if min(int(a.sum()) for a in alone) < MIN_LIKENESS_FRAMES:
+    means = role_means(vectors, anchor, outside)
+    if means is None:
         return seed_anchor, 0
-    own, other = (_unit(vectors[alone[r]].mean(axis=0)) for r in (role, 1 - role))
+    own, other = means[role], means[1 - role]
     score = vectors[frames] @ own - vectors[frames] @ other
     kernel = np.ones(TRIM_SMOOTH_FRAMES) / TRIM_SMOOTH_FRAMES
     smooth = np.convolve(np.pad(score, TRIM_SMOOTH_FRAMES // 2, mode="edge"), kernel, mode="valid")
@@ -189,20 +212,3 @@ def trim_seed(seed_anchor: np.ndarray, vectors: np.ndarray, anchor: np.ndarray) 
     trimmed = seed_anchor.copy()
     trimmed[frames[cut:]] = 0.0
     return trimmed, len(frames) - cut
-
-
-MIN_LIKENESS_FRAMES = 25  # 0.5 s of a role's frames with a print: fewer tell nothing
-
-
-def role_likeness(vectors: np.ndarray, anchor: np.ndarray) -> float | None:
-    """Cosine between the mean of `vectors` (F, D; zero rows have none) over the frames the anchor
-    (F, 2, 2) says A speaks alone and over those B does; None when either has too few."""
-    v = np.asarray(vectors, dtype=np.float64)
-    has = np.linalg.norm(v, axis=1) > 0
-    means = []
-    for r in range(2):
-        frames = has & (anchor[: len(v), r, 1] > 0.5) & (anchor[: len(v), 1 - r, 1] < 0.5)
-        if frames.sum() < MIN_LIKENESS_FRAMES:
-            return None
-        means.append(_unit(v[frames].mean(axis=0)))
-    return float(means[0] @ means[1])

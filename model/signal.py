@@ -162,10 +162,9 @@ def bridge_dips(curve: np.ndarray, max_frames: float, threshold: float = 0.5) ->
     are lifted onto the straight line between the values either side (both above threshold)."""
     curve = np.asarray(curve)
     out = curve.copy()
-    for a, b in mask_to_spans(curve <= threshold).tolist():
-        if a > 0 and b < len(curve) and b - a < max_frames:
-            line = np.linspace(curve[a - 1], curve[b], b - a + 2)[1:-1]
-            out[a:b] = np.maximum(out[a:b], line)
+    for a, b in mask_to_spans(short_gaps(curve > threshold, max_frames)).tolist():
+        line = np.linspace(curve[a - 1], curve[b], b - a + 2)[1:-1]
+        out[a:b] = np.maximum(out[a:b], line)
     return out
 
 

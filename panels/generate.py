@@ -128,6 +128,7 @@ class DUET_PT_script(_DuetPanel, bpy.types.Panel):
     def draw(self, context: bpy.types.Context) -> None:
         s = context.scene.duet
         layout = self.layout
+        chars = line_chars(context)
         row = layout.row(align=True)
         row.prop(s, "script_text", text="")
         row.operator("duet.load_script", text="", icon="FILEBROWSER")
@@ -137,8 +138,8 @@ class DUET_PT_script(_DuetPanel, bpy.types.Panel):
             check = dialogue_script.check_text(s.script_text.as_string(), dialogue_script.panel_names(s))
             if check.summary:
                 layout.label(text=check.summary, icon="CHECKMARK")
-            _messages(layout, check.errors, "ERROR", line_chars(context))
-            _messages(layout, check.warnings, "INFO", line_chars(context))
+            _messages(layout, check.errors, "ERROR", chars)
+            _messages(layout, check.warnings, "INFO", chars)
         takes = dialogue_script.stored_takes()
         if takes:  # the newest script-assisted take: what its placement had to say
             box = layout.box().column(align=True)
@@ -148,7 +149,7 @@ class DUET_PT_script(_DuetPanel, bpy.types.Panel):
                 box.label(text=str(exc), icon="ERROR")
             else:
                 box.label(text=f"{stored.take}: {len(stored.lines)} lines placed", icon="MARKER")
-                _messages(box, stored.notes, "INFO", line_chars(context))
+                _messages(box, stored.notes, "INFO", chars)
         layout.operator("duet.write_subtitles", icon="FILE_TEXT")
 
 
