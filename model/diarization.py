@@ -96,7 +96,7 @@ def assign_roles(
 
     The seed anchor's known frames where exactly one role speaks fix that
     role's voice. one_voice: whether the take holds one voice, when that was
-    decided before (generation.audio_roles decides it on the voice vectors
+    decided before (mix_roles.audio_roles decides it on the voice vectors
     alone, then splits two voices on the vectors joined with the prints); None:
     the centroids' similarity decides (ONE_VOICE_COS). Returns the anchor and a
     small report (voices found, centroid similarity, share of voiced frames

@@ -12,6 +12,7 @@ moods over the faces (staging/moods.py), still at 50 fps; resample the curves to
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -22,8 +23,9 @@ from typing import Any
 import numpy as np
 
 from . import audio as audio_io
-from . import diarization, features, spec, voice_report, voiceprint, windowing
+from . import features, spec, voice_report, windowing
 from .errors import InputError
+from .mix_roles import audio_roles, overlap_unknown
 from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
 from .performance import Performance
 from .signal import SPEAKING_BRIDGE_S, bridge_dips
@@ -271,63 +273,6 @@ NO_WORDS_RECOGNISED = (
 )
 
 
-def audio_roles(
-    rt: Any,
-    x: np.ndarray,
-    n_frames: int,
-    seed_anchor: np.ndarray,
-    log_mel: np.ndarray | None = None,
-    *,
-    trim_seed: bool = True,
-) -> tuple[np.ndarray, dict]:
-    """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
-    voice vectors decide one voice or two; two voices are split again over the vectors joined with
-    the shipped voice prints (diarization.join_prints), when this build has them. log_mel: the
-    mix's features.log_mel when the caller has it. trim_seed: the seed is the first voice heard
-    (windowing.first_voice_anchor), whose tail may be the partner's (diarization.trim_seed); False
-    for a stretch the animator named."""
-    voiced = windowing.voiced_frames(x, n_frames)
-    if log_mel is None:
-        log_mel = features.log_mel(x)  # once, for the voice vectors and the prints
-    emb = diarization.voice_track(rt, x, n_frames, log_mel)
-    anchor, info = diarization.assign_roles(emb, voiced, seed_anchor)
-    prints = voiceprint.shipped()
-    if prints is None or info["voices"] != 2:
-        return anchor, info
-    vectors, starts = prints.prints(x, voiced, log_mel)
-    if not len(vectors):
-        return anchor, info
-    frame_prints = voiceprint.frame_prints(vectors, starts, n_frames)
-    joined = diarization.join_prints(emb, frame_prints)
-    anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-    cut = 0
-    if trim_seed:
-        seed_anchor, cut = diarization.trim_seed(seed_anchor, joined, anchor)
-        if cut:
-            anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-    print_cos = diarization.role_likeness(frame_prints, anchor)
-    # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
-    # two voices of the first split are, joined and by their prints alone (voice_report.voices_alike
-    # was chosen on those figures).
-    report = {
-        **split,
-        "centroid_cos": info["centroid_cos"],
-        "joined_cos": split["centroid_cos"],
-        "print_cos": print_cos,
-        "split_by_prints": True,
-        "seed_frames_trimmed": cut,
-    }
-    if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
-        joined = diarization.join_prints(emb, frame_prints, diarization.RESPLIT_PRINT_WEIGHT)
-        again, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-        resplit = diarization.role_likeness(frame_prints, again)
-        # A second split that leaves a role almost nothing of its own is no split of two voices.
-        if resplit is not None:
-            anchor = again
-            report.update(assigned=split["assigned"], resplit_print_cos=resplit)
-    return anchor, report
-
-
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
     """The report's notes on the sound itself: no voice, or speech buried in noise (per stem)."""
     if x.ndim == 1:
@@ -393,6 +338,10 @@ def perform(
         aligned = script_take.align_script(script, x, rt)
     if aligned is not None and aligned.anchor is not None:
         anchor = aligned.anchor
+        if x.ndim == 1:  # where two voices speak at once and the lines say one, the network decides
+            voiced = windowing.voiced_frames(x, n_frames)
+            anchor, two = overlap_unknown(anchor, x, voiced, take_features[0])
+            aligned = dataclasses.replace(aligned, anchor=anchor, two_voices=two)
     elif x.ndim == 2:
         anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role
     elif choice.only is not None:  # one voice: every voiced frame is that character's

@@ -76,7 +76,7 @@ ALIKE_JOINED_COS = 0.85
 
 def voices_alike(info: dict) -> bool:
     """Whether the two voices a take was split into sound much alike (assign_roles' report as
-    generation.audio_roles extends it)."""
+    mix_roles.audio_roles extends it)."""
     if info.get("voices") != 2:
         return False
     prints, joined = info.get("print_cos"), info.get("joined_cos")

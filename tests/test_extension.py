@@ -44,7 +44,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     assert "assets/example_dialogue.flac" in names
     assert "assets/example_dialogue_staging.txt" in names
     assert "assets/example_dialogue_script.txt" in names
-    # The network's weights and the voice print that splits two voices (generation.audio_roles).
+    # The network's weights and the voice print that splits two voices (mix_roles.audio_roles).
     assert "assets/duet_model.npz" in names
     assert "assets/duet_voiceprint.npz" in names
     assert "assets/duet_lip_reader.npz" in names and "model/lips/lip_reader.py" in names  # read_lips

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from duet.model import features, generation, spec
+from duet.model import features, frame_classifier, generation, spec
 from duet.model.lips import lip_reader
 from duet.model.lips import mouth_classes as mc
 from duet.model.lips import phones as ph
@@ -113,7 +113,7 @@ def test_long_takes_are_read_in_blocks_with_the_same_scores(monkeypatch):
     reader = random_reader()
     feats = np.random.default_rng(4).normal(size=(2 * 700, features.N_MELS)).astype(np.float32)
     whole = reader.logits(feats)
-    monkeypatch.setattr(lip_reader, "BLOCK", 97)
+    monkeypatch.setattr(frame_classifier, "BLOCK", 97)
     np.testing.assert_allclose(reader.logits(feats), whole, rtol=1e-5, atol=1e-5 * float(np.abs(whole).max()))
 
 

@@ -94,7 +94,7 @@ def test_two_voices_that_sound_alike_are_reported_as_maybe_one():
         assert not voice_report.voices_alike(info)
         assert not any("sound much alike" in n for n in voice_report.roles_notes(info, 0, None))
     assert voice_report.voices_alike({**alike, "print_cos": voice_report.ALIKE_PRINT_COS})
-    # Split again (generation.audio_roles): the first split decides, the note quotes the kept one.
+    # Split again (mix_roles.audio_roles): the first split decides, the note quotes the kept one.
     again = voice_report.roles_notes({**alike, "resplit_print_cos": 0.931}, 0, None)
     assert len(again) == 1 and "0.93 alike" in again[0]
 

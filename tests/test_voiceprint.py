@@ -1,5 +1,5 @@
 """Voice prints (model/voiceprint.py): 1.6 s windows that split two voices again beside the frame
-voice vectors (diarization.join_prints, generation.audio_roles); the numpy runtime against its
+voice vectors (diarization.join_prints, mix_roles.audio_roles); the numpy runtime against its
 torch twin (model/training/voiceprint_train.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from duet.model import diarization, features, voiceprint
+from duet.model import diarization, features, mix_roles, voice_count, voiceprint
 from duet.model.voiceprint import VoicePrint, VoicePrintError
 
 RATE = 16000
@@ -172,7 +172,7 @@ class FixedPrints:
 
 
 def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch):
-    from duet.model import generation, windowing
+    from duet.model import windowing
 
     rng = np.random.default_rng(5)
     x = (0.1 * rng.normal(size=12 * RATE)).astype(np.float32)
@@ -180,10 +180,11 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     emb, truth, seed = two_voice_take(rng, n=n, turn=100)
     fake = FixedPrints(truth, n)
     monkeypatch.setattr(voiceprint, "shipped", lambda: fake)
+    monkeypatch.setattr(voice_count, "shipped", lambda: None)  # the split alone
     monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
     # The runtime pads its chunks with context: give it vectors for every frame it may ask.
     rt = FixedVoices(np.concatenate([emb, emb[: diarization.CONTEXT]]))
-    anchor, info = generation.audio_roles(rt, x, n, seed)
+    anchor, info = mix_roles.audio_roles(rt, x, n, seed)
     alone, alone_info = diarization.assign_roles(emb, windowing.voiced_frames(x, n), seed)
     assert fake.calls == 1 and info["split_by_prints"] and info["voices"] == 2
     assert info["centroid_cos"] == pytest.approx(alone_info["centroid_cos"])  # what decided two voices
@@ -192,7 +193,7 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     assert info["seed_frames_trimmed"] == 0  # the seed lies on A alone
     # One voice decided by the vectors: the prints are not asked.
     same = FixedVoices(np.tile(emb[:1], (n + diarization.CONTEXT, 1)))
-    _, info = generation.audio_roles(same, x, n, seed)
+    _, info = mix_roles.audio_roles(same, x, n, seed)
     assert info["voices"] == 1 and fake.calls == 1 and "split_by_prints" not in info
 
 
@@ -201,7 +202,7 @@ def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_m
     and prints that tell the voices apart only moderately (cos 0.5): with the prints at weight 1
     the split follows the nuisance, so both halves hold both voices and their mean prints are
     alike; audio_roles then splits again with the prints weighing RESPLIT_PRINT_WEIGHT."""
-    from duet.model import generation, windowing
+    from duet.model import windowing
 
     rng = np.random.default_rng(7)
     x = (0.1 * rng.normal(size=16 * RATE)).astype(np.float32)
@@ -217,12 +218,13 @@ def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_m
     seed[:20, 0, 1] = 1.0
     fake = FixedPrints(truth, n, other=(0.5, np.sqrt(0.75)))
     monkeypatch.setattr(voiceprint, "shipped", lambda: fake)
+    monkeypatch.setattr(voice_count, "shipped", lambda: None)  # the split alone
     monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
     rt = FixedVoices(np.concatenate([emb, emb[: diarization.CONTEXT]]))
     frame_prints = voiceprint.frame_prints(*fake.prints(x, None), n)
     first, _ = diarization.assign_roles(diarization.join_prints(emb, frame_prints), np.ones(n, bool), seed)
     assert accuracy(first, truth) < 0.75  # the nuisance's split
-    anchor, info = generation.audio_roles(rt, x, n, seed)
+    anchor, info = mix_roles.audio_roles(rt, x, n, seed)
     assert info["print_cos"] > diarization.RESPLIT_PRINT_COS  # the first split, as the report keeps it
     assert info["resplit_print_cos"] < diarization.RESPLIT_PRINT_COS
     assert accuracy(anchor, truth) > 0.9

@@ -9,12 +9,12 @@
 - synthetic: the mixes of corpus/full's validation split (the training run's own validation clips;
   the roles relabelled so that A is the first to speak, as the runtime seeds them).
 
-For each weight it runs what generation.audio_roles runs (the voice vectors decide one voice or
+For each weight it runs what mix_roles.audio_roles runs (the voice vectors decide one voice or
 two, the joined vectors split two) and prints the anchor's accuracy on the frames it assigns where
 exactly one voice speaks, the takes below 0.8 and below 0.3 (a swap). Weight 0 is the split
 without prints.
 
---resplit: the second split (generation.audio_roles splits a take again with the prints weighing
+--resplit: the second split (mix_roles.audio_roles splits a take again with the prints weighing
 diarization.RESPLIT_PRINT_WEIGHT when the first split's two voices have prints more alike than
 diarization.RESPLIT_PRINT_COS): per take, the first split's print likeness and the anchor accuracy
 of both splits, then the totals of the rule at a few thresholds.
@@ -118,11 +118,11 @@ RESPLIT_THRESHOLDS = (0.8, 0.84, 0.86, 0.88, 0.9, 0.92)
 
 def resplit(sets: dict, rt, prints) -> int:
     from duet.model import diarization
-    from duet.model.generation import audio_roles
+    from duet.model.mix_roles import audio_roles
 
     for name, takes in sets.items():
         rows = []  # (print likeness of the first split, its accuracy, the second split's)
-        shipped = []  # (the first split's accuracy, generation.audio_roles's: seed trimmed, split again)
+        shipped = []  # (the first split's accuracy, mix_roles.audio_roles's: seed trimmed, split again)
         for take, x, truth in takes:
             seed, voiced, emb, (_, info), vectors, frame_prints = take_voices(rt, prints, x)
             if info["voices"] != 2 or not len(vectors):

@@ -19,7 +19,7 @@ recording it prints what a one-voice rule could read:
 and for each measure the fewest recordings misjudged by any one threshold (read off this same
 set, so an optimistic figure: it says whether the measure separates at all).
 
-With --alike it instead runs generation.audio_roles as a take does and counts the recordings whose
+With --alike it instead runs mix_roles.audio_roles as a take does and counts the recordings whose
 report would say that the two voices sound much alike (voice_report.voices_alike): the single
 readings, the two-voice dialogues, and corpus/full's validation mixes (--corpus).
 """
@@ -126,14 +126,14 @@ def alike_counts(rt, data: Path, corpus: Path) -> int:
     """Print, per recording and per set, what voice_report.voices_alike says of its roles."""
     from probe_role_split import synthetic_takes
 
-    from duet.model import features, generation, voice_report, windowing
+    from duet.model import features, mix_roles, voice_report, windowing
 
     sets: dict[str, list[bool]] = {}
     takes = [("single reading" if v == 1 else "two readers", name, x) for name, x, v in dev_set(data)]
     takes += [("synthetic validation mix", name, x) for name, x, _ in synthetic_takes(corpus)]
     for kind, name, x in takes:
         n = features.n_model_frames(len(x))
-        _, info = generation.audio_roles(rt, x, n, windowing.first_voice_anchor(x, n))
+        _, info = mix_roles.audio_roles(rt, x, n, windowing.first_voice_anchor(x, n))
         alike = voice_report.voices_alike(info)
         sets.setdefault(kind, []).append(alike)
         have = [k for k in ("print_cos", "joined_cos") if info.get(k) is not None]

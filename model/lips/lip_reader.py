@@ -19,13 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import features
-from ..numpy_runtime import silu
+from ..frame_classifier import KERNEL, FrameClassifier, normalised, voiced_mean
 from ..signal import mask_to_spans
 from ..voiceprint import conv1d
 from . import mouth_classes as mc
 
-KERNEL = 5
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assets" / "duet_lip_reader.npz"
 # Decoding, chosen on the development readers and the synthetic test split (docs/MODEL.md "The lip
 # reader"): a change of class costs SWITCH_COST log units (3.0 dropped real p/b/m, 0.3 let
@@ -36,8 +34,6 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assets" / "duet_lip_reader
 SWITCH_COST = 1.0
 BILABIAL_BIAS = float(np.log(3.0))
 CLOSED_WEIGHT = 4.0
-# Frames per pass on long takes (bounded memory); the margin covers what a frame sees.
-BLOCK = 3000
 
 
 class LipReaderError(ValueError):
@@ -45,85 +41,12 @@ class LipReaderError(ValueError):
 
 
 @dataclass(frozen=True)
-class LipReader:
-    """Weights: input.w (C, N_MELS, K), input.b, block{i}.w (C, C, K), block{i}.b, mix{i}.w (C, C, 1),
-    mix{i}.b, output.w (N_CLASSES, C, 1), output.b, dilations (int)."""
-
-    params: dict[str, np.ndarray]
+class LipReader(FrameClassifier):
+    """The lip reader's weights (frame_classifier.FrameClassifier, mc.N_CLASSES outputs)."""
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_PATH) -> LipReader:
-        try:
-            with np.load(path, allow_pickle=False) as data:
-                params = {k: np.asarray(data[k]) for k in data.files}
-        except (OSError, ValueError) as exc:
-            raise LipReaderError(f"lip-reader weights '{path}' could not be read ({exc})") from exc
-        need = ["input.w", "input.b", "output.w", "output.b", "dilations"]
-        missing = [k for k in need if k not in params]
-        if not missing:
-            n = len(params["dilations"])
-            missing = [
-                f"{p}{i}.{q}"
-                for i in range(n)
-                for p in ("block", "mix")
-                for q in "wb"
-                if f"{p}{i}.{q}" not in params
-            ]
-        if missing:
-            raise LipReaderError(f"lip-reader weights '{path}' lack {', '.join(missing)}")
-        if params["output.w"].shape[0] != mc.N_CLASSES:
-            raise LipReaderError(
-                f"lip-reader weights '{path}' name {params['output.w'].shape[0]} classes, "
-                f"this Duet {mc.N_CLASSES}"
-            )
-        return cls(
-            {k: (v.astype(np.float32) if k != "dilations" else v.astype(np.int64)) for k, v in params.items()}
-        )
-
-    @property
-    def dilations(self) -> tuple[int, ...]:
-        return tuple(int(d) for d in self.params["dilations"])
-
-    @property
-    def reach(self) -> int:
-        """Model frames either side that a frame's scores depend on."""
-        return 1 + sum(d * (KERNEL // 2) for d in self.dilations)
-
-    def logits(self, feats: np.ndarray, mean: np.ndarray | None = None) -> np.ndarray:
-        """(2F, N_MELS) features -> (F, N_CLASSES) class scores, in blocks; `mean` (N_MELS,) is
-        taken off each block (voiced_mean), so a long take's features are never copied whole."""
-        n = len(feats) // features.FRAMES_PER_MODEL_FRAME
-        centre = np.zeros(feats.shape[1], np.float32) if mean is None else np.asarray(mean, np.float32)
-        if n <= BLOCK + 2 * self.reach:
-            return self._logits(feats - centre)[:n]
-        out = []
-        m = self.reach
-        for s in range(0, n, BLOCK):
-            a, b = max(0, s - m), min(n, s + BLOCK + m)
-            part = self._logits(feats[2 * a : 2 * b] - centre)
-            out.append(part[s - a : s - a + min(BLOCK, n - s)])
-        return np.concatenate(out)
-
-    def _logits(self, feats: np.ndarray) -> np.ndarray:
-        p = self.params
-        h = silu(conv1d(feats.astype(np.float32), p["input.w"], p["input.b"], stride=2))
-        for i, d in enumerate(self.dilations):
-            u = silu(conv1d(h, p[f"block{i}.w"], p[f"block{i}.b"], dilation=d))
-            h = h + u @ p[f"mix{i}.w"][:, :, 0].T + p[f"mix{i}.b"]
-        return silu(h) @ p["output.w"][:, :, 0].T + p["output.b"]
-
-    def probabilities(
-        self, audio16k: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
-    ) -> np.ndarray:
-        """(F, N_CLASSES) class probabilities of a mono take at 50 fps. voiced: (F,) bool
-        (windowing.voiced_frames); log_mel: the take's features.log_mel when the caller has it."""
-        x = np.asarray(audio16k, dtype=np.float32).reshape(-1)
-        n = features.n_model_frames(len(x))
-        feats = features.log_mel(x) if log_mel is None else np.asarray(log_mel, np.float32)
-        z = self.logits(feats, voiced_mean(feats, voiced))[:n]
-        z = z - z.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        return cls(cls.read_params(path, mc.N_CLASSES, "lip-reader", LipReaderError))
 
 
 def class_path(
@@ -195,22 +118,6 @@ def read_phones(
     return ipa, start, end, stress, spans
 
 
-def voiced_mean(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
-    """(N_MELS,) the mean of the log-mel features over the voiced frames (all frames when none is
-    voiced): the take's channel, which the lip reader reads its features against."""
-    rep = np.repeat(np.asarray(voiced, dtype=bool), features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
-    if not rep.any():
-        return feats.mean(axis=0, dtype=np.float64).astype(np.float32)
-    weight = np.zeros(len(feats), np.float32)
-    weight[: len(rep)] = rep
-    return (weight @ feats / weight.sum()).astype(np.float32)  # float32: no copy of the features
-
-
-def normalised(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:
-    """Log-mel features less their voiced mean (training: the whole clip at once)."""
-    return (feats - voiced_mean(feats, voiced)).astype(np.float32)
-
-
 @lru_cache(maxsize=2)
 def _cached(path: str, stamp: float) -> LipReader:
     return LipReader.load(path)
@@ -228,6 +135,7 @@ def available(path: str | Path = DEFAULT_PATH) -> bool:
 
 __all__ = [
     "DEFAULT_PATH",
+    "KERNEL",
     "LipReader",
     "LipReaderError",
     "available",

@@ -77,6 +77,7 @@ class ScriptAlignment:
     aligned_lines: int = 0  # lines whose words were aligned
     check: mismatch.Check | None = None  # how well the script fits the take (None: set aside)
     stem_voice: np.ndarray | None = None  # stems: (F, 2) each character's own voice (stem_voice)
+    two_voices: np.ndarray | None = None  # mixed: (F,) frames where two voices speak and the lines say one
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
@@ -484,10 +485,13 @@ def speaking_over_lines(speaking: dict[str, np.ndarray], aligned: ScriptAlignmen
     it speaks over its stem's silence. Returns new arrays."""
     n = len(speaking[spec.ROLES[0]])
     speaks, known = script_speaking(aligned.lines, n, fps)
+    frames = np.round(np.arange(n) * pl.FPS / fps).astype(np.int64)  # -> the alignment's frames
+    two = aligned.two_voices
+    if two is not None and len(two):  # two voices heard where the lines say one: the network decides
+        known &= ~two[np.clip(frames, 0, len(two) - 1)]
     if aligned.stem_voice is not None:
         own = aligned.stem_voice
-        frames = np.clip(np.round(np.arange(n) * pl.FPS / fps).astype(np.int64), 0, max(len(own) - 1, 0))
-        speaks = own[frames] if len(own) else np.zeros((n, 2), dtype=bool)
+        speaks = own[np.clip(frames, 0, len(own) - 1)] if len(own) else np.zeros((n, 2), dtype=bool)
     out = {}
     for r, role in enumerate(spec.ROLES):
         s = np.array(speaking[role], dtype=np.float32, copy=True)

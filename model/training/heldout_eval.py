@@ -98,7 +98,7 @@ def _arrays(perf: Performance) -> tuple[np.ndarray, ...]:
 def diarize(rt, x: np.ndarray) -> tuple[dict, np.ndarray, np.ndarray]:
     """What perform() does on a mix before the network (same calls, same order): the
     clustering's report, the seed anchor (the first voice heard as A) and the dense anchor."""
-    from ..generation import audio_roles
+    from ..mix_roles import audio_roles
 
     n = features.n_model_frames(len(x))
     seed_anchor = windowing.first_voice_anchor(x, n, role=0)
@@ -632,7 +632,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def voiceprint_line() -> str:
-    """The voice print the runtime splits voices with (generation.audio_roles), as both evaluation
+    """The voice print the runtime splits voices with (mix_roles.audio_roles), as both evaluation
     reports name it, or "none"."""
     path = voiceprint.DEFAULT_PATH
     if voiceprint.shipped() is None:

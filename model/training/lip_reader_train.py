@@ -1,7 +1,10 @@
-"""Train the lip reader (model/lips/lip_reader.py): a mouth class per frame, from the take's sound.
+"""Train the lip reader (model/lips/lip_reader.py): a mouth class per frame, from the take's sound;
+with --labels voices, the voice counter (model/voice_count.py) on the same network and data.
 
     python -m duet.model.training lip-reader --corpus corpus/full --real-corpus corpus/real \\
         --out runs/lip_reader --steps 6000 --export assets/duet_lip_reader.npz
+    python -m duet.model.training lip-reader --labels voices --corpus corpus/full \\
+        --real-corpus corpus/real --out runs/voice_count --export assets/duet_voice_count.npz
 
 Frames and labels come from the training split of the corpora, the mixed track as a take sounds:
 the class of the phone the one speaking role says (mouth_classes.frame_labels), silence where
@@ -25,18 +28,26 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import features, windowing
+from .. import features, voice_count, windowing
+from ..frame_classifier import KERNEL
 from ..lips import lip_reader
 from ..lips import mouth_classes as mc
 from . import corpus_read
 from .dataset import LIPS
 
 CROP = 300  # model frames per crop (6 s)
+LABELS = ("mouth", "voices")
 REPO = Path(__file__).resolve().parents[2]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--corpus", required=True, type=Path)
+    parser.add_argument(
+        "--labels",
+        choices=LABELS,
+        default="mouth",
+        help="mouth: the lip reader's mouth classes; voices: how many roles speak (the voice counter)",
+    )
     parser.add_argument("--real-corpus", type=Path, default=None)
     parser.add_argument("--real-share", type=float, default=0.4)
     parser.add_argument(
@@ -87,7 +98,13 @@ def clip_labels(clip: corpus_read.ClipData, lips_mask: np.ndarray | None) -> np.
     return out
 
 
-def _clip_rows(path: Path, index: dict) -> list[tuple[np.ndarray, np.ndarray, str]]:
+def voice_labels(clip: corpus_read.ClipData) -> np.ndarray:
+    """(F,) int16 how many roles speak in each frame (voice_count.NOBODY / ONE / TWO): the
+    corpus's speaking targets, which the who-speaks measure scores against."""
+    return (clip.speaking > 0.5).sum(axis=1).astype(np.int16)
+
+
+def _clip_rows(path: Path, index: dict, labels: str = "mouth") -> list[tuple[np.ndarray, np.ndarray, str]]:
     with np.load(path, allow_pickle=False) as z:
         a = {k: z[k] for k in z.files}
     fo = a["clip_frame_offsets"]
@@ -95,12 +112,12 @@ def _clip_rows(path: Path, index: dict) -> list[tuple[np.ndarray, np.ndarray, st
     rows = []
     for c, clip in enumerate(corpus_read.clips_from_arrays(a, index)):
         mask = a["target_mask"][fo[c] : fo[c + 1], :, LIPS] if "target_mask" in a else None
-        labels = clip_labels(clip, mask)
+        y = clip_labels(clip, mask) if labels == "mouth" else voice_labels(clip)
         n = clip.n_frames
         mel = features.log_mel(clip.mix)[: 2 * n]
         voiced = windowing.voiced_frames(clip.mix, n)
         feats = lip_reader.normalised(mel, voiced).astype(np.float16)
-        rows.append((feats, labels, "synthetic" if kinds is None else str(kinds[c])))
+        rows.append((feats, y, "synthetic" if kinds is None else str(kinds[c])))
     return rows
 
 
@@ -127,38 +144,40 @@ def save_rows(rows: list[tuple[np.ndarray, np.ndarray, str]], out: Path) -> dict
     return data
 
 
-def build_data(corpus: Path, out: Path, log=print) -> dict[str, np.ndarray]:
-    """Features and labels of a corpus's training split, cached in `out`."""
+def build_data(
+    corpus: Path, out: Path, log=print, labels: str = "mouth", split: str = "train"
+) -> dict[str, np.ndarray]:
+    """Features and labels (`labels`: LABELS) of a corpus's split, cached in `out`."""
     cached = cached_data(out)
     if cached is not None:
         return cached
     from multiprocessing import Pool
 
     index = corpus_read._clips_index(corpus)
-    files = corpus_read.shard_files(corpus, "train")
+    files = corpus_read.shard_files(corpus, split)
     t0 = time.time()
     with Pool(2) as pool:
-        parts = pool.starmap(_clip_rows, [(f, index) for f in files])
+        parts = pool.starmap(_clip_rows, [(f, index, labels) for f in files])
     rows = [r for part in parts for r in part]
     data = save_rows(rows, out)
     log(f"{corpus}: {len(rows)} clips, {len(data['labels']) / 50 / 3600:.2f} h, {time.time() - t0:.0f} s")
     return data
 
 
-def module(width: int, dilations: tuple[int, ...], dropout: float = 0.1):
-    """The torch twin of lip_reader.LipReader (same layers and names)."""
+def module(width: int, dilations: tuple[int, ...], dropout: float = 0.1, n_classes: int = mc.N_CLASSES):
+    """The torch twin of frame_classifier.FrameClassifier (same layers and names)."""
     import torch
 
     class Net(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            k = lip_reader.KERNEL
+            k = KERNEL
             self.input = torch.nn.Conv1d(features.N_MELS, width, k, stride=2, padding=k // 2)
             self.block = torch.nn.ModuleList(
                 torch.nn.Conv1d(width, width, k, dilation=d, padding=d * (k // 2)) for d in dilations
             )
             self.mix = torch.nn.ModuleList(torch.nn.Conv1d(width, width, 1) for _ in dilations)
-            self.output = torch.nn.Conv1d(width, mc.N_CLASSES, 1)
+            self.output = torch.nn.Conv1d(width, n_classes, 1)
             self.drop = torch.nn.Dropout(dropout)
 
         def forward(self, x):  # (B, 2T, N_MELS) -> (B, T, N_CLASSES)
@@ -258,6 +277,28 @@ def validation(net, readings, reader_dilations) -> dict:
     }
 
 
+def voice_validation(net, data: dict) -> dict:
+    """On held-out clips (build_data's layout, labels voice_count classes): of the frames where two
+    voices speak, the share called two (P > 0.5), and of those with one voice, the same share."""
+    import torch
+
+    two = one = two_hit = one_hit = 0
+    net.eval()
+    with torch.no_grad():
+        off = data["offsets"]
+        for c in range(len(off) - 1):
+            y = data["labels"][off[c] : off[c + 1]]
+            x = torch.from_numpy(data["feats"][2 * off[c] : 2 * off[c + 1]].astype(np.float32)[None])
+            p = torch.softmax(net(x)[0], dim=-1).numpy()[: len(y), voice_count.TWO]
+            said = p > 0.5
+            two += int((y == voice_count.TWO).sum())
+            one += int((y == voice_count.ONE).sum())
+            two_hit += int((said & (y == voice_count.TWO)).sum())
+            one_hit += int((said & (y == voice_count.ONE)).sum())
+    net.train()
+    return {"two_recall": round(two_hit / max(two, 1), 4), "one_called_two": round(one_hit / max(one, 1), 4)}
+
+
 def run(args: argparse.Namespace) -> int:
     import torch
 
@@ -266,12 +307,17 @@ def run(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     dilations = tuple(int(d) for d in args.dilations.split(","))
-    sets = [build_data(args.corpus, out / "data_synthetic.npz")]
+    voices = args.labels == "voices"
+    n_classes = voice_count.N_CLASSES if voices else mc.N_CLASSES
+    tag = "_voices" if voices else ""  # the lip reader's caches keep their names
+    sets = [build_data(args.corpus, out / f"data_synthetic{tag}.npz", labels=args.labels)]
     shares = [1.0]
     if args.real_corpus is not None:
-        sets.append(build_data(args.real_corpus, out / "data_real.npz"))
+        sets.append(build_data(args.real_corpus, out / f"data_real{tag}.npz", labels=args.labels))
         shares = [1.0 - args.real_share, args.real_share]
     if args.fillets_share > 0:
+        if voices:
+            raise SystemExit("--fillets-share labels mouths only; the voice counter reads the corpora")
         from . import fillets_phones
 
         aligner = args.fillets_reader or lip_reader.DEFAULT_PATH
@@ -284,12 +330,19 @@ def run(args: argparse.Namespace) -> int:
         known = np.add.reduceat((d["labels"] >= 0).astype(np.float64), d["offsets"][:-1])
         weights.append(known / known.sum())
     readings = []
-    data_root = args.data or REPO.parent / "shared" / "data" / "librispeech_voices"
-    if data_root.exists():
-        from .heldout_lips import development_readings
+    held = []
+    if voices:  # the corpora's validation splits
+        for name, corpus in (("synthetic", args.corpus), ("real", args.real_corpus)):
+            if corpus is not None:
+                cache = out / f"val_{name}_voices.npz"
+                held.append((name, build_data(corpus, cache, labels="voices", split="validation")))
+    else:
+        data_root = args.data or REPO.parent / "shared" / "data" / "librispeech_voices"
+        if data_root.exists():
+            from .heldout_lips import development_readings
 
-        readings = development_readings(data_root, log=lambda *_: None)
-    net = module(args.width, dilations, args.dropout)
+            readings = development_readings(data_root, log=lambda *_: None)
+    net = module(args.width, dilations, args.dropout, n_classes)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=0.01)
     ckpt = out / "checkpoint.pt"
     step = 0
@@ -317,7 +370,7 @@ def run(args: argparse.Namespace) -> int:
             g["lr"] = lr
         z = net(torch.from_numpy(x))
         loss = torch.nn.functional.cross_entropy(
-            z.reshape(-1, mc.N_CLASSES),
+            z.reshape(-1, n_classes),
             torch.from_numpy(y).reshape(-1),
             ignore_index=-1,
             label_smoothing=0.05,
@@ -327,12 +380,14 @@ def run(args: argparse.Namespace) -> int:
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
         step += 1
-        row = {"step": step, "loss": float(loss), "lr": lr, "seconds": round(time.time() - t0, 1)}
+        row = {"step": step, "loss": loss.item(), "lr": lr, "seconds": round(time.time() - t0, 1)}
         if step % args.checkpoint_every == 0 or step == args.steps:
             if readings:
                 row.update(validation(net, readings, dilations))
+            for name, d in held:
+                row.update({f"{name}_{k}": v for k, v in voice_validation(net, d).items()})
             torch.save({"net": net.state_dict(), "opt": opt.state_dict(), "step": step}, ckpt)
-            export(net, dilations, out / f"lip_reader_{step}.npz")
+            export(net, dilations, out / f"{'voice_count' if voices else 'lip_reader'}_{step}.npz")
             print(json.dumps(row), flush=True)
         log.write(json.dumps(row) + "\n")
         if args.max_minutes is not None and time.time() - t0 > 60 * args.max_minutes:

@@ -1,0 +1,116 @@
+"""Who is who in a mix: the dense role anchor that tells the network which voice is A and which B.
+
+The voice vectors (diarization.voice_track) decide one voice or two; two voices are split over the
+vectors joined with the shipped voice prints (voiceprint.py); where the shipped voice counter
+(voice_count.py) hears two voices at once, the anchor says nothing. generation.perform calls
+audio_roles on a mix without a script, and overlap_unknown on a script's anchor too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import diarization, features, voice_count, voiceprint, windowing
+
+
+def audio_roles(
+    rt: Any,
+    x: np.ndarray,
+    n_frames: int,
+    seed_anchor: np.ndarray,
+    log_mel: np.ndarray | None = None,
+    *,
+    trim_seed: bool = True,
+) -> tuple[np.ndarray, dict]:
+    """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
+    voice vectors decide one voice or two; two voices are split again over the vectors joined with
+    the shipped voice prints (diarization.join_prints), when this build has them, and the frames
+    where the shipped voice counter hears two voices at once are left unknown (overlap_unknown).
+    log_mel: the mix's features.log_mel when the caller has it. trim_seed: the seed is the first
+    voice heard (windowing.first_voice_anchor), whose tail may be the partner's
+    (diarization.trim_seed); False for a stretch the animator named."""
+    voiced = windowing.voiced_frames(x, n_frames)
+    if log_mel is None:
+        log_mel = features.log_mel(x)  # once, for the voice vectors, the prints and the counter
+    anchor, report = _split_voices(rt, x, n_frames, seed_anchor, log_mel, voiced, trim_seed)
+    if report["voices"] == 2:
+        anchor, two = overlap_unknown(anchor, x, voiced, log_mel)
+        report["two_voices_frames"] = int(two.sum())
+    return anchor, report
+
+
+# Where the voice counter is at least this sure of two voices at once, the anchor says nothing
+# (chosen on development takes: tools/probe_overlaps.py).
+TWO_VOICES_P = 0.5
+
+
+def overlap_unknown(
+    anchor: np.ndarray, x: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The anchor without the voiced frames where the shipped voice counter (voice_count.py) hears
+    two voices at once, and those frames (F,) bool. The clustering gives such a frame to the louder
+    voice, and the anchor would tell the network that the partner is silent; left unknown, the
+    network decides (it learned to where the anchor says nothing). Frames where the anchor already
+    says both speak (a script's overlapping lines) keep it. Unchanged without a counter."""
+    n = len(anchor)
+    counter = voice_count.shipped()
+    if counter is None:
+        return anchor, np.zeros(n, dtype=bool)
+    two = np.zeros(n, dtype=bool)
+    heard = (counter.two_voices(x, voiced, log_mel) > TWO_VOICES_P) & np.asarray(voiced, dtype=bool)
+    two[: len(heard)] = heard[:n]
+    two &= ~((anchor[:, 0, 0] > 0) & (anchor[:, :, 1] > 0.5).all(axis=1))
+    out = anchor.copy()
+    out[two] = 0.0
+    return out, two
+
+
+def _split_voices(
+    rt: Any,
+    x: np.ndarray,
+    n_frames: int,
+    seed_anchor: np.ndarray,
+    log_mel: np.ndarray,
+    voiced: np.ndarray,
+    trim_seed: bool,
+) -> tuple[np.ndarray, dict]:
+    """audio_roles before the voice counter: one voice or two, and two split by voice."""
+    emb = diarization.voice_track(rt, x, n_frames, log_mel)
+    anchor, info = diarization.assign_roles(emb, voiced, seed_anchor)
+    prints = voiceprint.shipped()
+    if prints is None or info["voices"] != 2:
+        return anchor, info
+    vectors, starts = prints.prints(x, voiced, log_mel)
+    if not len(vectors):
+        return anchor, info
+    frame_prints = voiceprint.frame_prints(vectors, starts, n_frames)
+    joined = diarization.join_prints(emb, frame_prints)
+    anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+    cut = 0
+    if trim_seed:
+        seed_anchor, cut = diarization.trim_seed(seed_anchor, joined, anchor)
+        if cut:
+            anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+    print_cos = diarization.role_likeness(frame_prints, anchor)
+    # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
+    # two voices of the first split are, joined and by their prints alone (voice_report.voices_alike
+    # was chosen on those figures).
+    report = {
+        **split,
+        "centroid_cos": info["centroid_cos"],
+        "joined_cos": split["centroid_cos"],
+        "print_cos": print_cos,
+        "split_by_prints": True,
+        "seed_frames_trimmed": cut,
+    }
+    if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
+        joined = diarization.join_prints(emb, frame_prints, diarization.RESPLIT_PRINT_WEIGHT)
+        again, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+        resplit = diarization.role_likeness(frame_prints, again)
+        # A second split that leaves a role almost nothing of its own is no split of two voices.
+        if resplit is not None:
+            anchor = again
+            report.update(assigned=split["assigned"], resplit_print_cos=resplit)
+    return anchor, report

@@ -1,0 +1,174 @@
+"""The voice counter (model/voice_count.py) and what it does to a mix's role anchor
+(mix_roles.overlap_unknown) and to a script take's speaking (take.speaking_over_lines)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from duet.model import features, mix_roles, voice_count
+from duet.model.performance import TakeLine
+from duet.model.script import take
+from duet.model.voice_count import VoiceCounter, VoiceCountError
+
+needs_weights = pytest.mark.skipif(
+    not voice_count.DEFAULT_PATH.exists(), reason="the voice counter's weights are not shipped"
+)
+
+
+def random_counter(seed: int = 0, width: int = 6, dilations=(1, 2)) -> VoiceCounter:
+    rng = np.random.default_rng(seed)
+    k = 5
+    p = {
+        "input.w": rng.normal(0, 0.1, (width, features.N_MELS, k)),
+        "input.b": rng.normal(0, 0.1, width),
+        "output.w": rng.normal(0, 0.3, (voice_count.N_CLASSES, width, 1)),
+        "output.b": rng.normal(0, 0.1, voice_count.N_CLASSES),
+    }
+    for i in range(len(dilations)):
+        p[f"block{i}.w"] = rng.normal(0, 0.2, (width, width, k))
+        p[f"block{i}.b"] = rng.normal(0, 0.1, width)
+        p[f"mix{i}.w"] = rng.normal(0, 0.2, (width, width, 1))
+        p[f"mix{i}.b"] = rng.normal(0, 0.1, width)
+    params = {name: v.astype(np.float32) for name, v in p.items()}
+    params["dilations"] = np.array(dilations, dtype=np.int64)
+    return VoiceCounter(params)
+
+
+class FixedCounter:
+    """Hears two voices with the given per-frame probabilities."""
+
+    def __init__(self, p: np.ndarray) -> None:
+        self.p = p
+
+    def two_voices(self, audio16k, voiced, log_mel=None) -> np.ndarray:
+        return self.p
+
+
+def alone_anchor(roles: list[int]) -> np.ndarray:
+    """A dense anchor: frame i known, role roles[i] speaks alone (-1: unknown)."""
+    a = np.zeros((len(roles), 2, 2), np.float32)
+    for i, r in enumerate(roles):
+        if r >= 0:
+            a[i, :, 0] = 1.0
+            a[i, r, 1] = 1.0
+    return a
+
+
+def test_two_voices_is_a_probability_per_frame():
+    counter = random_counter()
+    x = np.random.default_rng(1).normal(0, 0.1, 16000).astype(np.float32)
+    n = features.n_model_frames(len(x))
+    p = counter.two_voices(x, np.ones(n, bool))
+    assert p.shape == (n,)
+    assert (p >= 0).all() and (p <= 1).all()
+
+
+def test_weights_of_another_shape_are_refused_with_the_reason(tmp_path: Path):
+    params = dict(random_counter().params)
+    path = tmp_path / "counter.npz"
+    np.savez(path, **{k: v for k, v in params.items() if k != "mix0.w"})
+    with pytest.raises(VoiceCountError, match="mix0.w"):
+        VoiceCounter.load(path)
+    params["output.w"], params["output.b"] = params["output.w"][:2], params["output.b"][:2]
+    np.savez(path, **params)
+    with pytest.raises(VoiceCountError, match="2 classes"):
+        VoiceCounter.load(path)
+    path.write_bytes(b"not a zip")
+    with pytest.raises(VoiceCountError, match="could not be read"):
+        VoiceCounter.load(path)
+
+
+def test_the_numpy_counter_equals_its_torch_twin(tmp_path: Path):
+    torch = pytest.importorskip("torch")
+    from duet.model.training import lip_reader_train
+
+    torch.manual_seed(5)
+    net = lip_reader_train.module(12, (1, 2, 4), n_classes=voice_count.N_CLASSES)
+    net.eval()
+    path = tmp_path / "counter.npz"
+    lip_reader_train.export(net, (1, 2, 4), path)
+    counter = VoiceCounter.load(path)
+    feats = np.random.default_rng(6).normal(size=(2 * 131, features.N_MELS)).astype(np.float32)
+    with torch.no_grad():
+        want = net(torch.from_numpy(feats[None]))[0].numpy()
+    got = counter.logits(feats)
+    assert got.shape == want.shape == (131, voice_count.N_CLASSES)
+    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * float(np.abs(want).max()))
+
+
+def test_the_training_labels_count_the_speaking_roles():
+    from types import SimpleNamespace
+
+    from duet.model.training import lip_reader_train
+
+    speaking = np.array([[0.0, 0.0], [0.9, 0.1], [0.2, 0.8], [1.0, 1.0], [0.5, 0.6]])
+    labels = lip_reader_train.voice_labels(SimpleNamespace(speaking=speaking))
+    assert labels.tolist() == [
+        voice_count.NOBODY,
+        voice_count.ONE,
+        voice_count.ONE,
+        voice_count.TWO,
+        voice_count.ONE,
+    ]
+
+
+def test_the_anchor_says_nothing_where_two_voices_are_heard(monkeypatch):
+    p = np.array([0.9, 0.9, 0.2, 0.9, 0.9, 0.6], np.float32)
+    monkeypatch.setattr(voice_count, "shipped", lambda: FixedCounter(p))
+    anchor = alone_anchor([0, 0, 0, 1, -1, 1])
+    voiced = np.array([True, False, True, True, True, True])
+    out, two = mix_roles.overlap_unknown(anchor, np.zeros(16000, np.float32), voiced)
+    assert two.tolist() == [True, False, False, True, True, p[5] > mix_roles.TWO_VOICES_P]
+    assert (out[two] == 0).all()
+    np.testing.assert_array_equal(out[~two], anchor[~two])  # unvoiced or one voice: as it was
+    assert anchor[0, 0, 0] == 1.0  # the caller's anchor is not touched
+
+
+def test_an_anchor_that_says_both_speak_keeps_it(monkeypatch):
+    monkeypatch.setattr(voice_count, "shipped", lambda: FixedCounter(np.ones(3, np.float32)))
+    anchor = alone_anchor([0, 0, 1])
+    anchor[1, :, 1] = 1.0  # a script's overlapping lines
+    out, two = mix_roles.overlap_unknown(anchor, np.zeros(16000, np.float32), np.ones(3, bool))
+    assert two.tolist() == [True, False, True]
+    np.testing.assert_array_equal(out[1], anchor[1])
+
+
+def test_without_a_counter_the_anchor_is_unchanged(monkeypatch):
+    monkeypatch.setattr(voice_count, "shipped", lambda: None)
+    anchor = alone_anchor([0, 1, -1])
+    out, two = mix_roles.overlap_unknown(anchor, np.zeros(16000, np.float32), np.ones(3, bool))
+    np.testing.assert_array_equal(out, anchor)
+    assert not two.any()
+
+
+def test_a_script_line_leaves_two_voice_frames_to_the_network():
+    from duet.model.script import placement as pl
+
+    line = TakeLine(
+        role="A", speaker="A", text="Hello there.", start=0.0, end=0.2, source_line=1, confidence=0.9
+    )
+    two = np.zeros(10, bool)
+    two[4:6] = True
+    aligned = take.ScriptAlignment(
+        anchor=None,
+        lines=(line,),
+        phones={},
+        notes=(),
+        placement=pl.Placement((), 0.2),
+        separable=True,
+        two_voices=two,
+    )
+    network = {"A": np.full(10, 0.7, np.float32), "B": np.full(10, 0.8, np.float32)}
+    out = take.speaking_over_lines(network, aligned, 50.0)
+    assert out["A"][:4].tolist() == [1.0] * 4 and out["B"][:4].tolist() == [0.0] * 4  # the line says
+    assert np.allclose(out["B"][4:6], 0.8) and np.allclose(out["A"][4:6], 0.7)  # the network's
+    assert out["B"][6:].tolist() == [0.0] * 4
+
+
+@needs_weights
+def test_the_shipped_counter_loads():
+    counter = voice_count.shipped()
+    assert counter is not None and counter.params["output.w"].shape[0] == voice_count.N_CLASSES

@@ -1,0 +1,105 @@
+"""The voice counter (model/voice_count.py) on development takes: how well it hears two voices at
+once, and what leaving those frames unknown in the role anchor does to who-speaks.
+
+    .venv/bin/python tools/probe_overlaps.py [--counter runs/voice_count/voice_count_3000.npz]
+        [--thresholds 0.3,0.5,0.7] [--synthetic corpus/full]
+
+Takes (none of them in a held-out row): the 19 two-voice conversations of tools/probe_voice_count.py
+(LibriSpeech train-clean-100 readers composed as heldout.real_pairs composes them; the real-voice
+corpus draws its conversations from these readers too, so these figures flatter a counter trained
+on it) and, with --synthetic, that corpus's validation mixes (A = the first to speak). For each
+take it runs what mix_roles.audio_roles runs before the counter (mix_roles._split_voices) and
+then the network with the anchor as it is (`none`) and with the voiced frames whose
+two-voice probability exceeds each threshold left unknown (mix_roles.overlap_unknown's rule).
+Prints per set: who-speaks accuracy per threshold, and the counter's recall of frames where both
+speak and its false alarms on frames where one speaks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+
+def takes(data: Path, synthetic: Path | None) -> dict[str, list[tuple[str, np.ndarray, np.ndarray]]]:
+    from probe_role_split import synthetic_takes
+    from probe_voice_count import dev_pairs
+
+    out = {"real": [(d.name, d.audio16k, d.truth) for d in dev_pairs(data)]}
+    if synthetic is not None:
+        out["synthetic"] = synthetic_takes(synthetic)
+    return out
+
+
+def take_figures(rt, cfg, counter, x: np.ndarray, truth: np.ndarray, thresholds: list[float]) -> dict:
+    from duet.model import features, generation, mix_roles, spec, windowing
+
+    n = features.n_model_frames(len(x))
+    voiced = windowing.voiced_frames(x, n)
+    log_mel = features.log_mel(x)
+    seed = windowing.first_voice_anchor(x, n, role=0)
+    anchor, report = mix_roles._split_voices(rt, x, n, seed, log_mel, voiced, True)
+    p2 = counter.two_voices(x, voiced, log_mel)
+    m = min(n, len(truth))
+    t = truth[:m]
+    tf = features.stream_features(x, 0, n)
+    cond = np.zeros((n, 2, cfg.cond_dim), np.float32)
+    latent = generation.take_latent(n, cfg, 0)
+    both, alone = t[:, 0] & t[:, 1], t[:, 0] ^ t[:, 1]
+    fig = {"frames": m, "both": int(both.sum()), "alone": int(alone.sum())}
+    for th in [None, *thresholds]:
+        a = anchor.copy()
+        if th is not None and report["voices"] == 2:
+            flag = (p2 > th) & voiced
+            a[flag] = 0.0
+            fig[f"recall {th}"] = int((flag[:m] & both).sum())
+            fig[f"false {th}"] = int((flag[:m] & alone).sum())
+        y = windowing.run_windows(rt, x, n, cond, a, latent, take_features=tf)
+        perf = generation._performance(y, spec.NATIVE_FPS)
+        said = np.stack([perf.speaking[r] for r in spec.ROLES], 1)[:m] > 0.5
+        fig[f"right {th or 'none'}"] = int(((said[:, 0] == t[:, 0]) & (said[:, 1] == t[:, 1])).sum())
+    return fig
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counter", type=Path, default=ROOT / "assets" / "duet_voice_count.npz")
+    parser.add_argument("--thresholds", default="0.3,0.5,0.7")
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "librispeech_voices")
+    parser.add_argument("--synthetic", type=Path, default=None, help="a corpus: its validation mixes too")
+    parser.add_argument("--weights", type=Path, default=ROOT / "assets" / "duet_model.npz")
+    args = parser.parse_args(argv)
+    from duet.model import generation
+    from duet.model.voice_count import VoiceCounter
+
+    thresholds = [float(t) for t in args.thresholds.split(",")]
+    counter = VoiceCounter.load(args.counter)
+    w, rt = generation.get_runtime("numpy", args.weights)
+    for name, items in takes(args.data, args.synthetic).items():
+        total: dict[str, int] = {}
+        for take, x, truth in items:
+            fig = take_figures(rt, w.config, counter, x, truth, thresholds)
+            for k, v in fig.items():
+                total[k] = total.get(k, 0) + v
+            n = fig["frames"]
+            cells = "  ".join(f"{th}: {fig[f'right {th}'] / n:.3f}" for th in ["none", *thresholds])
+            print(f"{name} {take}: who-speaks {cells}", flush=True)
+        print(f"== {name}: {len(items)} takes, both speak on {total['both'] / total['frames']:.3f} of frames")
+        for th in ["none", *thresholds]:
+            line = f"   threshold {th}: who-speaks {total[f'right {th}'] / total['frames']:.4f}"
+            if th != "none":
+                heard = total[f"recall {th}"] / max(total["both"], 1)
+                false = total[f"false {th}"] / max(total["alone"], 1)
+                line += f", two voices heard where both speak {heard:.3f}, where one does {false:.4f}"
+            print(line, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
