@@ -43,7 +43,7 @@ def audio_roles(
 
 # Where the voice counter is at least this sure of two voices at once, the anchor says nothing
 # (chosen on development takes: tools/probe_overlaps.py).
-TWO_VOICES_P = 0.5
+TWO_VOICES_P = 0.7
 
 
 def overlap_unknown(

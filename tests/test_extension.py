@@ -48,6 +48,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
     assert "assets/duet_model.npz" in names
     assert "assets/duet_voiceprint.npz" in names
     assert "assets/duet_lip_reader.npz" in names and "model/lips/lip_reader.py" in names  # read_lips
+    assert "assets/duet_voice_count.npz" in names and "model/voice_count.py" in names  # overlaps
     assert "model/script/subtitles.py" in names  # the panel's Write Subtitles
     assert "model/script/recognise.py" in names  # Recognise English Words
 

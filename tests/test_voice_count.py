@@ -99,20 +99,26 @@ def test_the_numpy_counter_equals_its_torch_twin(tmp_path: Path):
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * float(np.abs(want).max()))
 
 
-def test_the_training_labels_count_the_speaking_roles():
+def test_the_training_labels_count_the_voices_that_sound():
     from types import SimpleNamespace
 
     from duet.model.training import lip_reader_train
 
-    speaking = np.array([[0.0, 0.0], [0.9, 0.1], [0.2, 0.8], [1.0, 1.0], [0.5, 0.6]])
-    labels = lip_reader_train.voice_labels(SimpleNamespace(speaking=speaking))
-    assert labels.tolist() == [
-        voice_count.NOBODY,
-        voice_count.ONE,
-        voice_count.ONE,
-        voice_count.TWO,
-        voice_count.ONE,
-    ]
+    rate, n = 16000, 50  # 1 s: A's stem sounds over 0.0-0.6 s, B's over 0.4-1.0 s
+    t = np.arange(rate) / rate
+    tone = (0.1 * np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    stems = np.zeros((rate, 2), np.float32)
+    stems[: int(0.6 * rate), 0] = tone[: int(0.6 * rate)]
+    stems[int(0.4 * rate) :, 1] = tone[int(0.4 * rate) :]
+    speaking = np.zeros((n, 2))
+    speaking[:30, 0] = 1.0
+    speaking[20:, 1] = 1.0
+    speaking[40:45, 0] = 1.0  # said to speak (a bridged pause) where its stem is silent
+    labels = lip_reader_train.voice_labels(SimpleNamespace(speaking=speaking, stems=stems))
+    assert labels.shape == (n,)
+    assert (labels[2:18] == voice_count.ONE).all()
+    assert (labels[22:28] == voice_count.TWO).all()
+    assert (labels[32:40] == voice_count.ONE).all() and (labels[40:45] == voice_count.ONE).all()
 
 
 def test_the_anchor_says_nothing_where_two_voices_are_heard(monkeypatch):

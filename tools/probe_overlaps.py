@@ -6,8 +6,11 @@ once, and what leaving those frames unknown in the role anchor does to who-speak
 
 Takes (none of them in a held-out row): the 19 two-voice conversations of tools/probe_voice_count.py
 (LibriSpeech train-clean-100 readers composed as heldout.real_pairs composes them; the real-voice
-corpus draws its conversations from these readers too, so these figures flatter a counter trained
-on it) and, with --synthetic, that corpus's validation mixes (A = the first to speak). For each
+corpus draws its conversations from most of these readers too, so these figures flatter a counter
+trained on it); with --unseen CORPUS, --pairs conversations of the train-clean-100 readers that
+CORPUS (the real-voice corpus, clips.jsonl) never uses, composed the same way with a breath or
+line burst before every other one (the honest development set for anything trained on CORPUS);
+with --synthetic, that corpus's validation mixes (A = the first to speak). For each
 take it runs what mix_roles.audio_roles runs before the counter (mix_roles._split_voices) and
 then the network with the anchor as it is (`none`) and with the voiced frames whose
 two-voice probability exceeds each threshold left unknown (mix_roles.overlap_unknown's rule).
@@ -27,11 +30,43 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
-def takes(data: Path, synthetic: Path | None) -> dict[str, list[tuple[str, np.ndarray, np.ndarray]]]:
+def unseen_pairs(data: Path, corpus: Path, n: int, seed: int = 2026) -> list:
+    """n two-voice conversations (heldout.HeldoutDialogue) of train-clean-100 readers that `corpus`
+    never uses, each reader in at most one (so n is at most half of them)."""
+    import json
+
+    from duet.model.training import heldout
+    from duet.model.training import heldout_recordings as hr
+
+    used = set()
+    for line in (corpus / "clips.jsonl").read_text().splitlines():
+        used.update(v.split(":", 1)[1] for v in json.loads(line)["voices"] if v.startswith("librispeech:"))
+    files = [p for p in hr.train_clean_files(data) if p.stem.split("-")[0] not in used]
+    readers = []
+    for k in np.random.default_rng(seed).permutation(len(files)):
+        pieces = heldout.reading_pieces(hr.read_flac(files[k]), files[k].stem)
+        if pieces["phrase"]:  # a reading without a pause-bounded phrase gives the composer nothing
+            readers.append((files[k].stem, pieces))
+    out = []
+    for i in range(min(n, len(readers) // 2)):
+        (a, pa), (b, pb) = readers[2 * i], readers[2 * i + 1]
+        burst = heldout.BURST_KINDS[(i // 2) % len(heldout.BURST_KINDS)] if i % 2 else ""
+        name = f"unseen-{i:02d}"
+        out.append(heldout.compose_real_pair(name, "real_pairs", (pa, pb), (a, b), burst, seed, i, (20, 40)))
+    return out
+
+
+def takes(
+    data: Path, synthetic: Path | None, unseen: Path | None, pairs: int
+) -> dict[str, list[tuple[str, np.ndarray, np.ndarray]]]:
     from probe_role_split import synthetic_takes
     from probe_voice_count import dev_pairs
 
-    out = {"real": [(d.name, d.audio16k, d.truth) for d in dev_pairs(data)]}
+    out = {}
+    if unseen is not None:
+        out["unseen"] = [(d.name, d.audio16k, d.truth) for d in unseen_pairs(data, unseen, pairs)]
+    else:
+        out["real"] = [(d.name, d.audio16k, d.truth) for d in dev_pairs(data)]
     if synthetic is not None:
         out["synthetic"] = synthetic_takes(synthetic)
     return out
@@ -73,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--thresholds", default="0.3,0.5,0.7")
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "librispeech_voices")
     parser.add_argument("--synthetic", type=Path, default=None, help="a corpus: its validation mixes too")
+    parser.add_argument("--unseen", type=Path, default=None, help="a real-voice corpus: avoid its readers")
+    parser.add_argument("--pairs", type=int, default=20, help="conversations with --unseen")
     parser.add_argument("--weights", type=Path, default=ROOT / "assets" / "duet_model.npz")
     args = parser.parse_args(argv)
     from duet.model import generation
@@ -81,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     thresholds = [float(t) for t in args.thresholds.split(",")]
     counter = VoiceCounter.load(args.counter)
     w, rt = generation.get_runtime("numpy", args.weights)
-    for name, items in takes(args.data, args.synthetic).items():
+    for name, items in takes(args.data, args.synthetic, args.unseen, args.pairs).items():
         total: dict[str, int] = {}
         for take, x, truth in items:
             fig = take_figures(rt, w.config, counter, x, truth, thresholds)

@@ -99,9 +99,12 @@ def clip_labels(clip: corpus_read.ClipData, lips_mask: np.ndarray | None) -> np.
 
 
 def voice_labels(clip: corpus_read.ClipData) -> np.ndarray:
-    """(F,) int16 how many roles speak in each frame (voice_count.NOBODY / ONE / TWO): the
-    corpus's speaking targets, which the who-speaks measure scores against."""
-    return (clip.speaking > 0.5).sum(axis=1).astype(np.int16)
+    """(F,) int16 how many voices sound in each frame (voice_count.NOBODY / ONE / TWO): a role counts
+    where the corpus says it speaks and its own stem holds voice (windowing.voiced_frames), so a
+    pause bridged inside a line, or a partner's silence inside an overlap, is not a voice."""
+    n = len(clip.speaking)
+    sounding = np.stack([windowing.voiced_frames(clip.stems[:, r], n) for r in range(2)], axis=1)
+    return ((clip.speaking > 0.5) & sounding).sum(axis=1).astype(np.int16)
 
 
 def _clip_rows(path: Path, index: dict, labels: str = "mouth") -> list[tuple[np.ndarray, np.ndarray, str]]:
