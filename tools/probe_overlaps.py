@@ -10,7 +10,13 @@ corpus draws its conversations from most of these readers too, so these figures 
 trained on it); with --unseen CORPUS, --pairs conversations of the train-clean-100 readers that
 CORPUS (the real-voice corpus, clips.jsonl) never uses, composed the same way with a breath or
 line burst before every other one (the honest development set for anything trained on CORPUS);
-with --synthetic, that corpus's validation mixes (A = the first to speak). For each
+with --synthetic, that corpus's validation mixes (A = the first to speak).
+
+--singles instead reads single readings (one voice: every frame the counter calls two voices is a
+false alarm) and prints, per reader, the share of voiced frames called two voices (P > each
+threshold): the train-clean-100 readers that --unseen CORPUS never uses, and with --test-other the
+held-out test-other readers (their first six readings; a diagnostic of the held-out rows, not a
+development set). For each
 take it runs what mix_roles.audio_roles runs before the counter (mix_roles._split_voices) and
 then the network with the anchor as it is (`none`) and with the voiced frames whose
 two-voice probability exceeds each threshold left unknown (mix_roles.overlap_unknown's rule).
@@ -30,18 +36,26 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 
-def unseen_pairs(data: Path, corpus: Path, n: int, seed: int = 2026) -> list:
-    """n two-voice conversations (heldout.HeldoutDialogue) of train-clean-100 readers that `corpus`
-    never uses, each reader in at most one (so n is at most half of them)."""
+def unseen_files(data: Path, corpus: Path) -> list[Path]:
+    """The train-clean-100 readings whose readers `corpus` (clips.jsonl) never uses."""
     import json
 
-    from duet.model.training import heldout
     from duet.model.training import heldout_recordings as hr
 
     used = set()
     for line in (corpus / "clips.jsonl").read_text().splitlines():
-        used.update(v.split(":", 1)[1] for v in json.loads(line)["voices"] if v.startswith("librispeech:"))
-    files = [p for p in hr.train_clean_files(data) if p.stem.split("-")[0] not in used]
+        voices = json.loads(line)["voices"]
+        used.update(v.split(":", 1)[1] for v in voices if v.startswith("librispeech:"))
+    return [p for p in hr.train_clean_files(data) if p.stem.split("-")[0] not in used]
+
+
+def unseen_pairs(data: Path, corpus: Path, n: int, seed: int = 2026) -> list:
+    """n two-voice conversations (heldout.HeldoutDialogue) of train-clean-100 readers that `corpus`
+    never uses, each reader in at most one (so n is at most half of them)."""
+    from duet.model.training import heldout
+    from duet.model.training import heldout_recordings as hr
+
+    files = unseen_files(data, corpus)
     readers = []
     for k in np.random.default_rng(seed).permutation(len(files)):
         pieces = heldout.reading_pieces(hr.read_flac(files[k]), files[k].stem)
@@ -54,6 +68,40 @@ def unseen_pairs(data: Path, corpus: Path, n: int, seed: int = 2026) -> list:
         name = f"unseen-{i:02d}"
         out.append(heldout.compose_real_pair(name, "real_pairs", (pa, pb), (a, b), burst, seed, i, (20, 40)))
     return out
+
+
+def singles(counter, data: Path, unseen: Path | None, test_other: bool, thresholds: list[float]) -> None:
+    from duet.model import features, windowing
+    from duet.model.training import heldout_recordings as hr
+
+    sets: dict[str, dict[str, list[Path]]] = {}
+    if unseen is not None:
+        files = unseen_files(data, unseen)
+        sets["unseen train-clean-100"] = {p.stem.split("-")[0]: [p] for p in files}
+    if test_other:
+        sets["test-other"] = {spk: paths[:6] for spk, paths in hr.test_other_files(data).items()}
+    for name, readers in sets.items():
+        rates = {th: [] for th in thresholds}
+        for reader, paths in readers.items():
+            called = {th: 0 for th in thresholds}
+            voiced_total = 0
+            for path in paths:
+                x = hr.read_flac(path)
+                voiced = windowing.voiced_frames(x, features.n_model_frames(len(x)))
+                p2 = counter.two_voices(x, voiced)[voiced]
+                voiced_total += len(p2)
+                for th in thresholds:
+                    called[th] += int((p2 > th).sum())
+            cells = "  ".join(f"{th}: {called[th] / max(voiced_total, 1):.3f}" for th in thresholds)
+            print(f"{name} {reader}: called two voices {cells}", flush=True)
+            for th in thresholds:
+                rates[th].append(called[th] / max(voiced_total, 1))
+        for th in thresholds:
+            r = np.array(rates[th])
+            print(
+                f"== {name}: {len(r)} readers, threshold {th}: mean {r.mean():.4f}, worst {r.max():.3f}, "
+                f"readers above 5 % {int((r > 0.05).sum())}"
+            )
 
 
 def takes(
@@ -110,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--synthetic", type=Path, default=None, help="a corpus: its validation mixes too")
     parser.add_argument("--unseen", type=Path, default=None, help="a real-voice corpus: avoid its readers")
     parser.add_argument("--pairs", type=int, default=20, help="conversations with --unseen")
+    parser.add_argument("--singles", action="store_true", help="false alarms on single readings instead")
+    parser.add_argument(
+        "--test-other", action="store_true", help="with --singles: the test-other readers too"
+    )
     parser.add_argument("--weights", type=Path, default=ROOT / "assets" / "duet_model.npz")
     args = parser.parse_args(argv)
     from duet.model import generation
@@ -117,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
 
     thresholds = [float(t) for t in args.thresholds.split(",")]
     counter = VoiceCounter.load(args.counter)
+    if args.singles:
+        singles(counter, args.data, args.unseen, args.test_other, thresholds)
+        return 0
     w, rt = generation.get_runtime("numpy", args.weights)
     for name, items in takes(args.data, args.synthetic, args.unseen, args.pairs).items():
         total: dict[str, int] = {}
