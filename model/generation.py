@@ -273,6 +273,18 @@ NO_WORDS_RECOGNISED = (
 )
 
 
+def script_overlaps(aligned: Any, x: np.ndarray, log_mel: np.ndarray | None = None) -> Any:
+    """A script take's alignment with the frames where two voices speak at once and the lines say
+    one left to the network (mix_roles.overlap_unknown; ScriptAlignment.two_voices). Only on a mix
+    whose lines give both characters: stems are each their character, and a script of one
+    character's lines has no partner to hear."""
+    if x.ndim != 1 or len({line.role for line in aligned.lines}) < 2:
+        return aligned
+    voiced = windowing.voiced_frames(x, len(aligned.anchor))
+    anchor, two = overlap_unknown(aligned.anchor, x, voiced, log_mel)
+    return dataclasses.replace(aligned, anchor=anchor, two_voices=two)
+
+
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:
     """The report's notes on the sound itself: no voice, or speech buried in noise (per stem)."""
     if x.ndim == 1:
@@ -337,11 +349,8 @@ def perform(
             raise InputError("roles and a script cannot both be given: the script says who speaks each line")
         aligned = script_take.align_script(script, x, rt)
     if aligned is not None and aligned.anchor is not None:
+        aligned = script_overlaps(aligned, x, take_features[0])
         anchor = aligned.anchor
-        if x.ndim == 1:  # where two voices speak at once and the lines say one, the network decides
-            voiced = windowing.voiced_frames(x, n_frames)
-            anchor, two = overlap_unknown(anchor, x, voiced, take_features[0])
-            aligned = dataclasses.replace(aligned, anchor=anchor, two_voices=two)
     elif x.ndim == 2:
         anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role
     elif choice.only is not None:  # one voice: every voiced frame is that character's

@@ -178,3 +178,37 @@ def test_a_script_line_leaves_two_voice_frames_to_the_network():
 def test_the_shipped_counter_loads():
     counter = voice_count.shipped()
     assert counter is not None and counter.params["output.w"].shape[0] == voice_count.N_CLASSES
+
+
+def script_alignment(roles: list[str], anchor: np.ndarray):
+    from duet.model.script import placement as pl
+
+    lines = tuple(
+        TakeLine(
+            role=r, speaker=r, text="Hi.", start=0.1 * i, end=0.1 * i + 0.1, source_line=i + 1, confidence=0.9
+        )
+        for i, r in enumerate(roles)
+    )
+    return take.ScriptAlignment(
+        anchor=anchor, lines=lines, phones={}, notes=(), placement=pl.Placement((), 0.2), separable=True
+    )
+
+
+def test_a_script_take_on_a_mix_leaves_two_voice_frames_unknown(monkeypatch):
+    from duet.model import generation, windowing
+
+    n = 12
+    p = np.zeros(n, np.float32)
+    p[3:6] = 0.95
+    monkeypatch.setattr(voice_count, "shipped", lambda: FixedCounter(p))
+    monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
+    x = np.zeros(16000, np.float32)
+    anchor = alone_anchor([0] * 6 + [1] * 6)
+    out = generation.script_overlaps(script_alignment(["A", "B"], anchor), x)
+    assert out.two_voices.tolist() == [False] * 3 + [True] * 3 + [False] * 6
+    assert (out.anchor[3:6] == 0).all() and (out.anchor[:3] == anchor[:3]).all()
+    # One character's lines (no partner), or stems: the alignment is kept as it is.
+    one = script_alignment(["A", "A"], anchor)
+    assert generation.script_overlaps(one, x) is one
+    both = script_alignment(["A", "B"], anchor)
+    assert generation.script_overlaps(both, np.zeros((16000, 2), np.float32)) is both
