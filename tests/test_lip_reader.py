@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from classifier_weights import random_params
 
 from duet.model import features, frame_classifier, generation, spec
 from duet.model.lips import lip_reader
@@ -24,22 +25,7 @@ needs_weights = pytest.mark.skipif(
 
 
 def random_reader(seed: int = 0, width: int = 6, dilations=(1, 2, 4)) -> LipReader:
-    rng = np.random.default_rng(seed)
-    k = lip_reader.KERNEL
-    p = {
-        "input.w": rng.normal(0, 0.1, (width, features.N_MELS, k)),
-        "input.b": rng.normal(0, 0.1, width),
-        "output.w": rng.normal(0, 0.3, (mc.N_CLASSES, width, 1)),
-        "output.b": rng.normal(0, 0.1, mc.N_CLASSES),
-    }
-    for i in range(len(dilations)):
-        p[f"block{i}.w"] = rng.normal(0, 0.2, (width, width, k))
-        p[f"block{i}.b"] = rng.normal(0, 0.1, width)
-        p[f"mix{i}.w"] = rng.normal(0, 0.2, (width, width, 1))
-        p[f"mix{i}.b"] = rng.normal(0, 0.1, width)
-    params = {name: v.astype(np.float32) for name, v in p.items()}
-    params["dilations"] = np.array(dilations, dtype=np.int64)
-    return LipReader(params)
+    return LipReader(random_params(mc.N_CLASSES, seed, width, dilations))
 
 
 # -- classes -----------------------------------------------------------------------------------------

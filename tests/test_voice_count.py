@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from classifier_weights import random_params
 
 from duet.model import features, mix_roles, voice_count
 from duet.model.performance import TakeLine
@@ -19,22 +20,7 @@ needs_weights = pytest.mark.skipif(
 
 
 def random_counter(seed: int = 0, width: int = 6, dilations=(1, 2)) -> VoiceCounter:
-    rng = np.random.default_rng(seed)
-    k = 5
-    p = {
-        "input.w": rng.normal(0, 0.1, (width, features.N_MELS, k)),
-        "input.b": rng.normal(0, 0.1, width),
-        "output.w": rng.normal(0, 0.3, (voice_count.N_CLASSES, width, 1)),
-        "output.b": rng.normal(0, 0.1, voice_count.N_CLASSES),
-    }
-    for i in range(len(dilations)):
-        p[f"block{i}.w"] = rng.normal(0, 0.2, (width, width, k))
-        p[f"block{i}.b"] = rng.normal(0, 0.1, width)
-        p[f"mix{i}.w"] = rng.normal(0, 0.2, (width, width, 1))
-        p[f"mix{i}.b"] = rng.normal(0, 0.1, width)
-    params = {name: v.astype(np.float32) for name, v in p.items()}
-    params["dilations"] = np.array(dilations, dtype=np.int64)
-    return VoiceCounter(params)
+    return VoiceCounter(random_params(voice_count.N_CLASSES, seed, width, dilations))
 
 
 class FixedCounter:
