@@ -237,6 +237,7 @@ def plan_from_scene(scene: bpy.types.Scene) -> Plan:
         one_voice=one_voice,
         recognise_words=bool(s.recognise_words),
         read_lips=bool(s.read_lips),
+        hear_overlaps=bool(s.hear_overlaps),
     )
     return Plan(
         request=request,

@@ -43,6 +43,7 @@ class GenerationRequest:
     one_voice: str | None = None
     recognise_words: bool = False  # no script: lips from the English words recognised in the audio
     read_lips: bool = True  # the lip reader shapes the speaking mouth (False: the network's own)
+    hear_overlaps: bool = True  # mixed: where two voices sound at once, the network decides who speaks
 
 
 SWAP_WITH_SCRIPT = "Swap A/B was not used: the script says who speaks each line"
@@ -123,6 +124,8 @@ def run_request(request: GenerationRequest, progress: Callable[[float], None] | 
         kwargs["recognise_words"] = True
     if not request.read_lips:
         kwargs["read_lips"] = False
+    if not request.hear_overlaps:
+        kwargs["hear_overlaps"] = False
     if request.moods:
         kwargs["moods"] = request.moods  # the Characters panel's moods; staged moods override them
     if progress is not None:

@@ -148,6 +148,13 @@ class DuetSettings(bpy.types.PropertyGroup):
         "seal and rounded vowels round; the network still says how far the mouth opens. Off: the "
         "network's own mouth",
     )
+    hear_overlaps: BoolProperty(  # type: ignore[valid-type]
+        name="Overlaps",
+        default=True,
+        description="Mixed voice-over: where a small network hears both voices at once (an interruption, "
+        "a backchannel) the model decides whether both characters speak. Off: one speaks there, as "
+        "the voices or the script say (try it if a listener's mouth moves while only the other speaks)",
+    )
     one_voice: EnumProperty(  # type: ignore[valid-type]
         name="Voices",
         items=[

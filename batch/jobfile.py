@@ -335,6 +335,7 @@ BAKE_OPTION_NAMES = {
     "roles": "--roles",
     "recognise_words": "--recognise-words",
     "read_lips": "--network-lips",
+    "hear_overlaps": "--no-overlaps",
     "fps": "--fps",
     "weights": "--weights",
     "retarget_a": "--retarget-a",

@@ -290,6 +290,7 @@ class ShotResolver:
             roles=roles,
             recognise_words=recognise_words,
             read_lips=self.value("read_lips")[0] is not False,
+            hear_overlaps=self.value("hear_overlaps")[0] is not False,
         )
         return shot, inputs
 

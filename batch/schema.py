@@ -205,6 +205,7 @@ class ShotFields(BaseModel):
     roles: str | tuple[float, float] | None = None  # "first", "swap", "A", "B" or (start, end): parse_roles
     recognise_words: bool | None = None  # lips from recognised English words (no script)
     read_lips: bool | None = None  # the lip reader shapes the speaking mouth (default true)
+    hear_overlaps: bool | None = None  # mixed: the network decides where two voices sound (default true)
     fps: float | None = Field(default=None, gt=0, le=1000)
     weights: str | None = None
     retarget_a: str | None = None

@@ -65,6 +65,9 @@ class Shot:
     recognise_words: bool = False
     # The lip reader shapes the speaking mouth (generate's read_lips); False: the network's own.
     read_lips: bool = True
+    # Mixed: where the voice counter hears two voices at once, the network decides who speaks
+    # (generate's hear_overlaps); False: one speaks there, as the voices or the script say.
+    hear_overlaps: bool = True
 
     @property
     def swap_roles(self) -> bool:
@@ -105,4 +108,5 @@ class Shot:
             "roles": list(self.roles) if isinstance(self.roles, tuple) else self.roles,
             "recognise_words": self.recognise_words,
             "read_lips": self.read_lips,
+            "hear_overlaps": self.hear_overlaps,
         }

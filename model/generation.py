@@ -314,6 +314,7 @@ def perform(
     recognise_words: bool = False,
     read_lips: bool = True,
     lip_reader_weights: str | Path | None = None,
+    hear_overlaps: bool = True,
 ) -> Performance:
     """The network's own performance at 50 fps, before any staging solve.
 
@@ -324,7 +325,9 @@ def perform(
     recognised in the audio give the lips where they are trusted (script.recognise).
     read_lips: the speaking character's mouth from the lip reader (lips/lip_reader.py) rather
     than the network's, where the lip reader's weights are present; lip_reader_weights: another
-    .npz of them. generate() wraps this; the evaluation calls it with a corpus clip's own conditioning.
+    .npz of them. hear_overlaps: on a mix, frames where the voice counter (voice_count.py) hears two
+    voices at once are left to the network, whatever the clustering or the lines say. generate()
+    wraps this; the evaluation calls it with a corpus clip's own conditioning.
     """
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
@@ -349,7 +352,8 @@ def perform(
             raise InputError("roles and a script cannot both be given: the script says who speaks each line")
         aligned = script_take.align_script(script, x, rt)
     if aligned is not None and aligned.anchor is not None:
-        aligned = script_overlaps(aligned, x, take_features[0])
+        if hear_overlaps:
+            aligned = script_overlaps(aligned, x, take_features[0])
         anchor = aligned.anchor
     elif x.ndim == 2:
         anchor = np.zeros((n_frames, 2, 2), dtype=np.float32)  # stems: each channel is its role
@@ -366,7 +370,7 @@ def perform(
         else:
             seed_anchor = windowing.first_voice_anchor(x, n_frames, role=first_role)
         anchor, voices = audio_roles(
-            rt, x, n_frames, seed_anchor, take_features[0], trim_seed=a_range is None
+            rt, x, n_frames, seed_anchor, take_features[0], trim_seed=a_range is None, overlaps=hear_overlaps
         )
         report += voice_report.roles_notes(voices, first_role, a_range)
     start = DIARIZATION_SHARE if x.ndim == 1 or script is not None else 0.0
@@ -514,6 +518,7 @@ def generate(
     moods: Any = None,
     recognise_words: bool = False,
     read_lips: bool = True,
+    hear_overlaps: bool = True,
 ) -> Performance:
     """Animate both characters of a dialogue from its voice-over.
 
@@ -540,6 +545,10 @@ def generate(
     (stems: per stem); the take's notes say how many words it used.
     read_lips: the speaking character's mouth from the lip reader (docs/MODEL.md "The lip
     reader"): sealed p/b/m and rounded vowels on real voices; False keeps the network's mouth.
+    hear_overlaps: on a mixed voice-over, where the voice counter hears both characters at once
+    (an interruption, a backchannel) the network decides whether both speak (docs/MODEL.md "The
+    voice counter"); False keeps one speaker there, as the voices or the script's lines say (for
+    a voice the counter mistakes for two, which opens the listener's mouth).
     """
     fps_out = _check_fps(fps)
     seed = _check_seed(seed)
@@ -556,6 +565,8 @@ def generate(
         raise InputError(f"recognise_words must be True or False, got {recognise_words!r}")
     if not isinstance(read_lips, bool):
         raise InputError(f"read_lips must be True or False, got {read_lips!r}")
+    if not isinstance(hear_overlaps, bool):
+        raise InputError(f"hear_overlaps must be True or False, got {hear_overlaps!r}")
     parsed_script = _parse_script(script, names)
     if parsed_script is not None and recognise_words:
         raise InputError(
@@ -595,6 +606,7 @@ def generate(
         script=parsed_script,
         recognise_words=recognise_words,
         read_lips=read_lips,
+        hear_overlaps=hear_overlaps,
     )
     notes, lines = (*perf.notes, *staging_notes), perf.lines
     if targets is not None and staging_mod is not None:

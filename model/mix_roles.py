@@ -23,6 +23,7 @@ def audio_roles(
     log_mel: np.ndarray | None = None,
     *,
     trim_seed: bool = True,
+    overlaps: bool = True,
 ) -> tuple[np.ndarray, dict]:
     """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
     voice vectors decide one voice or two; two voices are split again over the vectors joined with
@@ -30,12 +31,13 @@ def audio_roles(
     where the shipped voice counter hears two voices at once are left unknown (overlap_unknown).
     log_mel: the mix's features.log_mel when the caller has it. trim_seed: the seed is the first
     voice heard (windowing.first_voice_anchor), whose tail may be the partner's
-    (diarization.trim_seed); False for a stretch the animator named."""
+    (diarization.trim_seed); False for a stretch the animator named. overlaps: False keeps the
+    frames the counter hears as two voices on the voice they were given."""
     voiced = windowing.voiced_frames(x, n_frames)
     if log_mel is None:
         log_mel = features.log_mel(x)  # once, for the voice vectors, the prints and the counter
     anchor, report = _split_voices(rt, x, n_frames, seed_anchor, log_mel, voiced, trim_seed)
-    if report["voices"] == 2:
+    if overlaps and report["voices"] == 2:
         anchor, two = overlap_unknown(anchor, x, voiced, log_mel)
         report["two_voices_frames"] = int(two.sum())
     return anchor, report

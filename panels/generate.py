@@ -87,6 +87,9 @@ class DUET_PT_characters(_DuetPanel, bpy.types.Panel):
         row.enabled = s.script_text is None  # a script's own words align the lips
         row.prop(s, "recognise_words")
         layout.prop(s, "read_lips")
+        row = layout.row()
+        row.enabled = s.audio_mode == "MIXED"  # stems: each character's own stem says when it speaks
+        row.prop(s, "hear_overlaps")
 
 
 MAX_SHOWN = 8  # messages listed in a panel; the rest are counted

@@ -88,6 +88,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the network's own mouth instead of the lip reader's seals and lip shapes (the job key "
         "read_lips = false)",
     )
+    parser.add_argument(
+        "--no-overlaps",
+        dest="hear_overlaps",
+        action="store_const",
+        const=False,
+        default=None,
+        help="mixed voice-over: one character speaks where the voice counter hears both at once, as "
+        "the voices or the script say (the job key hear_overlaps = false)",
+    )
     parser.add_argument("--fps", type=float, help="frame rate to bake at (default: the scene's)")
     parser.add_argument(
         "--weights",
@@ -137,6 +146,7 @@ def shot_values(args: argparse.Namespace) -> dict[str, object]:
         "roles": args.roles,
         "recognise_words": args.recognise_words,
         "read_lips": args.read_lips,
+        "hear_overlaps": args.hear_overlaps,
         "fps": args.fps,
         "weights": args.weights,
         "retarget_a": args.retarget_a,

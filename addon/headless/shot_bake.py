@@ -262,6 +262,7 @@ def bake_shot(shot: Shot, *, progress: Callable[[str, float], None] | None = Non
         one_voice=shot.one_voice,
         recognise_words=shot.recognise_words,
         read_lips=shot.read_lips,
+        hear_overlaps=shot.hear_overlaps,
         names=names,
         first_frame=scene.frame_start,
         weights=shot.weights,
