@@ -200,7 +200,7 @@ def test_a_script_take_on_a_mix_leaves_two_voice_frames_unknown(monkeypatch):
     assert generation.script_overlaps(both, np.zeros((16000, 2), np.float32)) is both
 
 
-# -- the switch everywhere a take is made: generate(), the panel, a job's key, duet bake's flag ----
+# -- the switch (generate's hear_overlaps; tests/test_take_switches.py takes it everywhere else) -----
 
 
 def test_without_overlaps_audio_roles_keeps_the_split(monkeypatch):
@@ -221,75 +221,3 @@ def test_without_overlaps_audio_roles_keeps_the_split(monkeypatch):
     kept, kept_info = mix_roles.audio_roles(None, x, 4, seed, log_mel, overlaps=False)
     np.testing.assert_array_equal(kept, anchor)
     assert "two_voices_frames" not in kept_info
-
-
-def test_generate_refuses_a_hear_overlaps_that_is_not_a_bool():
-    from duet.model import generate
-    from duet.model.errors import InputError
-
-    with pytest.raises(InputError, match="hear_overlaps must be True or False"):
-        generate(np.zeros(1600, np.float32), 16000, hear_overlaps="no")
-
-
-def test_the_request_passes_hear_overlaps_only_when_it_is_off(monkeypatch):
-    import types
-
-    from duet import model
-    from duet.addon.generate_request import GenerationRequest, run_request
-
-    seen: list[dict] = []
-    monkeypatch.setattr(
-        model, "generate", lambda audio, rate, **kw: seen.append(kw) or types.SimpleNamespace(notes=())
-    )
-    audio = np.zeros(1600, np.float32)
-    run_request(GenerationRequest(audio, 16000, False, None, 24.0, 0, False))
-    assert "hear_overlaps" not in seen[-1]  # generate's default: the counter is heard
-    run_request(GenerationRequest(audio, 16000, False, None, 24.0, 0, False, hear_overlaps=False))
-    assert seen[-1]["hear_overlaps"] is False
-
-
-def test_a_jobs_hear_overlaps_key_inherits_and_is_checked(tmp_path: Path):
-    import soundfile
-
-    from duet.batch import jobfile
-
-    (tmp_path / "sc01.blend").write_bytes(b"input blend")
-    soundfile.write(tmp_path / "sh010.wav", np.zeros(16000, np.float32), 16000)
-    head = '[defaults]\nblend = "sc01.blend"\naudio = "sh010.wav"\nout = "baked/{shot}.blend"\n'
-    job = tmp_path / "job.toml"
-    job.write_text(
-        head + "hear_overlaps = false\n[shots.inherits]\n[shots.on]\nhear_overlaps = true\n", encoding="utf-8"
-    )
-    check = jobfile.load_job(job)
-    assert not check.problems
-    shots = {s.name: s for s in check.shots}
-    assert shots["inherits"].hear_overlaps is False and shots["on"].hear_overlaps is True
-    assert shots["inherits"].to_dict()["hear_overlaps"] is False
-    job.write_text(head + "[shots.plain]\n", encoding="utf-8")
-    assert jobfile.load_job(job).shots[0].hear_overlaps is True  # the default
-    job.write_text(head + 'hear_overlaps = "no"\n[shots.a]\n', encoding="utf-8")
-    assert [p.location for p in jobfile.load_job(job).problems] == ["defaults.hear_overlaps"]
-
-
-@pytest.mark.blender
-def test_duet_bake_takes_the_no_overlaps_flag():
-    from duet.addon.headless import commands
-
-    parser = commands.build_parser()
-    argv = ["bake", "--blend", "a.blend", "--audio", "a.wav", "--out", "o.blend"]
-    assert commands.shot_values(parser.parse_args([*argv, "--no-overlaps"]))["hear_overlaps"] is False
-    assert commands.shot_values(parser.parse_args(argv))["hear_overlaps"] is None
-
-
-@pytest.mark.blender
-def test_the_panel_offers_overlaps_on_by_default_for_a_mix(registered):
-    from panel_drawing import draw_panel
-
-    from duet.panels.generate import DUET_PT_characters
-
-    bpy = registered
-    bpy.ops.wm.read_homefile(use_empty=True)
-    s = bpy.context.scene.duet
-    assert s.hear_overlaps is True
-    assert ("prop", "hear_overlaps") in draw_panel(DUET_PT_characters, bpy.context)
-    assert s.bl_rna.properties["hear_overlaps"].name == "Overlaps"
