@@ -10,6 +10,7 @@ pickles); the torch twin that trains them is model/training/lip_reader_train.py'
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -58,6 +59,13 @@ class FrameClassifier:
             )
         return {k: v.astype(np.int64 if k == "dilations" else np.float32) for k, v in params.items()}
 
+    @classmethod
+    def cached(cls, path: str | Path) -> FrameClassifier:
+        """The subclass's load(path) (each use names its classes and errors), read once per file
+        version (its modification time)."""
+        p = Path(path)
+        return _read(cls, str(p), p.stat().st_mtime if p.exists() else 0.0)
+
     @property
     def dilations(self) -> tuple[int, ...]:
         return tuple(int(d) for d in self.params["dilations"])
@@ -102,6 +110,11 @@ class FrameClassifier:
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
+
+
+@lru_cache(maxsize=4)
+def _read(cls: type[FrameClassifier], path: str, stamp: float) -> FrameClassifier:
+    return cls.load(path)
 
 
 def voiced_mean(feats: np.ndarray, voiced: np.ndarray) -> np.ndarray:

@@ -13,7 +13,6 @@ Its weights ship in their own .npz (no pickles). Pure numpy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -44,14 +43,6 @@ class VoiceCounter(FrameClassifier):
         return self.probabilities(audio16k, voiced, log_mel)[:, TWO]
 
 
-@lru_cache(maxsize=2)
-def _cached(path: str, stamp: float) -> VoiceCounter:
-    return VoiceCounter.load(path)
-
-
 def shipped(path: str | Path = DEFAULT_PATH) -> VoiceCounter | None:
     """The bundled voice counter, read once per file version; None in a build without it."""
-    p = Path(path)
-    if not p.exists():
-        return None
-    return _cached(str(p), p.stat().st_mtime)
+    return VoiceCounter.cached(path) if Path(path).exists() else None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -118,15 +117,9 @@ def read_phones(
     return ipa, start, end, stress, spans
 
 
-@lru_cache(maxsize=2)
-def _cached(path: str, stamp: float) -> LipReader:
-    return LipReader.load(path)
-
-
 def load(path: str | Path = DEFAULT_PATH) -> LipReader:
     """The lip reader, read once per file version."""
-    p = Path(path)
-    return _cached(str(p), p.stat().st_mtime if p.exists() else 0.0)
+    return LipReader.cached(path)
 
 
 def available(path: str | Path = DEFAULT_PATH) -> bool:
