@@ -12,7 +12,6 @@ moods over the faces (staging/moods.py), still at 50 fps; resample the curves to
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import os
 from collections.abc import Callable
@@ -25,7 +24,7 @@ import numpy as np
 from . import audio as audio_io
 from . import features, spec, voice_report, windowing
 from .errors import InputError
-from .mix_roles import audio_roles, overlap_unknown
+from .mix_roles import audio_roles, script_overlaps
 from .network_config import OUT_BLEND, OUT_GAZE, OUT_HEAD, OUT_SPEAKING, NetworkConfig
 from .performance import Performance
 from .signal import SPEAKING_BRIDGE_S, bridge_dips
@@ -271,18 +270,6 @@ NO_WORDS_RECOGNISED = (
     "Recognise English Words found no word it could trust (is the speech English, and clear of "
     "music and noise?); the network shapes the mouth throughout. A script aligns words it is given"
 )
-
-
-def script_overlaps(aligned: Any, x: np.ndarray, log_mel: np.ndarray | None = None) -> Any:
-    """A script take's alignment with the frames where two voices speak at once and the lines say
-    one left to the network (mix_roles.overlap_unknown; ScriptAlignment.two_voices). Only on a mix
-    whose lines give both characters: stems are each their character, and a script of one
-    character's lines has no partner to hear."""
-    if x.ndim != 1 or len({line.role for line in aligned.lines}) < 2:
-        return aligned
-    voiced = windowing.voiced_frames(x, len(aligned.anchor))
-    anchor, two = overlap_unknown(aligned.anchor, x, voiced, log_mel)
-    return dataclasses.replace(aligned, anchor=anchor, two_voices=two)
 
 
 def _audio_notes(x: np.ndarray, n_frames: int) -> list[str]:

@@ -3,11 +3,12 @@
 The voice vectors (diarization.voice_track) decide one voice or two; two voices are split over the
 vectors joined with the shipped voice prints (voiceprint.py); where the shipped voice counter
 (voice_count.py) hears two voices at once, the anchor says nothing. generation.perform calls
-audio_roles on a mix without a script, and overlap_unknown on a script's anchor too.
+audio_roles on a mix without a script, and script_overlaps on a script take's alignment.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import numpy as np
@@ -49,24 +50,45 @@ TWO_VOICES_P = 0.7
 
 
 def overlap_unknown(
-    anchor: np.ndarray, x: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
+    anchor: np.ndarray,
+    x: np.ndarray,
+    voiced: np.ndarray,
+    log_mel: np.ndarray | None = None,
+    *,
+    counter: voice_count.VoiceCounter | None = None,
+    threshold: float = TWO_VOICES_P,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The anchor without the voiced frames where the shipped voice counter (voice_count.py) hears
     two voices at once, and those frames (F,) bool. The clustering gives such a frame to the louder
     voice, and the anchor would tell the network that the partner is silent; left unknown, the
     network decides (it learned to where the anchor says nothing). Frames where the anchor already
-    says both speak (a script's overlapping lines) keep it. Unchanged without a counter."""
+    says both speak (a script's overlapping lines) keep it. Unchanged without a counter. counter,
+    threshold: another counter than the shipped one, another P(two voices) than TWO_VOICES_P (the
+    development probe, tools/probe_overlaps.py)."""
     n = len(anchor)
-    counter = voice_count.shipped()
+    if counter is None:
+        counter = voice_count.shipped()
     if counter is None:
         return anchor, np.zeros(n, dtype=bool)
     two = np.zeros(n, dtype=bool)
-    heard = (counter.two_voices(x, voiced, log_mel) > TWO_VOICES_P) & np.asarray(voiced, dtype=bool)
+    heard = (counter.two_voices(x, voiced, log_mel) > threshold) & np.asarray(voiced, dtype=bool)
     two[: len(heard)] = heard[:n]
     two &= ~((anchor[:, 0, 0] > 0) & (anchor[:, :, 1] > 0.5).all(axis=1))
     out = anchor.copy()
     out[two] = 0.0
     return out, two
+
+
+def script_overlaps(aligned: Any, x: np.ndarray, log_mel: np.ndarray | None = None) -> Any:
+    """A script take's alignment with the frames where two voices speak at once and the lines say
+    one left to the network (overlap_unknown; ScriptAlignment.two_voices). Only on a mix
+    whose lines give both characters: stems are each their character, and a script of one
+    character's lines has no partner to hear."""
+    if x.ndim != 1 or len({line.role for line in aligned.lines}) < 2:
+        return aligned
+    voiced = windowing.voiced_frames(x, len(aligned.anchor))
+    anchor, two = overlap_unknown(aligned.anchor, x, voiced, log_mel)
+    return dataclasses.replace(aligned, anchor=anchor, two_voices=two)
 
 
 def _split_voices(

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from classifier_weights import random_params
 
-from duet.model import features, frame_classifier, generation, spec
+from duet.model import features, frame_classifier, generation, spec, voice_count
 from duet.model.lips import lip_reader
 from duet.model.lips import mouth_classes as mc
 from duet.model.lips import phones as ph
 from duet.model.lips.lip_reader import LipReader, LipReaderError
 from duet.model.lips.visemes import lip_aperture
+from duet.model.voice_count import VoiceCounter
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "eval" / "real"
 needs_real = pytest.mark.skipif(not (REAL / "aligned").is_dir(), reason="../shared/eval/real is not here")
@@ -77,21 +78,28 @@ def test_conv1d_is_a_dilated_cross_correlation_with_zero_padding():
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
-def test_the_numpy_reader_equals_its_torch_twin(tmp_path: Path):
+@pytest.mark.parametrize(
+    ("cls", "n_classes", "width", "seed"),
+    [(LipReader, mc.N_CLASSES, 16, 3), (VoiceCounter, voice_count.N_CLASSES, 12, 5)],
+    ids=["lip reader", "voice counter"],
+)
+def test_the_numpy_classifiers_equal_their_torch_twin(
+    tmp_path: Path, cls, n_classes: int, width: int, seed: int
+):
     torch = pytest.importorskip("torch")
     from duet.model.training import lip_reader_train
 
-    torch.manual_seed(3)
-    net = lip_reader_train.module(16, (1, 2, 4))
+    torch.manual_seed(seed)
+    net = lip_reader_train.module(width, (1, 2, 4), n_classes=n_classes)
     net.eval()
-    path = tmp_path / "reader.npz"
+    path = tmp_path / "classifier.npz"
     lip_reader_train.export(net, (1, 2, 4), path)
-    reader = LipReader.load(path)
+    classifier = cls.load(path)
     feats = np.random.default_rng(2).normal(size=(2 * 157, features.N_MELS)).astype(np.float32)
     with torch.no_grad():
         want = net(torch.from_numpy(feats[None]))[0].numpy()
-    got = reader.logits(feats)
-    assert got.shape == want.shape == (157, mc.N_CLASSES)
+    got = classifier.logits(feats)
+    assert got.shape == want.shape == (157, n_classes)
     np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * float(np.abs(want).max()))
 
 

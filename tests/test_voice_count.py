@@ -1,5 +1,6 @@
 """The voice counter (model/voice_count.py) and what it does to a mix's role anchor
-(mix_roles.overlap_unknown) and to a script take's speaking (take.speaking_over_lines)."""
+(mix_roles.overlap_unknown) and to a script take's speaking (take.speaking_over_lines). Its numpy
+runtime against its torch twin: tests/test_lip_reader.py, with the lip reader's."""
 
 from __future__ import annotations
 
@@ -65,24 +66,6 @@ def test_weights_of_another_shape_are_refused_with_the_reason(tmp_path: Path):
     path.write_bytes(b"not a zip")
     with pytest.raises(VoiceCountError, match="could not be read"):
         VoiceCounter.load(path)
-
-
-def test_the_numpy_counter_equals_its_torch_twin(tmp_path: Path):
-    torch = pytest.importorskip("torch")
-    from duet.model.training import lip_reader_train
-
-    torch.manual_seed(5)
-    net = lip_reader_train.module(12, (1, 2, 4), n_classes=voice_count.N_CLASSES)
-    net.eval()
-    path = tmp_path / "counter.npz"
-    lip_reader_train.export(net, (1, 2, 4), path)
-    counter = VoiceCounter.load(path)
-    feats = np.random.default_rng(6).normal(size=(2 * 131, features.N_MELS)).astype(np.float32)
-    with torch.no_grad():
-        want = net(torch.from_numpy(feats[None]))[0].numpy()
-    got = counter.logits(feats)
-    assert got.shape == want.shape == (131, voice_count.N_CLASSES)
-    np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-4 * float(np.abs(want).max()))
 
 
 def test_the_training_labels_count_the_voices_that_sound():
@@ -181,7 +164,7 @@ def script_alignment(roles: list[str], anchor: np.ndarray):
 
 
 def test_a_script_take_on_a_mix_leaves_two_voice_frames_unknown(monkeypatch):
-    from duet.model import generation, windowing
+    from duet.model import windowing
 
     n = 12
     p = np.zeros(n, np.float32)
@@ -190,14 +173,14 @@ def test_a_script_take_on_a_mix_leaves_two_voice_frames_unknown(monkeypatch):
     monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
     x = np.zeros(16000, np.float32)
     anchor = alone_anchor([0] * 6 + [1] * 6)
-    out = generation.script_overlaps(script_alignment(["A", "B"], anchor), x)
+    out = mix_roles.script_overlaps(script_alignment(["A", "B"], anchor), x)
     assert out.two_voices.tolist() == [False] * 3 + [True] * 3 + [False] * 6
     assert (out.anchor[3:6] == 0).all() and (out.anchor[:3] == anchor[:3]).all()
     # One character's lines (no partner), or stems: the alignment is kept as it is.
     one = script_alignment(["A", "A"], anchor)
-    assert generation.script_overlaps(one, x) is one
+    assert mix_roles.script_overlaps(one, x) is one
     both = script_alignment(["A", "B"], anchor)
-    assert generation.script_overlaps(both, np.zeros((16000, 2), np.float32)) is both
+    assert mix_roles.script_overlaps(both, np.zeros((16000, 2), np.float32)) is both
 
 
 # -- the switch (generate's hear_overlaps; tests/test_take_switches.py takes it everywhere else) -----

@@ -128,7 +128,6 @@ def take_figures(rt, cfg, counter, x: np.ndarray, truth: np.ndarray, thresholds:
     log_mel = features.log_mel(x)
     seed = windowing.first_voice_anchor(x, n, role=0)
     anchor, report = mix_roles._split_voices(rt, x, n, seed, log_mel, voiced, True)
-    p2 = counter.two_voices(x, voiced, log_mel)
     m = min(n, len(truth))
     t = truth[:m]
     tf = features.stream_features(x, 0, n)
@@ -137,10 +136,9 @@ def take_figures(rt, cfg, counter, x: np.ndarray, truth: np.ndarray, thresholds:
     both, alone = t[:, 0] & t[:, 1], t[:, 0] ^ t[:, 1]
     fig = {"frames": m, "both": int(both.sum()), "alone": int(alone.sum())}
     for th in [None, *thresholds]:
-        a = anchor.copy()
+        a = anchor
         if th is not None and report["voices"] == 2:
-            flag = (p2 > th) & voiced
-            a[flag] = 0.0
+            a, flag = mix_roles.overlap_unknown(anchor, x, voiced, log_mel, counter=counter, threshold=th)
             fig[f"recall {th}"] = int((flag[:m] & both).sum())
             fig[f"false {th}"] = int((flag[:m] & alone).sum())
         y = windowing.run_windows(rt, x, n, cond, a, latent, take_features=tf)
