@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..frame_classifier import KERNEL, FrameClassifier, normalised, voiced_mean
+from ..frame_classifier import FrameClassifier, normalised, voiced_mean
 from ..signal import mask_to_spans
 from ..voiceprint import conv1d
 from . import mouth_classes as mc
@@ -128,7 +128,6 @@ def available(path: str | Path = DEFAULT_PATH) -> bool:
 
 __all__ = [
     "DEFAULT_PATH",
-    "KERNEL",
     "LipReader",
     "LipReaderError",
     "available",
