@@ -260,6 +260,11 @@ PITCH_LAGS = (40, 256)  # samples at 16 kHz: 400 Hz down to 62.5 Hz
 PERIODIC_MIN = 0.5  # normalised autocorrelation at the pitch lag: vowels ~0.7-0.95, noise < 0.3
 SEED_PERIODIC_S = 0.1
 SEED_PERIODIC_SHARE = 0.35  # of a stretch's voiced frames: speech 0.7-0.9 (jfk.flac), brown rumble 0.1-0.2
+# In a take whose own voices are seldom periodic (SNR ~4 dB, long reverb: 0.25-0.4), a stretch
+# counts at half the take's share (a development mix's first line was skipped at 0.27 and its
+# roles swapped).
+SEED_RELATIVE_SHARE = 0.5
+SEED_SAMPLE_S = 20.0  # of voiced frames, from the start, to measure the take's share
 SEED_GAP_FRAMES = 8  # a 160 ms pause ends a stretch
 SEED_RUN = 3  # consecutive periodic frames that make a voice (60 ms)
 SEED_LEAD_FRAMES = 5  # the seed starts this much before them (the consonant before the vowel)
@@ -306,15 +311,33 @@ def _stretches(voiced: np.ndarray, gap: int) -> list[tuple[int, int]]:
 def first_speech_frame(audio16k: np.ndarray, voiced: np.ndarray) -> int | None:
     """The first frame of speech: in the first stretch whose voiced frames are mostly periodic,
     shortly before its first run of SEED_RUN periodic frames (noise is periodic only in single
-    frames); the first voiced frame at all when no stretch is (whispers); None in silence."""
+    frames); the first voiced frame at all when no stretch is (whispers); None in silence.
+
+    "Mostly" is SEED_PERIODIC_SHARE, or less in a take whose voices are themselves seldom
+    periodic (heavy noise, a reverberant room, a breathy voice): SEED_RELATIVE_SHARE of the
+    periodic share over the take's first SEED_SAMPLE_S of voiced frames."""
     stretches = _stretches(voiced, SEED_GAP_FRAMES)
     if not stretches:
         return None
     need = max(SEED_RUN, int(round(SEED_PERIODIC_S * 50.0)))
+    sample = int(round(SEED_SAMPLE_S * 50.0))
+    flags: list[tuple[int, np.ndarray, np.ndarray]] = []  # (stretch start, voiced frames, periodic)
+    seen = 0
     for a, b in stretches:
+        if seen >= sample:
+            break
         frames = np.arange(a, b)[voiced[a:b]]
-        periodic = periodicity(audio16k, frames) > PERIODIC_MIN
-        if periodic.sum() < need or periodic.sum() < SEED_PERIODIC_SHARE * len(frames):
+        flags.append((a, frames, periodicity(audio16k, frames) > PERIODIC_MIN))
+        seen += len(frames)
+    take_share = sum(int(p.sum()) for _, _, p in flags) / max(1, sum(len(p) for _, _, p in flags))
+    share = min(SEED_PERIODIC_SHARE, SEED_RELATIVE_SHARE * take_share)
+    for k, (a, b) in enumerate(stretches):
+        if k < len(flags):
+            _, frames, periodic = flags[k]
+        else:
+            frames = np.arange(a, b)[voiced[a:b]]
+            periodic = periodicity(audio16k, frames) > PERIODIC_MIN
+        if periodic.sum() < need or periodic.sum() < share * len(frames):
             continue
         runs = np.convolve(periodic.astype(np.int8), np.ones(SEED_RUN, dtype=np.int8), mode="valid")
         first_run = np.flatnonzero(runs == SEED_RUN)

@@ -240,6 +240,35 @@ def test_a_noise_burst_before_the_first_word_does_not_take_the_first_voice(kind:
     assert 20 <= known[0] <= 30  # ... but the seed starts on the voice at 0.5 s
 
 
+def _breathy_dialogue(seconds: float = 6.0, rate: int = 16000, seed: int = 3) -> np.ndarray:
+    """Three turns whose voice is pitched only in short bursts between hiss (heavy noise, a
+    breathy voice): A's turns are periodic on about a quarter of their frames, B's on half."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(seconds * rate)) / rate
+    x = np.zeros_like(t)
+    for k, (start, hiss) in enumerate([(0.5, 0.23), (2.5, 0.1), (4.5, 0.23)]):
+        turn = (t >= start) & (t < start + 1.6)
+        pitched = turn & (((t - start) % (0.1 + hiss)) < 0.1)
+        x[pitched] = 0.2 * np.sign(np.sin(2 * np.pi * (110.0 if k % 2 == 0 else 220.0) * t[pitched]))
+        x[turn & ~pitched] = rng.normal(scale=0.12, size=int((turn & ~pitched).sum()))
+    return (x + rng.normal(scale=1e-3, size=len(x))).astype(np.float32)
+
+
+def test_the_first_voice_of_a_take_seldom_periodic_is_still_the_first_turn() -> None:
+    """In a take whose voices are seldom periodic, the first turn is below the fixed share that
+    tells speech from noise; measured against the take's own share it is speech, and the seed
+    stays on it instead of moving to the partner's more periodic turn (a role swap)."""
+    x = _breathy_dialogue()
+    n = 300
+    voiced = windowing.voiced_frames(x, n)
+    first = windowing._stretches(voiced, windowing.SEED_GAP_FRAMES)[0]
+    frames = np.arange(*first)[voiced[first[0] : first[1]]]
+    share = (windowing.periodicity(x, frames) > windowing.PERIODIC_MIN).mean()
+    assert share < windowing.SEED_PERIODIC_SHARE  # the fixed rule alone would skip A's turn
+    known = np.flatnonzero(windowing.first_voice_anchor(x, n, role=0)[:, 0, 0])
+    assert 20 <= known[0] <= 30 and known[-1] < 110  # on A's turn (0.5-2.1 s), not B's at 2.5 s
+
+
 def test_swap_and_range_put_the_first_voice_on_the_chosen_role(monkeypatch) -> None:
     from duet.model import generation
 
