@@ -8,6 +8,9 @@ Scores heldout_lips' measures (p/b/m release, recall, closure precision, roundin
 network with read_lips off, and on, for each --weights given. The development readers
 (train-clean-100 readers the corpora left out for validation) are the default, for choosing;
 --held-out scores the test-other readers (docs/EVAL_HELDOUT.md's real_lips row), for reporting.
+--unseen CORPUS adds the train-clean-100 readers that the real-voice corpus CORPUS never uses
+(tools/probe_overlaps.py's; aligned once into corpus/unseen_reader_alignments.json): more
+development p/b/m than the 20 validation readers hold.
 """
 
 from __future__ import annotations
@@ -39,6 +42,9 @@ def main() -> int:
     )
     parser.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data" / "librispeech_voices")
     parser.add_argument(
+        "--unseen", type=Path, default=None, help="a real-voice corpus: add the readers it never uses"
+    )
+    parser.add_argument(
         "--pbm-weight",
         type=float,
         default=None,
@@ -56,6 +62,12 @@ def main() -> int:
         readings = heldout_lips.held_out_readings(args.data, log=quiet)
     else:
         readings = heldout_lips.development_readings(args.data, log=quiet)
+        if args.unseen is not None:
+            sys.path.insert(0, str(REPO / "tools"))
+            from probe_overlaps import unseen_files
+
+            cache = REPO / "corpus" / "unseen_reader_alignments.json"
+            readings += heldout_lips.aligned_readings(unseen_files(args.data, args.unseen), cache, log=quiet)
     print(f"{len(readings)} readings, {sum(len(r.words) for r in readings)} words scored")
     print("| system | " + " | ".join(KEYS) + " | s |")
     systems = [("network lips", False, None)] + [

@@ -70,6 +70,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, default=2e-3)
     parser.add_argument("--dropout", type=float, default=0.1)
     parser.add_argument("--time-masks", type=int, default=0, help="masked stretches (up to 0.2 s) per crop")
+    parser.add_argument(
+        "--band-warp",
+        type=float,
+        default=0.0,
+        help="scale each crop's spectrum by a random factor in 1 +- this (other vocal tract lengths)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--checkpoint-every", type=int, default=250)
     parser.add_argument("--max-minutes", type=float, default=None)
@@ -227,10 +233,13 @@ def _crops(
     return np.stack(xs), np.stack(ys)
 
 
-def _augment(x: np.ndarray, rng: np.random.Generator, time_masks: int = 0) -> np.ndarray:
+def _augment(
+    x: np.ndarray, rng: np.random.Generator, time_masks: int = 0, band_warp: float = 0.0
+) -> np.ndarray:
     """A random tilt across the bands and one masked band group per crop (other channels than the
     corpus's); `time_masks` stretches of up to 0.2 s set to the take's mean (context must carry
-    the frame)."""
+    the frame); with `band_warp`, each crop's spectrum scaled in frequency by a factor in
+    1 +- band_warp (warp_bands: other vocal tract lengths than the corpus's readers')."""
     b = x.shape[0]
     tilt = rng.normal(0, 0.5, size=(b, 1, 1)) * np.linspace(-1, 1, features.N_MELS)[None, None, :]
     x = x + tilt.astype(np.float32)
@@ -242,7 +251,25 @@ def _augment(x: np.ndarray, rng: np.random.Generator, time_masks: int = 0) -> np
             w = int(rng.integers(0, 21))
             t = int(rng.integers(0, x.shape[1] - w + 1))
             x[i, t : t + w] = 0.0
+    if band_warp > 0.0:  # drawn after the rest, so runs without it keep their random stream
+        for i, factor in enumerate(rng.uniform(1.0 - band_warp, 1.0 + band_warp, size=b)):
+            x[i] = warp_bands(x[i], float(factor))
     return x
+
+
+def warp_bands(x: np.ndarray, factor: float) -> np.ndarray:
+    """Log-mel frames (T, N_MELS) of a spectrum scaled in frequency by `factor` (> 1: formants
+    higher, a shorter vocal tract): each band takes the value at its centre / factor,
+    interpolated between the bands' centres (held at the edges)."""
+    mels = np.linspace(
+        features._hz_to_mel(features.F_MIN), features._hz_to_mel(features.F_MAX), features.N_MELS + 2
+    )
+    centres = features._mel_to_hz(mels[1:-1])
+    source = np.interp(centres / factor, centres, np.arange(features.N_MELS, dtype=np.float64))
+    lo = np.floor(source).astype(np.int64)
+    hi = np.minimum(lo + 1, features.N_MELS - 1)
+    frac = (source - lo).astype(np.float32)
+    return (x[:, lo] * (1.0 - frac) + x[:, hi] * frac).astype(np.float32)
 
 
 def validation(net, readings, reader_dilations) -> dict:
@@ -366,7 +393,7 @@ def run(args: argparse.Namespace) -> int:
                 x, y = _crops(d, rng, int(k), w)
                 xs.append(x)
                 ys.append(y)
-        x = _augment(np.concatenate(xs), rng, args.time_masks)
+        x = _augment(np.concatenate(xs), rng, args.time_masks, args.band_warp)
         y = np.concatenate(ys)
         lr = args.lr * min(1.0, (step + 1) / 200) * 0.5 * (1 + np.cos(np.pi * step / args.steps))
         for g in opt.param_groups:
