@@ -256,3 +256,25 @@ def test_where_the_network_holds_the_lips_closed_a_doubtful_pbm_seals():
     assert ipa == ["a", "p", "a"] and start[1] == 8 / 50 and end[1] == 12 / 50
     # and where the network's lips are open, the reader's doubtful p is not given the lean
     assert "p" not in lip_reader.read_phones(probs, talking, 50.0, closed=np.zeros(20))[0]
+
+
+def test_band_warp_moves_a_formant_up_or_down_and_leaves_factor_one_alone() -> None:
+    """Training's --band-warp: a spectrum scaled by a factor > 1 puts a formant peak in a higher
+    band (a shorter vocal tract), < 1 in a lower one; factor 1 changes nothing."""
+    from duet.model import features
+    from duet.model.training.lip_reader_train import _augment, warp_bands
+
+    frames = np.full((3, features.N_MELS), -5.0, np.float32)
+    frames[:, 40] = 5.0  # one formant peak in band 40
+    np.testing.assert_array_equal(warp_bands(frames, 1.0), frames)
+    up, down = warp_bands(frames, 1.15), warp_bands(frames, 0.85)
+    assert up.shape == down.shape == frames.shape
+    assert int(np.argmax(up[0])) > 40 > int(np.argmax(down[0]))
+    assert up.max() <= 5.0 + 1e-6 and up.min() >= -5.0 - 1e-6  # interpolated, never extrapolated
+    # Without the warp the augmentation's random stream is the one runs without the option had.
+    x = np.zeros((4, 20, features.N_MELS), np.float32)
+    plain = _augment(x.copy(), np.random.default_rng(7), 2)
+    again = _augment(x.copy(), np.random.default_rng(7), 2, 0.0)
+    np.testing.assert_array_equal(plain, again)
+    warped = _augment(x.copy(), np.random.default_rng(7), 2, 0.2)
+    assert warped.shape == plain.shape and not np.array_equal(warped, plain)
