@@ -321,19 +321,19 @@ def first_speech_frame(audio16k: np.ndarray, voiced: np.ndarray) -> int | None:
         return None
     need = max(SEED_RUN, int(round(SEED_PERIODIC_S * 50.0)))
     sample = int(round(SEED_SAMPLE_S * 50.0))
-    flags: list[tuple[int, np.ndarray, np.ndarray]] = []  # (stretch start, voiced frames, periodic)
+    flags: list[tuple[np.ndarray, np.ndarray]] = []  # (voiced frames, periodic) of the sampled stretches
     seen = 0
     for a, b in stretches:
         if seen >= sample:
             break
         frames = np.arange(a, b)[voiced[a:b]]
-        flags.append((a, frames, periodicity(audio16k, frames) > PERIODIC_MIN))
+        flags.append((frames, periodicity(audio16k, frames) > PERIODIC_MIN))
         seen += len(frames)
-    take_share = sum(int(p.sum()) for _, _, p in flags) / max(1, sum(len(p) for _, _, p in flags))
+    take_share = sum(int(p.sum()) for _, p in flags) / max(1, sum(len(p) for _, p in flags))
     share = min(SEED_PERIODIC_SHARE, SEED_RELATIVE_SHARE * take_share)
     for k, (a, b) in enumerate(stretches):
         if k < len(flags):
-            _, frames, periodic = flags[k]
+            frames, periodic = flags[k]
         else:
             frames = np.arange(a, b)[voiced[a:b]]
             periodic = periodicity(audio16k, frames) > PERIODIC_MIN
