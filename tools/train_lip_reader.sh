@@ -16,12 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 RUN=${RUN:-runs/lr2}
-for corpus in corpus/full corpus/real; do
-    if [ ! -f "$corpus/manifest.json" ]; then
-        echo "$corpus is missing: build it first (tools/train_model.sh, tools/train_real_voices.sh)" >&2
-        exit 2
-    fi
-done
+bash tools/need_corpora.sh corpus/full corpus/real
 nice -n "${NICENESS:-5}" "$PY" -m duet.model.training lip-reader --corpus corpus/full --real-corpus corpus/real \
     --out "$RUN" --steps 4000 --checkpoint-every 500 --real-share 0.5 --width 128 --dilations 1,2,4,8,1,2 \
     --dropout 0.25 --time-masks 2 "$@"

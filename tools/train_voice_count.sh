@@ -14,12 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-.venv/bin/python}
 RUN=${RUN:-runs/voice_count}
-for corpus in corpus/full corpus/real; do
-    if [ ! -f "$corpus/manifest.json" ]; then
-        echo "$corpus is missing: build it first (tools/train_model.sh, tools/train_real_voices.sh)" >&2
-        exit 2
-    fi
-done
+bash tools/need_corpora.sh corpus/full corpus/real
 nice -n "${NICENESS:-5}" "$PY" -m duet.model.training lip-reader --labels voices --corpus corpus/full \
     --real-corpus corpus/real --real-share 0.5 --out "$RUN" --steps 3000 --checkpoint-every 500 \
     --width 64 --dilations 1,2,4,8,1,2 --dropout 0.1 --export "$RUN/voice_count.npz" "$@"

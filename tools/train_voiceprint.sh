@@ -17,11 +17,6 @@ PY=${PYTHON:-.venv/bin/python}
 RUN=${RUN:-runs/voiceprint4}
 "$PY" -c "import importlib.util, sys; sys.exit(importlib.util.find_spec('resemblyzer') is None)" \
     || "$PY" -m pip install --no-deps resemblyzer==0.1.4
-for corpus in corpus/full corpus/real; do
-    if [ ! -f "$corpus/manifest.json" ]; then
-        echo "$corpus is missing: build it first (tools/train_model.sh, tools/train_real_voices.sh)" >&2
-        exit 2
-    fi
-done
+bash tools/need_corpora.sh corpus/full corpus/real
 nice -n "${NICENESS:-10}" "$PY" -m duet.model.training voiceprint --corpus corpus/full --corpus corpus/real \
     --out "$RUN" --windows 60000 --per-clip 90 --steps 4000 --channels 128 --relational 1.0 "$@"
