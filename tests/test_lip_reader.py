@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from classifier_weights import random_params
 
-from duet.model import features, frame_classifier, generation, spec, voice_count
+from duet.model import features, frame_classifier, generation, spec, voice_count, voiceprint
 from duet.model.lips import lip_reader
 from duet.model.lips import mouth_classes as mc
 from duet.model.lips import phones as ph
@@ -67,7 +67,7 @@ def test_conv1d_is_a_dilated_cross_correlation_with_zero_padding():
     w = rng.normal(size=(4, 3, 5)).astype(np.float32)
     b = rng.normal(size=4).astype(np.float32)
     for stride, d in ((1, 1), (2, 1), (1, 3)):
-        got = lip_reader.conv1d(x, w, b, stride=stride, dilation=d)
+        got = voiceprint.conv1d(x, w, b, stride=stride, dilation=d)
         pad = np.pad(x, ((2 * d, 2 * d), (0, 0)))
         want = np.array(
             [

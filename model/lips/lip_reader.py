@@ -18,9 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from ..frame_classifier import FrameClassifier, normalised, voiced_mean
+from ..frame_classifier import FrameClassifier
 from ..signal import mask_to_spans
-from ..voiceprint import conv1d
 from . import mouth_classes as mc
 
 DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assets" / "duet_lip_reader.npz"
@@ -132,9 +131,6 @@ __all__ = [
     "LipReaderError",
     "available",
     "class_path",
-    "conv1d",
     "load",
-    "normalised",
     "read_phones",
-    "voiced_mean",
 ]

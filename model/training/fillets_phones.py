@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import features, windowing
+from ..frame_classifier import normalised
 from ..lips import lip_reader
 from ..lips import mouth_classes as mc
 from ..lips import phones as ph
@@ -106,7 +107,7 @@ def line_labels(
         return np.zeros((0, features.N_MELS), np.float16), np.zeros(0, np.int16), float("-inf")
     mel = features.log_mel(audio16k)[: 2 * n]
     voiced = windowing.voiced_frames(audio16k, n)
-    feats = lip_reader.normalised(mel, voiced)
+    feats = normalised(mel, voiced)
     probs = reader.probabilities(audio16k, voiced, mel)
     logp = np.log(np.maximum(probs, 1e-9))
     labels, forced = forced_path(logp, words)

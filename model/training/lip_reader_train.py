@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import features, voice_count, windowing
-from ..frame_classifier import KERNEL
+from ..frame_classifier import KERNEL, normalised
 from ..lips import lip_reader
 from ..lips import mouth_classes as mc
 from . import corpus_read
@@ -125,7 +125,7 @@ def _clip_rows(path: Path, index: dict, labels: str = "mouth") -> list[tuple[np.
         n = clip.n_frames
         mel = features.log_mel(clip.mix)[: 2 * n]
         voiced = windowing.voiced_frames(clip.mix, n)
-        feats = lip_reader.normalised(mel, voiced).astype(np.float16)
+        feats = normalised(mel, voiced).astype(np.float16)
         rows.append((feats, y, "synthetic" if kinds is None else str(kinds[c])))
     return rows
 
@@ -285,7 +285,7 @@ def validation(net, readings, reader_dilations) -> dict:
         for r in readings:
             n = features.n_model_frames(len(r.audio16k))
             mel = features.log_mel(r.audio16k)
-            feats = lip_reader.normalised(mel, windowing.voiced_frames(r.audio16k, n))
+            feats = normalised(mel, windowing.voiced_frames(r.audio16k, n))
             z = net(torch.from_numpy(feats[None]))[0].numpy()[:n]
             ref = word_phones(r.words)
             lab = mc.frame_labels(ref.ipa, ref.start, ref.end, n, 50.0)
