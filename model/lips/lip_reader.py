@@ -28,7 +28,9 @@ DEFAULT_PATH = Path(__file__).resolve().parents[2] / "assets" / "duet_lip_reader
 # flickers seal); p/b/m count three times (a missed seal shows more than an extra one), and
 # e^(CLOSED_WEIGHT (c - 1/2)) times more where the network holds the lips closed by c (0..1):
 # the two readings of a closure agree more often than either alone (synthetic stems' closure
-# precision 0.78 without the network's say, 0.89 with it).
+# precision 0.78 without the network's say, 0.89 with it). On real voices the lean vetoes many
+# true seals, but a weaker one lost more precision than it gained recall on the held-out readers
+# (docs/EVAL.md "Session 15").
 SWITCH_COST = 1.0
 BILABIAL_BIAS = float(np.log(3.0))
 CLOSED_WEIGHT = 4.0
