@@ -37,10 +37,16 @@ def _mel_to_hz(m: np.ndarray) -> np.ndarray:
     return 700.0 * (10.0 ** (np.asarray(m, dtype=np.float64) / 2595.0) - 1.0)
 
 
+def band_edges_hz() -> np.ndarray:
+    """(N_MELS + 2,) the mel bands' edges in Hz, evenly spaced on the HTK mel scale: band k rises
+    from edge k, peaks at edge k + 1 (its centre) and falls to edge k + 2."""
+    return _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
+
+
 @lru_cache(maxsize=2)
 def mel_filterbank(n_fft: int = N_FFT) -> np.ndarray:
     """(n_fft // 2 + 1, N_MELS) float32 triangular filters on the HTK mel scale, unit area."""
-    edges_hz = _mel_to_hz(np.linspace(_hz_to_mel(F_MIN), _hz_to_mel(F_MAX), N_MELS + 2))
+    edges_hz = band_edges_hz()
     bins_hz = np.arange(n_fft // 2 + 1) * spec.SAMPLE_RATE / n_fft
     lo, mid, hi = edges_hz[:-2, None], edges_hz[1:-1, None], edges_hz[2:, None]
     rising = (bins_hz[None, :] - lo) / (mid - lo)

@@ -93,8 +93,8 @@ def main() -> int:
         lip_reader.BILABIAL_BIAS = math.log(args.pbm_weight)
     if args.closed_weight is not None:
         lip_reader.CLOSED_WEIGHT = args.closed_weight
-    weights = math.exp(lip_reader.BILABIAL_BIAS), lip_reader.CLOSED_WEIGHT
-    print("p/b/m weight {:.3g}, closed weight {:g}".format(*weights))
+    constants = math.exp(lip_reader.BILABIAL_BIAS), lip_reader.CLOSED_WEIGHT
+    print("p/b/m weight {:.3g}, closed weight {:g}".format(*constants))
     quiet = lambda *_: None  # noqa: E731
     if args.held_out:
         readings = heldout_lips.held_out_readings(args.data, log=quiet)

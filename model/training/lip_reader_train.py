@@ -261,10 +261,7 @@ def warp_bands(x: np.ndarray, factor: float) -> np.ndarray:
     """Log-mel frames (T, N_MELS) of a spectrum scaled in frequency by `factor` (> 1: formants
     higher, a shorter vocal tract): each band takes the value at its centre / factor,
     interpolated between the bands' centres (held at the edges)."""
-    mels = np.linspace(
-        features._hz_to_mel(features.F_MIN), features._hz_to_mel(features.F_MAX), features.N_MELS + 2
-    )
-    centres = features._mel_to_hz(mels[1:-1])
+    centres = features.band_edges_hz()[1:-1]
     source = np.interp(centres / factor, centres, np.arange(features.N_MELS, dtype=np.float64))
     lo = np.floor(source).astype(np.int64)
     hi = np.minimum(lo + 1, features.N_MELS - 1)
