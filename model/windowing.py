@@ -308,6 +308,20 @@ def _stretches(voiced: np.ndarray, gap: int) -> list[tuple[int, int]]:
     return [(int(a), int(b) + 1) for a, b in zip(firsts, lasts, strict=True)]
 
 
+def _periodic_share(flagged, n_stretches: int) -> float:
+    """The periodic share of the voiced frames of the take's first stretches, up to SEED_SAMPLE_S
+    of them; flagged(k) gives stretch k's (voiced frames, periodic)."""
+    sample = int(round(SEED_SAMPLE_S * 50.0))
+    seen = periodic = 0
+    for k in range(n_stretches):
+        if seen >= sample:
+            break
+        frames, flags = flagged(k)
+        seen += len(frames)
+        periodic += int(flags.sum())
+    return periodic / max(1, seen)
+
+
 def first_speech_frame(audio16k: np.ndarray, voiced: np.ndarray) -> int | None:
     """The first frame of speech: in the first stretch whose voiced frames are mostly periodic,
     shortly before its first run of SEED_RUN periodic frames (noise is periodic only in single
@@ -320,25 +334,25 @@ def first_speech_frame(audio16k: np.ndarray, voiced: np.ndarray) -> int | None:
     if not stretches:
         return None
     need = max(SEED_RUN, int(round(SEED_PERIODIC_S * 50.0)))
-    sample = int(round(SEED_SAMPLE_S * 50.0))
-    flags: list[tuple[np.ndarray, np.ndarray]] = []  # (voiced frames, periodic) of the sampled stretches
-    seen = 0
-    for a, b in stretches:
-        if seen >= sample:
-            break
-        frames = np.arange(a, b)[voiced[a:b]]
-        flags.append((frames, periodicity(audio16k, frames) > PERIODIC_MIN))
-        seen += len(frames)
-    take_share = sum(int(p.sum()) for _, p in flags) / max(1, sum(len(p) for _, p in flags))
-    share = min(SEED_PERIODIC_SHARE, SEED_RELATIVE_SHARE * take_share)
-    for k, (a, b) in enumerate(stretches):
-        if k < len(flags):
-            frames, periodic = flags[k]
-        else:
+    flags: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # stretch -> (voiced frames, periodic)
+
+    def flagged(k: int) -> tuple[np.ndarray, np.ndarray]:
+        if k not in flags:
+            a, b = stretches[k]
             frames = np.arange(a, b)[voiced[a:b]]
-            periodic = periodicity(audio16k, frames) > PERIODIC_MIN
-        if periodic.sum() < need or periodic.sum() < share * len(frames):
+            flags[k] = (frames, periodicity(audio16k, frames) > PERIODIC_MIN)
+        return flags[k]
+
+    relative = None  # SEED_RELATIVE_SHARE of the take's share, measured only if a stretch needs it
+    for k, (a, _) in enumerate(stretches):
+        frames, periodic = flagged(k)
+        if periodic.sum() < need:
             continue
+        if periodic.sum() < SEED_PERIODIC_SHARE * len(frames):
+            if relative is None:
+                relative = SEED_RELATIVE_SHARE * _periodic_share(flagged, len(stretches))
+            if periodic.sum() < relative * len(frames):
+                continue
         runs = np.convolve(periodic.astype(np.int8), np.ones(SEED_RUN, dtype=np.int8), mode="valid")
         first_run = np.flatnonzero(runs == SEED_RUN)
         if len(first_run):
