@@ -12,7 +12,9 @@ nobody speaks; frames where both speak, laughs, and real clips' frames whose lip
 (target_mask) are left out. Real clips (LibriSpeech readers with pocketsphinx's phones; Fish
 Fillets, whose only lip labels are its silences) are drawn --real-share of the time; with
 --fillets-share, Fish Fillets' training lines with mouth classes forced-aligned from their text
-(fillets_phones.py, by --fillets-reader) are drawn that share of the time. Validation:
+(fillets_phones.py, by --fillets-reader) are drawn that share of the time; with --prompts-share, a
+telephone system's real English voice prompts with their words aligned by pocketsphinx
+(prompt_phones.py). Validation:
 the real-voice corpus's validation readers (heldout_lips.development_readings: their accepted
 words), never the held-out test-other readers, which only report. Seeded; the features are cached
 in --out and RUN_DIR/checkpoint.pt (state dicts, read back with weights_only=True) lets a rerun
@@ -55,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=float,
         default=0.0,
         help="crops from Fish Fillets lines labelled by forced alignment (fillets_phones.py)",
+    )
+    parser.add_argument(
+        "--prompts-share",
+        type=float,
+        default=0.0,
+        help="crops from real English voice prompts with their words aligned (prompt_phones.py)",
     )
     parser.add_argument(
         "--fillets-reader",
@@ -352,6 +360,18 @@ def run(args: argparse.Namespace) -> int:
         shares = [shares[0] - args.fillets_share, *shares[1:], args.fillets_share]
         if shares[0] <= 0:
             raise SystemExit("--real-share and --fillets-share leave no synthetic crops; lower them")
+    if args.prompts_share > 0:
+        if voices:
+            raise SystemExit("--prompts-share labels mouths only; the voice counter reads the corpora")
+        from . import prompt_phones
+
+        try:
+            sets.append(prompt_phones.build_data(out / "data_prompts.npz"))
+        except prompt_phones.PromptsMissing as exc:
+            raise SystemExit(str(exc)) from None
+        shares = [shares[0] - args.prompts_share, *shares[1:], args.prompts_share]
+        if shares[0] <= 0:
+            raise SystemExit("the real, Fish Fillets and prompt shares leave no synthetic crops; lower them")
     weights = []
     for d in sets:
         known = np.add.reduceat((d["labels"] >= 0).astype(np.float64), d["offsets"][:-1])
