@@ -69,3 +69,42 @@ def test_missing_prompts_are_reported_with_the_packages_to_install(tmp_path):
         assert "apt-get install -y asterisk-core-sounds-en" in str(exc)
     else:
         raise AssertionError("no PromptsMissing")
+
+
+def test_words_in_any_alphabet_keep_inner_apostrophes():
+    assert pp.any_words("Quell'operatore è già loggato.") == ["Quell'operatore", "è", "già", "loggato"]
+    assert pp.any_words("Этот оператор уже зарегистрирован, 2 раза.") == [
+        "Этот",
+        "оператор",
+        "уже",
+        "зарегистрирован",
+        "раза",
+    ]
+
+
+def test_frame_readings_lay_each_prompts_labels_on_its_own_frames():
+    step = pp.SR // pp.FPS
+    a = np.full(10 * step, 0.1, np.float32)  # 10 frames
+    b = np.full(6 * step, 0.2, np.float32)
+    la = np.array([mc.SILENCE, mc.BILABIAL, mc.BILABIAL] + [mc.NAMES.index("open")] * 7, np.int16)
+    lb = np.array([mc.BILABIAL] * 2 + [-1] * 4, np.int16)
+    out = pp.frame_readings([("a", a, la), ("b", b, lb)], np.random.default_rng(1))
+    assert len(out) == 1
+    x, y = out[0]
+    assert len(x) == len(y) * step
+    frames = x.reshape(len(y), step).mean(axis=1)
+    for level, labels in ((0.1, la), (0.2, lb)):
+        where = np.flatnonzero(np.abs(frames - level) < 0.01)
+        assert len(where) == len(labels) and np.all(np.diff(where) == 1)
+        assert y[where].tolist() == np.where(labels < 0, mc.SILENCE, labels).tolist()
+    pauses = np.abs(frames) < 0.01
+    assert (y[pauses] == mc.SILENCE).all() and pauses[0] and pauses[-1]
+
+
+def test_an_unknown_prompt_language_is_named(tmp_path):
+    try:
+        pp.build_data(tmp_path / "data.npz", languages=("xx",))
+    except pp.PromptsMissing as exc:
+        assert "'xx'" in str(exc) and "en, fr, it, ru" in str(exc)
+    else:
+        raise AssertionError("no PromptsMissing")

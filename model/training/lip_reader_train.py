@@ -65,6 +65,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="crops from real English voice prompts with their words aligned (prompt_phones.py)",
     )
     parser.add_argument(
+        "--prompts-languages",
+        default="en",
+        help="the voice prompts' languages, comma-separated (prompt_phones.VOICES: en, fr, it, ru)",
+    )
+    parser.add_argument(
         "--fillets-reader",
         type=Path,
         default=None,
@@ -366,7 +371,10 @@ def run(args: argparse.Namespace) -> int:
         from . import prompt_phones
 
         try:
-            sets.append(prompt_phones.build_data(out / "data_prompts.npz"))
+            languages = tuple(x.strip() for x in args.prompts_languages.split(",") if x.strip())
+            name = "data_prompts.npz" if languages == ("en",) else f"data_prompts_{'-'.join(languages)}.npz"
+            aligner = args.fillets_reader or lip_reader.DEFAULT_PATH
+            sets.append(prompt_phones.build_data(out / name, languages=languages, reader_path=aligner))
         except prompt_phones.PromptsMissing as exc:
             raise SystemExit(str(exc)) from None
         shares = [shares[0] - args.prompts_share, *shares[1:], args.prompts_share]

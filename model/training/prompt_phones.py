@@ -11,6 +11,13 @@ per-take mean is taken over a take's length. Every frame outside the aligned pho
 (the prompts are read exactly as written). Each reading is kept clean and once more through a
 random room, noise and band (augment.sample_channel), as the corpus's takes are.
 
+The same system's prompts in other languages are other real voices (Canadian French, a female
+speaker; Italian, a male speaker; Russian, a female speaker: `asterisk-core-sounds-fr`, `-it`,
+`-ru` and their `-g722` packages). No recogniser of theirs is at hand, so their mouth classes are
+placed as Fish Fillets' are (fillets_phones.py): espeak-ng's phones of the text, forced through a
+lip reader's class probabilities; prompts whose forced path scores far below the free reading are
+left out.
+
 Training data only (tools/train_lip_reader.sh --prompts-share); nothing of the prompts ships.
 """
 
@@ -20,6 +27,7 @@ import gzip
 import re
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,9 +37,41 @@ from ..frame_classifier import normalised
 from ..lips import mouth_classes as mc
 from . import augment
 
-ROOT = Path("/usr/share/asterisk/sounds/en_US_f_Allison")
-TRANSCRIPT = Path("/usr/share/doc/asterisk-core-sounds-en/core-sounds-en.txt.gz")
-PACKAGES = "asterisk-core-sounds-en asterisk-core-sounds-en-g722"
+SOUNDS = Path("/usr/share/asterisk/sounds")
+DOCS = Path("/usr/share/doc")
+
+
+@dataclass(frozen=True)
+class PromptVoice:
+    """One speaker's prompts: their folder below SOUNDS, the language of their text (espeak-ng's
+    name; English is aligned by pocketsphinx instead), the Debian packages that hold them."""
+
+    folder: str
+    language: str
+    package: str
+
+    @property
+    def root(self) -> Path:
+        return SOUNDS / self.folder
+
+    @property
+    def transcript(self) -> Path:
+        return DOCS / self.package / f"{self.package.removeprefix('asterisk-')}.txt.gz"
+
+    @property
+    def packages(self) -> str:
+        return f"{self.package} {self.package}-g722"
+
+
+VOICES = {
+    "en": PromptVoice("en_US_f_Allison", "en", "asterisk-core-sounds-en"),
+    "fr": PromptVoice("fr_CA_f_June", "fr", "asterisk-core-sounds-fr"),
+    "it": PromptVoice("it_IT_m_Carlo", "it", "asterisk-core-sounds-it"),
+    "ru": PromptVoice("ru_RU_f_IvrvoiceRU", "ru", "asterisk-core-sounds-ru"),
+}
+ROOT = VOICES["en"].root
+TRANSCRIPT = VOICES["en"].transcript
+PACKAGES = VOICES["en"].packages
 SR = 16000
 FPS = 50
 # Prompts whose alignment the aligner trusts less than this are left out (english.align_words'
@@ -52,7 +92,7 @@ def prompt_texts(path: Path = TRANSCRIPT) -> dict[str, str]:
     are tones or notes ("[beep]"), or whose text has digits or key symbols the reading may say in
     more than one way, are left out."""
     out = {}
-    with gzip.open(path, "rt", encoding="utf-8", errors="replace") as f:
+    with gzip.open(path, "rt", encoding="utf-8-sig", errors="replace") as f:
         lines = f.read().splitlines()
     for line in lines:
         if line.startswith(";") or ":" not in line:
@@ -69,6 +109,11 @@ def words_of(text: str) -> list[str]:
     """The words of a prompt; none for a spelled letter ("b"), whose name the dictionary may not give."""
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z']*", text) if w.strip("'")]
     return [] if len(words) == 1 and len(words[0]) == 1 else words
+
+
+def any_words(text: str) -> list[str]:
+    """The words of a prompt in any alphabet (letters, inner apostrophes)."""
+    return re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)*", text)
 
 
 def decode_g722(path: Path) -> np.ndarray:
@@ -105,6 +150,77 @@ def aligned_prompts(root: Path = ROOT, log: Callable = print) -> list[tuple[str,
         phones = [(p.ipa, p.start, p.end) for w in span.words for p in w.phones]
         out.append((name, x, phones))
     log(f"voice prompts: {len(out)} aligned, {skipped} left out (alignment confidence < {MIN_CONFIDENCE})")
+    return out
+
+
+def forced_prompts(voice: PromptVoice, reader_path: Path | None = None, log: Callable = print) -> list:
+    """(name, audio, labels at 50 fps) of a voice's prompts, their mouth classes from espeak-ng's
+    phones of the text forced through a lip reader (fillets_phones); the audio is padded to whole
+    frames. Prompts whose forced path scores more than fillets_phones.MAX_SCORE_GAP below the free
+    reading are left out."""
+    from ..lips import lip_reader
+    from . import fillets_phones
+    from .speech import espeak
+
+    if not voice.root.is_dir() or not voice.transcript.is_file():
+        raise PromptsMissing(f"the voice prompts are not installed: apt-get install -y {voice.packages}")
+    engine = espeak.engine()
+    reader = lip_reader.LipReader.load(reader_path or lip_reader.DEFAULT_PATH)
+    step = SR // FPS
+    out, gaps = [], []
+    for name, text in sorted(prompt_texts(voice.transcript).items()):
+        path = voice.root / f"{name}.g722"
+        words = any_words(text)
+        if not path.is_file() or not words:
+            continue
+        x = decode_g722(path)
+        x = np.pad(x, (0, -len(x) % step))
+        classes = fillets_phones.word_classes(engine, voice.language, " ".join(words))
+        if not classes:
+            continue
+        _, labels, gap = fillets_phones.line_labels(reader, x, classes)
+        gaps.append(gap)
+        if gap >= -fillets_phones.MAX_SCORE_GAP:
+            out.append((name, x, labels))
+    log(f"voice prompts ({voice.folder}): {len(out)} of {len(gaps)} kept by their forced paths")
+    return out
+
+
+def frame_readings(prompts: list, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
+    """forced_prompts' prompts strung into readings of about READING_SECONDS, as readings() does:
+    (audio, labels at 50 fps), pauses of whole frames and silent."""
+    step = SR // FPS
+    order = rng.permutation(len(prompts))
+    out: list[tuple[np.ndarray, np.ndarray]] = []
+    parts: list[np.ndarray] = []
+    labels: list[np.ndarray] = []
+    t = 0.0
+
+    def pause() -> None:
+        frames = int(float(rng.uniform(*PAUSE_S)) * FPS)
+        parts.append(np.zeros(frames * step, np.float32))
+        labels.append(np.full(frames, mc.SILENCE, np.int16))
+
+    def close() -> None:
+        x = np.concatenate(parts)
+        x = x + (10 ** (NOISE_DBFS / 20) * rng.standard_normal(len(x))).astype(np.float32)
+        y = np.concatenate(labels)
+        y[y < 0] = mc.SILENCE
+        out.append((x.astype(np.float32), y))
+
+    for i in order:
+        _, x, y = prompts[int(i)]
+        pause()
+        parts.append(x)
+        labels.append(np.asarray(y[: len(x) // step], np.int16))
+        t = sum(len(p) for p in parts) / SR
+        if t >= READING_SECONDS:
+            pause()
+            close()
+            parts, labels = [], []
+    if parts:
+        pause()
+        close()
     return out
 
 
@@ -149,24 +265,49 @@ def reading_row(x: np.ndarray, labels: np.ndarray, kind: str) -> tuple[np.ndarra
     return feats.astype(np.float16), labels[: len(feats) // 2], kind
 
 
-def build_data(out: Path, root: Path = ROOT, log: Callable = print) -> dict[str, np.ndarray]:
-    """The prompts' readings, clean and through a channel, in the lip-reader trainer's layout
-    (feats, labels, offsets, kinds), cached in `out`."""
+def build_data(
+    out: Path,
+    root: Path = ROOT,
+    log: Callable = print,
+    languages: tuple[str, ...] = ("en",),
+    reader_path: Path | None = None,
+) -> dict[str, np.ndarray]:
+    """The prompts' readings of the voices of `languages` (VOICES), clean and through a channel,
+    in the lip-reader trainer's layout (feats, labels, offsets, kinds), cached in `out`.
+    reader_path: the lip reader that places the classes of the voices other than English."""
     from .lip_reader_train import cached_data, save_rows
 
     cached = cached_data(out)
     if cached is not None:
         return cached
     t0 = time.time()
-    rng = np.random.default_rng(SEED)
     rows = []
-    for x, labels in readings(aligned_prompts(root, log), rng):
-        rows.append(reading_row(x, labels, "prompts:en"))
-        wet = augment.apply_channel(x, augment.sample_channel(rng), rng)
-        rows.append(reading_row(np.asarray(wet, np.float32), labels, "prompts:en:channel"))
+    for k, language in enumerate(languages):
+        if language not in VOICES:
+            raise PromptsMissing(f"no voice prompts in '{language}': choose from {', '.join(VOICES)}")
+        rng = np.random.default_rng(SEED if k == 0 else [SEED, k])
+        if language == "en":
+            pieces = readings(aligned_prompts(root, log), rng)
+        else:
+            pieces = frame_readings(forced_prompts(VOICES[language], reader_path, log), rng)
+        for x, labels in pieces:
+            rows.append(reading_row(x, labels, f"prompts:{language}"))
+            wet = augment.apply_channel(x, augment.sample_channel(rng), rng)
+            rows.append(reading_row(np.asarray(wet, np.float32), labels, f"prompts:{language}:channel"))
     frames = sum(len(r[1]) for r in rows)
     log(f"voice prompts: {len(rows)} readings, {frames / FPS / 60:.1f} min, {time.time() - t0:.0f} s")
     return save_rows(rows, out)
 
 
-__all__ = ["PromptsMissing", "aligned_prompts", "build_data", "decode_g722", "prompt_texts", "readings"]
+__all__ = [
+    "VOICES",
+    "PromptVoice",
+    "PromptsMissing",
+    "aligned_prompts",
+    "build_data",
+    "decode_g722",
+    "forced_prompts",
+    "frame_readings",
+    "prompt_texts",
+    "readings",
+]
