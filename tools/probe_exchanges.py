@@ -1,0 +1,141 @@
+"""Quick exchanges of real studio voices: who-speaks where lines are short (issue 13, development).
+
+    .venv/bin/python tools/probe_exchanges.py [--model assets/duet_model.npz] [--seed 21]
+
+The development sets of tools/probe_overlaps.py and tools/probe_voice_count.py lay out read
+phrases of up to 6 s; a cutscene often trades lines of a word or two ("Added." "Activated."). Here
+two real voices trade a telephone system's voice prompts (Debian asterisk-core-sounds-en, -fr,
+-it, -ru and their -g722 packages: a US English, a Canadian French and a Russian female speaker, an
+Italian male speaker; model/training/prompt_phones.py reads them): 12 conversations, each ordered
+pair of voices once or twice, half with one prompt a turn (16 turns), half with two (10 turns),
+0.1-0.35 s between a turn's prompts, -0.1 to +0.5 s between turns (a slight overlap now and then),
+a faint noise floor. Truth: each prompt's voice activity (heldout.speech_runs, pauses under
+SPEAKING_BRIDGE_S bridged). No shipped weights heard these voices; a lip reader trained with
+`--prompts-share` has heard them (not the shipped one).
+
+Runs generation.perform() as a take does (numpy runtime, audio only, A = the first voice heard)
+and prints per conversation its who-speaks accuracy and role outcome (heldout_eval), then the
+set's accuracy, swaps and merges, and where the wrong frames lie: where the role anchor
+(mix_roles.audio_roles) gave the frame to the wrong voice, and where it left the frame to the
+network, split by what the network said.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT.parent))
+SR = 16000
+CLASS_NAMES = ("nobody", "A", "B", "both")
+
+
+def conversations(seed: int) -> list:
+    """The set (heldout.HeldoutDialogue each), composed from `seed`."""
+    from duet.model.signal import SPEAKING_BRIDGE_S, merge_spans
+    from duet.model.training import heldout
+    from duet.model.training import prompt_phones as pp
+
+    rng = np.random.default_rng(seed)
+    voices = list(pp.VOICES)
+    texts = {}
+    for lang, voice in pp.VOICES.items():
+        if not voice.root.is_dir() or not voice.transcript.is_file():
+            raise pp.PromptsMissing(
+                f"the voice prompts are not installed: apt-get install -y {voice.packages}"
+            )
+        texts[lang] = sorted(
+            k for k in pp.prompt_texts(voice.transcript) if (voice.root / f"{k}.g722").is_file()
+        )
+    cache: dict[tuple[str, str], np.ndarray] = {}
+
+    def prompt(lang: str) -> np.ndarray:
+        name = texts[lang][int(rng.integers(len(texts[lang])))]
+        if (lang, name) not in cache:
+            cache[(lang, name)] = pp.decode_g722(pp.VOICES[lang].root / f"{name}.g722")[: 8 * SR]
+        return cache[(lang, name)]
+
+    out = []
+    for i, first in enumerate(voices):
+        for j, second in enumerate(voices):
+            for per_turn in (1, 2):
+                if i == j or (i + j + per_turn) % 2:
+                    continue
+                mix = np.zeros(200 * SR, np.float32)
+                spans = []
+                t = int(rng.uniform(0.6, 1.5) * SR)
+                for turn in range(16 if per_turn == 1 else 10):
+                    role = turn % 2
+                    for _ in range(per_turn):
+                        x = prompt(first if role == 0 else second)
+                        mix[t : t + len(x)] += x
+                        runs = merge_spans(
+                            np.asarray(heldout.speech_runs(x)).reshape(-1, 2), SPEAKING_BRIDGE_S
+                        )
+                        spans += [(role, t / SR + s, t / SR + e) for s, e in runs]
+                        t += len(x) + int(rng.uniform(0.1, 0.35) * SR)
+                    t += int(rng.uniform(-0.1, 0.5) * SR)
+                mix = mix[: t + SR]
+                mix = mix + (10 ** (-55 / 20) * rng.standard_normal(len(mix))).astype(np.float32)
+                truth = np.zeros((-(-len(mix) // 320), 2), dtype=bool)
+                for role, s, e in spans:
+                    truth[int(s * 50) : int(np.ceil(e * 50)), role] = True
+                name = f"{first}-{second}-{per_turn}x"
+                out.append(heldout.HeldoutDialogue(name, "exchanges", mix, truth, (first, second), {}))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=ROOT / "assets" / "duet_model.npz")
+    parser.add_argument("--seed", type=int, default=21)
+    args = parser.parse_args(argv)
+
+    from duet.model.training import heldout_eval
+    from duet.model.training.prompt_phones import PromptsMissing
+
+    try:
+        dialogues = conversations(args.seed)
+    except PromptsMissing as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    run = heldout_eval.model_system(args.model)
+    correct = frames = 0
+    outcomes: Counter = Counter()
+    wrong: Counter = Counter()
+    for d in dialogues:
+        perf, extra = run(d)
+        counts, row = heldout_eval.score_dialogue(d, perf, extra)
+        correct += counts["attribution_correct"]
+        frames += counts["frames"]
+        outcomes[row["roles"]] += 1
+        speaking = np.stack([perf.speaking[r] for r in "AB"], axis=1) > 0.5
+        n = min(len(speaking), len(d.truth))
+        truth_cls = d.truth[:n, 0] + 2 * d.truth[:n, 1].astype(int)
+        said = speaking[:n, 0] + 2 * speaking[:n, 1].astype(int)
+        anchor = extra["anchor"][:n]
+        known = anchor[:, 0, 0] > 0
+        anchored = (anchor[:, 0, 1] > 0.5) + 2 * (anchor[:, 1, 1] > 0.5).astype(int)
+        for t, s, k, a in zip(truth_cls, said, known, anchored, strict=True):
+            if t != s:
+                where = f"anchor said {CLASS_NAMES[a]}" if k else "anchor left it to the network"
+                wrong[(where, CLASS_NAMES[t], CLASS_NAMES[s])] += 1
+        print(
+            f"{d.name:10s} {d.seconds:5.1f} s  who-speaks {row['attribution']:.3f}  roles {row['roles']}",
+            flush=True,
+        )
+    print(f"\n{len(dialogues)} conversations: who-speaks {correct / max(frames, 1):.4f}, "
+          f"role swaps {outcomes['swap']}, one character speaks both {outcomes['merged']}")  # fmt: skip
+    print("wrong frames, share of all frames:")
+    for (where, truth, said), k in wrong.most_common(10):
+        print(f"  {where}: {truth} speaks, the take says {said}: {k / max(frames, 1):.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
