@@ -117,7 +117,7 @@ def _split_voices(
         seed_anchor, cut = diarization.trim_seed(seed_anchor, joined, anchor)
         if cut:
             anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-    print_cos = diarization.role_likeness(frame_prints, anchor)
+    print_cos = _likeness(frame_prints, joined, voiced, seed_anchor)
     # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
     # two voices of the first split are, joined and by their prints alone (voice_report.voices_alike
     # was chosen on those figures).
@@ -138,3 +138,12 @@ def _split_voices(
             anchor = again
             report.update(assigned=split["assigned"], resplit_print_cos=resplit)
     return anchor, report
+
+
+def _likeness(frame_prints: np.ndarray, joined: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray):
+    """How alike the two voices of a split on `joined` sound by their prints (role_likeness), over the
+    frames the split is sure of at diarization.LIKENESS_MARGIN."""
+    sure, _ = diarization.assign_roles(
+        joined, voiced, seed_anchor, one_voice=False, margin=diarization.LIKENESS_MARGIN
+    )
+    return diarization.role_likeness(frame_prints, sure)
