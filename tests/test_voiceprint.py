@@ -319,3 +319,21 @@ def test_the_margin_decides_which_near_ties_the_anchor_marks():
     assert known[0.0].sum() >= n - 2  # only an exact tie is left unknown
     default, _ = diarization.assign_roles(emb, voiced, seed)
     np.testing.assert_array_equal(default[:, 0, 0] > 0, known[diarization.MARGIN])
+
+
+def test_the_voices_likeness_is_measured_over_the_frames_the_split_is_sure_of(monkeypatch):
+    """Near-ties marked by a narrow MARGIN would pull the roles' mean prints together (and push a
+    take over RESPLIT_PRINT_COS); the likeness reads only frames past LIKENESS_MARGIN."""
+    n = 200
+    angle = np.linspace(0.0, np.pi / 2, n)
+    glide = np.stack([np.cos(angle), np.sin(angle)], axis=1).astype(np.float32)
+    voiced = np.ones(n, bool)
+    seed = np.zeros((n, 2, 2), np.float32)
+    seed[:10, :, 0] = 1.0
+    seed[:10, 0, 1] = 1.0
+    monkeypatch.setattr(diarization, "MARGIN", 0.0)
+    measured = mix_roles._likeness(glide, glide, voiced, seed)
+    narrow, _ = diarization.assign_roles(glide, voiced, seed)
+    sure, _ = diarization.assign_roles(glide, voiced, seed, margin=diarization.LIKENESS_MARGIN)
+    assert measured == pytest.approx(diarization.role_likeness(glide, sure))
+    assert measured < diarization.role_likeness(glide, narrow) - 0.01
