@@ -301,12 +301,7 @@ def test_the_margin_decides_which_near_ties_the_anchor_marks():
     """A voice that glides from A's to B's: the larger the margin, the wider the stretch in the
     middle left unknown (for the network); what is marked lies on its own side of the glide."""
     n = 200
-    angle = np.linspace(0.0, np.pi / 2, n)
-    emb = np.stack([np.cos(angle), np.sin(angle)], axis=1).astype(np.float32)
-    voiced = np.ones(n, bool)
-    seed = np.zeros((n, 2, 2), np.float32)
-    seed[:10, :, 0] = 1.0
-    seed[:10, 0, 1] = 1.0
+    emb, voiced, seed = _glide(n)
     known = {}
     for margin in (0.0, diarization.MARGIN, diarization.LIKENESS_MARGIN, 0.3):
         anchor, _ = diarization.assign_roles(emb, voiced, seed, margin=margin)
@@ -324,16 +319,20 @@ def test_the_margin_decides_which_near_ties_the_anchor_marks():
 def test_the_voices_likeness_is_measured_over_the_frames_the_split_is_sure_of(monkeypatch):
     """Near-ties marked by a narrow MARGIN would pull the roles' mean prints together (and push a
     take over RESPLIT_PRINT_COS); the likeness reads only frames past LIKENESS_MARGIN."""
-    n = 200
-    angle = np.linspace(0.0, np.pi / 2, n)
-    glide = np.stack([np.cos(angle), np.sin(angle)], axis=1).astype(np.float32)
-    voiced = np.ones(n, bool)
-    seed = np.zeros((n, 2, 2), np.float32)
-    seed[:10, :, 0] = 1.0
-    seed[:10, 0, 1] = 1.0
+    glide, voiced, seed = _glide(200)
     monkeypatch.setattr(diarization, "MARGIN", 0.0)
     measured = mix_roles._likeness(glide, glide, voiced, seed)
     narrow, _ = diarization.assign_roles(glide, voiced, seed)
     sure, _ = diarization.assign_roles(glide, voiced, seed, margin=diarization.LIKENESS_MARGIN)
     assert measured == pytest.approx(diarization.role_likeness(glide, sure))
     assert measured < diarization.role_likeness(glide, narrow) - 0.01
+
+
+def _glide(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Unit vectors turning from A's (1, 0) to B's (0, 1) over n voiced frames; the first 10 seed A."""
+    angle = np.linspace(0.0, np.pi / 2, n)
+    vectors = np.stack([np.cos(angle), np.sin(angle)], axis=1).astype(np.float32)
+    seed = np.zeros((n, 2, 2), np.float32)
+    seed[:10, :, 0] = 1.0
+    seed[:10, 0, 1] = 1.0
+    return vectors, np.ones(n, bool), seed
