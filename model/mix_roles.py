@@ -140,7 +140,9 @@ def _split_voices(
     return anchor, report
 
 
-def _likeness(frame_prints: np.ndarray, joined: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray):
+def _likeness(
+    frame_prints: np.ndarray, joined: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray
+) -> float | None:
     """How alike the two voices of a split on `joined` sound by their prints (role_likeness), over the
     frames the split is sure of at diarization.LIKENESS_MARGIN."""
     sure, _ = diarization.assign_roles(
