@@ -1,6 +1,6 @@
 """Quick exchanges of real studio voices: who-speaks where lines are short (issue 13, development).
 
-    .venv/bin/python tools/probe_exchanges.py [--model assets/duet_model.npz] [--seed 21]
+    .venv/bin/python tools/probe_exchanges.py [--model assets/duet_model.npz] [--seed 21] [--script]
 
 The development sets of tools/probe_overlaps.py and tools/probe_voice_count.py lay out read
 phrases of up to 6 s; a cutscene often trades lines of a word or two ("Added." "Activated."). Here
@@ -12,6 +12,10 @@ pair of voices once or twice, half with one prompt a turn (16 turns), half with 
 a faint noise floor. Truth: each prompt's voice activity (heldout.speech_runs, pauses under
 SPEAKING_BRIDGE_S bridged). No shipped weights heard these voices; a lip reader trained with
 `--prompts-share` has heard them (not the shipped one).
+
+With --script each take is given its conversation's script (`A: words` per prompt, in order), as
+generate(script=...) takes it; a prompt longer than 8 s is cut there and its line left out of the
+script, as an ad-lib would be. The take's notes are printed under it.
 
 Runs generation.perform() as a take does (numpy runtime, audio only, A = the first voice heard)
 and prints per conversation its who-speaks accuracy and role outcome (heldout_eval), then the
@@ -53,12 +57,13 @@ def conversations(seed: int) -> list:
             k for k in pp.prompt_texts(voice.transcript) if (voice.root / f"{k}.g722").is_file()
         )
     cache: dict[tuple[str, str], np.ndarray] = {}
+    words = {lang: pp.prompt_texts(voice.transcript) for lang, voice in pp.VOICES.items()}
 
-    def prompt(lang: str) -> np.ndarray:
+    def prompt(lang: str) -> tuple[np.ndarray, str]:
         name = texts[lang][int(rng.integers(len(texts[lang])))]
         if (lang, name) not in cache:
-            cache[(lang, name)] = pp.decode_g722(pp.VOICES[lang].root / f"{name}.g722")[: 8 * SR]
-        return cache[(lang, name)]
+            cache[(lang, name)] = pp.decode_g722(pp.VOICES[lang].root / f"{name}.g722")
+        return cache[(lang, name)], " ".join(words[lang][name].split())
 
     out = []
     for i, first in enumerate(voices):
@@ -68,12 +73,17 @@ def conversations(seed: int) -> list:
                     continue
                 mix = np.zeros(200 * SR, np.float32)
                 spans = []
+                lines = []
                 t = int(rng.uniform(0.6, 1.5) * SR)
                 for turn in range(16 if per_turn == 1 else 10):
                     role = turn % 2
                     for _ in range(per_turn):
-                        x = prompt(first if role == 0 else second)
+                        x, text = prompt(first if role == 0 else second)
+                        if len(x) > 8 * SR:  # a long prompt is cut: its text would not match
+                            x, text = x[: 8 * SR], ""
                         mix[t : t + len(x)] += x
+                        if text:
+                            lines.append(f"{'AB'[role]}: {text}")
                         runs = merge_spans(
                             np.asarray(heldout.speech_runs(x)).reshape(-1, 2), SPEAKING_BRIDGE_S
                         )
@@ -86,14 +96,41 @@ def conversations(seed: int) -> list:
                 for role, s, e in spans:
                     truth[int(s * 50) : int(np.ceil(e * 50)), role] = True
                 name = f"{first}-{second}-{per_turn}x"
-                out.append(heldout.HeldoutDialogue(name, "exchanges", mix, truth, (first, second), {}))
+                tags = {"script": "\n".join(lines)}
+                out.append(heldout.HeldoutDialogue(name, "exchanges", mix, truth, (first, second), tags))
     return out
+
+
+def scripted(model: Path):
+    """A take of a conversation given its script (the prompts' words in order, A and B), as
+    generate(script=...) makes it; the anchor it reads is the script's alignment."""
+    from duet.model import features
+    from duet.model.generation import get_runtime, perform
+    from duet.model.script import parse_script
+    from duet.model.script import take as script_take
+
+    _, rt = get_runtime("numpy", model)
+
+    def run(d):
+        script = parse_script(d.tags["script"])
+        perf = perform(d.audio16k, runtime="numpy", seed=0, weights=model, script=script)
+        aligned = script_take.align_script(script, d.audio16k, rt)
+        n = features.n_model_frames(len(d.audio16k))
+        anchor = aligned.anchor if aligned.anchor is not None else np.zeros((n, 2, 2), np.float32)
+        return perf, {"anchor": anchor, "notes": perf.notes}
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=ROOT / "assets" / "duet_model.npz")
     parser.add_argument("--seed", type=int, default=21)
+    parser.add_argument(
+        "--script",
+        action="store_true",
+        help="script-assisted takes: each conversation with its prompts' words",
+    )
     args = parser.parse_args(argv)
 
     from duet.model.training import heldout_eval
@@ -105,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         print(exc, file=sys.stderr)
         return 2
     run = heldout_eval.model_system(args.model)
+    if args.script:
+        run = scripted(args.model)
     correct = frames = 0
     outcomes: Counter = Counter()
     wrong: Counter = Counter()
@@ -129,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{d.name:10s} {d.seconds:5.1f} s  who-speaks {row['attribution']:.3f}  roles {row['roles']}",
             flush=True,
         )
+        for note in extra.get("notes", ()):
+            print(f"    note: {note[:150]}")
     print(f"\n{len(dialogues)} conversations: who-speaks {correct / max(frames, 1):.4f}, "
           f"role swaps {outcomes['swap']}, one character speaks both {outcomes['merged']}")  # fmt: skip
     print("wrong frames, share of all frames:")
