@@ -27,6 +27,7 @@ network, split by what the network said.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -37,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT.parent))
 SR = 16000
 CLASS_NAMES = ("nobody", "A", "B", "both")
+PLACED_WITHIN_S = 0.5  # a line's start from its prompt's (the prompt's file starts a little before its voice)
 
 
 def conversations(seed: int) -> list:
@@ -74,6 +76,7 @@ def conversations(seed: int) -> list:
                 mix = np.zeros(200 * SR, np.float32)
                 spans = []
                 lines = []
+                times = []  # each script line's prompt: (start, end) s
                 t = int(rng.uniform(0.6, 1.5) * SR)
                 for turn in range(16 if per_turn == 1 else 10):
                     role = turn % 2
@@ -84,6 +87,7 @@ def conversations(seed: int) -> list:
                         mix[t : t + len(x)] += x
                         if text:
                             lines.append(f"{'AB'[role]}: {text}")
+                            times.append((t / SR, (t + len(x)) / SR))
                         runs = merge_spans(
                             np.asarray(heldout.speech_runs(x)).reshape(-1, 2), SPEAKING_BRIDGE_S
                         )
@@ -96,7 +100,7 @@ def conversations(seed: int) -> list:
                 for role, s, e in spans:
                     truth[int(s * 50) : int(np.ceil(e * 50)), role] = True
                 name = f"{first}-{second}-{per_turn}x"
-                tags = {"script": "\n".join(lines)}
+                tags = {"script": "\n".join(lines), "line_times": json.dumps(times)}
                 out.append(heldout.HeldoutDialogue(name, "exchanges", mix, truth, (first, second), tags))
     return out
 
@@ -117,7 +121,13 @@ def scripted(model: Path):
         aligned = script_take.align_script(script, d.audio16k, rt)
         n = features.n_model_frames(len(d.audio16k))
         anchor = aligned.anchor if aligned.anchor is not None else np.zeros((n, 2, 2), np.float32)
-        return perf, {"anchor": anchor, "notes": perf.notes}
+        times = json.loads(d.tags["line_times"])
+        near = 0
+        if aligned.anchor is not None:  # a script set aside places nothing
+            # one script line per prompt, so a line's source_line (1-based) names its prompt
+            errors = [abs(line.start - times[line.source_line - 1][0]) for line in aligned.lines]
+            near = sum(e <= PLACED_WITHIN_S for e in errors)
+        return perf, {"anchor": anchor, "notes": perf.notes, "placed": (near, len(times))}
 
     return run
 
@@ -147,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     correct = frames = 0
     outcomes: Counter = Counter()
     wrong: Counter = Counter()
+    placed = [0, 0]
     for d in dialogues:
         perf, extra = run(d)
         counts, row = heldout_eval.score_dialogue(d, perf, extra)
@@ -168,10 +179,17 @@ def main(argv: list[str] | None = None) -> int:
             f"{d.name:10s} {d.seconds:5.1f} s  who-speaks {row['attribution']:.3f}  roles {row['roles']}",
             flush=True,
         )
+        if "placed" in extra:
+            placed[0] += extra["placed"][0]
+            placed[1] += extra["placed"][1]
+            near, total = extra["placed"]
+            print(f"    lines placed within {PLACED_WITHIN_S} s of their prompt: {near} of {total}")
         for note in extra.get("notes", ()):
             print(f"    note: {note[:150]}")
     print(f"\n{len(dialogues)} conversations: who-speaks {correct / max(frames, 1):.4f}, "
           f"role swaps {outcomes['swap']}, one character speaks both {outcomes['merged']}")  # fmt: skip
+    if placed[1]:
+        print(f"script lines placed within {PLACED_WITHIN_S} s of their prompt: {placed[0]} of {placed[1]}")
     print("wrong frames, share of all frames:")
     for (where, truth, said), k in wrong.most_common(10):
         print(f"  {where}: {truth} speaks, the take says {said}: {k / max(frames, 1):.3f}")
