@@ -266,13 +266,10 @@ def place_lines(
     evidence: np.ndarray | None = None,
     *,
     separable: bool = False,
-    islands: tuple[np.ndarray, bool] | None = None,
 ) -> Placement:
     """Spans of the lines in a take with these voiced frames (F,) and role evidence (F,) in -1..1.
 
     separable: the evidence really tells the two voices apart (used for confidence only).
-    islands: other evidence and its separability for finding interjections inside a line (sharper
-    in time than `evidence` may be); by default `evidence` and `separable`.
     Lines whose time hints overlap the line before are placed at their hints, outside the search
     (an overlap cannot be expressed in a monotonic alignment).
     """
@@ -290,10 +287,8 @@ def place_lines(
     spans_s = _search(voiced, ev, [lines[i] for i in searched], syl)
     spans: dict[int, tuple[int, int] | None] = dict(zip(searched, spans_s, strict=True))
     interjections: dict[int, tuple[int, int]] = {}
-    island_ev, island_separable = (ev, separable) if islands is None else islands
-    if island_separable:
-        island_ev = np.clip(np.asarray(island_ev, dtype=np.float64), -1, 1)
-        interjections = _interjections(lines, spans, voiced, island_ev, expected)
+    if separable:
+        interjections = _interjections(lines, spans, voiced, ev, expected)
         if interjections:  # search again without them: their neighbours get their frames back
             searched = [i for i in searched if i not in interjections]
             spans_s = _search(voiced, ev, [lines[i] for i in searched], syl)

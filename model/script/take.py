@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import diarization, spec, voiceprint, windowing
+from .. import diarization, spec, windowing
 from ..performance import TakeLine
 from ..signal import SPEAKING_BRIDGE_S, short_gaps
 from . import mismatch
@@ -173,41 +173,13 @@ def place_script(
     emb = evidence = None
     if runtime is not None and voiced.any():
         emb = diarization.voice_track(runtime, audio16k, n_frames)
-        heard = _with_prints(emb, audio16k, voiced) if PRINTS_IN_PLACEMENT else emb
         for _ in range(PLACEMENT_PASSES - 1):
             ev, separable = voice_evidence(emb, voiced, placement)
             if ev is None:
                 break
             evidence = ev
-            wide, wide_separable = ev, separable
-            if heard is not emb:
-                joined, joined_separable = voice_evidence(heard, voiced, placement)
-                if joined is not None:
-                    wide, wide_separable = joined, joined_separable
-            placement = pl.place_lines(
-                specs,
-                voiced,
-                wide if wide_separable else 0.3 * wide,
-                separable=wide_separable,
-                islands=(ev if separable else 0.3 * ev, separable),
-            )
+            placement = pl.place_lines(specs, voiced, ev if separable else 0.3 * ev, separable=separable)
     return PlacedScript(placement, voiced, separable, emb, evidence, first)
-
-
-# The placement hears each frame's voice vector beside the voice print of the stretch around it
-# (diarization.join_prints, as the audio-only split does); the mismatch check keeps the vectors
-# alone, on which its thresholds were chosen.
-PRINTS_IN_PLACEMENT = True
-
-
-def _with_prints(emb: np.ndarray, audio16k: np.ndarray, voiced: np.ndarray) -> np.ndarray:
-    prints = voiceprint.shipped()
-    if prints is None:
-        return emb
-    vectors, starts = prints.prints(audio16k, voiced)
-    if not len(vectors):
-        return emb
-    return diarization.join_prints(emb, voiceprint.frame_prints(vectors, starts, len(emb)))
 
 
 def script_is_english(script: Script) -> bool:
