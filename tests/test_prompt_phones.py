@@ -64,7 +64,7 @@ def test_readings_string_prompts_with_pauses_and_keep_each_phone_where_it_was_sa
 
 def test_missing_prompts_are_reported_with_the_packages_to_install(tmp_path):
     try:
-        pp.aligned_prompts(tmp_path / "nowhere")
+        pp.aligned_prompts(pp.PromptVoice(str(tmp_path / "nowhere"), "en", "asterisk-core-sounds-en"))
     except pp.PromptsMissing as exc:
         assert "apt-get install -y asterisk-core-sounds-en" in str(exc)
     else:

@@ -49,22 +49,14 @@ def conversations(seed: int) -> list:
 
     rng = np.random.default_rng(seed)
     voices = list(pp.VOICES)
-    texts = {}
-    for lang, voice in pp.VOICES.items():
-        if not voice.root.is_dir() or not voice.transcript.is_file():
-            raise pp.PromptsMissing(
-                f"the voice prompts are not installed: apt-get install -y {voice.packages}"
-            )
-        texts[lang] = sorted(
-            k for k in pp.prompt_texts(voice.transcript) if (voice.root / f"{k}.g722").is_file()
-        )
+    words = {lang: voice.texts() for lang, voice in pp.VOICES.items()}  # installed prompts only
+    names = {lang: sorted(texts) for lang, texts in words.items()}
     cache: dict[tuple[str, str], np.ndarray] = {}
-    words = {lang: pp.prompt_texts(voice.transcript) for lang, voice in pp.VOICES.items()}
 
     def prompt(lang: str) -> tuple[np.ndarray, str]:
-        name = texts[lang][int(rng.integers(len(texts[lang])))]
+        name = names[lang][int(rng.integers(len(names[lang])))]
         if (lang, name) not in cache:
-            cache[(lang, name)] = pp.decode_g722(pp.VOICES[lang].root / f"{name}.g722")
+            cache[(lang, name)] = pp.VOICES[lang].audio(name)
         return cache[(lang, name)], " ".join(words[lang][name].split())
 
     out = []

@@ -73,7 +73,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--fillets-reader",
         type=Path,
         default=None,
-        help="the lip reader that aligns them (default: the shipped one)",
+        help="the lip reader placing Fish Fillets lines and non-English prompts (default: the shipped one)",
     )
     parser.add_argument("--out", required=True, type=Path)
     parser.add_argument("--steps", type=int, default=6000)
@@ -355,12 +355,12 @@ def run(args: argparse.Namespace) -> int:
     if args.real_corpus is not None:
         sets.append(build_data(args.real_corpus, out / f"data_real{tag}.npz", labels=args.labels))
         shares = [1.0 - args.real_share, args.real_share]
+    aligner = args.fillets_reader or lip_reader.DEFAULT_PATH  # places Fish Fillets' and the prompts' classes
     if args.fillets_share > 0:
         if voices:
             raise SystemExit("--fillets-share labels mouths only; the voice counter reads the corpora")
         from . import fillets_phones
 
-        aligner = args.fillets_reader or lip_reader.DEFAULT_PATH
         sets.append(fillets_phones.build_data(out / "data_fillets.npz", aligner))
         shares = [shares[0] - args.fillets_share, *shares[1:], args.fillets_share]
         if shares[0] <= 0:
@@ -373,7 +373,6 @@ def run(args: argparse.Namespace) -> int:
         try:
             languages = tuple(x.strip() for x in args.prompts_languages.split(",") if x.strip())
             name = "data_prompts.npz" if languages == ("en",) else f"data_prompts_{'-'.join(languages)}.npz"
-            aligner = args.fillets_reader or lip_reader.DEFAULT_PATH
             sets.append(prompt_phones.build_data(out / name, languages=languages, reader_path=aligner))
         except prompt_phones.PromptsMissing as exc:
             raise SystemExit(str(exc)) from None

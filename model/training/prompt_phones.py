@@ -62,6 +62,17 @@ class PromptVoice:
     def packages(self) -> str:
         return f"{self.package} {self.package}-g722"
 
+    def texts(self) -> dict[str, str]:
+        """Name -> words of the prompts recorded in this build (prompt_texts of the transcript, those
+        whose recording is installed); PromptsMissing, naming the packages, when none are."""
+        if not self.root.is_dir() or not self.transcript.is_file():
+            raise PromptsMissing(f"the voice prompts are not installed: apt-get install -y {self.packages}")
+        return {k: t for k, t in prompt_texts(self.transcript).items() if (self.root / f"{k}.g722").is_file()}
+
+    def audio(self, name: str) -> np.ndarray:
+        """Prompt `name` as float32 samples at 16 kHz."""
+        return decode_g722(self.root / f"{name}.g722")
+
 
 VOICES = {
     "en": PromptVoice("en_US_f_Allison", "en", "asterisk-core-sounds-en"),
@@ -69,9 +80,6 @@ VOICES = {
     "it": PromptVoice("it_IT_m_Carlo", "it", "asterisk-core-sounds-it"),
     "ru": PromptVoice("ru_RU_f_IvrvoiceRU", "ru", "asterisk-core-sounds-ru"),
 }
-ROOT = VOICES["en"].root
-TRANSCRIPT = VOICES["en"].transcript
-PACKAGES = VOICES["en"].packages
 SR = 16000
 FPS = 50
 # Prompts whose alignment the aligner trusts less than this are left out (english.align_words'
@@ -87,8 +95,8 @@ class PromptsMissing(RuntimeError):
     """The prompts or the G.722 decoder are not installed."""
 
 
-def prompt_texts(path: Path = TRANSCRIPT) -> dict[str, str]:
-    """Prompt name (as its path below ROOT, without extension) -> its words as read. Prompts that
+def prompt_texts(path: Path) -> dict[str, str]:
+    """Prompt name (as its path below a voice's root, without extension) -> its words as read. Prompts that
     are tones or notes ("[beep]"), or whose text has digits or key symbols the reading may say in
     more than one way, are left out."""
     out = {}
@@ -126,19 +134,19 @@ def decode_g722(path: Path) -> np.ndarray:
     return pcm / 32768.0
 
 
-def aligned_prompts(root: Path = ROOT, log: Callable = print) -> list[tuple[str, np.ndarray, list]]:
-    """(name, audio, phones [(ipa, start, end)]) of every prompt whose words aligned confidently."""
+def aligned_prompts(
+    voice: PromptVoice = VOICES["en"], log: Callable = print
+) -> list[tuple[str, np.ndarray, list]]:
+    """(name, audio, phones [(ipa, start, end)]) of every English prompt whose words aligned
+    confidently."""
     from ..script import english
 
-    if not root.is_dir() or not TRANSCRIPT.is_file():
-        raise PromptsMissing(f"the voice prompts are not installed: apt-get install -y {PACKAGES}")
     out, skipped = [], 0
-    for name, text in sorted(prompt_texts().items()):
-        path = root / f"{name}.g722"
+    for name, text in sorted(voice.texts().items()):
         words = words_of(text)
-        if not path.is_file() or not words:
+        if not words:
             continue
-        x = decode_g722(path)
+        x = voice.audio(name)
         try:
             span = english.align_words(x, words)
         except english.AlignmentFailed:
@@ -162,18 +170,16 @@ def forced_prompts(voice: PromptVoice, reader_path: Path | None = None, log: Cal
     from . import fillets_phones
     from .speech import espeak
 
-    if not voice.root.is_dir() or not voice.transcript.is_file():
-        raise PromptsMissing(f"the voice prompts are not installed: apt-get install -y {voice.packages}")
+    texts = voice.texts()
     engine = espeak.engine()
     reader = lip_reader.LipReader.load(reader_path or lip_reader.DEFAULT_PATH)
     step = SR // FPS
     out, gaps = [], []
-    for name, text in sorted(prompt_texts(voice.transcript).items()):
-        path = voice.root / f"{name}.g722"
+    for name, text in sorted(texts.items()):
         words = any_words(text)
-        if not path.is_file() or not words:
+        if not words:
             continue
-        x = decode_g722(path)
+        x = voice.audio(name)
         x = np.pad(x, (0, -len(x) % step))
         classes = fillets_phones.word_classes(engine, voice.language, " ".join(words))
         if not classes:
@@ -194,7 +200,6 @@ def frame_readings(prompts: list, rng: np.random.Generator) -> list[tuple[np.nda
     out: list[tuple[np.ndarray, np.ndarray]] = []
     parts: list[np.ndarray] = []
     labels: list[np.ndarray] = []
-    t = 0.0
 
     def pause() -> None:
         frames = int(float(rng.uniform(*PAUSE_S)) * FPS)
@@ -267,7 +272,6 @@ def reading_row(x: np.ndarray, labels: np.ndarray, kind: str) -> tuple[np.ndarra
 
 def build_data(
     out: Path,
-    root: Path = ROOT,
     log: Callable = print,
     languages: tuple[str, ...] = ("en",),
     reader_path: Path | None = None,
@@ -287,7 +291,7 @@ def build_data(
             raise PromptsMissing(f"no voice prompts in '{language}': choose from {', '.join(VOICES)}")
         rng = np.random.default_rng(SEED if k == 0 else [SEED, k])
         if language == "en":
-            pieces = readings(aligned_prompts(root, log), rng)
+            pieces = readings(aligned_prompts(VOICES[language], log), rng)
         else:
             pieces = frame_readings(forced_prompts(VOICES[language], reader_path, log), rng)
         for x, labels in pieces:
