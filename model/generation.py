@@ -337,7 +337,7 @@ def perform(
 
         if roles is not None:
             raise InputError("roles and a script cannot both be given: the script says who speaks each line")
-        aligned = script_take.align_script(script, x, rt)
+        aligned = script_take.align_script(script, x, rt, log_mel=take_features[0] if x.ndim == 1 else None)
     if aligned is not None and aligned.anchor is not None:
         if hear_overlaps:
             aligned = script_overlaps(aligned, x, take_features[0])

@@ -57,6 +57,7 @@ def overlap_unknown(
     *,
     counter: voice_count.VoiceCounter | None = None,
     threshold: float = TWO_VOICES_P,
+    probability: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The anchor without the voiced frames where the shipped voice counter (voice_count.py) hears
     two voices at once, and those frames (F,) bool. The clustering gives such a frame to the louder
@@ -64,14 +65,18 @@ def overlap_unknown(
     network decides (it learned to where the anchor says nothing). Frames where the anchor already
     says both speak (a script's overlapping lines) keep it. Unchanged without a counter. counter,
     threshold: another counter than the shipped one, another P(two voices) than TWO_VOICES_P (the
-    development probe, tools/probe_overlaps.py)."""
+    development probe, tools/probe_overlaps.py); probability: the counter's (F,) P(two voices)
+    already read for this take (the shipped counter's)."""
     n = len(anchor)
-    if counter is None:
-        counter = voice_count.shipped()
-    if counter is None:
-        return anchor, np.zeros(n, dtype=bool)
+    if probability is None:
+        if counter is None:
+            counter = voice_count.shipped()
+        if counter is None:
+            return anchor, np.zeros(n, dtype=bool)
+        probability = counter.two_voices(x, voiced, log_mel)
     two = np.zeros(n, dtype=bool)
-    heard = (counter.two_voices(x, voiced, log_mel) > threshold) & np.asarray(voiced, dtype=bool)
+    m = min(len(probability), len(voiced))
+    heard = (np.asarray(probability)[:m] > threshold) & np.asarray(voiced, dtype=bool)[:m]
     two[: len(heard)] = heard[:n]
     two &= ~((anchor[:, 0, 0] > 0) & (anchor[:, :, 1] > 0.5).all(axis=1))
     out = anchor.copy()
@@ -87,7 +92,7 @@ def script_overlaps(aligned: Any, x: np.ndarray, log_mel: np.ndarray | None = No
     if x.ndim != 1 or len({line.role for line in aligned.lines}) < 2:
         return aligned
     voiced = windowing.voiced_frames(x, len(aligned.anchor))
-    anchor, two = overlap_unknown(aligned.anchor, x, voiced, log_mel)
+    anchor, two = overlap_unknown(aligned.anchor, x, voiced, log_mel, probability=aligned.two_voices_p)
     return dataclasses.replace(aligned, anchor=anchor, two_voices=two)
 
 

@@ -112,6 +112,55 @@ def test_a_backchannel_inside_the_other_line_is_placed_there():
     assert anchor[mid, 1, 1] == 1.0 and anchor[mid, 0, 1] == 0.0  # B speaks there, A does not
 
 
+def _under_the_voice(seed, syllables=2, where=0.5):
+    """A's long line with B's 'mm-hm' under it, quieter than A: the voice still sounds like A
+    there, only less so, and the voice counter hears two voices. Returns what place_lines needs,
+    the backchannel's start (frames), and A's line."""
+    roles = [0, 1, 0]
+    voiced, evidence, truth, syl = _take(roles, np.random.default_rng(seed))
+    a0, a1 = truth[0]
+    assert a1 - a0 > 2.0  # long enough to hold it
+    start = int((a0 + where * (a1 - a0)) * FPS)
+    under = slice(start, start + int(round(syllables * 0.2 * FPS)))
+    voiced[under] = True
+    evidence[under] = 0.05  # A's voice, leaning towards B's
+    two = np.zeros(len(voiced))
+    two[under] = 0.8
+    specs = _specs(roles, syl)
+    specs.insert(1, LineSpec(1, syllables))  # "mm-hm", listed after A's line
+    return specs, voiced, evidence, two, start, truth
+
+
+def test_a_backchannel_under_the_other_voice_is_placed_where_two_voices_are_heard():
+    """A quiet 'mm-hm' under A's line never out-sounds A: the voice vectors alone leave it out or
+    put it after A's line; where the voice counter hears two voices and the voice leans towards
+    B, it is placed inside A's line, and the lines after it keep their places."""
+    specs, voiced, evidence, two, start, truth = _under_the_voice(5)
+    plain = place_lines(specs, voiced, evidence, separable=True)
+    assert not plain.lines[1].found or abs(plain.lines[1].start - start / FPS) > 0.5
+    got = place_lines(specs, voiced, evidence, separable=True, two_voices=two)
+    bc = got.lines[1]
+    assert bc.found and bc.overlapped and bc.confidence >= 0.35
+    assert abs(bc.start - start / FPS) < 0.1
+    for line, (a, b) in zip(got.lines[2:], truth[1:], strict=True):
+        assert abs(line.start - a) < 0.2 and abs(line.end - b) < 0.2
+    assert abs(got.lines[0].start - truth[0][0]) < 0.2 and abs(got.lines[0].end - truth[0][1]) < 0.2
+
+
+@pytest.mark.parametrize(
+    ("syllables", "where", "why"),
+    [
+        (6, 0.5, "a six-syllable line is a turn, not a backchannel"),
+        (2, 0.01, "at the host's start: a turn in order"),
+        (2, 0.95, "at its end: a turn in order"),
+    ],
+)
+def test_two_voices_do_not_pull_in_a_line_that_is_no_backchannel(syllables, where, why):
+    specs, voiced, evidence, two, start, _ = _under_the_voice(5, syllables, where)
+    got = place_lines(specs, voiced, evidence, separable=True, two_voices=two)
+    assert not got.lines[1].overlapped, why
+
+
 def test_time_hints_pin_a_line():
     rng = np.random.default_rng(8)
     voiced, evidence, truth, syl = _take(ROLES, rng, gaps=(0.3, 0.3))

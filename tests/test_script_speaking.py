@@ -67,7 +67,7 @@ def test_perform_takes_who_speaks_from_the_script_lines(monkeypatch):
         placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
         separable=True,
     )
-    monkeypatch.setattr(take, "align_script", lambda script, x, rt: aligned)
+    monkeypatch.setattr(take, "align_script", lambda script, x, rt, **kwargs: aligned)
     script = parse_script("A: one two\nB: three four\nA: five\n")
     perf = generation.perform(audio, runtime="numpy", script=script)
     monkeypatch.setattr(take, "speaking_over_lines", lambda speaking, aligned, fps: speaking)
@@ -92,3 +92,28 @@ def test_a_line_reaches_the_voice_placed_next_to_its_words_but_not_far_beyond():
     # Voice just past the last word is its release or the room's tail, not a missing word.
     assert take._line_extent(1.6, 4.06, 1.6, 3.9) == (1.6, 3.9)
     assert take._line_extent(1.45, 3.9, 1.6, 3.9) == (1.45, 3.9)  # before the first: a word
+
+
+def test_two_voices_heard_where_the_lines_say_one_are_left_to_the_network_but_not_where_they_say_both():
+    """The voice counter's frames (ScriptAlignment.two_voices) hand who speaks back to the network
+    where the lines give one character (an unscripted laugh over a line), never under an
+    interjection the script placed there (both speak: the lines already say so)."""
+    n = 200
+    lines = (_line("A", 0.0, 3.0), _line("B", 1.0, 1.4, number=2))
+    two = np.zeros(n, dtype=bool)
+    two[_frames(1.1, 1.3)] = True  # under B's interjection
+    two[_frames(2.0, 2.2)] = True  # over A's line alone
+    aligned = take.ScriptAlignment(
+        anchor=np.zeros((n, 2, 2), np.float32),
+        lines=lines,
+        phones={r: take.RolePhones() for r in spec.ROLES},
+        notes=(),
+        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
+        separable=True,
+        two_voices=two,
+    )
+    network = {"A": np.full(n, 0.3, np.float32), "B": np.full(n, 0.3, np.float32)}
+    got = take.speaking_over_lines(network, aligned, FPS)
+    assert np.all(got["A"][_frames(1.1, 1.3)] == 1.0) and np.all(got["B"][_frames(1.1, 1.3)] == 1.0)
+    assert np.allclose(got["B"][_frames(2.0, 2.2)], 0.3) and np.allclose(got["A"][_frames(2.0, 2.2)], 0.3)
+    assert np.all(got["B"][_frames(2.3, 2.9)] == 0.0)

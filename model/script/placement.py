@@ -61,6 +61,15 @@ ISLAND_EVIDENCE = 0.4  # evidence against the line's role, smoothed
 ISLAND_MIN_S = 0.1
 INTERJECTION_MAX_S = 1.5  # expected length of a line that may be an interjection
 INTERJECTION_REACH = 2  # script lines either side in which its line is looked for
+# A backchannel under the other's running speech rarely out-sounds it: the voice vectors follow the
+# louder voice. There the voice counter hears two voices at once, and the vectors lean towards the
+# quieter voice without crossing over. An interjection is also looked for as the stretch of its
+# expected length, inside a neighbouring line of the other character, where both show most
+# (chosen on development takes: tools/script_frames.py --corpus corpus/full --split validation).
+TWO_VOICES_MIN = 0.2  # mean P(two voices at once) over the stretch
+LEAN_MIN = 0.15  # the stretch sounds this much more like the interjection's voice than its host line
+INSIDE_MARGIN_S = 0.2  # ... and lies this far inside the host (at its edges it is a turn, in order)
+UNDER_MAX_SYLLABLES = 4  # "mm-hm", "oh no", "yeah, right": longer lines under a line are rare
 
 
 @dataclass(frozen=True)
@@ -244,7 +253,11 @@ def _confidence(
     evidence: np.ndarray,
     mu: float,
     separable: bool,
+    lean: float | None = None,
 ) -> float:
+    """How sure a placed span is: voiced, about its expected length, and (when the voices differ)
+    sounding like its character; lean: for an interjection under the other's voice, how much more
+    its stretch sounds like its character than the line around it (that voice is the louder)."""
     s, e = span
     v = voiced[s:e]
     if e <= s or not v.any():
@@ -255,7 +268,7 @@ def _confidence(
     role_term = 1.0
     if separable:
         sign = 1.0 if line.role == 0 else -1.0
-        agree = float(np.mean(sign * evidence[s:e][v]))
+        agree = float(np.mean(sign * evidence[s:e][v])) if lean is None else lean
         role_term = float(np.clip((agree + 0.25) / 0.5, 0.0, 1.0))
     return voiced_term * duration_term * role_term
 
@@ -266,10 +279,13 @@ def place_lines(
     evidence: np.ndarray | None = None,
     *,
     separable: bool = False,
+    two_voices: np.ndarray | None = None,
 ) -> Placement:
     """Spans of the lines in a take with these voiced frames (F,) and role evidence (F,) in -1..1.
 
-    separable: the evidence really tells the two voices apart (used for confidence only).
+    separable: the evidence really tells the two voices apart (confidence, and interjections are
+    looked for only then). two_voices: (F,) P(two voices at once) of a mix (voice_count.py), to
+    find interjections spoken under the other character's line.
     Lines whose time hints overlap the line before are placed at their hints, outside the search
     (an overlap cannot be expressed in a monotonic alignment).
     """
@@ -287,8 +303,13 @@ def place_lines(
     spans_s = _search(voiced, ev, [lines[i] for i in searched], syl)
     spans: dict[int, tuple[int, int] | None] = dict(zip(searched, spans_s, strict=True))
     interjections: dict[int, tuple[int, int]] = {}
+    leans: dict[int, float] = {}  # interjections under the other's voice: how far their voice leans
     if separable:
         interjections = _interjections(lines, spans, voiced, ev, expected)
+        if two_voices is not None:
+            under = _overlapped_interjections(lines, spans, voiced, ev, expected, two_voices, interjections)
+            interjections.update({i: span for i, (span, _) in under.items()})
+            leans = {i: lean for i, (_, lean) in under.items()}
         if interjections:  # search again without them: their neighbours get their frames back
             searched = [i for i in searched if i not in interjections]
             spans_s = _search(voiced, ev, [lines[i] for i in searched], syl)
@@ -312,7 +333,9 @@ def place_lines(
         spans[i] = (s, e) if e > s else None
     for i, line in enumerate(lines):
         span = spans.get(i)
-        conf = 0.0 if span is None else _confidence(span, line, voiced, ev, expected[i], separable)
+        conf = 0.0
+        if span is not None:
+            conf = _confidence(span, line, voiced, ev, expected[i], separable, leans.get(i))
         if span is None or conf < NOT_FOUND_CONFIDENCE or span[1] - span[0] < MIN_LINE_S * FPS / 2:
             placed.append(PlacedLine(i, line.role, 0.0, 0.0, False, 0.0))
             continue
@@ -348,21 +371,108 @@ def _interjections(
         for a, b in mask_to_spans(against).tolist():
             if b - a < ISLAND_MIN_S * FPS:
                 continue
-            candidates = [
-                i
-                for i in range(max(0, j - INTERJECTION_REACH), min(len(lines), j + INTERJECTION_REACH + 1))
-                if i != j
-                and i not in out
-                and lines[i].role != lines[j].role
-                and expected[i] <= INTERJECTION_MAX_S * FPS
-                and 0.25 <= (b - a) / expected[i] <= 2.5
-                # a character does not reorder its own lines: none of its lines lies in between
-                and all(lines[k].role != lines[i].role for k in range(min(i, j) + 1, max(i, j)))
-            ]
+            fits = _interjection_candidates(lines, j, expected, out)
+            candidates = [i for i in fits if 0.25 <= (b - a) / expected[i] <= 2.5]
             if candidates:  # the nearest in the script, then the closest in length
                 i = min(candidates, key=lambda i: (abs(i - j), abs(math.log((b - a) / expected[i]))))
                 out[i] = (s + a, s + b)
     return out
+
+
+def _interjection_candidates(
+    lines: Sequence[LineSpec], j: int, expected: np.ndarray, taken: dict[int, tuple[int, int]]
+) -> list[int]:
+    """Lines that may be interjections spoken inside line j: short, of the other character, near it
+    in the script, and not reordered against that character's own lines."""
+    return [
+        i
+        for i in range(max(0, j - INTERJECTION_REACH), min(len(lines), j + INTERJECTION_REACH + 1))
+        if i != j
+        and i not in taken
+        and lines[i].role != lines[j].role
+        and expected[i] <= INTERJECTION_MAX_S * FPS
+        # a character does not reorder its own lines: none of its lines lies in between
+        and all(lines[k].role != lines[i].role for k in range(min(i, j) + 1, max(i, j)))
+    ]
+
+
+def _window_means(x: np.ndarray, k: int) -> np.ndarray:
+    """Means of x over every window of k frames (len(x) - k + 1 of them)."""
+    c = _cumsum0(x)
+    return (c[k:] - c[:-k]) / k
+
+
+def _overlapped_interjections(
+    lines: Sequence[LineSpec],
+    spans: dict[int, tuple[int, int] | None],
+    voiced: np.ndarray,
+    evidence: np.ndarray,
+    expected: np.ndarray,
+    two_voices: np.ndarray,
+    taken: dict[int, tuple[int, int]],
+) -> dict[int, tuple[tuple[int, int], float]]:
+    """Short lines spoken under a neighbouring line of the other character, found where the voice
+    counter hears two voices and the voice leans towards theirs: {line: (span, lean)}."""
+    v = np.asarray(voiced, dtype=np.float64)
+    p2 = np.zeros(len(v))
+    p2[: min(len(v), len(two_voices))] = np.asarray(two_voices, dtype=np.float64)[: len(v)]
+    out: dict[int, tuple[tuple[int, int], float]] = {}
+    best: list[tuple[float, int, int, int, float]] = []  # (score, line, start, end, lean)
+    m = int(round(INSIDE_MARGIN_S * FPS))
+    for j, span in spans.items():
+        if span is None:
+            continue
+        s, e = span
+        host_voiced = voiced[s:e]
+        if not host_voiced.any():
+            continue
+        for i in _interjection_candidates(lines, j, expected, taken):
+            if i < j or lines[i].syllables > UNDER_MAX_SYLLABLES:  # a script lists it after its host
+                continue
+            k = int(max(ISLAND_MIN_S * FPS, round(expected[i])))
+            if e - s < k + 2 * m:  # the host must hold more than the interjection
+                continue
+            sign = 1.0 if lines[i].role == 0 else -1.0
+            lean = sign * evidence[s:e]
+            host_lean = float(lean[host_voiced].mean())
+            voiced_share = _window_means(v[s:e], k)
+            lean_w = _window_means(lean * v[s:e], k) / np.maximum(voiced_share, 1e-9) - host_lean
+            p2_w = _window_means(p2[s:e] * v[s:e], k)
+            ok = (p2_w >= TWO_VOICES_MIN) & (lean_w >= LEAN_MIN) & (voiced_share > 0.5)
+            # Between its character's lines before and after it (a character keeps its order).
+            lo, hi = _own_bounds(lines, i, spans, taken)
+            starts = s + np.arange(len(ok))
+            ok &= (starts >= lo) & (starts + k <= hi)
+            if not ok.any():
+                continue
+            score = np.where(ok, p2_w + lean_w, -np.inf)
+            a = int(np.argmax(score))
+            if a < m or a > len(ok) - 1 - m:  # clearest at the host's edge: a turn, in order
+                continue
+            best.append((float(score[a]), i, s + a, s + a + k, float(lean_w[a])))
+    used = list(taken.values())
+    for _, i, a, b, lean_ab in sorted(best, reverse=True):  # the clearest first; one place per line
+        if i in out or any(a < ub and ua < b for ua, ub in used):
+            continue
+        if any(lines[q].role == lines[i].role and (q < i) != (qa < a) for q, ((qa, _), _) in out.items()):
+            continue  # out of order with an interjection of the same character already placed
+        out[i] = ((a, b), lean_ab)
+        used.append((a, b))
+    return out
+
+
+def _own_bounds(
+    lines: Sequence[LineSpec],
+    i: int,
+    spans: dict[int, tuple[int, int] | None],
+    taken: dict[int, tuple[int, int]],
+) -> tuple[int, int]:
+    """Frames between which line i may lie: after the end of its character's placed line before
+    it and before the start of the one after it."""
+    placed = {q: span for q, span in spans.items() if span is not None} | taken
+    before = [placed[q][1] for q in placed if q < i and lines[q].role == lines[i].role]
+    after = [placed[q][0] for q in placed if q > i and lines[q].role == lines[i].role]
+    return (max(before) if before else 0), (min(after) if after else np.iinfo(np.int64).max)
 
 
 def _hinted_overlaps(lines: Sequence[LineSpec]) -> set[int]:

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import diarization, spec, windowing
+from .. import diarization, features, spec, voice_count, windowing
 from ..performance import TakeLine
 from ..signal import SPEAKING_BRIDGE_S, short_gaps
 from . import mismatch
@@ -78,6 +78,7 @@ class ScriptAlignment:
     check: mismatch.Check | None = None  # how well the script fits the take (None: set aside)
     stem_voice: np.ndarray | None = None  # stems: (F, 2) each character's own voice (stem_voice)
     two_voices: np.ndarray | None = None  # mixed: (F,) frames where two voices speak and the lines say one
+    two_voices_p: np.ndarray | None = None  # mixed: (F,) P(two voices at once), as placement read it
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
@@ -144,12 +145,18 @@ class PlacedScript:
     emb: np.ndarray | None  # voice vectors of a mix (None for stems, or without a runtime)
     evidence: np.ndarray | None  # role evidence (F,) in -1..1
     first: pl.Placement | None = None  # a mix's placement before any voice evidence
+    two_voices_p: np.ndarray | None = None  # a mix's (F,) P(two voices at once), voice_count.py
 
 
 def place_script(
-    script: Script, audio16k: np.ndarray, n_frames: int, runtime: diarization.VoiceRuntime | None
+    script: Script,
+    audio16k: np.ndarray,
+    n_frames: int,
+    runtime: diarization.VoiceRuntime | None,
+    log_mel: np.ndarray | None = None,
 ) -> PlacedScript:
-    """Placement of the lines with what it was made from (PlacedScript)."""
+    """Placement of the lines with what it was made from (PlacedScript). log_mel: a mix's
+    features.log_mel when the caller has it."""
     specs = _specs(script.lines)
     if audio16k.ndim == 2:
         voiced = np.stack([windowing.voiced_frames(audio16k[:, r], n_frames) for r in range(2)], axis=1)
@@ -170,16 +177,22 @@ def place_script(
     voiced = windowing.voiced_frames(audio16k, n_frames)
     placement = first = pl.place_lines(specs, voiced, None)
     separable = False
-    emb = evidence = None
+    emb = evidence = two = None
     if runtime is not None and voiced.any():
-        emb = diarization.voice_track(runtime, audio16k, n_frames)
+        if log_mel is None:
+            log_mel = features.log_mel(audio16k)  # once, for the voice vectors and the counter
+        emb = diarization.voice_track(runtime, audio16k, n_frames, log_mel)
+        counter = voice_count.shipped()
+        two = counter.two_voices(audio16k, voiced, log_mel) if counter is not None else None
         for _ in range(PLACEMENT_PASSES - 1):
             ev, separable = voice_evidence(emb, voiced, placement)
             if ev is None:
                 break
             evidence = ev
-            placement = pl.place_lines(specs, voiced, ev if separable else 0.3 * ev, separable=separable)
-    return PlacedScript(placement, voiced, separable, emb, evidence, first)
+            placement = pl.place_lines(
+                specs, voiced, ev if separable else 0.3 * ev, separable=separable, two_voices=two
+            )
+    return PlacedScript(placement, voiced, separable, emb, evidence, first, two)
 
 
 def script_is_english(script: Script) -> bool:
@@ -253,7 +266,12 @@ def _capped(notes: list[str], limit: int = MAX_LINE_NOTES) -> list[str]:
 
 
 def align_script(
-    script: Script, audio16k: np.ndarray, runtime: diarization.VoiceRuntime | None, *, phones: bool = True
+    script: Script,
+    audio16k: np.ndarray,
+    runtime: diarization.VoiceRuntime | None,
+    *,
+    phones: bool = True,
+    log_mel: np.ndarray | None = None,
 ) -> ScriptAlignment:
     """Place the script's lines in the take, align their words, and build the role anchor.
 
@@ -264,10 +282,8 @@ def align_script(
     A line that does not fit on its own keeps its marker but its roles follow the audio.
     """
     x = np.asarray(audio16k, dtype=np.float32)
-    from .. import features
-
     n_frames = features.n_model_frames(x.shape[0])
-    placed_script = place_script(script, x, n_frames, runtime)
+    placed_script = place_script(script, x, n_frames, runtime, log_mel if x.ndim == 1 else None)
     placement, voiced = placed_script.placement, placed_script.voiced
     separable, emb, evidence = placed_script.separable, placed_script.emb, placed_script.evidence
     check = mismatch.check_script(
@@ -385,6 +401,7 @@ def align_script(
         aligned_lines=aligned_count,
         check=check,
         stem_voice=own_voice,
+        two_voices_p=placed_script.two_voices_p,
     )
 
 
@@ -488,7 +505,7 @@ def speaking_over_lines(speaking: dict[str, np.ndarray], aligned: ScriptAlignmen
     frames = np.round(np.arange(n) * pl.FPS / fps).astype(np.int64)  # -> the alignment's frames
     two = aligned.two_voices
     if two is not None and len(two):  # two voices heard where the lines say one: the network decides
-        known &= ~two[np.clip(frames, 0, len(two) - 1)]
+        known &= ~(two[np.clip(frames, 0, len(two) - 1)] & ~speaks.all(axis=1))
     if aligned.stem_voice is not None:
         own = aligned.stem_voice
         speaks = own[np.clip(frames, 0, len(own) - 1)] if len(own) else np.zeros((n, 2), dtype=bool)
