@@ -12,7 +12,8 @@ and splits the frames whose class (none / A / B / both, speaking > 0.5) differs 
 - weak: inside a line placed with low confidence (its roles follow the network);
 - out/...: outside every placed line (speech the script does not place: misplaced or lost
   lines, overlaps), split the same way.
-Also prints the accuracy of the anchor itself where it is known, and the leakage.
+Also prints the accuracy of the anchor itself where it is known, the leakage, and the share of the
+script's lines placed with start and end within 0.5 s of where they are spoken (as eval --script).
 """
 
 from __future__ import annotations
@@ -102,6 +103,9 @@ def clip_report(clip, stems: bool, weights: Path) -> tuple[Counter, dict]:
     extra["truth_speech"] = int((truth > 0).sum())
     extra["lines"] = len(perf.lines)
     extra["script_lines"] = len(clip.script_refs)
+    from duet.model.training.eval_script import line_counts
+
+    extra["well_placed"] = line_counts(perf, clip.script_refs, None)["script_well_placed"]
     return c, extra
 
 
@@ -151,7 +155,11 @@ def main(argv: list[str] | None = None) -> int:
             flush=True,
         )
     errs = ", ".join(f"{k} {v / total['frames']:.4f}" for k, v in sorted(total.items()) if "/" in k)
-    print(f"ALL: acc {total['correct'] / total['frames']:.4f} leak {tx['leak_l'] / tx['leak_s']:.4f}")
+    print(
+        f"ALL: acc {total['correct'] / total['frames']:.4f} leak {tx['leak_l'] / tx['leak_s']:.4f}; "
+        f"script lines placed within 0.5 s (start and end, as eval --script) {tx['well_placed']} of "
+        f"{tx['script_lines']} = {tx['well_placed'] / max(tx['script_lines'], 1):.3f}"
+    )
     if tx["anchor_known"]:
         print(
             f"anchor known {tx['anchor_known'] / total['frames']:.3f} of frames, right "
