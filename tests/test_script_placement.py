@@ -161,30 +161,6 @@ def test_two_voices_do_not_pull_in_a_line_that_is_no_backchannel(syllables, wher
     assert not got.lines[1].overlapped, why
 
 
-def test_turns_that_overlap_at_their_edges_share_the_frames_where_two_voices_are_heard():
-    """B starts 0.4 s before A finishes: the search gives those frames to one line; where the
-    voice counter hears two voices over the turn change, both lines reach over them. Far from a
-    turn change (inside a line) the counter widens nothing."""
-    rng = np.random.default_rng(2)
-    roles = [0, 1, 0]
-    voiced, evidence, truth, syl = _take(roles, rng, gaps=(0.0, 0.0))
-    voiced[:] = np.convolve(voiced, np.ones(9), "same") > 0  # no pause at the turn changes
-    change = int(round(truth[1][0] * FPS))  # where B's line starts
-    two = np.zeros(len(voiced))
-    two[change - 20 : change] = 0.9  # the last 0.4 s of A's line: B has started
-    middle = int(round(np.mean(truth[0]) * FPS))
-    two[middle - 10 : middle + 10] = 0.9  # a noise inside A's first line
-    specs = _specs(roles, syl)
-    plain = place_lines(specs, voiced, evidence, separable=True)
-    assert plain.lines[0].end <= plain.lines[1].start
-    got = place_lines(specs, voiced, evidence, separable=True, two_voices=two)
-    a, b = got.lines[0], got.lines[1]
-    assert b.start <= (change - 18) / FPS and a.end >= b.start + 0.3  # both speak over the stretch
-    for line, before in zip(got.lines, plain.lines, strict=True):  # nothing else moved
-        assert abs(line.end - before.end) < 0.05 or line is a
-        assert abs(line.start - before.start) < 0.05 or line is b
-
-
 def test_time_hints_pin_a_line():
     rng = np.random.default_rng(8)
     voiced, evidence, truth, syl = _take(ROLES, rng, gaps=(0.3, 0.3))

@@ -26,7 +26,6 @@ voice at 50 fps. Pure numpy; the caller supplies voice activity and evidence.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -70,14 +69,6 @@ INTERJECTION_REACH = 2  # script lines either side in which its line is looked f
 TWO_VOICES_MIN = 0.2  # mean P(two voices at once) over the stretch
 LEAN_MIN = 0.15  # the stretch sounds this much more like the interjection's voice than its host line
 INSIDE_MARGIN_S = 0.2  # ... and lies this far inside the host (at its edges it is a turn, in order)
-# Turns that overlap at their edges (the next character starts before the last one has finished):
-# where the counter's P(two voices), smoothed over TURN_OVERLAP_SMOOTH frames, exceeds
-# TURN_OVERLAP_P over a turn change (within TURN_OVERLAP_TOUCH_S of it), both lines reach over the
-# stretch, at most TURN_OVERLAP_REACH_S (chosen on development takes: tools/script_frames.py).
-TURN_OVERLAP_P = 0.3
-TURN_OVERLAP_SMOOTH = 5
-TURN_OVERLAP_TOUCH_S = 0.1
-TURN_OVERLAP_REACH_S = 0.5
 UNDER_MAX_SYLLABLES = 4  # "mm-hm", "oh no", "yeah, right": longer lines under a line are rare
 
 
@@ -332,8 +323,6 @@ def place_lines(
         lo = spans[found[k - 1]][1] if k > 0 else 0  # type: ignore[index]
         hi = spans[found[k + 1]][0] if k + 1 < len(found) else n_model  # type: ignore[index]
         spans[i] = _snap(span, voiced, lo, hi)
-    if separable and two_voices is not None:  # turns that overlap at their edges
-        spans.update(_overlapped_turns(lines, spans, found, voiced, two_voices))
     spans.update(interjections)
     for i in hinted_overlap:
         line = lines[i]
@@ -469,38 +458,6 @@ def _overlapped_interjections(
             continue  # out of order with an interjection of the same character already placed
         out[i] = ((a, b), lean_ab)
         used.append((a, b))
-    return out
-
-
-def _overlapped_turns(
-    lines: Sequence[LineSpec],
-    spans: dict[int, tuple[int, int] | None],
-    found: Sequence[int],
-    voiced: np.ndarray,
-    two_voices: np.ndarray,
-) -> dict[int, tuple[int, int]]:
-    """Turns that overlap: {line: its span widened}. The search gives each frame to one line, so
-    where the next character starts before the last one has finished, the frames they share go
-    to one of them. Where the voice counter hears two voices over such a turn change, both lines
-    reach over that stretch (up to TURN_OVERLAP_REACH_S past the change)."""
-    n = len(voiced)
-    p2 = np.zeros(n)
-    p2[: min(n, len(two_voices))] = np.asarray(two_voices, dtype=np.float64)[:n]
-    k = TURN_OVERLAP_SMOOTH
-    p2 = np.convolve(p2, np.ones(k) / k, "same")
-    runs = mask_to_spans((p2 > TURN_OVERLAP_P) & np.asarray(voiced, dtype=bool)).tolist()
-    reach, touch = round(TURN_OVERLAP_REACH_S * FPS), round(TURN_OVERLAP_TOUCH_S * FPS)
-    out: dict[int, tuple[int, int]] = {}
-    order = sorted(found, key=lambda i: spans[i][0])  # type: ignore[index]
-    for a, b in itertools.pairwise(order):
-        sa, ea = out.get(a) or spans[a]  # type: ignore[misc]
-        sb, eb = out.get(b) or spans[b]  # type: ignore[misc]
-        if lines[a].role == lines[b].role or sb - ea > touch:
-            continue
-        for s, e in runs:
-            if s <= sb + touch and e >= ea - touch:  # two voices heard at the turn change
-                out[b] = (min(sb, max(s, sb - reach, sa + 1)), eb)
-                out[a] = (sa, max(ea, min(e, ea + reach, eb - 1)))
     return out
 
 
