@@ -19,6 +19,7 @@ get roles and line timing only, and the network's own mouth.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +80,7 @@ class ScriptAlignment:
     stem_voice: np.ndarray | None = None  # stems: (F, 2) each character's own voice (stem_voice)
     two_voices: np.ndarray | None = None  # mixed: (F,) frames where two voices speak and the lines say one
     two_voices_p: np.ndarray | None = None  # mixed: (F,) P(two voices at once), as placement read it
+    worded_lines: frozenset[int] = frozenset()  # source lines whose words were aligned
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
@@ -302,6 +304,7 @@ def align_script(
         r: {"ipa": [], "start": [], "end": [], "stress": [], "spans": []} for r in spec.ROLES
     }
     tried = aligned_count = 0
+    worded: list[int] = []
     can_align = phones and _aligner_available() and script_is_english(script)
     for k, placed in enumerate(found):
         line = script.lines[placed.index]
@@ -314,6 +317,7 @@ def align_script(
             if span is not None and span.words and span.confidence >= ALIGN_MIN_CONFIDENCE:
                 aligned = True
                 aligned_count += 1
+                worded.append(line.number)
                 words = (span.words[0].start, span.words[-1].end)
                 start, end = _line_extent(start, end, *words)
                 # Its words are here: the line is, whatever placement alone thought (anchor threshold).
@@ -402,6 +406,7 @@ def align_script(
         check=check,
         stem_voice=own_voice,
         two_voices_p=placed_script.two_voices_p,
+        worded_lines=frozenset(worded),
     )
 
 
@@ -540,6 +545,38 @@ def mouth_weight(
         fall = np.clip(((b + ramp) - t) / ramp, 0.0, 1.0)
         w = np.maximum(w, np.minimum(rise, fall))
     return w
+
+
+def read_unaligned_lines(
+    aligned: ScriptAlignment, script: Script, probs: Sequence[np.ndarray], fps: float
+) -> dict[str, list]:
+    """{role: [read_lines.ReadPhones]}: the sure English lines whose words did not align, read by
+    the lip reader along each line's own phones (read_lines.py). probs: the lip reader's (F,
+    N_CLASSES) probabilities at `fps`, of the mix (one) or of each stem (two). Lines whose reading
+    does not fit their text are left out (the lip reader's free reading stays). Empty for a script
+    set aside, a script not in English, or a build without the aligner's dictionary."""
+    added: dict[str, list] = {r: [] for r in spec.ROLES}
+    if aligned.anchor is None or not len(probs) or not _aligner_available() or not script_is_english(script):
+        return added
+    from . import english, read_lines
+
+    by_number = {line.number: line for line in script.lines}
+    for taken in aligned.lines:
+        line = by_number.get(taken.source_line)
+        if (
+            line is None
+            or taken.source_line in aligned.worded_lines
+            or taken.confidence < pl.LOW_CONFIDENCE
+            or not _english_like(line)
+        ):
+            continue
+        words = [[(english.to_ipa(a, st), st) for a, st in english.pronounce(w)] for w in line.words]
+        phones = read_lines.line_phones([w for w in words if w])
+        role_probs = probs[ROLE_INDEX[line.role]] if len(probs) == 2 else probs[0]
+        got = read_lines.read_line(role_probs, phones, taken.start, taken.end, fps)
+        if got is not None and got.ipa and got.fit_loss <= read_lines.MAX_FIT_LOSS:
+            added[line.role].append(got)
+    return added
 
 
 def script_mouth(

@@ -1,0 +1,129 @@
+"""Script lines whose words did not align, read by the lip reader along their own phones
+(duet.model.script.read_lines, take.read_unaligned_lines, generation.lip_reader_mouth)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from duet.model import spec
+from duet.model.lips import mouth_classes as mc
+from duet.model.performance import TakeLine
+from duet.model.script import parse_script, read_lines, take
+from duet.model.script import placement as pl
+
+FPS = 50.0
+# "bob moved" as IPA phones per word
+BOB_MOVED = [[("b", 1), ("ɑ", 1), ("b", 0)], [("m", 1), ("u", 1), ("v", 0), ("d", 0)]]
+
+
+def _probs(classes_and_frames, rng, *, clarity=3.0, n_classes=mc.N_CLASSES):
+    """Lip-reader-like probabilities: each run of frames leans `clarity` nats to its class."""
+    logits = rng.normal(0.0, 1.0, (sum(n for _, n in classes_and_frames), n_classes))
+    t = 0
+    for k, n in classes_and_frames:
+        logits[t : t + n, k] += clarity
+        t += n
+    e = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _cls(ipa: str) -> int:
+    return read_lines.line_phones([[(ipa, 1)]])[0].classes[0]
+
+
+TRUE_RUNS = [  # (class, frames): a pause, "bob", a short pause, "moved", a pause
+    (mc.SILENCE, 10),
+    (_cls("b"), 4),
+    (_cls("ɑ"), 8),
+    (_cls("b"), 4),
+    (mc.SILENCE, 5),
+    (_cls("m"), 4),
+    (_cls("u"), 9),
+    (_cls("v"), 4),
+    (_cls("d"), 3),
+    (mc.SILENCE, 10),
+]
+
+
+def test_a_line_is_timed_along_its_own_phones():
+    probs = _probs(TRUE_RUNS, np.random.default_rng(0))
+    got = read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, len(probs) / FPS, FPS)
+    assert got is not None and got.ipa == ("b", "ɑ", "b", "m", "u", "v", "d")
+    starts = np.cumsum([0] + [n for _, n in TRUE_RUNS])[:-1] / FPS
+    truth = [starts[i] for i, (k, _) in enumerate(TRUE_RUNS) if k != mc.SILENCE]
+    assert np.allclose(got.start, truth, atol=2.5 / FPS)
+    assert got.fit_loss < read_lines.MAX_FIT_LOSS
+
+
+def test_a_faint_seal_the_line_holds_is_not_missed_and_none_is_invented():
+    """The reader hears the second b of "bob" only faintly (it leans to the vowel): read freely
+    it is lost; read along the line's phones it is there, and no seal appears elsewhere."""
+    rng = np.random.default_rng(1)
+    probs = _probs(TRUE_RUNS, rng)
+    faint = slice(22, 26)  # the second b
+    probs[faint] = 0.25 / (mc.N_CLASSES - 2)
+    probs[faint, _cls("ɑ")] = 0.45  # what the reader hears most ...
+    probs[faint, mc.BILABIAL] = 0.3  # ... over a seal it half hears
+    free = np.argmax(probs, axis=1)
+    assert not (free[faint] == mc.BILABIAL).any()
+    got = read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, len(probs) / FPS, FPS)
+    assert got is not None
+    second_b = got.ipa.index("b", 1)
+    assert abs(got.start[second_b] - faint.start / FPS) <= 2 / FPS
+    assert got.ipa.count("b") + got.ipa.count("m") == 3
+
+
+def test_a_span_too_short_for_the_line_is_not_read():
+    probs = _probs([(mc.SILENCE, 4)], np.random.default_rng(2))
+    assert read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, 0.08, FPS) is None
+
+
+def test_a_reading_of_other_words_fits_worse_than_the_line_itself():
+    probs = _probs(TRUE_RUNS, np.random.default_rng(3))
+    own = read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, len(probs) / FPS, FPS)
+    other = [[("s", 1), ("i", 1), ("t", 0)], [("k", 1), ("ɪ", 1), ("t", 0)]]  # "seat kit"
+    wrong = read_lines.read_line(probs, read_lines.line_phones(other), 0.0, len(probs) / FPS, FPS)
+    assert own is not None and wrong is not None
+    assert wrong.fit_loss > read_lines.MAX_FIT_LOSS > own.fit_loss
+
+
+def _alignment(lines: tuple[TakeLine, ...], n: int, worded=frozenset()) -> take.ScriptAlignment:
+    return take.ScriptAlignment(
+        anchor=np.zeros((n, 2, 2), np.float32),
+        lines=lines,
+        phones={r: take.RolePhones() for r in spec.ROLES},
+        notes=(),
+        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
+        separable=True,
+        worded_lines=frozenset(worded),
+    )
+
+
+@pytest.mark.skipif(not take._aligner_available(), reason="needs the bundled English dictionary")
+def test_only_sure_english_lines_without_aligned_words_are_read():
+    script = parse_script("A: Bob moved.\nB: Bob moved.\nA: Bob moved.\n")
+    probs = _probs(TRUE_RUNS * 3, np.random.default_rng(4))
+    span = len(probs) / 3 / FPS
+    lines = (
+        TakeLine("A", "A", "Bob moved.", 0.0, span, 1, 0.9),
+        TakeLine("B", "B", "Bob moved.", span, 2 * span, 2, 0.2),  # not sure of its place
+        TakeLine("A", "A", "Bob moved.", 2 * span, 3 * span, 3, 0.9),  # its words aligned
+    )
+    got = take.read_unaligned_lines(_alignment(lines, len(probs), worded={3}), script, [probs], FPS)
+    assert [len(got[r]) for r in spec.ROLES] == [1, 0]
+    assert got["A"][0].start[0] < span and got["A"][0].ipa[0] == "b"
+    german = parse_script("A: Bob zog um.\nB: Bob zog um.\nA: Bob zog um.\n")
+    assert not any(take.read_unaligned_lines(_alignment(lines, len(probs)), german, [probs], FPS).values())
+
+
+def test_a_read_line_replaces_the_free_reading_over_its_span_only():
+    from duet.model import generation
+
+    free = (["a", "p", "a", "t", "a"], [0.0, 0.2, 0.4, 1.2, 1.4], [0.2, 0.4, 0.6, 1.4, 1.6], [1, 0, 1, 0, 1])
+    line = read_lines.ReadPhones(("b", "ɑ", "b"), (0.1, 0.2, 0.5), (0.2, 0.5, 0.6), (1, 1, 0), 0.2)
+    ipa, start, end, stress, spans = generation._with_lines(*free, [(0.0, 0.6), (1.2, 1.6)], [line])
+    kept = [(p, s) for p, s in zip(ipa, start, strict=True) if s >= 1.0]
+    assert kept == [("t", 1.2), ("a", 1.4)]  # outside the line: the free reading
+    assert sorted(p for p, s in zip(ipa, start, strict=True) if s < 1.0) == ["b", "b", "ɑ"]
+    assert (0.1, 0.6) in spans and len(ipa) == len(start) == len(end) == len(stress)
