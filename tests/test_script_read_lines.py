@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -113,8 +115,40 @@ def test_only_sure_english_lines_without_aligned_words_are_read():
     got = take.read_unaligned_lines(_alignment(lines, len(probs), worded={3}), script, [probs], FPS)
     assert [len(got[r]) for r in spec.ROLES] == [1, 0]
     assert got["A"][0].start[0] < span and got["A"][0].ipa[0] == "b"
-    german = parse_script("A: Bob zog um.\nB: Bob zog um.\nA: Bob zog um.\n")
-    assert not any(take.read_unaligned_lines(_alignment(lines, len(probs)), german, [probs], FPS).values())
+    set_aside = dataclasses.replace(_alignment(lines, len(probs)), anchor=None)
+    assert not any(take.read_unaligned_lines(set_aside, script, [probs], FPS).values())
+
+
+def test_lines_in_latin_letters_are_read_letter_by_letter_and_other_writing_systems_are_not():
+    """A German line has no dictionary here: its letters give its mouth shapes ("Bob" seals
+    twice). A line in kana is left to the lip reader's free reading."""
+    script = parse_script("A: Bob zog um.\nB: ボブ\n")
+    probs = _probs(TRUE_RUNS * 2, np.random.default_rng(5))
+    span = len(probs) / 2 / FPS
+    lines = (
+        TakeLine("A", "A", "Bob zog um.", 0.0, span, 1, 0.9),
+        TakeLine("B", "B", "ボブ", span, 2 * span, 2, 0.9),
+    )
+    got = take.read_unaligned_lines(_alignment(lines, len(probs)), script, [probs], FPS)
+    assert len(got["A"]) == 1 and not got["B"]
+    assert got["A"][0].ipa[:3] == ("b", "o", "b")
+
+
+@pytest.mark.parametrize(
+    ("word", "ipa"),
+    [
+        ("Schön", ["ʃ", "ø", "n"]),  # German trigraph and umlaut
+        ("España", ["e", "s", "p", "a", "ɲ", "a"]),
+        ("beaucoup", ["b", "o", "k", "u"]),  # French: eau, ou, a final p after ou is silent
+        ("Wasser", ["v", "a", "s", "e", "r"]),  # German w; a doubled consonant is one
+        ("garçon", ["g", "a", "r", "s", "o", "n"]),
+        ("ボブ", []),  # not Latin letters
+    ],
+)
+def test_latin_letters_give_a_words_mouth_shapes(word, ipa):
+    from duet.model.script import latin_letters
+
+    assert [p for p, _ in latin_letters.phones(word)] == ipa
 
 
 def test_a_read_line_replaces_the_free_reading_over_its_span_only():

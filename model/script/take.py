@@ -550,33 +550,42 @@ def mouth_weight(
 def read_unaligned_lines(
     aligned: ScriptAlignment, script: Script, probs: Sequence[np.ndarray], fps: float
 ) -> dict[str, list]:
-    """{role: [read_lines.ReadPhones]}: the sure English lines whose words did not align, read by
-    the lip reader along each line's own phones (read_lines.py). probs: the lip reader's (F,
-    N_CLASSES) probabilities at `fps`, of the mix (one) or of each stem (two). Lines whose reading
-    does not fit their text are left out (the lip reader's free reading stays). Empty for a script
-    set aside, a script not in English, or a build without the aligner's dictionary."""
+    """{role: [read_lines.ReadPhones]}: the sure lines whose words did not align, read by the lip
+    reader along each line's own phones (read_lines.py): an English script's from the bundled
+    dictionary (or letter-to-sound), another script's in Latin letters read letter by letter
+    (latin_letters.py). probs: the lip reader's (F, N_CLASSES) probabilities at `fps`, of the mix
+    (one) or of each stem (two). Lines whose reading does not fit their text are left out (the lip
+    reader's free reading stays), and so are lines in other writing systems. Empty for a script
+    set aside."""
     added: dict[str, list] = {r: [] for r in spec.ROLES}
-    if aligned.anchor is None or not len(probs) or not _aligner_available() or not script_is_english(script):
+    if aligned.anchor is None or not len(probs):
         return added
-    from . import english, read_lines
+    from . import latin_letters, read_lines
 
+    pronounce = _english_pronunciation if _aligner_available() and script_is_english(script) else None
     by_number = {line.number: line for line in script.lines}
     for taken in aligned.lines:
         line = by_number.get(taken.source_line)
-        if (
-            line is None
-            or taken.source_line in aligned.worded_lines
-            or taken.confidence < pl.LOW_CONFIDENCE
-            or not _english_like(line)
-        ):
+        if line is None or taken.source_line in aligned.worded_lines or taken.confidence < pl.LOW_CONFIDENCE:
             continue
-        words = [[(english.to_ipa(a, st), st) for a, st in english.pronounce(w)] for w in line.words]
+        if pronounce is not None and _english_like(line):
+            words = [pronounce(w) for w in line.words]
+        elif all(latin_letters.is_latin(w) for w in line.words if any(ch.isalpha() for ch in w)):
+            words = [latin_letters.phones(w) for w in line.words]
+        else:
+            continue
         phones = read_lines.line_phones([w for w in words if w])
         role_probs = probs[ROLE_INDEX[line.role]] if len(probs) == 2 else probs[0]
         got = read_lines.read_line(role_probs, phones, taken.start, taken.end, fps)
         if got is not None and got.ipa and got.fit_loss <= read_lines.MAX_FIT_LOSS:
             added[line.role].append(got)
     return added
+
+
+def _english_pronunciation(word: str) -> list[tuple[str, int]]:
+    from . import english
+
+    return [(english.to_ipa(a, stress), stress) for a, stress in english.pronounce(word)]
 
 
 def script_mouth(
