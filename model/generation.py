@@ -483,11 +483,7 @@ def _with_lines(ipa, start, end, stress, spans, lines) -> tuple[list, list, list
     """A free reading's phones and spans with the phones of script lines read along their own
     phones (read_lines.ReadPhones) in place of the free ones over each line."""
     covered = [(line.start[0], line.end[-1]) for line in lines]
-    keep = [
-        k
-        for k in range(len(ipa))
-        if not any(a <= 0.5 * (start[k] + end[k]) < b for a, b in covered)
-    ]
+    keep = [k for k in range(len(ipa)) if not any(a <= 0.5 * (start[k] + end[k]) < b for a, b in covered)]
     out = (
         [ipa[k] for k in keep] + [p for line in lines for p in line.ipa],
         [start[k] for k in keep] + [t for line in lines for t in line.start],
