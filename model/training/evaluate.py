@@ -412,7 +412,12 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
         ]
         by_lang = [(name, b) for name, b in by_lang if name not in ("energy-jaw", "teacher")]
         if by_lang:
-            lines += [f"Per language ({ds}; phone-level lips for English only):", ""]
+            lines += [
+                f"Per language ({ds}; +script: English words aligned by pocketsphinx, the lines whose "
+                "words do not align, and other Latin-script languages' lines, read by the lip reader "
+                "along their phones; Chinese and Japanese lines keep the lip reader's free reading):",
+                "",
+            ]
             langs = sorted({g for _, b in by_lang for g in b})
             lang_rows = [
                 (f"{g} ({b[g].get('clips')}) {name}", b[g]) for g in langs for name, b in by_lang if g in b
