@@ -121,13 +121,13 @@ def test_only_sure_english_lines_without_aligned_words_are_read():
 
 def test_lines_in_latin_letters_are_read_letter_by_letter_and_other_writing_systems_are_not():
     """A German line has no dictionary here: its letters give its mouth shapes ("Bob" seals
-    twice). A line in kana is left to the lip reader's free reading."""
-    script = parse_script("A: Bob zog um.\nB: ボブ\n")
+    twice). A line in Chinese characters is left to the lip reader's free reading."""
+    script = parse_script("A: Bob zog um.\nB: 鲍勃搬家了\n")
     probs = _probs(TRUE_RUNS * 2, np.random.default_rng(5))
     span = len(probs) / 2 / FPS
     lines = (
         TakeLine("A", "A", "Bob zog um.", 0.0, span, 1, 0.9),
-        TakeLine("B", "B", "ボブ", span, 2 * span, 2, 0.9),
+        TakeLine("B", "B", "鲍勃搬家了", span, 2 * span, 2, 0.9),
     )
     got = take.read_unaligned_lines(_alignment(lines, len(probs)), script, [probs], FPS)
     assert len(got["A"]) == 1 and not got["B"]
@@ -161,3 +161,20 @@ def test_a_read_line_replaces_the_free_reading_over_its_span_only():
     assert kept == [("t", 1.2), ("a", 1.4)]  # outside the line: the free reading
     assert sorted(p for p, s in zip(ipa, start, strict=True) if s < 1.0) == ["b", "b", "ɑ"]
     assert (0.1, 0.6) in spans and len(ipa) == len(start) == len(end) == len(stress)
+
+
+@pytest.mark.parametrize(
+    ("word", "ipa"),
+    [
+        ("すずきさん", ["s", "ɯ", "z", "ɯ", "k", "i", "s", "a", "n"]),
+        ("ぶちょう", ["b", "ɯ", "tʃ", "j", "o", "o"]),  # a small yo; ou is a long o
+        ("けっこん", ["k", "e", "k", "o", "n"]),  # the small tsu holds the next consonant
+        ("パン", ["p", "a", "n"]),  # katakana
+        ("ふうん", ["ɸ", "ɯ", "ɯ", "n"]),
+        ("東京", []),  # kanji: no reading here
+    ],
+)
+def test_kana_give_a_words_mouth_shapes(word, ipa):
+    from duet.model.script import kana
+
+    assert [p for p, _ in kana.phones(word)] == ipa
