@@ -40,6 +40,7 @@ def test_zip_leaves_out_what_users_do_not_need(built_zip: Path) -> None:
         assert not [n for n in names if excluded in n], f"{excluded} leaked into the zip"
     assert any(n.startswith("wheels/pydantic_core-") for n in names)
     assert any(n.startswith("wheels/pocketsphinx-5.1.1-") for n in names)
+    assert "wheels/pypinyin-0.55.0-py2.py3-none-any.whl" in names  # Chinese script lines' sounds
     # The bundled example dialogue travels with the extension (the demo and users use it).
     assert "assets/example_dialogue.flac" in names
     assert "assets/example_dialogue_staging.txt" in names
@@ -69,7 +70,8 @@ def test_install_enable_and_clean_unregister(built_zip: Path) -> None:
     assert "DUET_OT_add_dialogue_pair" in report["types_enabled"]
     assert report["menu_entries_enabled"] >= 1
     assert report["scene_settings_enabled"]
-    assert {"pydantic", "pydantic_core", "pocketsphinx"} <= set(report["bundled_packages"])
+    assert {"pydantic", "pydantic_core", "pocketsphinx", "pypinyin"} <= set(report["bundled_packages"])
+    assert report["chinese_reading"] == ["ʈʂ", "ɨ", "f", "a", "n"]  # 吃饭, "chi fan"
     # The bundled pocketsphinx imports and loads its English model (the extension's copy).
     assert report["english_alignment_available"]
     assert report["word_recognition_available"]

@@ -11,7 +11,7 @@ import pytest
 from duet.model import spec
 from duet.model.lips import mouth_classes as mc
 from duet.model.performance import TakeLine
-from duet.model.script import parse_script, read_lines, take
+from duet.model.script import hanzi, parse_script, read_lines, take
 from duet.model.script import placement as pl
 
 FPS = 50.0
@@ -121,13 +121,13 @@ def test_only_sure_english_lines_without_aligned_words_are_read():
 
 def test_lines_in_latin_letters_are_read_letter_by_letter_and_other_writing_systems_are_not():
     """A German line has no dictionary here: its letters give its mouth shapes ("Bob" seals
-    twice). A line in Chinese characters is left to the lip reader's free reading."""
-    script = parse_script("A: Bob zog um.\nB: 鲍勃搬家了\n")
+    twice). A line in Cyrillic is left to the lip reader's free reading."""
+    script = parse_script("A: Bob zog um.\nB: Боб переехал\n")
     probs = _probs(TRUE_RUNS * 2, np.random.default_rng(5))
     span = len(probs) / 2 / FPS
     lines = (
         TakeLine("A", "A", "Bob zog um.", 0.0, span, 1, 0.9),
-        TakeLine("B", "B", "鲍勃搬家了", span, 2 * span, 2, 0.9),
+        TakeLine("B", "B", "Боб переехал", span, 2 * span, 2, 0.9),
     )
     got = take.read_unaligned_lines(_alignment(lines, len(probs)), script, [probs], FPS)
     assert len(got["A"]) == 1 and not got["B"]
@@ -178,3 +178,30 @@ def test_kana_give_a_words_mouth_shapes(word, ipa):
     from duet.model.script import kana
 
     assert [p for p, _ in kana.phones(word)] == ipa
+
+
+@pytest.mark.parametrize(
+    ("syllable", "ipa"),
+    [
+        ("ba", ["p", "a"]),  # pinyin b is unaspirated p: the lips seal either way
+        ("ma", ["m", "a"]),
+        ("zhong", ["ʈʂ", "ʊ", "ŋ"]),  # -ong rounds
+        ("shi", ["ʂ", "ɨ"]),  # after a sibilant, i is no /i/
+        ("xue", ["ɕ", "y", "ɛ"]),  # after x, u is ü
+        ("wo", ["w", "o"]),
+        ("you", ["j", "oʊ"]),
+        ("wei", ["w", "eɪ"]),
+        ("lü", ["l", "y"]),
+        ("er", ["ɚ"]),
+        ("qx", []),  # not a syllable
+    ],
+)
+def test_pinyin_syllables_give_their_mouth_shapes(syllable, ipa):
+    assert hanzi.syllable_phones(syllable) == ipa
+
+
+@pytest.mark.skipif(not hanzi.available(), reason="needs pypinyin")
+def test_chinese_words_go_through_their_pinyin():
+    assert [p for p, _ in hanzi.phones("吃饭")] == ["ʈʂ", "ɨ", "f", "a", "n"]
+    assert [p for p, _ in hanzi.phones("面包")] == ["m", "j", "ɛ", "n", "p", "aʊ"]
+    assert hanzi.phones("bob") == [] and hanzi.phones("パン") == []

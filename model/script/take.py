@@ -553,14 +553,15 @@ def read_unaligned_lines(
     """{role: [read_lines.ReadPhones]}: the sure lines whose words did not align, read by the lip
     reader along each line's own phones (read_lines.py): an English script's from the bundled
     dictionary (or letter-to-sound), another script's in Latin letters read letter by letter
-    (latin_letters.py), in Japanese kana mora by mora (kana.py). probs: the lip reader's (F,
-    N_CLASSES) probabilities at `fps`, of the mix (one) or of each stem (two). Lines whose reading
-    does not fit their text are left out (the lip reader's free reading stays), and so are lines
-    in other writing systems (Chinese, kanji). Empty for a script set aside."""
+    (latin_letters.py), in Japanese kana mora by mora (kana.py), in Chinese characters through
+    their pinyin (hanzi.py). probs: the lip reader's (F, N_CLASSES) probabilities at `fps`, of the
+    mix (one) or of each stem (two). Lines whose reading does not fit their text are left out (the
+    lip reader's free reading stays), and so are lines in other writing systems (or kanji mixed
+    with kana). Empty for a script set aside."""
     added: dict[str, list] = {r: [] for r in spec.ROLES}
     if aligned.anchor is None or not len(probs):
         return added
-    from . import kana, latin_letters, read_lines
+    from . import hanzi, kana, latin_letters, read_lines
 
     pronounce = _english_pronunciation if _aligner_available() and script_is_english(script) else None
     by_number = {line.number: line for line in script.lines}
@@ -574,6 +575,8 @@ def read_unaligned_lines(
             words = [latin_letters.phones(w) for w in line.words]
         elif all(kana.is_kana(w) for w in line.words):
             words = [kana.phones(w) for w in line.words]
+        elif all(hanzi.is_hanzi(w) for w in line.words):
+            words = [hanzi.phones(w) for w in line.words]
         else:
             continue
         phones = read_lines.line_phones([w for w in words if w])

@@ -81,6 +81,9 @@ def main(zip_path: str) -> None:
     # Recognise English Words loads the language model and the phone loop's model as well.
     recognise = importlib.import_module(MODULE + ".model.script.recognise")
     report["word_recognition_available"] = recognise.recogniser_available()
+    # Chinese script lines get their sounds from the bundled pypinyin.
+    hanzi = importlib.import_module(MODULE + ".model.script.hanzi")
+    report["chinese_reading"] = [p for p, _ in hanzi.phones("吃饭")]
     report["bundled_pocketsphinx_loads"] = bundled_pocketsphinx_loads(user)
     # The lip reader's weights load from the installed extension (read_lips, on by default).
     lip_reader = importlib.import_module(MODULE + ".model.lips.lip_reader")
