@@ -3,7 +3,7 @@
     .venv/bin/python tools/build_extension.py [--out dist] [--split-platforms]
 
 Runs Blender's own extension tooling from the bpy module. Before building it
-fetches the wheels the manifest lists (pydantic and pocketsphinx for Blender's Python) into
+fetches the wheels the manifest lists (pydantic, pocketsphinx and pypinyin for Blender's Python) into
 wheels/ with pip, exact files only, and checks nothing else is listed.
 """
 

@@ -415,7 +415,7 @@ def markdown(results: dict, meta: dict, notes: str = "") -> str:
             lines += [
                 f"Per language ({ds}; +script: English words aligned by pocketsphinx, the lines whose "
                 "words do not align, and other Latin-script languages' lines, read by the lip reader "
-                "along their phones, as are kana; Chinese lines keep the lip reader's free reading):",
+                "along their phones, as are kana and Chinese through its pinyin):",
                 "",
             ]
             langs = sorted({g for _, b in by_lang for g in b})
