@@ -88,39 +88,56 @@ def _states(phones: Sequence[LinePhone]) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.array(cls), np.array(stay), np.array(skip), np.array(owner)
 
 
-def align(logp: np.ndarray, phones: Sequence[LinePhone]) -> tuple[np.ndarray, float] | None:
-    """(F,) the phone (-1: a pause) of each frame, and the path's mean log-probability; None when
-    the span is too short for the line."""
-    cls, stay, skip, owner = _states(phones)
-    n_states, n = len(cls), len(logp)
-    need = int((~skip).sum())
-    if not len(phones) or n < need:
+def best_path(emit: np.ndarray, stay: np.ndarray, skippable: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The most likely path through a left-to-right chain of states: (F,) the state of each frame
+    and the path's mean log-probability per frame; None when no path fits (fewer frames than
+    states that must be visited).
+
+    emit: (F, S) log-probability of each frame in each state; stay: (S,) a state may last more
+    than one frame; skippable: (S,) a state may be passed over (a pause). The path starts in the
+    first state or the second when the first is skippable, and ends in the last or the one before
+    it when the last is skippable. Ties prefer staying, then moving one state on."""
+    n, n_states = emit.shape
+    if n == 0 or n_states == 0:
         return None
-    neg = -1e18
-    emit = logp[:, cls]  # (F, S)
+    neg = -np.inf
     score = np.full(n_states, neg)
     score[0] = emit[0, 0]
-    score[1] = emit[0, 1]  # the leading pause may be skipped
+    if skippable[0] and n_states > 1:
+        score[1] = emit[0, 1]
     back = np.zeros((n, n_states), dtype=np.int8)  # 0 stay, 1 from the previous state, 2 skip one
-    skippable = np.concatenate([[False], skip[:-1]])  # state s-1 may be skipped to reach s
+    over = np.zeros(n_states, dtype=bool)
+    over[2:] = skippable[1:-1]  # state s-1 may be passed over to reach s
     for t in range(1, n):
         held = np.where(stay, score, neg)
         moved = np.concatenate([[neg], score[:-1]])
-        jumped = np.full(n_states, neg)
-        jumped[2:] = np.where(skippable[2:], score[:-2], neg)
-        choice = np.argmax(np.stack([held, moved, jumped]), axis=0)
-        score = np.choose(choice, (held, moved, jumped)) + emit[t]
-        back[t] = choice
+        jumped = np.where(over, np.concatenate([[neg, neg], score[:-2]]), neg)[:n_states]
+        best = np.maximum(held, np.maximum(moved, jumped))
+        back[t] = np.where(best == held, 0, np.where(best == moved, 1, 2))
+        score = best + emit[t]
     last = n_states - 1
-    end = last if not skip[last] or score[last] >= score[last - 1] else last - 1
-    if score[end] <= neg / 2:
+    end = last if not skippable[last] or n_states < 2 or score[last] >= score[last - 1] else last - 1
+    if not np.isfinite(score[end]):
         return None
     path = np.empty(n, dtype=np.int64)
     s = end
     for t in range(n - 1, -1, -1):
-        path[t] = owner[s]
+        path[t] = s
         s -= int(back[t, s])
     return path, float(score[end]) / n
+
+
+def align(logp: np.ndarray, phones: Sequence[LinePhone]) -> tuple[np.ndarray, float] | None:
+    """(F,) the phone (-1: a pause) of each frame, and the path's mean log-probability; None when
+    the span is too short for the line."""
+    cls, stay, skip, owner = _states(phones)
+    if not len(phones) or len(logp) < int((~skip).sum()):
+        return None
+    got = best_path(logp[:, cls], stay, skip)
+    if got is None:
+        return None
+    states, fit = got
+    return owner[states], fit
 
 
 def read_line(

@@ -25,6 +25,7 @@ from ..frame_classifier import normalised
 from ..lips import lip_reader
 from ..lips import mouth_classes as mc
 from ..lips import phones as ph
+from ..script import read_lines
 from . import real_sources
 
 # A line is kept when its forced path's mean log probability per frame is within this of the free
@@ -67,35 +68,16 @@ def forced_path(logp: np.ndarray, words: list[list[int]]) -> tuple[np.ndarray, f
             optional.append(False)
         states.append(mc.SILENCE)
         optional.append(True)
-    s_count, n = len(states), len(logp)
+    n = len(logp)
     need = sum(not o for o in optional)
     if n < need or need == 0:
         return np.full(n, -1, dtype=np.int16), float("-inf")
     st = np.asarray(states)
-    opt = np.asarray(optional)
-    emit = logp[:, st]  # (F, S)
-    neg = -np.inf
-    score = np.full(s_count, neg)
-    score[0] = emit[0, 0]
-    score[1] = emit[0, 1]  # the leading silence may be skipped
-    back = np.zeros((n, s_count), dtype=np.int8)  # 0 stay, 1 from s-1, 2 from s-2 (skipping a silence)
-    skip_ok = np.zeros(s_count, dtype=bool)
-    skip_ok[2:] = opt[1:-1]  # s-1 optional: s may follow s-2 directly
-    for t in range(1, n):
-        from_prev = np.concatenate([[neg], score[:-1]])
-        from_skip = np.where(skip_ok, np.concatenate([[neg, neg], score[:-2]]), neg)
-        best = np.maximum(score, np.maximum(from_prev, from_skip))
-        back[t] = np.where(best == score, 0, np.where(best == from_prev, 1, 2))
-        score = best + emit[t]
-    end = s_count - 1 if score[-1] >= score[-2] else s_count - 2  # the trailing silence is optional
-    if not np.isfinite(score[end]):
+    got = read_lines.best_path(logp[:, st], np.ones(len(st), dtype=bool), np.asarray(optional))
+    if got is None:
         return np.full(n, -1, dtype=np.int16), float("-inf")
-    path = np.empty(n, dtype=np.int16)
-    s = end
-    for t in range(n - 1, -1, -1):
-        path[t] = st[s]
-        s -= int(back[t, s])
-    return path, float(score[end]) / n
+    path, score = got
+    return st[path].astype(np.int16), score
 
 
 def line_labels(
