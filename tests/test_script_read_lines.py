@@ -7,12 +7,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from script_alignments import script_alignment
 
 from duet.model import spec
 from duet.model.lips import mouth_classes as mc
 from duet.model.performance import TakeLine
 from duet.model.script import hanzi, parse_script, read_lines, take
-from duet.model.script import placement as pl
 
 FPS = 50.0
 # "bob moved" as IPA phones per word
@@ -91,15 +91,7 @@ def test_a_reading_of_other_words_fits_worse_than_the_line_itself():
 
 
 def _alignment(lines: tuple[TakeLine, ...], n: int, worded=frozenset()) -> take.ScriptAlignment:
-    return take.ScriptAlignment(
-        anchor=np.zeros((n, 2, 2), np.float32),
-        lines=lines,
-        phones={r: take.RolePhones() for r in spec.ROLES},
-        notes=(),
-        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
-        separable=True,
-        worded_lines=frozenset(worded),
-    )
+    return script_alignment(lines, n, worded_lines=frozenset(worded))
 
 
 @pytest.mark.skipif(not take._aligner_available(), reason="needs the bundled English dictionary")

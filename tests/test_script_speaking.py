@@ -4,6 +4,7 @@ network (duet.model.script.take.script_speaking, applied by generation.perform).
 from __future__ import annotations
 
 import numpy as np
+from script_alignments import script_alignment
 
 from duet.model import generation, spec
 from duet.model.performance import TakeLine
@@ -59,14 +60,7 @@ def test_perform_takes_who_speaks_from_the_script_lines(monkeypatch):
     audio = (0.05 * rng.standard_normal(n_samples)).astype(np.float32)
     n = generation.features.n_model_frames(n_samples)
     lines = (_line("A", 0.2, 1.2), _line("B", 1.6, 2.6, number=2), _line("A", 2.7, 2.9, 0.1, 3))
-    aligned = take.ScriptAlignment(
-        anchor=np.zeros((n, 2, 2), np.float32),  # says nothing: the network alone would decide
-        lines=lines,
-        phones={r: take.RolePhones() for r in spec.ROLES},
-        notes=(),
-        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
-        separable=True,
-    )
+    aligned = script_alignment(lines, n)  # its anchor says nothing: the network alone would decide
     monkeypatch.setattr(take, "align_script", lambda script, x, rt, **kwargs: aligned)
     script = parse_script("A: one two\nB: three four\nA: five\n")
     perf = generation.perform(audio, runtime="numpy", script=script)
@@ -103,15 +97,7 @@ def test_two_voices_heard_where_the_lines_say_one_are_left_to_the_network_but_no
     two = np.zeros(n, dtype=bool)
     two[_frames(1.1, 1.3)] = True  # under B's interjection
     two[_frames(2.0, 2.2)] = True  # over A's line alone
-    aligned = take.ScriptAlignment(
-        anchor=np.zeros((n, 2, 2), np.float32),
-        lines=lines,
-        phones={r: take.RolePhones() for r in spec.ROLES},
-        notes=(),
-        placement=pl.Placement((), pl.SYLLABLE_S_DEFAULT),
-        separable=True,
-        two_voices=two,
-    )
+    aligned = script_alignment(lines, n, two_voices=two)
     network = {"A": np.full(n, 0.3, np.float32), "B": np.full(n, 0.3, np.float32)}
     got = take.speaking_over_lines(network, aligned, FPS)
     assert np.all(got["A"][_frames(1.1, 1.3)] == 1.0) and np.all(got["B"][_frames(1.1, 1.3)] == 1.0)
