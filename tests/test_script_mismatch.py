@@ -176,7 +176,7 @@ def test_weak_doubts_together_set_a_script_aside():
     together are another take's script (test-000000's mix with test-000020's script: voices agreed
     by chance on its 6 lines, 1 of 6 lines aligned, rate 0.51 of the usual)."""
     rate = "its speaking rate is unusual"
-    lines = "1 of its 6 placed lines are at an implausible pace"
+    lines = "1 of its 6 placed lines is at an implausible pace"
     sure = mismatch.Check(mismatch.MATCH, doubts=(rate, lines))
     reason = take._set_aside_reason(sure, tried=6, aligned=1)
     assert rate in reason and lines in reason and "1 of 6 lines" in reason

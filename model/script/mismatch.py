@@ -156,7 +156,8 @@ def _line_rates(syllables: Sequence[int], placement: pl.Placement, voiced: np.nd
         rate = syl / max(float(np.count_nonzero(v)) / pl.FPS, LINE_MIN_VOICED_S)
         if abs(math.log(rate / take_rate)) > LINE_RATE_TOL * (1.0 + 1.0 / math.sqrt(syl)):
             span_s = (e - s) / pl.FPS
-            out[p.index] = f"{syl} syllables in {span_s:.1f} s is an implausible pace for this take"
+            count = "1 syllable" if syl == 1 else f"{syl} syllables"
+            out[p.index] = f"{count} in {span_s:.1f} s is an implausible pace for this take"
     return out
 
 
@@ -260,7 +261,8 @@ def check_script(
     if any(not RATE_SURE_BAND[0] <= v <= RATE_SURE_BAND[1] for v in rates):
         doubts.append("its speaking rate is unusual")
     if len(implausible) > DOUBT_IMPLAUSIBLE * max(found, 1):
-        doubts.append(f"{len(implausible)} of its {found} placed lines are at an implausible pace")
+        verb = "is" if len(implausible) == 1 else "are"
+        doubts.append(f"{len(implausible)} of its {found} placed lines {verb} at an implausible pace")
     if voiced.ndim == 1 and first is not None and emb is not None:
         agree = voice_agreement(first, emb, voiced)
         if agree is not None:
