@@ -113,13 +113,13 @@ def test_only_sure_english_lines_without_aligned_words_are_read():
 
 def test_lines_in_latin_letters_are_read_letter_by_letter_and_other_writing_systems_are_not():
     """A German line has no dictionary here: its letters give its mouth shapes ("Bob" seals
-    twice). A line in Cyrillic is left to the lip reader's free reading."""
-    script = parse_script("A: Bob zog um.\nB: Боб переехал\n")
+    twice). A line in Hangul is left to the lip reader's free reading."""
+    script = parse_script("A: Bob zog um.\nB: 밥이 이사했다\n")
     probs = _probs(TRUE_RUNS * 2, np.random.default_rng(5))
     span = len(probs) / 2 / FPS
     lines = (
         TakeLine("A", "A", "Bob zog um.", 0.0, span, 1, 0.9),
-        TakeLine("B", "B", "Боб переехал", span, 2 * span, 2, 0.9),
+        TakeLine("B", "B", "밥이 이사했다", span, 2 * span, 2, 0.9),
     )
     got = take.read_unaligned_lines(_alignment(lines, len(probs)), script, [probs], FPS)
     assert len(got["A"]) == 1 and not got["B"]
@@ -197,3 +197,19 @@ def test_chinese_words_go_through_their_pinyin():
     assert [p for p, _ in hanzi.phones("吃饭")] == ["ʈʂ", "ɨ", "f", "a", "n"]
     assert [p for p, _ in hanzi.phones("面包")] == ["m", "j", "ɛ", "n", "p", "aʊ"]
     assert hanzi.phones("bob") == [] and hanzi.phones("パン") == []
+
+
+@pytest.mark.parametrize(
+    ("word", "ipa"),
+    [
+        ("мама", ["m", "a", "m", "a"]),
+        ("номер", ["n", "o", "m", "e", "r"]),  # after a consonant, е has no j of its own
+        ("объём", ["o", "b", "j", "o", "m"]),  # after the hard sign it has
+        ("ёлка", ["j", "o", "l", "k", "a"]),
+        ("Bob", []),
+    ],
+)
+def test_cyrillic_letters_give_a_words_mouth_shapes(word, ipa):
+    from duet.model.script import latin_letters
+
+    assert [p for p, _ in latin_letters.cyrillic_phones(word)] == ipa

@@ -1,4 +1,4 @@
-"""Rough phones of a word in a Latin-script language other than English, for reading its lips.
+"""Rough phones of a word in a Latin-script (or Cyrillic) language other than English, for its lips.
 
 The lip reader reads mouth classes (lips/mouth_classes.py), not phonemes: what matters is where the
 lips seal (p b m), touch the teeth (f v), round (o u ö ü) or open wide (a). Across the languages
@@ -6,7 +6,8 @@ written in Latin letters those follow the spelling closely, so a short table of 
 digraphs shared by French, German, Spanish, Italian, Portuguese, Dutch and Czech gives the order of
 mouth shapes a line makes, without knowing which of them it is in. Where the languages disagree
 (German w is v, French final consonants are silent, Spanish v is b) the common or harmless reading
-is taken; read_lines drops a line whose reading does not fit what the lip reader hears.
+is taken; read_lines drops a line whose reading does not fit what the lip reader hears. Cyrillic
+is read the same way, letter by letter (Russian, Ukrainian, Belarusian, Bulgarian, Serbian).
 """
 
 from __future__ import annotations
@@ -79,6 +80,55 @@ _LETTERS: dict[str, tuple[str, ...]] = {
     "þ": ("θ",),
     "ł": ("w",),
 }
+# Cyrillic (Russian, Ukrainian, Belarusian, Bulgarian, Serbian): close to one letter, one sound.
+# The soft and hard signs only colour the consonant before them; iotated vowels start with a j.
+_CYRILLIC: dict[str, tuple[str, ...]] = {
+    "а": ("a",),
+    "б": ("b",),
+    "в": ("v",),
+    "г": ("g",),
+    "ґ": ("g",),
+    "д": ("d",),
+    "е": ("j", "e"),
+    "є": ("j", "e"),
+    "ё": ("j", "o"),
+    "ж": ("ʒ",),
+    "з": ("z",),
+    "и": ("i",),
+    "і": ("i",),
+    "ї": ("j", "i"),
+    "й": ("j",),
+    "ј": ("j",),
+    "к": ("k",),
+    "л": ("l",),
+    "љ": ("l",),
+    "м": ("m",),
+    "н": ("n",),
+    "њ": ("n",),
+    "о": ("o",),
+    "п": ("p",),
+    "р": ("r",),
+    "с": ("s",),
+    "т": ("t",),
+    "ћ": ("tʃ",),
+    "ђ": ("dʒ",),
+    "у": ("u",),
+    "ў": ("w",),
+    "ф": ("f",),
+    "х": ("x",),
+    "ц": ("ts",),
+    "ч": ("tʃ",),
+    "џ": ("dʒ",),
+    "ш": ("ʃ",),
+    "щ": ("ʃ",),
+    "ъ": (),
+    "ы": ("ɨ",),
+    "ь": (),
+    "э": ("e",),
+    "ю": ("j", "u"),
+    "я": ("j", "a"),
+}
+_CYRILLIC_NO_CONSONANT = frozenset("аеёиіїоуыэюяєъьй")  # a j-vowel after these keeps its j
 _VOWEL_LETTERS = frozenset("aeiouyäæöøœüå")
 _SOFTENING = frozenset("eiy")  # c before these is s, g is a postalveolar
 
@@ -98,6 +148,27 @@ def is_latin(word: str) -> bool:
     """Every letter of the word is a Latin letter (accents allowed)."""
     letters = [ch for ch in word if ch.isalpha()]
     return bool(letters) and all("LATIN" in unicodedata.name(ch, "") for ch in letters)
+
+
+def is_cyrillic(word: str) -> bool:
+    """Every letter of the word is a Cyrillic letter."""
+    letters = [ch for ch in word if ch.isalpha()]
+    return bool(letters) and all("CYRILLIC" in unicodedata.name(ch, "") for ch in letters)
+
+
+def cyrillic_phones(word: str) -> list[tuple[str, int]]:
+    """(IPA, stress) of a word in Cyrillic letters read one by one; [] for other words."""
+    if not is_cyrillic(word):
+        return []
+    out: list[str] = []
+    previous = ""
+    for ch in unicodedata.normalize("NFC", word.lower()):
+        sounds = _CYRILLIC.get(ch, ())
+        if len(sounds) == 2 and sounds[0] == "j" and previous and previous not in _CYRILLIC_NO_CONSONANT:
+            sounds = sounds[1:]  # after a consonant the vowel softens it instead: no j of its own
+        out += sounds
+        previous = ch
+    return [(p, 1 if _is_vowel(p) else 0) for p in out]
 
 
 def phones(word: str) -> list[tuple[str, int]]:

@@ -552,8 +552,8 @@ def read_unaligned_lines(
 ) -> dict[str, list]:
     """{role: [read_lines.ReadPhones]}: the sure lines whose words did not align, read by the lip
     reader along each line's own phones (read_lines.py): an English script's from the bundled
-    dictionary (or letter-to-sound), another script's in Latin letters read letter by letter
-    (latin_letters.py), in Japanese kana mora by mora (kana.py), in Chinese characters through
+    dictionary (or letter-to-sound), another script's in Latin or Cyrillic letters read letter by
+    letter (latin_letters.py), in Japanese kana mora by mora (kana.py), in Chinese characters through
     their pinyin (hanzi.py). probs: the lip reader's (F, N_CLASSES) probabilities at `fps`, of the
     mix (one) or of each stem (two). Lines whose reading does not fit their text are left out (the
     lip reader's free reading stays), and so are lines in other writing systems (or kanji mixed
@@ -573,6 +573,8 @@ def read_unaligned_lines(
             words = [pronounce(w) for w in line.words]
         elif all(latin_letters.is_latin(w) for w in line.words if any(ch.isalpha() for ch in w)):
             words = [latin_letters.phones(w) for w in line.words]
+        elif all(latin_letters.is_cyrillic(w) for w in line.words if any(ch.isalpha() for ch in w)):
+            words = [latin_letters.cyrillic_phones(w) for w in line.words]
         elif all(kana.is_kana(w) for w in line.words):
             words = [kana.phones(w) for w in line.words]
         elif all(hanzi.is_hanzi(w) for w in line.words):
