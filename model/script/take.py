@@ -7,14 +7,17 @@ that gives the network (a dense role anchor) and the mouth (phones for the lips)
     aligned.phones[role]    # the aligned phones of that role's lines, for duet.model.lips
     aligned.lines           # TakeLine per script line found (markers, subtitles)
     aligned.notes           # lines not found, words not aligned: for the take's report
+    read_unaligned_lines(aligned, script, reader_probs, fps)  # the other sure lines, for the lip reader
 
 Mixed takes: lines are placed on the voice activity of the mix with the
 network's voice vectors as evidence of who speaks (placement.py), iterated:
 the first placement (from pauses and line lengths alone) gives each role's
-voice, which then tells the lines apart where turns latch. Stems: each role's
-lines on its own stem. English words are then aligned inside each line's span
-(english.py, pocketsphinx); other languages, or a take without pocketsphinx,
-get roles and line timing only, and the network's own mouth.
+voice, which then tells the lines apart where turns latch; short lines spoken
+under the partner's line are found where the voice counter hears two voices.
+Stems: each role's lines on its own stem. English words are then aligned inside
+each line's span (english.py, pocketsphinx). The sure lines whose words did not
+align, and those of other languages (Latin or Cyrillic letters, kana, Chinese),
+are read by the lip reader along their own phones (read_lines.py).
 """
 
 from __future__ import annotations
