@@ -213,3 +213,18 @@ def test_cyrillic_letters_give_a_words_mouth_shapes(word, ipa):
     from duet.model.script import latin_letters
 
     assert [p for p, _ in latin_letters.cyrillic_phones(word)] == ipa
+
+
+def test_on_stems_each_line_is_read_on_its_own_characters_stem():
+    """B's line is read on B's stem: there "bob moved" is heard; A's stem is silent there, and
+    a reading of silence as "bob moved" does not fit."""
+    script = parse_script("A: Bob zog um.\nB: Bob zog um.\n")
+    rng = np.random.default_rng(6)
+    heard = _probs(TRUE_RUNS, rng)
+    silent = _probs([(mc.SILENCE, len(heard))], rng, clarity=6.0)
+    span = len(heard) / FPS
+    lines = (TakeLine("B", "B", "Bob zog um.", 0.0, span, 2, 0.9),)
+    got = take.read_unaligned_lines(_alignment(lines, len(heard)), script, [silent, heard], FPS)
+    assert len(got["B"]) == 1 and got["B"][0].ipa[0] == "b"
+    swapped = take.read_unaligned_lines(_alignment(lines, len(heard)), script, [heard, silent], FPS)
+    assert not swapped["B"]
