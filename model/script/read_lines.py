@@ -1,15 +1,18 @@
-"""The lips of a script line whose words the aligner could not place: its phones read by the lip reader.
+"""The lips of a script line whose words were not aligned: its phones read by the lip reader.
 
 pocketsphinx aligns English words on voices like its training speech; on robotic synthetic voices,
 in a mix where the partner talks over the line, or in noise, many lines keep their placement but
-not their words, and their lips fell back to the lip reader's free reading. The script still says
+not their words, and other languages' lines never had words aligned: their lips fell back to the
+lip reader's free reading. The script still says
 which phones the line holds, in order. Here the lip reader's per-frame mouth-class probabilities
 (lips/lip_reader.py) over the line's span are aligned to that sequence (a left-to-right Viterbi
 search, each phone at least its minimum length, a pause allowed between words), and each phone
 takes the frames its classes were given. The free reading guesses which mouth is made; the
 constrained one only decides when: a p/b/m the line holds is not missed, and none is invented.
 
-Pure numpy. English lines only (their phones come from the bundled dictionary or letter-to-sound).
+The phones come from the caller (take.read_unaligned_lines: English through the bundled dictionary,
+other languages through latin_letters.py, kana.py, hanzi.py). The same search (best_path) labels
+Fish Fillets' lines for the lip reader's training (training/fillets_phones.py). Pure numpy.
 """
 
 from __future__ import annotations
