@@ -113,13 +113,13 @@ def test_only_sure_english_lines_without_aligned_words_are_read():
 
 def test_lines_in_latin_letters_are_read_letter_by_letter_and_other_writing_systems_are_not():
     """A German line has no dictionary here: its letters give its mouth shapes ("Bob" seals
-    twice). A line in Hangul is left to the lip reader's free reading."""
-    script = parse_script("A: Bob zog um.\nB: 밥이 이사했다\n")
+    twice). A line in Arabic letters is left to the lip reader's free reading."""
+    script = parse_script("A: Bob zog um.\nB: بوب انتقل\n")
     probs = _probs(TRUE_RUNS * 2, np.random.default_rng(5))
     span = len(probs) / 2 / FPS
     lines = (
         TakeLine("A", "A", "Bob zog um.", 0.0, span, 1, 0.9),
-        TakeLine("B", "B", "밥이 이사했다", span, 2 * span, 2, 0.9),
+        TakeLine("B", "B", "بوب انتقل", span, 2 * span, 2, 0.9),
     )
     got = take.read_unaligned_lines(_alignment(lines, len(probs)), script, [probs], FPS)
     assert len(got["A"]) == 1 and not got["B"]
@@ -228,3 +228,19 @@ def test_on_stems_each_line_is_read_on_its_own_characters_stem():
     assert len(got["B"]) == 1 and got["B"][0].ipa[0] == "b"
     swapped = take.read_unaligned_lines(_alignment(lines, len(heard)), script, [heard, silent], FPS)
     assert not swapped["B"]
+
+
+@pytest.mark.parametrize(
+    ("word", "ipa"),
+    [
+        ("밥", ["p", "a", "p"]),  # initial, vowel and final of one block
+        ("물", ["m", "u", "l"]),
+        ("뭐", ["m", "w", "ʌ"]),
+        ("안녕", ["a", "n", "n", "j", "ʌ", "ŋ"]),  # a silent initial
+        ("bob", []),
+    ],
+)
+def test_hangul_blocks_give_a_words_mouth_shapes(word, ipa):
+    from duet.model.script import hangul
+
+    assert [p for p, _ in hangul.phones(word)] == ipa

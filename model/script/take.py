@@ -16,7 +16,7 @@ voice, which then tells the lines apart where turns latch; short lines spoken
 under the partner's line are found where the voice counter hears two voices.
 Stems: each role's lines on its own stem. English words are then aligned inside
 each line's span (english.py, pocketsphinx). The sure lines whose words did not
-align, and those of other languages (Latin or Cyrillic letters, kana, Chinese),
+align, and those of other languages (Latin or Cyrillic letters, kana, Chinese, Hangul),
 are read by the lip reader along their own phones (read_lines.py).
 """
 
@@ -555,16 +555,16 @@ def read_unaligned_lines(
 ) -> dict[str, list]:
     """{role: [read_lines.ReadPhones]}: the sure lines whose words did not align, read by the lip
     reader along each line's own phones (read_lines.py): an English script's from the bundled
-    dictionary (or letter-to-sound), another script's in Latin or Cyrillic letters read letter by
-    letter (latin_letters.py), in Japanese kana mora by mora (kana.py), in Chinese characters through
-    their pinyin (hanzi.py). probs: the lip reader's (F, N_CLASSES) probabilities at `fps`, of the
-    mix (one) or of each stem (two). Lines whose reading does not fit their text are left out (the
-    lip reader's free reading stays), and so are lines in other writing systems (or kanji mixed
-    with kana). Empty for a script set aside."""
+    dictionary (or letter-to-sound); another script's in Latin or Cyrillic letters letter by letter
+    (latin_letters.py), in Japanese kana mora by mora (kana.py), in Chinese characters through
+    their pinyin (hanzi.py), in Hangul block by block (hangul.py). probs: the lip reader's (F,
+    N_CLASSES) probabilities at `fps`, of the mix (one) or of each stem (two). Lines whose reading
+    does not fit their text are left out (the lip reader's free reading stays), and so are lines
+    in other writing systems (or kanji mixed with kana). Empty for a script set aside."""
     added: dict[str, list] = {r: [] for r in spec.ROLES}
     if aligned.anchor is None or not len(probs):
         return added
-    from . import hanzi, kana, latin_letters, read_lines
+    from . import hangul, hanzi, kana, latin_letters, read_lines
 
     pronounce = _english_pronunciation if _aligner_available() and script_is_english(script) else None
     by_number = {line.number: line for line in script.lines}
@@ -582,6 +582,8 @@ def read_unaligned_lines(
             words = [kana.phones(w) for w in line.words]
         elif all(hanzi.is_hanzi(w) for w in line.words):
             words = [hanzi.phones(w) for w in line.words]
+        elif all(hangul.is_hangul(w) for w in line.words):
+            words = [hangul.phones(w) for w in line.words]
         else:
             continue
         phones = read_lines.line_phones([w for w in words if w])
