@@ -383,9 +383,7 @@ def perform(
         lines = None  # sure script lines whose words did not align: the reader along their phones
         if aligned is not None:
             lines = script_take.read_unaligned_lines(aligned, script, reader_probs, spec.NATIVE_FPS)
-        perf.blendshapes = lip_reader_mouth(
-            perf, x, take_features, lip_reader_weights, probs=reader_probs, lines=lines
-        )
+        perf.blendshapes = lip_reader_mouth(perf, x, reader_probs, lines)
     if aligned is not None:
         perf.blendshapes = script_take.script_mouth(perf.blendshapes, aligned, x, spec.NATIVE_FPS)
         # The anchor only steers the network; where the lines are sure, who speaks IS the script.
@@ -422,30 +420,20 @@ def lip_reader_probabilities(
 
 
 def lip_reader_mouth(
-    perf: Performance,
-    x: np.ndarray,
-    take_features: np.ndarray,
-    weights: str | Path | None = None,
-    *,
-    probs: list[np.ndarray] | None = None,
-    lines: dict[str, list] | None = None,
+    perf: Performance, x: np.ndarray, probs: list[np.ndarray], lines: dict[str, list] | None = None
 ) -> dict[str, np.ndarray]:
     """The network's blendshapes with each character's mouth, while that character speaks, shaped
     by the lip reader's phones (lips/lip_reader.py; its p/b/m leaned by how closed the network
     holds the lips) rendered by the teacher's coarticulation: the reader seals and shapes the lips,
     the network says how far they open (NETWORK_OPENING); the listener's mouth and every other
-    channel stay the network's. Unchanged when the lip reader's weights are absent.
-    take_features: features.stream_features of the whole take; probs: lip_reader_probabilities of
-    the take when the caller has them."""
+    channel stay the network's. probs: lip_reader_probabilities of the take; lines: {role:
+    [read_lines.ReadPhones]}, script lines read along their own phones, which replace the free
+    reading over their spans."""
     from . import lips
     from .lips import lip_reader
     from .script import take as script_take
 
     n = perf.blendshapes[spec.ROLES[0]].shape[0]
-    if probs is None:
-        probs = lip_reader_probabilities(x, n, take_features, weights)
-    if probs is None:
-        return perf.blendshapes
     fps = perf.fps
     speaking = np.stack([perf.speaking[r] for r in spec.ROLES], axis=1)[:n]
     phones = {}
@@ -458,9 +446,9 @@ def lip_reader_mouth(
         ipa, start, end, stress, spans = lip_reader.read_phones(
             probs[r if x.ndim == 2 else 0], talking, fps, closed=closed
         )
-        read = (lines or {}).get(role, [])
-        if read:  # script lines read along their own phones replace the free reading there
-            ipa, start, end, stress, spans = _with_lines(ipa, start, end, stress, spans, read)
+        script_lines = (lines or {}).get(role, [])
+        if script_lines:  # script lines read along their own phones replace the free reading there
+            ipa, start, end, stress, spans = _with_lines(ipa, start, end, stress, spans, script_lines)
         phones[role] = script_take.RolePhones(
             tuple(ipa), tuple(start), tuple(end), tuple(stress), tuple(spans)
         )
@@ -484,14 +472,13 @@ def _with_lines(ipa, start, end, stress, spans, lines) -> tuple[list, list, list
     phones (read_lines.ReadPhones) in place of the free ones over each line."""
     covered = [(line.start[0], line.end[-1]) for line in lines]
     keep = [k for k in range(len(ipa)) if not any(a <= 0.5 * (start[k] + end[k]) < b for a, b in covered)]
-    out = (
+    return (
         [ipa[k] for k in keep] + [p for line in lines for p in line.ipa],
         [start[k] for k in keep] + [t for line in lines for t in line.start],
         [end[k] for k in keep] + [t for line in lines for t in line.end],
         [stress[k] for k in keep] + [s for line in lines for s in line.stress],
         list(spans) + covered,
     )
-    return out
 
 
 def recognised_mouth(

@@ -1,5 +1,5 @@
 """Script lines whose words did not align, read by the lip reader along their own phones
-(duet.model.script.read_lines, take.read_unaligned_lines, generation.lip_reader_mouth)."""
+(duet.model.script.read_lines, take.read_unaligned_lines, generation._with_lines)."""
 
 from __future__ import annotations
 
