@@ -332,12 +332,17 @@ def perform(
     report = _audio_notes(x, n_frames)
     take_features = features.stream_features(x, 0, n_frames)  # once: roles and every window read them
     aligned = None
+    if script is not None and roles is not None:
+        raise InputError("roles and a script cannot both be given: the script says who speaks each line")
+    reader_probs = None  # once: the script's placement and the lips read them
+    if read_lips or script is not None:
+        reader_probs = lip_reader_probabilities(x, n_frames, take_features, lip_reader_weights)
     if script is not None:
         from .script import take as script_take
 
-        if roles is not None:
-            raise InputError("roles and a script cannot both be given: the script says who speaks each line")
-        aligned = script_take.align_script(script, x, rt, log_mel=take_features[0] if x.ndim == 1 else None)
+        aligned = script_take.align_script(
+            script, x, rt, log_mel=take_features[0] if x.ndim == 1 else None, reader_probs=reader_probs or []
+        )
     if aligned is not None and aligned.anchor is not None:
         if hear_overlaps:
             aligned = script_overlaps(aligned, x, take_features[0])
@@ -376,10 +381,7 @@ def perform(
     )
     perf = _performance(y, spec.NATIVE_FPS)
     perf.notes = perf.notes + tuple(report)
-    reader_probs = None
-    if read_lips:
-        reader_probs = lip_reader_probabilities(x, n_frames, take_features, lip_reader_weights)
-    if reader_probs is not None:
+    if read_lips and reader_probs is not None:
         lines = None  # sure script lines whose words did not align: the reader along their phones
         if aligned is not None:
             lines = script_take.read_unaligned_lines(aligned, script, reader_probs, spec.NATIVE_FPS)

@@ -160,6 +160,25 @@ def test_english_words_found_keep_a_script_placement_doubts():
     assert "0 of 6" in take._set_aside_reason(unsure, tried=6, aligned=0)
 
 
+def test_phones_that_fit_the_mouths_heard_keep_a_script_and_ill_fitting_ones_are_a_doubt():
+    """In any language, a script whose phones fit what the lip reader hears closely is this take's
+    (real voices the voice vectors do not tell apart); one that fits badly adds a doubt."""
+    from duet.model.script import content
+
+    voices = mismatch.Check(mismatch.MISMATCH, "voices")
+    assert take._set_aside_reason(voices, tried=0, aligned=0, fit=content.SCRIPT_FITS) == ""
+    assert take._set_aside_reason(voices, tried=0, aligned=0, fit=1.0) == "voices"
+    assert take._set_aside_reason(voices, tried=0, aligned=0, fit=None) == "voices"
+    rate = "its speaking rate is unusual"
+    sure = mismatch.Check(mismatch.MATCH, doubts=(rate,))
+    assert take._set_aside_reason(sure, tried=0, aligned=0, fit=1.0) == ""
+    reason = take._set_aside_reason(sure, tried=6, aligned=1, fit=content.SCRIPT_DOUBT + 0.1)
+    assert rate in reason and "mouth shapes" in reason
+    assert content.script_fit([content.ContentSpan(0, 1, 0.5)] * (content.SCRIPT_MIN_LINES - 1)) is None
+    spans = [content.ContentSpan(0, 1, f) for f in (0.2, 0.4, 3.0, 0.5)] + [None]
+    assert content.script_fit(spans) == pytest.approx(0.45)
+
+
 def test_a_set_aside_script_gives_the_audio_only_take():
     from duet.model import generation
 

@@ -43,6 +43,8 @@ DURATION_SIGMA = 0.45  # log-normal spread of a line's length around its expecta
 DURATION_WEIGHT = 8.0
 HINT_TOLERANCE_S = 0.5  # hints (subtitle times, [0:12]) are usually this close
 HINT_COST_PER_S = 40.0
+CONTENT_TOLERANCE_S = 0.2  # where a line's phones fell (content.py): within this, free ...
+CONTENT_COST_PER_S = 40.0  # ... and beyond it, this per second (chosen on development takes)
 SKIP_COST_PER_S = 8.0  # leaving a line out costs this per expected second ...
 SKIP_COST = 4.0  # ... plus this
 MIN_LINE_S = 0.12
@@ -80,6 +82,10 @@ class LineSpec:
     syllables: int
     hint_start: float | None = None
     hint_end: float | None = None
+    # Where the line's phones fell in the lip reader's reading of the take (content.py): softer
+    # than a time hint, it is weighed against voices, pauses and lengths.
+    content_start: float | None = None
+    content_end: float | None = None
 
 
 @dataclass(frozen=True)
@@ -164,6 +170,9 @@ def _hint_cost(line: LineSpec, start_s: np.ndarray, end_s: np.ndarray) -> np.nda
         cost += HINT_COST_PER_S * np.maximum(0.0, np.abs(start_s - line.hint_start) - HINT_TOLERANCE_S)
     if line.hint_end is not None:
         cost += HINT_COST_PER_S * np.maximum(0.0, np.abs(end_s - line.hint_end) - HINT_TOLERANCE_S)
+    for said, at in ((line.content_start, start_s), (line.content_end, end_s)):
+        if said is not None:
+            cost += CONTENT_COST_PER_S * np.maximum(0.0, np.abs(at - said) - CONTENT_TOLERANCE_S)
     return cost
 
 
@@ -372,6 +381,7 @@ def _interjections(
             if b - a < ISLAND_MIN_S * FPS:
                 continue
             fits = _interjection_candidates(lines, j, expected, out)
+            fits = [i for i in fits if _said_there(lines[i], s + a, s + b)]
             candidates = [i for i in fits if 0.25 <= (b - a) / expected[i] <= 2.5]
             if candidates:  # the nearest in the script, then the closest in length
                 i = min(candidates, key=lambda i: (abs(i - j), abs(math.log((b - a) / expected[i]))))
@@ -443,6 +453,7 @@ def _overlapped_interjections(
             lo, hi = _own_bounds(lines, i, spans, taken)
             starts = s + np.arange(len(ok))
             ok &= (starts >= lo) & (starts + k <= hi)
+            ok &= _said_there(lines[i], starts, starts + k)
             if not ok.any():
                 continue
             score = np.where(ok, p2_w + lean_w, -np.inf)
@@ -459,6 +470,16 @@ def _overlapped_interjections(
         out[i] = ((a, b), lean_ab)
         used.append((a, b))
     return out
+
+
+def _said_there(line: LineSpec, start: np.ndarray | int, end: np.ndarray | int) -> np.ndarray | bool:
+    """Whether frames [start, end) may hold the line by where its phones fell (content.py): an
+    interjection whose phones were heard elsewhere is not moved under another line."""
+    if line.content_start is None or line.content_end is None:
+        return True
+    slack = CONTENT_TOLERANCE_S * FPS
+    before_end = np.asarray(start) < line.content_end * FPS + slack
+    return before_end & (np.asarray(end) > line.content_start * FPS - slack)
 
 
 def _own_bounds(

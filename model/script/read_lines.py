@@ -70,7 +70,7 @@ def _min_frames(cls: int) -> int:
     return MIN_FRAMES_VOWEL if cls in mc.VOWEL_CLASSES else MIN_FRAMES_OTHER
 
 
-def _states(phones: Sequence[LinePhone]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def chain_states(phones: Sequence[LinePhone]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The search's states: (class, may stay, may be skipped, owning phone (-1: a pause)).
 
     A leading pause, then each phone's sub-phone classes as chains of their minimum length (only
@@ -91,23 +91,27 @@ def _states(phones: Sequence[LinePhone]) -> tuple[np.ndarray, np.ndarray, np.nda
     return np.array(cls), np.array(stay), np.array(skip), np.array(owner)
 
 
-def best_path(emit: np.ndarray, stay: np.ndarray, skippable: np.ndarray) -> tuple[np.ndarray, float] | None:
+def best_path(
+    logp: np.ndarray, classes: np.ndarray, stay: np.ndarray, skippable: np.ndarray
+) -> tuple[np.ndarray, float] | None:
     """The most likely path through a left-to-right chain of states: (F,) the state of each frame
     and the path's mean log-probability per frame; None when no path fits (fewer frames than
     states that must be visited).
 
-    emit: (F, S) log-probability of each frame in each state; stay: (S,) a state may last more
-    than one frame; skippable: (S,) a state may be passed over (a pause). The path starts in the
-    first state or the second when the first is skippable, and ends in the last or the one before
-    it when the last is skippable. Ties prefer staying, then moving one state on."""
-    n, n_states = emit.shape
+    logp: (F, C) log-probability of each frame in each class; classes: (S,) the class each state
+    emits (frame t in state s scores logp[t, classes[s]]; a whole take's chain is too long for an
+    (F, S) table); stay: (S,) a state may last more than one frame; skippable: (S,) a state may be
+    passed over (a pause). The path starts in the first state or the second when the first is
+    skippable, and ends in the last or the one before it when the last is skippable. Ties prefer
+    staying, then moving one state on."""
+    n, n_states = len(logp), len(classes)
     if n == 0 or n_states == 0:
         return None
     neg = -np.inf
     score = np.full(n_states, neg)
-    score[0] = emit[0, 0]
+    score[0] = logp[0, classes[0]]
     if skippable[0] and n_states > 1:
-        score[1] = emit[0, 1]
+        score[1] = logp[0, classes[1]]
     back = np.zeros((n, n_states), dtype=np.int8)  # 0 stay, 1 from the previous state, 2 skip one
     over = np.zeros(n_states, dtype=bool)
     over[2:] = skippable[1:-1]  # state s-1 may be passed over to reach s
@@ -117,7 +121,7 @@ def best_path(emit: np.ndarray, stay: np.ndarray, skippable: np.ndarray) -> tupl
         jumped = np.where(over, np.concatenate([[neg, neg], score[:-2]]), neg)[:n_states]
         best = np.maximum(held, np.maximum(moved, jumped))
         back[t] = np.where(best == held, 0, np.where(best == moved, 1, 2))
-        score = best + emit[t]
+        score = best + logp[t, classes]
     last = n_states - 1
     end = last if not skippable[last] or n_states < 2 or score[last] >= score[last - 1] else last - 1
     if not np.isfinite(score[end]):
@@ -133,10 +137,10 @@ def best_path(emit: np.ndarray, stay: np.ndarray, skippable: np.ndarray) -> tupl
 def align(logp: np.ndarray, phones: Sequence[LinePhone]) -> tuple[np.ndarray, float] | None:
     """(F,) the phone (-1: a pause) of each frame, and the path's mean log-probability; None when
     the span is too short for the line."""
-    cls, stay, skip, owner = _states(phones)
+    cls, stay, skip, owner = chain_states(phones)
     if not len(phones) or len(logp) < int((~skip).sum()):
         return None
-    got = best_path(logp[:, cls], stay, skip)
+    got = best_path(logp, cls, stay, skip)
     if got is None:
         return None
     states, fit = got

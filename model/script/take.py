@@ -23,7 +23,7 @@ are read by the lip reader along their own phones (read_lines.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -151,6 +151,7 @@ class PlacedScript:
     evidence: np.ndarray | None  # role evidence (F,) in -1..1
     first: pl.Placement | None = None  # a mix's placement before any voice evidence
     two_voices_p: np.ndarray | None = None  # a mix's (F,) P(two voices at once), voice_count.py
+    content: tuple = ()  # content.ContentSpan or None per line: where its phones fell (content.py)
 
 
 def place_script(
@@ -159,28 +160,43 @@ def place_script(
     n_frames: int,
     runtime: diarization.VoiceRuntime | None,
     log_mel: np.ndarray | None = None,
+    reader_probs: Sequence[np.ndarray] | None = None,
 ) -> PlacedScript:
     """Placement of the lines with what it was made from (PlacedScript). log_mel: a mix's
-    features.log_mel when the caller has it."""
+    features.log_mel when the caller has it; reader_probs: the lip reader's probabilities of the
+    mix (one) or of each stem (two), for where the lines' phones fall (content.py)."""
     specs = _specs(script.lines)
+    english = _english_script(script)
+    phones = [line_phones(line, english) for line in script.lines]
     if audio16k.ndim == 2:
         voiced = np.stack([windowing.voiced_frames(audio16k[:, r], n_frames) for r in range(2)], axis=1)
         ev = stem_evidence(audio16k, n_frames)
         placed: list[pl.PlacedLine | None] = [None] * len(specs)
+        spans: list = [None] * len(specs)
         syllable_s = []
         for r in range(2):
             idx = [i for i, s in enumerate(specs) if s.role == r]
             if not idx:
                 continue
-            got = pl.place_lines([specs[i] for i in idx], voiced[:, r], ev, separable=True)
+            own = [specs[i] for i in idx]
+            got = pl.place_lines(own, voiced[:, r], ev, separable=True)
+            if reader_probs is not None and len(reader_probs) == 2:
+                own, own_spans = _with_content(own, [phones[i] for i in idx], reader_probs[r], got)
+                got = pl.place_lines(own, voiced[:, r], ev, separable=True)
+                for i, span in zip(idx, own_spans, strict=True):
+                    spans[i] = span
             syllable_s.append(got.syllable_s)
             for i, line in zip(idx, got.lines, strict=True):
                 placed[i] = pl.PlacedLine(i, r, line.start, line.end, line.found, line.confidence)
         lines = tuple(p for p in placed if p is not None)
         syl = float(np.mean(syllable_s)) if syllable_s else pl.SYLLABLE_S_DEFAULT
-        return PlacedScript(pl.Placement(lines, syl), voiced, True, None, ev)
+        return PlacedScript(pl.Placement(lines, syl), voiced, True, None, ev, content=tuple(spans))
     voiced = windowing.voiced_frames(audio16k, n_frames)
     placement = first = pl.place_lines(specs, voiced, None)
+    spans = []
+    if reader_probs is not None and len(reader_probs) == 1:
+        specs, spans = _with_content(specs, phones, reader_probs[0], first)
+        placement = first = pl.place_lines(specs, voiced, None)
     separable = False
     emb = evidence = two = None
     if runtime is not None and voiced.any():
@@ -197,7 +213,29 @@ def place_script(
             placement = pl.place_lines(
                 specs, voiced, ev if separable else 0.3 * ev, separable=separable, two_voices=two
             )
-    return PlacedScript(placement, voiced, separable, emb, evidence, first, two)
+    return PlacedScript(placement, voiced, separable, emb, evidence, first, two, tuple(spans))
+
+
+def _with_content(
+    specs: list[pl.LineSpec], phones: list, probs: np.ndarray, guide: pl.Placement
+) -> tuple[list[pl.LineSpec], list]:
+    """The lines' specs with where their phones fall in the lip reader's reading (content.py), for
+    the lines whose phones fit there, and those spans (content.ContentSpan or None per line);
+    guide: a placement without it (to cut long takes)."""
+    from . import content
+
+    spans = content.content_spans(
+        probs,
+        phones,
+        [s.syllables for s in specs],
+        pl.FPS,
+        [(p.start, p.end) if p.found else None for p in guide.lines],
+    )
+    told = [
+        replace(s, content_start=c.start, content_end=c.end) if c is not None and c.trusted else s
+        for s, c in zip(specs, spans, strict=True)
+    ]
+    return told, spans
 
 
 def script_is_english(script: Script) -> bool:
@@ -277,6 +315,7 @@ def align_script(
     *,
     phones: bool = True,
     log_mel: np.ndarray | None = None,
+    reader_probs: Sequence[np.ndarray] | None = None,
 ) -> ScriptAlignment:
     """Place the script's lines in the take, align their words, and build the role anchor.
 
@@ -285,10 +324,14 @@ def align_script(
     take (mismatch.py: speaking rate, voices, order; for English also its words), the anchor is
     None: the caller falls back to audio-only roles rather than give lines to the wrong character.
     A line that does not fit on its own keeps its marker but its roles follow the audio.
+    reader_probs: the lip reader's probabilities of the mix (one) or each stem (two) when the
+    caller has them; else they are read here when the lip reader is installed.
     """
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
-    placed_script = place_script(script, x, n_frames, runtime, log_mel if x.ndim == 1 else None)
+    if reader_probs is None:
+        reader_probs = _reader_probabilities(x, n_frames, log_mel if x.ndim == 1 else None)
+    placed_script = place_script(script, x, n_frames, runtime, log_mel if x.ndim == 1 else None, reader_probs)
     placement, voiced = placed_script.placement, placed_script.voiced
     separable, emb, evidence = placed_script.separable, placed_script.emb, placed_script.evidence
     check = mismatch.check_script(
@@ -356,7 +399,9 @@ def align_script(
         take_lines.append(
             TakeLine(line.role, line.speaker, line.text, float(start), float(end), line.number, float(conf))
         )
-    reason = _set_aside_reason(check, tried, aligned_count)
+    from . import content
+
+    reason = _set_aside_reason(check, tried, aligned_count, content.script_fit(placed_script.content))
     if reason:
         note = (
             f"the script does not match this voice-over: {reason}. Roles and lips come from the audio "
@@ -424,6 +469,19 @@ LINE_LEAD_MIN_S = 0.1
 LINE_TAIL_MIN_S = 0.25
 
 
+def _reader_probabilities(
+    x: np.ndarray, n_frames: int, log_mel: np.ndarray | None
+) -> list[np.ndarray] | None:
+    """The lip reader's (F, N_CLASSES) probabilities of the mix or of each stem, None without it."""
+    from ..lips import lip_reader
+
+    if not lip_reader.available():
+        return None
+    reader = lip_reader.load()
+    channels = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
+    return [reader.probabilities(c, windowing.voiced_frames(c, n_frames), log_mel) for c in channels]
+
+
 def _line_extent(
     placed_start: float, placed_end: float, words_start: float, words_end: float
 ) -> tuple[float, float]:
@@ -436,14 +494,18 @@ def _line_extent(
     return start, end
 
 
-def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int) -> str:
+def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int, fit: float | None = None) -> str:
     """Why the script is taken to belong to another take ('' when it is kept).
 
     English words decide when they are clear: half the lines tried aligned keeps the script
-    whatever placement alone says; almost none aligned sets it aside unless placement is sure."""
+    whatever placement alone says; almost none aligned sets it aside unless placement is sure.
+    So do the lines' phones in any language (fit: content.script_fit) when they fit the mouth
+    shapes the lip reader hears closely; when they fit badly, that is a doubt."""
+    from . import content
+
     confirmed = tried > 0 and aligned >= CONFIRM_SHARE * tried
     denied = tried > 0 and aligned < MISMATCH_SHARE * tried
-    if confirmed:
+    if confirmed or (fit is not None and fit <= content.SCRIPT_FITS):
         return ""
     if check.verdict == mismatch.MISMATCH:
         return check.reason
@@ -452,6 +514,8 @@ def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int) -> str:
     doubts = list(check.doubts)
     if tried > 0 and aligned < DOUBT_ALIGNED_SHARE * tried:
         doubts.append(f"the words of only {aligned} of {tried} lines were found in it")
+    if fit is not None and fit > content.SCRIPT_DOUBT:
+        doubts.append("its words do not match the mouth shapes heard")
     if len(doubts) >= 3 or (len(doubts) == 2 and check.verdict != mismatch.MATCH):
         return "; ".join(doubts)
     return ""
@@ -554,44 +618,73 @@ def read_unaligned_lines(
     aligned: ScriptAlignment, script: Script, probs: Sequence[np.ndarray], fps: float
 ) -> dict[str, list]:
     """{role: [read_lines.ReadPhones]}: the sure lines whose words did not align, read by the lip
-    reader along each line's own phones (read_lines.py): an English script's from the bundled
-    dictionary (or letter-to-sound); another script's in Latin or Cyrillic letters letter by letter
-    (latin_letters.py), in Japanese kana mora by mora (kana.py), in Chinese characters through
-    their pinyin (hanzi.py), in Hangul block by block (hangul.py). probs: the lip reader's (F,
-    N_CLASSES) probabilities at `fps`, of the mix (one) or of each stem (two). Lines whose reading
-    does not fit their text are left out (the lip reader's free reading stays), and so are lines
-    in other writing systems (or kanji mixed with kana). Empty for a script set aside."""
+    reader along each line's own phones (read_lines.py; the phones from line_phones). probs: the
+    lip reader's (F, N_CLASSES) probabilities at `fps`, of the mix (one) or of each stem (two).
+    Lines whose reading does not fit their text are left out (the lip reader's free reading
+    stays), and so are lines no phone source reads. Empty for a script set aside."""
     added: dict[str, list] = {r: [] for r in spec.ROLES}
     if aligned.anchor is None or not len(probs):
         return added
-    from . import hangul, hanzi, kana, latin_letters, read_lines
+    from . import read_lines
 
-    pronounce = _english_pronunciation if _aligner_available() and script_is_english(script) else None
+    english = _english_script(script)
     by_number = {line.number: line for line in script.lines}
     for taken in aligned.lines:
         line = by_number.get(taken.source_line)
         if line is None or taken.source_line in aligned.worded_lines or taken.confidence < pl.LOW_CONFIDENCE:
             continue
-        if pronounce is not None and _english_like(line):
-            words = [pronounce(w) for w in line.words]
-        elif all(latin_letters.is_latin(w) for w in line.words if any(ch.isalpha() for ch in w)):
-            words = [latin_letters.phones(w) for w in line.words]
-        elif all(latin_letters.is_cyrillic(w) for w in line.words if any(ch.isalpha() for ch in w)):
-            words = [latin_letters.cyrillic_phones(w) for w in line.words]
-        elif all(kana.is_kana(w) for w in line.words):
-            words = [kana.phones(w) for w in line.words]
-        elif all(hanzi.is_hanzi(w) for w in line.words):
-            words = [hanzi.phones(w) for w in line.words]
-        elif all(hangul.is_hangul(w) for w in line.words):
-            words = [hangul.phones(w) for w in line.words]
-        else:
+        phones = line_phones(line, english)
+        if phones is None:
             continue
-        phones = read_lines.line_phones([w for w in words if w])
         role_probs = probs[ROLE_INDEX[line.role]] if len(probs) == 2 else probs[0]
         got = read_lines.read_line(role_probs, phones, taken.start, taken.end, fps)
         if got is not None and got.ipa and got.fit_loss <= read_lines.MAX_FIT_LOSS:
             added[line.role].append(got)
     return added
+
+
+def _english_script(script: Script) -> bool:
+    return _aligner_available() and script_is_english(script)
+
+
+def line_phones(line: ScriptLine, english_script: bool) -> list | None:
+    """A line's phones (read_lines.LinePhone) from its text, or None when no source reads it.
+
+    English (the script is English, or most of this line's words are in the dictionary): the
+    bundled dictionary or letter-to-sound; Latin or Cyrillic letters: letter by letter
+    (latin_letters.py); Japanese kana: mora by mora (kana.py); Chinese characters: through their
+    pinyin (hanzi.py); Hangul: block by block (hangul.py). Other writing systems, and kanji mixed
+    with kana, have none."""
+    from . import hangul, hanzi, kana, latin_letters, read_lines
+
+    lettered = [w for w in line.words if any(ch.isalpha() for ch in w)]
+    if not lettered:
+        return None
+    if _english_like(line) and (english_script or _english_line(lettered)):
+        words = [_english_pronunciation(w) for w in line.words]
+    elif all(latin_letters.is_latin(w) for w in lettered):
+        words = [latin_letters.phones(w) for w in line.words]
+    elif all(latin_letters.is_cyrillic(w) for w in lettered):
+        words = [latin_letters.cyrillic_phones(w) for w in line.words]
+    elif all(kana.is_kana(w) for w in line.words):
+        words = [kana.phones(w) for w in line.words]
+    elif all(hanzi.is_hanzi(w) for w in line.words):
+        words = [hanzi.phones(w) for w in line.words]
+    elif all(hangul.is_hangul(w) for w in line.words):
+        words = [hangul.phones(w) for w in line.words]
+    else:
+        return None
+    phones = read_lines.line_phones([w for w in words if w])
+    return phones or None
+
+
+def _english_line(words: Sequence[str]) -> bool:
+    """Most of a line's words are English (a line of English in a script of several languages)."""
+    if not _aligner_available():
+        return False
+    from . import english
+
+    return sum(bool(english.in_dictionary(w)) for w in words) >= ENGLISH_SHARE * len(words)
 
 
 def _english_pronunciation(word: str) -> list[tuple[str, int]]:

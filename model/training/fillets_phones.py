@@ -73,7 +73,7 @@ def forced_path(logp: np.ndarray, words: list[list[int]]) -> tuple[np.ndarray, f
     if n < need or need == 0:
         return np.full(n, -1, dtype=np.int16), float("-inf")
     st = np.asarray(states)
-    got = read_lines.best_path(logp[:, st], np.ones(len(st), dtype=bool), np.asarray(optional))
+    got = read_lines.best_path(logp, st, np.ones(len(st), dtype=bool), np.asarray(optional))
     if got is None:
         return np.full(n, -1, dtype=np.int16), float("-inf")
     path, score = got
