@@ -137,3 +137,13 @@ def test_a_line_of_english_in_a_script_of_several_languages_is_read_as_english()
     assert french is not None and russian is not None
     arabic = parse_script("A: مرحبا بك").lines[0]
     assert take.line_phones(arabic, False) is None
+
+
+def test_phones_squeezed_far_below_the_lines_length_were_not_heard_there():
+    """A backchannel under the partner's line: the chain passes over it in a few frames between
+    the lines around it, where it fits no worse than the pause it stands in."""
+    squeezed = content.ContentSpan(16.58, 16.64, 0.9, 0.6)
+    assert squeezed.trusted and not squeezed.heard(expected_s=0.25)
+    assert content.ContentSpan(16.5, 16.75, 0.9, 0.6).heard(expected_s=0.25)
+    assert not content.ContentSpan(16.5, 16.75, content.MAX_FIT_LOSS + 0.1, 0.6).heard(0.25)
+    assert not content.ContentSpan(16.5, 16.75, 0.9, content.MIN_CLARITY - 0.05).heard(0.25)

@@ -36,6 +36,10 @@ MAX_FIT_LOSS = 1.2
 # probability over the line's frames; 0.53-0.84 a script on development speech, about 0.2 on a
 # buzz or noise, where any phones fit its flat reading).
 MIN_CLARITY = 0.35
+# Phones squeezed into less than this share of the line's expected length (its syllables at the
+# take's pace) were not heard there: a backchannel spoken under the partner's line, or a line
+# not in the audio, passed over by the chain in a few frames.
+MIN_LENGTH_SHARE = 0.4
 ANY_MOUTH_PENALTY = 0.5  # nats per frame under the free reading, for a line without phones
 ANY_MOUTH_FRAMES_PER_SYLLABLE = 4  # its shortest length: 80 ms a syllable at 50 fps
 MAX_CELLS = 40_000_000  # frames x states of one block (its trace-back table is bytes)
@@ -60,6 +64,10 @@ class ContentSpan:
     @property
     def trusted(self) -> bool:
         return self.fit_loss <= MAX_FIT_LOSS and self.clarity >= MIN_CLARITY
+
+    def heard(self, expected_s: float) -> bool:
+        """Trusted, and not squeezed far below the line's expected length (seconds)."""
+        return self.trusted and self.end - self.start >= MIN_LENGTH_SHARE * expected_s
 
 
 def _chain(

@@ -45,6 +45,7 @@ HINT_TOLERANCE_S = 0.5  # hints (subtitle times, [0:12]) are usually this close
 HINT_COST_PER_S = 40.0
 CONTENT_TOLERANCE_S = 0.2  # where a line's phones fell (content.py): within this, free ...
 CONTENT_COST_PER_S = 40.0  # ... and beyond it, this per second (chosen on development takes)
+CONTENT_SNAP_S = 0.25  # a placed edge this near where the line's phones begin or end moves there
 SKIP_COST_PER_S = 8.0  # leaving a line out costs this per expected second ...
 SKIP_COST = 4.0  # ... plus this
 MIN_LINE_S = 0.12
@@ -255,6 +256,19 @@ def _snap(span: tuple[int, int], voiced: np.ndarray, lo: int, hi: int) -> tuple[
     return s2, max(s2 + 1, e2)
 
 
+def _to_content(line: LineSpec, span: tuple[int, int], lo: int, hi: int) -> tuple[int, int]:
+    """A snapped span's edges moved to where the line's phones begin and end (content.py) when
+    they are that close: finer than the 10 fps search, and than voice, which a pause or the
+    partner's voice at the edge also holds."""
+    s, e = span
+    reach = CONTENT_SNAP_S * FPS
+    if line.content_start is not None and abs(line.content_start * FPS - s) <= reach:
+        s = int(np.clip(round(line.content_start * FPS), lo, e - 1))
+    if line.content_end is not None and abs(line.content_end * FPS - e) <= reach:
+        e = int(np.clip(round(line.content_end * FPS), s + 1, hi))
+    return s, e
+
+
 def _confidence(
     span: tuple[int, int],
     line: LineSpec,
@@ -331,7 +345,7 @@ def place_lines(
         assert span is not None
         lo = spans[found[k - 1]][1] if k > 0 else 0  # type: ignore[index]
         hi = spans[found[k + 1]][0] if k + 1 < len(found) else n_model  # type: ignore[index]
-        spans[i] = _snap(span, voiced, lo, hi)
+        spans[i] = _to_content(lines[i], _snap(span, voiced, lo, hi), lo, hi)
     spans.update(interjections)
     for i in hinted_overlap:
         line = lines[i]

@@ -33,6 +33,10 @@ from ..performance import TakeLine
 from ..signal import SPEAKING_BRIDGE_S, short_gaps
 from . import mismatch
 from . import placement as pl
+from .phone_sources import aligner_available as _aligner_available
+from .phone_sources import english_like as _english_like
+from .phone_sources import english_script as _english_script
+from .phone_sources import line_phones, script_is_english
 from .text import Script, ScriptLine
 
 ROLE_INDEX = {"A": 0, "B": 1}
@@ -45,7 +49,6 @@ INTERJECTION_PAD_S = 0.12  # an interjection sits inside the other voice: give t
 # timing as good as the confident ones (eval --script, English test clips).
 ALIGN_MIN_CONFIDENCE = 0.05
 NEIGHBOUR_MARGIN_S = 0.05
-ENGLISH_SHARE = 0.75  # of a script's words in the English dictionary: an English script
 MAX_LINE_NOTES = 12  # a report naming every line of a 1,000-line script helps nobody
 # A script of another take (mismatch.py decides for any language; English words add evidence):
 # the words of almost no line of another take align (wrong words never reached confidence 0.05 in
@@ -232,28 +235,12 @@ def _with_content(
         [(p.start, p.end) if p.found else None for p in guide.lines],
     )
     told = [
-        replace(s, content_start=c.start, content_end=c.end) if c is not None and c.trusted else s
+        replace(s, content_start=c.start, content_end=c.end)
+        if c is not None and c.heard(max(1, s.syllables) * guide.syllable_s)
+        else s
         for s, c in zip(specs, spans, strict=True)
     ]
     return told, spans
-
-
-def script_is_english(script: Script) -> bool:
-    """Most of the script's words are in the aligner's English dictionary (names and made-up
-    words aside). A German or Czech script written in Latin letters is not, and is not aligned."""
-    from . import english
-
-    in_dictionary = getattr(english, "in_dictionary", None)
-    words = [w for line in script.lines for w in line.words if any(ch.isalpha() for ch in w)]
-    if in_dictionary is None or not words:
-        return False
-    sample = words[:: max(1, len(words) // 400)]  # a long script: a spread-out sample is enough
-    return sum(bool(in_dictionary(w)) for w in sample) >= ENGLISH_SHARE * len(sample)
-
-
-def _english_like(line: ScriptLine) -> bool:
-    letters = [ch for w in line.words for ch in w if ch.isalpha()]
-    return bool(letters) and sum(ch.isascii() for ch in letters) >= 0.9 * len(letters)
 
 
 def _align_words(audio16k: np.ndarray, line: ScriptLine, start: float, end: float) -> Any:
@@ -521,14 +508,6 @@ def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int, fit: floa
     return ""
 
 
-def _aligner_available() -> bool:
-    try:
-        from . import english
-    except ImportError:
-        return False
-    return bool(english.available())
-
-
 def _spread(anchor: np.ndarray, emb: np.ndarray, voiced: np.ndarray) -> np.ndarray:
     """Voice outside the script's lines (ad-libs, laughs) gets a role from the voices the lines
     taught, as audio-only diarization would (two distinct voices only: with one voice it stays
@@ -641,56 +620,6 @@ def read_unaligned_lines(
         if got is not None and got.ipa and got.fit_loss <= read_lines.MAX_FIT_LOSS:
             added[line.role].append(got)
     return added
-
-
-def _english_script(script: Script) -> bool:
-    return _aligner_available() and script_is_english(script)
-
-
-def line_phones(line: ScriptLine, english_script: bool) -> list | None:
-    """A line's phones (read_lines.LinePhone) from its text, or None when no source reads it.
-
-    English (the script is English, or most of this line's words are in the dictionary): the
-    bundled dictionary or letter-to-sound; Latin or Cyrillic letters: letter by letter
-    (latin_letters.py); Japanese kana: mora by mora (kana.py); Chinese characters: through their
-    pinyin (hanzi.py); Hangul: block by block (hangul.py). Other writing systems, and kanji mixed
-    with kana, have none."""
-    from . import hangul, hanzi, kana, latin_letters, read_lines
-
-    lettered = [w for w in line.words if any(ch.isalpha() for ch in w)]
-    if not lettered:
-        return None
-    if _english_like(line) and (english_script or _english_line(lettered)):
-        words = [_english_pronunciation(w) for w in line.words]
-    elif all(latin_letters.is_latin(w) for w in lettered):
-        words = [latin_letters.phones(w) for w in line.words]
-    elif all(latin_letters.is_cyrillic(w) for w in lettered):
-        words = [latin_letters.cyrillic_phones(w) for w in line.words]
-    elif all(kana.is_kana(w) for w in line.words):
-        words = [kana.phones(w) for w in line.words]
-    elif all(hanzi.is_hanzi(w) for w in line.words):
-        words = [hanzi.phones(w) for w in line.words]
-    elif all(hangul.is_hangul(w) for w in line.words):
-        words = [hangul.phones(w) for w in line.words]
-    else:
-        return None
-    phones = read_lines.line_phones([w for w in words if w])
-    return phones or None
-
-
-def _english_line(words: Sequence[str]) -> bool:
-    """Most of a line's words are English (a line of English in a script of several languages)."""
-    if not _aligner_available():
-        return False
-    from . import english
-
-    return sum(bool(english.in_dictionary(w)) for w in words) >= ENGLISH_SHARE * len(words)
-
-
-def _english_pronunciation(word: str) -> list[tuple[str, int]]:
-    from . import english
-
-    return [(english.to_ipa(a, stress), stress) for a, stress in english.pronounce(word)]
 
 
 def script_mouth(
