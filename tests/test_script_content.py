@@ -147,3 +147,17 @@ def test_phones_squeezed_far_below_the_lines_length_were_not_heard_there():
     assert content.ContentSpan(16.5, 16.75, 0.9, 0.6).heard(expected_s=0.25)
     assert not content.ContentSpan(16.5, 16.75, content.MAX_FIT_LOSS + 0.1, 0.6).heard(0.25)
     assert not content.ContentSpan(16.5, 16.75, 0.9, content.MIN_CLARITY - 0.05).heard(0.25)
+
+
+def test_placed_edges_move_to_where_the_phones_begin_and_end_when_near():
+    """Voice reaches a little past the line (a breath, the partner's tail): the edges follow the
+    phones, finer than the 10 fps search; an edge far from them stays where voice put it."""
+    voiced = np.zeros(300, dtype=bool)
+    voiced[50:160] = True  # 1.0-3.2 s
+    near = pl.place_lines([pl.LineSpec(0, 10, content_start=1.14, content_end=3.06)], voiced).lines[0]
+    assert near.start == pytest.approx(1.14, abs=0.021) and near.end == pytest.approx(3.06, abs=0.021)
+    blind = pl.place_lines([pl.LineSpec(0, 10)], voiced).lines[0]
+    assert blind.start == pytest.approx(1.0, abs=0.021) and blind.end == pytest.approx(3.2, abs=0.021)
+    far = pl.place_lines([pl.LineSpec(0, 10, content_start=1.5, content_end=3.06)], voiced).lines[0]
+    assert far.end == pytest.approx(3.06, abs=0.021)
+    assert abs(far.start - 1.5) > 0.1  # 0.5 s from voice's edge: not moved onto the hint
