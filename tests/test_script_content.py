@@ -161,3 +161,17 @@ def test_placed_edges_move_to_where_the_phones_begin_and_end_when_near():
     far = pl.place_lines([pl.LineSpec(0, 10, content_start=1.5, content_end=3.06)], voiced).lines[0]
     assert far.end == pytest.approx(3.06, abs=0.021)
     assert abs(far.start - 1.5) > 0.1  # 0.5 s from voice's edge: not moved onto the hint
+
+
+def test_the_voices_lean_draws_each_line_to_its_characters_voice():
+    """The same words said twice, the script holding them once: the phones alone cannot tell
+    which; the voice evidence (here A's voice on the second) can."""
+    word = _phones("bɑbmuvd")  # one word: no pause inside it to stretch over both
+    probs, truth = _take([word] * 2, [20, 30, 20], np.random.default_rng(5))
+    lean = np.zeros(len(probs))
+    lean[int(truth[0][0] * FPS) : int(truth[0][1] * FPS)] = -1.0
+    lean[int(truth[1][0] * FPS) : int(truth[1][1] * FPS)] = 1.0
+    for role, said in ((0, truth[1]), (1, truth[0])):
+        (span,) = content.content_spans(probs, [word], [2], FPS, roles=[role], lean=lean)
+        assert span is not None
+        assert abs(span.start - said[0]) <= 2 / FPS and abs(span.end - said[1]) <= 2 / FPS

@@ -1,6 +1,7 @@
 """Quick exchanges of real studio voices: who-speaks where lines are short (issue 13, development).
 
     .venv/bin/python tools/probe_exchanges.py [--model assets/duet_model.npz] [--seed 21] [--script]
+        [--fillets validation|heldout]
 
 The development sets of tools/probe_overlaps.py and tools/probe_voice_count.py lay out read
 phrases of up to 6 s; a cutscene often trades lines of a word or two ("Added." "Activated."). Here
@@ -16,6 +17,11 @@ SPEAKING_BRIDGE_S bridged). No shipped weights heard these voices; a lip reader 
 With --script each take is given its conversation's script (`A: words` per prompt, in order), as
 generate(script=...) takes it; a prompt longer than 8 s is cut there and its line left out of the
 script, as an ad-lib would be. The take's notes are printed under it.
+
+--fillets validation: instead, the acted dialogue of Fish Fillets' two fish (Czech and Dutch), a
+conversation per level of the validation levels (6), whole recorded lines in the game's order with
+their texts as the script (fillets_conversations); --fillets heldout: the 20 of the held-out levels,
+to report only.
 
 Runs generation.perform() as a take does (numpy runtime, audio only, A = the first voice heard)
 and prints per conversation its who-speaks accuracy and role outcome (heldout_eval), then the
@@ -97,6 +103,48 @@ def conversations(seed: int) -> list:
     return out
 
 
+def fillets_conversations(split: str, seed: int) -> list:
+    """Acted dialogue of the two fish of Fish Fillets (Debian fillets-ng-data-cs / -nl), one
+    conversation per level and language of `split` (real_sources.fillets_split: validation to
+    develop on, heldout to report): the level's recorded lines whole, in the game's dialogue order,
+    0.1-0.35 s apart within a turn and -0.1 to +0.5 s between turns, a faint noise floor; the first
+    fish to speak is A. Its script is the lines' texts. Truth: each line's voice activity."""
+    from duet.model.signal import SPEAKING_BRIDGE_S, merge_spans
+    from duet.model.training import heldout, real_sources
+    from duet.model.training.heldout_recordings import read_line
+
+    rng = np.random.default_rng(seed)
+    groups: dict[tuple[str, str], list] = {}
+    for line in real_sources.fillets_lines(real_sources.DEFAULT_FILLETS_ROOT, split):
+        groups.setdefault((line.level, line.language), []).append(line)
+    out = []
+    for (level, language), group in sorted(groups.items()):
+        first = group[0].character
+        audio = [read_line(line.path) for line in group]
+        mix = np.zeros(sum(len(x) for x in audio) + (len(group) + 4) * SR, np.float32)
+        spans, lines, times = [], [], []
+        t = int(rng.uniform(0.6, 1.5) * SR)
+        for k, (line, x) in enumerate(zip(group, audio, strict=True)):
+            role = 0 if line.character == first else 1
+            mix[t : t + len(x)] += x
+            text = " ".join(line.text.replace("\\", "").split())
+            lines.append(f"{'AB'[role]}: {text}")
+            times.append((t / SR, (t + len(x)) / SR))
+            runs = merge_spans(np.asarray(heldout.speech_runs(x)).reshape(-1, 2), SPEAKING_BRIDGE_S)
+            spans += [(role, t / SR + a, t / SR + b) for a, b in runs]
+            same = k + 1 < len(group) and group[k + 1].character == line.character
+            t += len(x) + int((rng.uniform(0.1, 0.35) if same else rng.uniform(-0.1, 0.5)) * SR)
+        mix = mix[: t + SR]
+        mix = mix + (10 ** (-55 / 20) * rng.standard_normal(len(mix))).astype(np.float32)
+        truth = np.zeros((-(-len(mix) // 320), 2), dtype=bool)
+        for role, a, b in spans:
+            truth[int(a * 50) : int(np.ceil(b * 50)), role] = True
+        tags = {"script": "\n".join(lines), "line_times": json.dumps(times)}
+        voices = (f"fillets:{language}:{first}", f"fillets:{language}:other")
+        out.append(heldout.HeldoutDialogue(f"{level}-{language}", "fillets", mix, truth, voices, tags))
+    return out
+
+
 def scripted(model: Path):
     """A take of a conversation given its script (the prompts' words in order, A and B), as
     generate(script=...) makes it; the anchor it reads is the script's alignment."""
@@ -133,14 +181,25 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="script-assisted takes: each conversation with its prompts' words",
     )
+    parser.add_argument(
+        "--fillets",
+        choices=("validation", "heldout"),
+        default=None,
+        help="Fish Fillets dialogues of these levels instead of the prompts (heldout: to report only)",
+    )
     args = parser.parse_args(argv)
 
     from duet.model.training import heldout_eval
     from duet.model.training.prompt_phones import PromptsMissing
+    from duet.model.training.real_sources import RealSourceError
 
     try:
-        dialogues = conversations(args.seed)
-    except PromptsMissing as exc:
+        dialogues = (
+            conversations(args.seed)
+            if args.fillets is None
+            else fillets_conversations(args.fillets, args.seed)
+        )
+    except (PromptsMissing, RealSourceError) as exc:
         print(exc, file=sys.stderr)
         return 2
     run = heldout_eval.model_system(args.model)

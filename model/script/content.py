@@ -41,6 +41,8 @@ MIN_CLARITY = 0.35
 # not in the audio, passed over by the chain in a few frames.
 MIN_LENGTH_SHARE = 0.4
 ANY_MOUTH_PENALTY = 0.5  # nats per frame under the free reading, for a line without phones
+ANY_MOUTH = mc.N_CLASSES  # the chain's extra class: a line without phones
+ROLE_WEIGHT = 1.0  # nats a frame, times the voice's lean towards the line's character
 ANY_MOUTH_FRAMES_PER_SYLLABLE = 4  # its shortest length: 80 ms a syllable at 50 fps
 MAX_CELLS = 40_000_000  # frames x states of one block (its trace-back table is bytes)
 # A whole script's fit: the median of its lines' fit losses. On development takes (corpus/full's
@@ -74,7 +76,7 @@ def _chain(
     phones: Sequence[Sequence[LinePhone] | None], syllables: Sequence[int]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One chain of states for the lines in order: (class, may stay, may be skipped, line (-1: a
-    pause)); class mc.N_CLASSES is "any mouth" (a line without phones)."""
+    pause)); class ANY_MOUTH is a line without phones."""
     cls: list[int] = [mc.SILENCE]
     stay: list[bool] = [True]
     skip: list[bool] = [True]
@@ -89,7 +91,7 @@ def _chain(
             line += np.where(owner >= 0, k, -1).tolist()
         else:
             n = max(1, int(syllables[k])) * ANY_MOUTH_FRAMES_PER_SYLLABLE
-            cls += [mc.N_CLASSES] * n + [mc.SILENCE]
+            cls += [ANY_MOUTH] * n + [mc.SILENCE]
             stay += [False] * (n - 1) + [True, True]
             skip += [False] * n + [True]
             line += [k] * n + [-1]
@@ -97,7 +99,12 @@ def _chain(
 
 
 def _align_block(
-    logp: np.ndarray, phones: Sequence[Sequence[LinePhone] | None], syllables: Sequence[int], fps: float
+    logp: np.ndarray,
+    phones: Sequence[Sequence[LinePhone] | None],
+    syllables: Sequence[int],
+    fps: float,
+    roles: Sequence[int] | None = None,
+    lean: np.ndarray | None = None,
 ) -> list[ContentSpan | None]:
     """The lines' spans in one block of frames (seconds from the block's start)."""
     cls, stay, skip, line = _chain(phones, syllables)
@@ -105,7 +112,15 @@ def _align_block(
         return [None] * len(phones)
     free = logp.max(axis=1)
     scored = np.concatenate([logp, (free - ANY_MOUTH_PENALTY)[:, None]], axis=1)
-    got = read_lines.best_path(scored, cls, stay, skip)
+    search, search_cls = scored, cls
+    if roles is not None and lean is not None:
+        # A's lines' phones score the voice's lean towards A, B's away from it, pauses neither:
+        # three copies of the classes, one per kind of state.
+        bonus = ROLE_WEIGHT * np.asarray(lean, dtype=np.float64)[:, None]
+        search = np.concatenate([scored + bonus, scored - bonus, scored], axis=1)
+        kind = np.where(line >= 0, np.asarray(roles)[np.maximum(line, 0)], 2)
+        search_cls = cls + scored.shape[1] * kind
+    got = read_lines.best_path(search, search_cls, stay, skip)
     if got is None:
         return [None] * len(phones)
     states, _ = got
@@ -138,13 +153,18 @@ def content_spans(
     syllables: Sequence[int],
     fps: float,
     guide: Sequence[tuple[float, float] | None] | None = None,
+    roles: Sequence[int] | None = None,
+    lean: np.ndarray | None = None,
 ) -> list[ContentSpan | None]:
     """Each line's span in the take from its phones (None: no phones anywhere, or no room).
 
     probs: the lip reader's (F, N_CLASSES) probabilities at `fps` (of the mix, or of the stem of
     the lines' character); phones: each line's (None: a line no source reads); syllables: each
     line's count (the length of a line without phones); guide: a first placement's spans of the
-    lines (seconds), to cut a long take into blocks in the pauses between lines.
+    lines (seconds), to cut a long take into blocks in the pauses between lines; roles (0 = A,
+    1 = B) and lean (F,) in -1..1, how much the voice sounds like A (+) or B (-) (a mix's voice
+    evidence): a line's phones are then drawn to its character's voice (ROLE_WEIGHT), so that a
+    chain that fits one language's letters loosely does not drift onto the partner's lines.
     """
     n_lines = len(phones)
     if n_lines == 0 or not any(phones) or len(probs) == 0:
@@ -152,7 +172,14 @@ def content_spans(
     logp = np.log(np.maximum(np.asarray(probs, dtype=np.float64), 1e-9))
     out: list[ContentSpan | None] = []
     for first, last, a, b in _blocks(len(logp), phones, syllables, fps, guide):
-        got = _align_block(logp[a:b], phones[first:last], syllables[first:last], fps)
+        got = _align_block(
+            logp[a:b],
+            phones[first:last],
+            syllables[first:last],
+            fps,
+            None if roles is None else roles[first:last],
+            None if lean is None else np.asarray(lean)[a:b],
+        )
         shift = a / fps
         out += [None if g is None else replace(g, start=g.start + shift, end=g.end + shift) for g in got]
     return out

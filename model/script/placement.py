@@ -45,6 +45,10 @@ HINT_TOLERANCE_S = 0.5  # hints (subtitle times, [0:12]) are usually this close
 HINT_COST_PER_S = 40.0
 CONTENT_TOLERANCE_S = 0.2  # where a line's phones fell (content.py): within this, free ...
 CONTENT_COST_PER_S = 40.0  # ... and beyond it, this per second (chosen on development takes)
+# An edge later than the phones' costs less: the reader tends to hear a line's phones end early
+# (a fading last syllable, a reverberant room), and the next line's first phones then reach back
+# over that tail (Fish Fillets' acted lines: tools/probe_exchanges.py --fillets validation).
+CONTENT_LATE_COST_PER_S = 10.0  # ... for an end after where the phones end
 CONTENT_SNAP_S = 0.25  # a placed edge this near where the line's phones begin or end moves there
 SKIP_COST_PER_S = 8.0  # leaving a line out costs this per expected second ...
 SKIP_COST = 4.0  # ... plus this
@@ -173,7 +177,9 @@ def _hint_cost(line: LineSpec, start_s: np.ndarray, end_s: np.ndarray) -> np.nda
         cost += HINT_COST_PER_S * np.maximum(0.0, np.abs(end_s - line.hint_end) - HINT_TOLERANCE_S)
     for said, at in ((line.content_start, start_s), (line.content_end, end_s)):
         if said is not None:
-            cost += CONTENT_COST_PER_S * np.maximum(0.0, np.abs(at - said) - CONTENT_TOLERANCE_S)
+            late = at - said
+            per_s = np.where(late > 0, CONTENT_LATE_COST_PER_S, CONTENT_COST_PER_S)
+            cost += per_s * np.maximum(0.0, np.abs(late) - CONTENT_TOLERANCE_S)
     return cost
 
 

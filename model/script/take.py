@@ -42,6 +42,7 @@ from .text import Script, ScriptLine
 ROLE_INDEX = {"A": 0, "B": 1}
 SEPARABLE_COS = diarization.ONE_VOICE_COS  # centroids more alike than this: one voice
 PLACEMENT_PASSES = 3
+ALIKE_EVIDENCE_SCALE = 0.3  # voices the vectors do not tell apart weigh this much as evidence
 ALIGN_PAD_S = 0.3  # audio either side of a placed line given to the aligner
 INTERJECTION_PAD_S = 0.12  # an interjection sits inside the other voice: give the aligner little of it
 # Below this the words are not trusted for the lips. Wrong words mostly fail to align at all and
@@ -196,31 +197,38 @@ def place_script(
         return PlacedScript(pl.Placement(lines, syl), voiced, True, None, ev, content=tuple(spans))
     voiced = windowing.voiced_frames(audio16k, n_frames)
     placement = first = pl.place_lines(specs, voiced, None)
-    spans = []
-    if reader_probs is not None and len(reader_probs) == 1:
-        specs, spans = _with_content(specs, phones, reader_probs[0], first)
-        placement = first = pl.place_lines(specs, voiced, None)
     separable = False
-    emb = evidence = two = None
+    emb = evidence = two = lean = None
     if runtime is not None and voiced.any():
         if log_mel is None:
             log_mel = features.log_mel(audio16k)  # once, for the voice vectors and the counter
         emb = diarization.voice_track(runtime, audio16k, n_frames, log_mel)
         counter = voice_count.shipped()
         two = counter.two_voices(audio16k, voiced, log_mel) if counter is not None else None
+        ev, separable = voice_evidence(emb, voiced, first)
+        if ev is not None:
+            lean = ev if separable else ALIKE_EVIDENCE_SCALE * ev
+    spans = []
+    if reader_probs is not None and len(reader_probs) == 1:
+        specs, spans = _with_content(specs, phones, reader_probs[0], first, lean)
+        placement = first = pl.place_lines(specs, voiced, None)
+    if emb is not None:
         for _ in range(PLACEMENT_PASSES - 1):
             ev, separable = voice_evidence(emb, voiced, placement)
             if ev is None:
                 break
             evidence = ev
-            placement = pl.place_lines(
-                specs, voiced, ev if separable else 0.3 * ev, separable=separable, two_voices=two
-            )
+            weighed = ev if separable else ALIKE_EVIDENCE_SCALE * ev
+            placement = pl.place_lines(specs, voiced, weighed, separable=separable, two_voices=two)
     return PlacedScript(placement, voiced, separable, emb, evidence, first, two, tuple(spans))
 
 
 def _with_content(
-    specs: list[pl.LineSpec], phones: list, probs: np.ndarray, guide: pl.Placement
+    specs: list[pl.LineSpec],
+    phones: list,
+    probs: np.ndarray,
+    guide: pl.Placement,
+    lean: np.ndarray | None = None,
 ) -> tuple[list[pl.LineSpec], list]:
     """The lines' specs with where their phones fall in the lip reader's reading (content.py), for
     the lines whose phones fit there, and those spans (content.ContentSpan or None per line);
@@ -233,6 +241,8 @@ def _with_content(
         [s.syllables for s in specs],
         pl.FPS,
         [(p.start, p.end) if p.found else None for p in guide.lines],
+        [s.role for s in specs] if lean is not None else None,
+        lean,
     )
     told = [
         replace(s, content_start=c.start, content_end=c.end)
