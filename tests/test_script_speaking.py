@@ -46,21 +46,6 @@ def test_a_short_gap_between_a_characters_lines_is_speech_a_long_one_is_not():
     assert not speaks[_frames(2.0, 2.6), 0].any() and not known[_frames(2.0, 2.6)].any()
 
 
-def test_a_long_silence_inside_a_line_is_no_ones_speech_a_stop_is_the_lines():
-    """ "Hmm... so." with a 0.6 s silence: speech on either side, nobody in it (as between lines);
-    a 0.2 s stop closure stays the line's."""
-    voiced = np.zeros(int(4.0 * pl.FPS), dtype=bool)
-    for a, b in ((0.5, 1.0), (1.6, 2.4), (2.6, 3.5)):  # 0.6 s silence, then a 0.2 s stop
-        voiced[int(a * pl.FPS) : int(b * pl.FPS)] = True
-    line = (_line("A", 0.5, 3.5),)
-    speaks, known = take.script_speaking(line, int(4 * FPS), FPS, voiced=voiced)
-    assert known[_frames(0.5, 3.5)].all()
-    assert speaks[_frames(0.5, 1.0), 0].all() and speaks[_frames(1.6, 3.5), 0].all()
-    assert not speaks[_frames(1.05, 1.55)].any()
-    plain, _ = take.script_speaking(line, int(4 * FPS), FPS)
-    assert plain[_frames(0.5, 3.5), 0].all()  # without the voice: the whole line
-
-
 def test_an_interjection_inside_the_partners_line_is_both_speaking():
     speaks, _ = take.script_speaking((_line("A", 0.0, 3.0), _line("B", 1.0, 1.4)), 200, FPS)
     assert speaks[_frames(1.0, 1.4)].all()

@@ -88,7 +88,6 @@ class ScriptAlignment:
     two_voices: np.ndarray | None = None  # mixed: (F,) frames where two voices speak and the lines say one
     two_voices_p: np.ndarray | None = None  # mixed: (F,) P(two voices at once), as placement read it
     worded_lines: frozenset[int] = frozenset()  # source lines whose words were aligned
-    voiced: np.ndarray | None = None  # mixed: (F,) voiced frames of the take (windowing.voiced_frames)
 
 
 def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
@@ -453,7 +452,6 @@ def align_script(
         stem_voice=own_voice,
         two_voices_p=placed_script.two_voices_p,
         worded_lines=frozenset(worded),
-        voiced=voiced if x.ndim == 1 else None,
     )
 
 
@@ -531,22 +529,15 @@ def _spread(anchor: np.ndarray, emb: np.ndarray, voiced: np.ndarray) -> np.ndarr
 
 
 def script_speaking(
-    lines: tuple[TakeLine, ...],
-    n_frames: int,
-    fps: float,
-    *,
-    min_confidence: float = pl.LOW_CONFIDENCE,
-    voiced: np.ndarray | None = None,
+    lines: tuple[TakeLine, ...], n_frames: int, fps: float, *, min_confidence: float = pl.LOW_CONFIDENCE
 ) -> tuple[np.ndarray, np.ndarray]:
     """Who speaks where the script says so: (F, 2) bool speaking and (F,) bool known.
 
     Over each confidently placed line (words aligned, or a sure placement) its character speaks
     for the whole line (pauses and stop closures inside a line are part of it) and the partner
     does not, unless a line of its own overlaps there; a character's gap shorter than
-    SPEAKING_BRIDGE_S between two of its lines is speech too. voiced: (F',) the take's voiced
-    frames at pl.FPS (a mix): a silence inside a line longer than SPEAKING_BRIDGE_S ("Hmm... so.")
-    is no one's speech, as between lines. Elsewhere (low-confidence lines, speech outside the
-    script) nothing is known: the network decides.
+    SPEAKING_BRIDGE_S between two of its lines is speech too. Elsewhere (low-confidence lines,
+    speech outside the script) nothing is known: the network decides.
     """
     speaks = np.zeros((n_frames, 2), dtype=bool)
     known = np.zeros(n_frames, dtype=bool)
@@ -561,11 +552,6 @@ def script_speaking(
         gaps = short_gaps(speaks[:, r], SPEAKING_BRIDGE_S * fps)  # between two of its lines
         speaks[gaps, r] = True
         known |= gaps
-    if voiced is not None and len(voiced):
-        frames = np.clip(np.round(np.arange(n_frames) * pl.FPS / fps).astype(np.int64), 0, len(voiced) - 1)
-        v = np.asarray(voiced, dtype=bool)[frames]
-        silent = ~v & ~short_gaps(v, SPEAKING_BRIDGE_S * fps)  # pauses longer than the bridge
-        speaks[silent & known] = False
     return speaks, known
 
 
@@ -576,7 +562,7 @@ def speaking_over_lines(speaking: dict[str, np.ndarray], aligned: ScriptAlignmen
     silent while its stem speaks (an unscripted laugh, a backchannel placed elsewhere), nor that
     it speaks over its stem's silence. Returns new arrays."""
     n = len(speaking[spec.ROLES[0]])
-    speaks, known = script_speaking(aligned.lines, n, fps, voiced=aligned.voiced)
+    speaks, known = script_speaking(aligned.lines, n, fps)
     frames = np.round(np.arange(n) * pl.FPS / fps).astype(np.int64)  # -> the alignment's frames
     two = aligned.two_voices
     if two is not None and len(two):  # two voices heard where the lines say one: the network decides
