@@ -7,23 +7,13 @@ from itertools import pairwise
 
 import numpy as np
 import pytest
+from reader_probabilities import reader_probabilities
 
 from duet.model.lips import mouth_classes as mc
 from duet.model.script import content, parse_script, read_lines, take
 from duet.model.script import placement as pl
 
 FPS = 50.0
-
-
-def _probs(runs, rng, *, clarity=3.0):
-    """Lip-reader-like probabilities: each run of frames leans `clarity` nats to its class."""
-    logits = rng.normal(0.0, 1.0, (sum(n for _, n in runs), mc.N_CLASSES))
-    t = 0
-    for k, n in runs:
-        logits[t : t + n, k] += clarity
-        t += n
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _phones(*words):
@@ -51,7 +41,7 @@ def _take(lines, gaps, rng):
         truth.append((t / FPS, (t + n) / FPS))
         runs += [*r, (mc.SILENCE, gap)]
         t += n + gap
-    return _probs(runs, rng), truth
+    return reader_probabilities(runs, rng), truth
 
 
 def test_each_line_is_found_where_its_phones_are_said():
@@ -86,7 +76,7 @@ def test_a_line_without_phones_takes_the_speech_between_its_neighbours():
 
 
 def test_nothing_to_read_gives_no_spans():
-    probs = _probs([(mc.SILENCE, 30)], np.random.default_rng(3))
+    probs = reader_probabilities([(mc.SILENCE, 30)], np.random.default_rng(3))
     assert content.content_spans(probs, [None, None], [2, 2], FPS) == [None, None]
     assert content.content_spans(probs[:0], [LINE_1], [2], FPS) == [None]
     # a take far too short for the line's phones

@@ -7,6 +7,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from reader_probabilities import reader_probabilities
 from script_alignments import script_alignment
 
 from duet.model import spec
@@ -17,17 +18,6 @@ from duet.model.script import hanzi, parse_script, read_lines, take
 FPS = 50.0
 # "bob moved" as IPA phones per word
 BOB_MOVED = [[("b", 1), ("ɑ", 1), ("b", 0)], [("m", 1), ("u", 1), ("v", 0), ("d", 0)]]
-
-
-def _probs(classes_and_frames, rng, *, clarity=3.0, n_classes=mc.N_CLASSES):
-    """Lip-reader-like probabilities: each run of frames leans `clarity` nats to its class."""
-    logits = rng.normal(0.0, 1.0, (sum(n for _, n in classes_and_frames), n_classes))
-    t = 0
-    for k, n in classes_and_frames:
-        logits[t : t + n, k] += clarity
-        t += n
-    e = np.exp(logits - logits.max(axis=1, keepdims=True))
-    return e / e.sum(axis=1, keepdims=True)
 
 
 def _cls(ipa: str) -> int:
@@ -49,7 +39,7 @@ TRUE_RUNS = [  # (class, frames): a pause, "bob", a short pause, "moved", a paus
 
 
 def test_a_line_is_timed_along_its_own_phones():
-    probs = _probs(TRUE_RUNS, np.random.default_rng(0))
+    probs = reader_probabilities(TRUE_RUNS, np.random.default_rng(0))
     got = read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, len(probs) / FPS, FPS)
     assert got is not None and got.ipa == ("b", "ɑ", "b", "m", "u", "v", "d")
     starts = np.cumsum([0] + [n for _, n in TRUE_RUNS])[:-1] / FPS
@@ -62,7 +52,7 @@ def test_a_faint_seal_the_line_holds_is_not_missed_and_none_is_invented():
     """The reader hears the second b of "bob" only faintly (it leans to the vowel): read freely
     it is lost; read along the line's phones it is there, and no seal appears elsewhere."""
     rng = np.random.default_rng(1)
-    probs = _probs(TRUE_RUNS, rng)
+    probs = reader_probabilities(TRUE_RUNS, rng)
     faint = slice(22, 26)  # the second b
     probs[faint] = 0.25 / (mc.N_CLASSES - 2)
     probs[faint, _cls("ɑ")] = 0.45  # what the reader hears most ...
@@ -77,12 +67,12 @@ def test_a_faint_seal_the_line_holds_is_not_missed_and_none_is_invented():
 
 
 def test_a_span_too_short_for_the_line_is_not_read():
-    probs = _probs([(mc.SILENCE, 4)], np.random.default_rng(2))
+    probs = reader_probabilities([(mc.SILENCE, 4)], np.random.default_rng(2))
     assert read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, 0.08, FPS) is None
 
 
 def test_a_reading_of_other_words_fits_worse_than_the_line_itself():
-    probs = _probs(TRUE_RUNS, np.random.default_rng(3))
+    probs = reader_probabilities(TRUE_RUNS, np.random.default_rng(3))
     own = read_lines.read_line(probs, read_lines.line_phones(BOB_MOVED), 0.0, len(probs) / FPS, FPS)
     other = [[("s", 1), ("i", 1), ("t", 0)], [("k", 1), ("ɪ", 1), ("t", 0)]]  # "seat kit"
     wrong = read_lines.read_line(probs, read_lines.line_phones(other), 0.0, len(probs) / FPS, FPS)
@@ -97,7 +87,7 @@ def _alignment(lines: tuple[TakeLine, ...], n: int, worded=frozenset()) -> take.
 @pytest.mark.skipif(not take._aligner_available(), reason="needs the bundled English dictionary")
 def test_only_sure_english_lines_without_aligned_words_are_read():
     script = parse_script("A: Bob moved.\nB: Bob moved.\nA: Bob moved.\n")
-    probs = _probs(TRUE_RUNS * 3, np.random.default_rng(4))
+    probs = reader_probabilities(TRUE_RUNS * 3, np.random.default_rng(4))
     span = len(probs) / 3 / FPS
     lines = (
         TakeLine("A", "A", "Bob moved.", 0.0, span, 1, 0.9),
@@ -115,7 +105,7 @@ def test_lines_in_latin_letters_are_read_letter_by_letter_and_other_writing_syst
     """A German line has no dictionary here: its letters give its mouth shapes ("Bob" seals
     twice). A line in Arabic letters is left to the lip reader's free reading."""
     script = parse_script("A: Bob zog um.\nB: بوب انتقل\n")
-    probs = _probs(TRUE_RUNS * 2, np.random.default_rng(5))
+    probs = reader_probabilities(TRUE_RUNS * 2, np.random.default_rng(5))
     span = len(probs) / 2 / FPS
     lines = (
         TakeLine("A", "A", "Bob zog um.", 0.0, span, 1, 0.9),
@@ -220,8 +210,8 @@ def test_on_stems_each_line_is_read_on_its_own_characters_stem():
     a reading of silence as "bob moved" does not fit."""
     script = parse_script("A: Bob zog um.\nB: Bob zog um.\n")
     rng = np.random.default_rng(6)
-    heard = _probs(TRUE_RUNS, rng)
-    silent = _probs([(mc.SILENCE, len(heard))], rng, clarity=6.0)
+    heard = reader_probabilities(TRUE_RUNS, rng)
+    silent = reader_probabilities([(mc.SILENCE, len(heard))], rng, clarity=6.0)
     span = len(heard) / FPS
     lines = (TakeLine("B", "B", "Bob zog um.", 0.0, span, 2, 0.9),)
     got = take.read_unaligned_lines(_alignment(lines, len(heard)), script, [silent, heard], FPS)
