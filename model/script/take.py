@@ -205,9 +205,9 @@ def place_script(
         emb = diarization.voice_track(runtime, audio16k, n_frames, log_mel)
         counter = voice_count.shipped()
         two = counter.two_voices(audio16k, voiced, log_mel) if counter is not None else None
-        ev, separable = voice_evidence(emb, voiced, first)
+        ev, apart = voice_evidence(emb, voiced, first)
         if ev is not None:
-            lean = ev if separable else ALIKE_EVIDENCE_SCALE * ev
+            lean = ev if apart else ALIKE_EVIDENCE_SCALE * ev
     spans = []
     if reader_probs is not None and len(reader_probs) == 1:
         specs, spans = _with_content(specs, phones, reader_probs[0], first, lean)
