@@ -10,8 +10,10 @@ lip reader's probabilities (lips/lip_reader.py, trained on real voices, any lang
 span is then where its phones fell, and how well they fit says whether to trust it: a line that
 is not in the audio, or a script of another take, fits far worse than the reader's free reading.
 
-The spans become soft hints of the placement (placement.LineSpec.content_start/end), which still
-weighs them against voices, pauses and lengths. A line without phones (a writing system no source
+On a mix each line's phones also lean towards its character's voice (a first placement's voice
+evidence), so the chain does not drift onto the partner's lines where a language's letters fit
+its sounds loosely. The spans become soft hints of the placement (placement.LineSpec.content_start/end),
+which still weighs them against voices, pauses and lengths. A line without phones (a writing system no source
 reads) is a stretch of any mouth shape, at least a short time per syllable. Long takes are aligned
 block by block, cut in the pauses of a first placement. Pure numpy.
 """
@@ -40,10 +42,10 @@ MIN_CLARITY = 0.35
 # take's pace) were not heard there: a backchannel spoken under the partner's line, or a line
 # not in the audio, passed over by the chain in a few frames.
 MIN_LENGTH_SHARE = 0.4
-ANY_MOUTH_PENALTY = 0.5  # nats per frame under the free reading, for a line without phones
 ANY_MOUTH = mc.N_CLASSES  # the chain's extra class: a line without phones
-ROLE_WEIGHT = 1.0  # nats a frame, times the voice's lean towards the line's character
+ANY_MOUTH_PENALTY = 0.5  # nats per frame under the free reading, for a line without phones
 ANY_MOUTH_FRAMES_PER_SYLLABLE = 4  # its shortest length: 80 ms a syllable at 50 fps
+ROLE_WEIGHT = 1.0  # nats a frame, times the voice's lean towards the line's character (a mix)
 MAX_CELLS = 40_000_000  # frames x states of one block (its trace-back table is bytes)
 # A whole script's fit: the median of its lines' fit losses. On development takes (corpus/full's
 # validation mixes and tools/probe_exchanges.py's real voices, each with its own script and with
