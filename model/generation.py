@@ -336,7 +336,9 @@ def perform(
         raise InputError("roles and a script cannot both be given: the script says who speaks each line")
     reader_probs = None  # once: the script's placement and the lips read them
     if read_lips or script is not None:
-        reader_probs = lip_reader_probabilities(x, n_frames, take_features, lip_reader_weights)
+        from .lips import lip_reader
+
+        reader_probs = lip_reader.take_probabilities(x, n_frames, take_features, lip_reader_weights)
     if script is not None:
         from .script import take as script_take
 
@@ -403,24 +405,6 @@ def perform(
     return perf
 
 
-def lip_reader_probabilities(
-    x: np.ndarray, n_frames: int, take_features: np.ndarray, weights: str | Path | None = None
-) -> list[np.ndarray] | None:
-    """The lip reader's (F, N_CLASSES) class probabilities of the mix (one) or of each stem (two);
-    None when its weights are absent. take_features: features.stream_features of the whole take."""
-    from .lips import lip_reader
-
-    path = lip_reader.DEFAULT_PATH if weights is None else Path(weights)
-    if not lip_reader.available(path):
-        return None
-    reader = lip_reader.load(path)
-    channels = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
-    return [
-        reader.probabilities(c, windowing.voiced_frames(c, n_frames), take_features[k])
-        for k, c in enumerate(channels)
-    ]
-
-
 def lip_reader_mouth(
     perf: Performance, x: np.ndarray, probs: list[np.ndarray], lines: dict[str, list] | None = None
 ) -> dict[str, np.ndarray]:
@@ -428,7 +412,7 @@ def lip_reader_mouth(
     by the lip reader's phones (lips/lip_reader.py; its p/b/m leaned by how closed the network
     holds the lips) rendered by the teacher's coarticulation: the reader seals and shapes the lips,
     the network says how far they open (NETWORK_OPENING); the listener's mouth and every other
-    channel stay the network's. probs: lip_reader_probabilities of the take; lines: {role:
+    channel stay the network's. probs: lip_reader.take_probabilities of the take; lines: {role:
     [read_lines.ReadPhones]}, script lines read along their own phones, which replace the free
     reading over their spans."""
     from . import lips

@@ -127,6 +127,25 @@ def available(path: str | Path = DEFAULT_PATH) -> bool:
     return Path(path).exists()
 
 
+def take_probabilities(
+    x: np.ndarray, n_frames: int, log_mels: np.ndarray | None = None, path: str | Path | None = None
+) -> list[np.ndarray] | None:
+    """The reader's (F, N_CLASSES) class probabilities of a take: of the mix (S,) (one) or of each
+    stem (S, 2) (two); None when its weights are absent. log_mels: each channel's features.log_mel
+    (features.stream_features of the whole take) when the caller has them."""
+    from ..windowing import voiced_frames
+
+    path = DEFAULT_PATH if path is None else Path(path)
+    if not available(path):
+        return None
+    reader = load(path)
+    channels = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
+    return [
+        reader.probabilities(c, voiced_frames(c, n_frames), None if log_mels is None else log_mels[k])
+        for k, c in enumerate(channels)
+    ]
+
+
 __all__ = [
     "DEFAULT_PATH",
     "LipReader",
@@ -135,4 +154,5 @@ __all__ = [
     "class_path",
     "load",
     "read_phones",
+    "take_probabilities",
 ]

@@ -48,7 +48,7 @@ CONTENT_COST_PER_S = 40.0  # ... and beyond it, this per second (chosen on devel
 # An edge later than the phones' costs less: the reader tends to hear a line's phones end early
 # (a fading last syllable, a reverberant room), and the next line's first phones then reach back
 # over that tail (Fish Fillets' acted lines: tools/probe_exchanges.py --fillets validation).
-CONTENT_LATE_COST_PER_S = 10.0  # ... for an end after where the phones end
+CONTENT_LATE_COST_PER_S = 10.0  # ... for an edge later than the phones' (a start or an end)
 CONTENT_SNAP_S = 0.25  # a placed edge this near where the line's phones begin or end moves there
 SKIP_COST_PER_S = 8.0  # leaving a line out costs this per expected second ...
 SKIP_COST = 4.0  # ... plus this

@@ -31,7 +31,7 @@ import numpy as np
 from .. import diarization, features, spec, voice_count, windowing
 from ..performance import TakeLine
 from ..signal import SPEAKING_BRIDGE_S, short_gaps
-from . import mismatch
+from . import content, mismatch
 from . import placement as pl
 from .phone_sources import aligner_available as _aligner_available
 from .phone_sources import english_like as _english_like
@@ -233,8 +233,6 @@ def _with_content(
     """The lines' specs with where their phones fall in the lip reader's reading (content.py), for
     the lines whose phones fit there, and those spans (content.ContentSpan or None per line);
     guide: a placement without it (to cut long takes)."""
-    from . import content
-
     spans = content.content_spans(
         probs,
         phones,
@@ -327,7 +325,10 @@ def align_script(
     x = np.asarray(audio16k, dtype=np.float32)
     n_frames = features.n_model_frames(x.shape[0])
     if reader_probs is None:
-        reader_probs = _reader_probabilities(x, n_frames, log_mel if x.ndim == 1 else None)
+        from ..lips import lip_reader
+
+        mels = None if log_mel is None or x.ndim != 1 else log_mel[None]
+        reader_probs = lip_reader.take_probabilities(x, n_frames, mels)
     placed_script = place_script(script, x, n_frames, runtime, log_mel if x.ndim == 1 else None, reader_probs)
     placement, voiced = placed_script.placement, placed_script.voiced
     separable, emb, evidence = placed_script.separable, placed_script.emb, placed_script.evidence
@@ -396,8 +397,6 @@ def align_script(
         take_lines.append(
             TakeLine(line.role, line.speaker, line.text, float(start), float(end), line.number, float(conf))
         )
-    from . import content
-
     reason = _set_aside_reason(check, tried, aligned_count, content.script_fit(placed_script.content))
     if reason:
         note = (
@@ -466,19 +465,6 @@ LINE_LEAD_MIN_S = 0.1
 LINE_TAIL_MIN_S = 0.25
 
 
-def _reader_probabilities(
-    x: np.ndarray, n_frames: int, log_mel: np.ndarray | None
-) -> list[np.ndarray] | None:
-    """The lip reader's (F, N_CLASSES) probabilities of the mix or of each stem, None without it."""
-    from ..lips import lip_reader
-
-    if not lip_reader.available():
-        return None
-    reader = lip_reader.load()
-    channels = [x] if x.ndim == 1 else [x[:, c] for c in range(x.shape[1])]
-    return [reader.probabilities(c, windowing.voiced_frames(c, n_frames), log_mel) for c in channels]
-
-
 def _line_extent(
     placed_start: float, placed_end: float, words_start: float, words_end: float
 ) -> tuple[float, float]:
@@ -498,8 +484,6 @@ def _set_aside_reason(check: mismatch.Check, tried: int, aligned: int, fit: floa
     whatever placement alone says; almost none aligned sets it aside unless placement is sure.
     So do the lines' phones in any language (fit: content.script_fit) when they fit the mouth
     shapes the lip reader hears closely; when they fit badly, that is a doubt."""
-    from . import content
-
     confirmed = tried > 0 and aligned >= CONFIRM_SHARE * tried
     denied = tried > 0 and aligned < MISMATCH_SHARE * tried
     if confirmed or (fit is not None and fit <= content.SCRIPT_FITS):
