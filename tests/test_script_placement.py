@@ -230,3 +230,22 @@ def test_an_interjection_never_reorders_a_characters_own_lines():
     short = got.lines[2]
     assert not short.overlapped
     assert short.start >= got.lines[1].start
+
+
+def test_a_backchannel_is_the_line_after_the_line_it_interrupts():
+    """B: "Yes." / A: a long line / B: "Mm-hm." / A: ... with B's voice heard in the middle of A's
+    line: that is the "Mm-hm." listed after A's line (a script lists lines by where they start), not
+    the "Yes." before it, which keeps its own place before A's line."""
+    n = 600
+    voiced = np.zeros(n, dtype=bool)
+    evidence = np.zeros(n)
+    for (s, e), ev in (((50, 70), -0.6), ((100, 400), 0.5), ((450, 550), 0.5)):
+        voiced[s:e] = True
+        evidence[s:e] = ev
+    evidence[240:265] = -0.7  # B's voice inside A's line
+    specs = [LineSpec(1, 2), LineSpec(0, 30), LineSpec(1, 2), LineSpec(0, 10)]
+    got = place_lines(specs, voiced, evidence, separable=True)
+    yes, mm_hm = got.lines[0], got.lines[2]
+    assert mm_hm.found and mm_hm.overlapped
+    assert abs(mm_hm.start - 240 / FPS) < 0.1
+    assert yes.found and not yes.overlapped and abs(yes.start - 50 / FPS) < 0.1

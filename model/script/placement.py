@@ -400,7 +400,8 @@ def _interjections(
         for a, b in mask_to_spans(against).tolist():
             if b - a < ISLAND_MIN_S * FPS:
                 continue
-            fits = _interjection_candidates(lines, j, expected, out)
+            # A script lists a line by where it starts: an interjection comes after its host.
+            fits = [i for i in _interjection_candidates(lines, j, expected, out) if i > j]
             fits = [i for i in fits if _said_there(lines[i], s + a, s + b)]
             candidates = [i for i in fits if 0.25 <= (b - a) / expected[i] <= 2.5]
             if candidates:  # the nearest in the script, then the closest in length
