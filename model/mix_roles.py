@@ -1,9 +1,10 @@
 """Who is who in a mix: the dense role anchor that tells the network which voice is A and which B.
 
 The voice vectors (diarization.voice_track) decide one voice or two; two voices are split over the
-vectors joined with the shipped voice prints (voiceprint.py); where the shipped voice counter
-(voice_count.py) hears two voices at once, the anchor says nothing. generation.perform calls
-audio_roles on a mix without a script, and script_overlaps on a script take's alignment.
+vectors joined with the shipped voice prints (voiceprint.py: of 1.6 s windows, and of each short
+voiced segment alone); where the shipped voice counter (voice_count.py) hears two voices at once,
+the anchor says nothing. generation.perform calls audio_roles on a mix without a script, and
+script_overlaps on a script take's alignment.
 """
 
 from __future__ import annotations
@@ -114,7 +115,9 @@ def _split_voices(
     vectors, starts = prints.prints(x, voiced, log_mel)
     if not len(vectors):
         return anchor, info
-    frame_prints = voiceprint.frame_prints(vectors, starts, n_frames)
+    frame_prints = voiceprint.with_segment_prints(
+        voiceprint.frame_prints(vectors, starts, n_frames), *prints.segment_prints(x, voiced, log_mel)
+    )
     joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
     cut = 0

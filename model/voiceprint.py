@@ -6,7 +6,9 @@ voice print looks at 1.6 s windows: the take's log-mel features (features.py) le
 the voiced frames (the take's channel), three 1-D convolutions (the last two of stride 2), the mean
 and spread of their output over each window's voiced frames, and two linear layers to a unit
 vector. diarization.join_prints lays each frame's print beside its voice vector for the role
-clustering. It was distilled from a GE2E speaker encoder at training time
+clustering. A short voiced segment (a word or two between pauses) also gets a print of its own,
+read over that segment alone: in a quick exchange the 1.6 s window around a turn holds the
+partner's voice too. It was distilled from a GE2E speaker encoder at training time
 (model/training/voiceprint_train.py); only these weights ship, in their own .npz (loaded without
 pickles). Pure numpy.
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from . import features
+from .signal import mask_to_spans, short_gaps
 
 WINDOW = 160  # feature frames (100 fps): 1.6 s
 HOP = 40  # 0.4 s between windows
@@ -33,6 +36,14 @@ TRUNK_BLOCK = 4000
 TRUNK_MARGIN = 12
 LAYERS = ("conv0", "conv1", "conv2", "fc0", "fc1")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "duet_voiceprint.npz"
+# Segment prints (model frames, 50 fps). A pause shorter than SEGMENT_GAP does not end a segment;
+# segments of SEGMENT_MIN..SEGMENT_MAX get a print of their own (shorter ones say too little,
+# longer ones are printed well by their windows), added to their frames' window prints
+# (chosen on development takes: docs/EVAL.md "Session 19").
+SEGMENT_GAP = 5
+SEGMENT_MIN = 25
+SEGMENT_MAX = 100
+SEGMENT_WEIGHT = 1.0
 
 
 class VoicePrintError(ValueError):
@@ -105,6 +116,33 @@ class VoicePrint:
         starts = np.asarray(window_starts, dtype=np.int64) // features.FRAMES_PER_MODEL_FRAME
         return self.head(np.stack(pooled)), starts
 
+    def segment_prints(
+        self, audio16k: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Voice prints of the take's voiced segments of SEGMENT_MIN..SEGMENT_MAX model frames
+        (voiced_segments), each read over its own frames only: ((S, D) unit vectors, (S, 2) their
+        [start, end) model frames)."""
+        dim = self.params["fc1.b"].shape[0]
+        spans = [(a, b) for a, b in voiced_segments(voiced) if SEGMENT_MIN <= b - a <= SEGMENT_MAX]
+        feats = features.log_mel(audio16k) if log_mel is None else np.asarray(log_mel, np.float32)
+        feats, voiced_feat, window_starts = take_windows(feats, voiced)
+        if not spans or not window_starts:  # a take too short for a window is too short to print
+            return np.zeros((0, dim), np.float32), np.zeros((0, 2), np.int64)
+        h = self.trunk(feats)
+        mask = voiced_feat[::DOWN][: len(h)]
+        per_frame = features.FRAMES_PER_MODEL_FRAME / DOWN  # trunk frames per model frame
+        pooled = []
+        for a, b in spans:
+            lo, hi = int(a * per_frame), int(np.ceil(b * per_frame))
+            pooled.append(masked_stats(h[lo:hi], mask[lo:hi]))
+        return self.head(np.stack(pooled)), np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+
+
+def voiced_segments(voiced: np.ndarray, gap: int = SEGMENT_GAP) -> list[tuple[int, int]]:
+    """[start, end) model frames of the voiced stretches, pauses shorter than gap frames bridged."""
+    v = np.asarray(voiced, dtype=bool)
+    return [(a, b) for a, b in mask_to_spans(v | short_gaps(v, gap)).tolist()]
+
 
 def take_windows(feats: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """What a voice print reads of a take (run time and training alike): its log-mel features less
@@ -159,6 +197,18 @@ def frame_prints(vectors: np.ndarray, starts: np.ndarray, n_frames: int) -> np.n
     for v, s in zip(vectors, np.asarray(starts, dtype=np.int64), strict=True):
         out[s : s + span] += v
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
+
+
+def with_segment_prints(
+    frame_prints: np.ndarray, vectors: np.ndarray, spans: np.ndarray, weight: float = SEGMENT_WEIGHT
+) -> np.ndarray:
+    """frame_prints (F, D) with each segment's print (segment_prints) added, times weight, to the
+    frames it covers, rows made unit again."""
+    out = np.array(frame_prints, dtype=np.float32, copy=True)
+    for v, (a, b) in zip(vectors, np.asarray(spans, dtype=np.int64).reshape(-1, 2), strict=True):
+        rows = out[a:b] + weight * v[None, :]
+        out[a:b] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
+    return out
 
 
 @lru_cache(maxsize=1)

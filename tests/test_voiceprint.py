@@ -89,6 +89,51 @@ def test_frame_prints_are_the_unit_mean_of_the_windows_over_each_frame():
     assert voiceprint.frame_prints(np.zeros((0, 2), np.float32), np.zeros(0, np.int64), 5).shape == (5, 2)
 
 
+def test_voiced_segments_bridge_only_short_pauses():
+    voiced = np.zeros(100, bool)
+    voiced[10:40] = True
+    voiced[43:60] = True  # a 3-frame pause: one segment
+    voiced[70:80] = True  # a 10-frame pause: another
+    assert voiceprint.voiced_segments(voiced, gap=5) == [(10, 60), (70, 80)]
+    assert voiceprint.voiced_segments(voiced, gap=2) == [(10, 40), (43, 60), (70, 80)]
+    assert voiceprint.voiced_segments(np.zeros(5, bool)) == []
+
+
+def test_segment_prints_print_the_segments_of_a_turns_length_only():
+    vp = random_print()
+    rng = np.random.default_rng(2)
+    x = (0.1 * rng.normal(size=8 * RATE)).astype(np.float32)
+    n = features.n_model_frames(len(x))
+    voiced = np.zeros(n, bool)
+    voiced[20:30] = True  # too short to print
+    voiced[50:90] = True  # a turn: printed
+    voiced[100:300] = True  # long: its windows print it
+    vectors, spans = vp.segment_prints(x, voiced)
+    assert spans.tolist() == [[50, 90]]
+    assert vectors.shape == (1, 12)
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, rtol=1e-5)
+    # It pools the trunk's frames of the segment alone (4 feature frames, 2 model frames, per trunk
+    # frame): model frames 50-90 are trunk frames 25-45.
+    feats, voiced_feat, _ = voiceprint.take_windows(features.log_mel(x), voiced)
+    h = vp.trunk(feats)
+    want = vp.head(voiceprint.masked_stats(h[25:45], voiced_feat[:: voiceprint.DOWN][25:45])[None])
+    np.testing.assert_allclose(vectors, want, rtol=1e-5, atol=1e-6)
+    # No window fits a take this short: nothing is printed.
+    short = np.ones(features.n_model_frames(RATE), bool)
+    none, no_spans = vp.segment_prints(x[:RATE], short)
+    assert none.shape == (0, 12) and no_spans.shape == (0, 2)
+
+
+def test_a_segments_print_joins_its_frames_window_prints():
+    frame_prints = np.tile(np.array([[1.0, 0.0]], np.float32), (10, 1))
+    frame_prints[8:] = 0.0  # no window printed these frames
+    got = voiceprint.with_segment_prints(frame_prints, np.array([[0.0, 1.0]], np.float32), np.array([[2, 9]]))
+    np.testing.assert_allclose(got[:2], frame_prints[:2])  # outside the segment: as they were
+    np.testing.assert_allclose(got[2:8], np.tile([[np.sqrt(0.5), np.sqrt(0.5)]], (6, 1)), rtol=1e-6)
+    np.testing.assert_allclose(got[8], [0.0, 1.0])  # the segment's print alone
+    np.testing.assert_allclose(got[9], [0.0, 0.0])
+
+
 def two_voice_take(rng, n=600, turn=60):
     """Turns of A and B whose voice vectors split more by something else (a nuisance that changes
     on its own schedule: pitch, loudness) than by the voice; the truth (F,) 0/1 and a seed on A."""
@@ -170,6 +215,9 @@ class FixedPrints:
         )
         return vectors, starts
 
+    def segment_prints(self, audio16k, voiced, log_mel=None):
+        return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.int64)  # one long stretch: none
+
 
 def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch):
     from duet.model import windowing
@@ -195,6 +243,61 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     same = FixedVoices(np.tile(emb[:1], (n + diarization.CONTEXT, 1)))
     _, info = mix_roles.audio_roles(same, x, n, seed)
     assert info["voices"] == 1 and fake.calls == 1 and "split_by_prints" not in info
+
+
+class QuickExchangePrints:
+    """A quick exchange's prints: every 1.6 s window holds both voices, so its print is their mean
+    (weighed by how much of each it holds); each turn's segment print is its own voice's."""
+
+    def __init__(self, truth, voiced):
+        self.truth, self.voiced = truth, voiced
+        self.segments = True
+
+    def _print(self, frames):
+        shares = np.bincount(self.truth[frames], minlength=2).astype(np.float32)
+        return shares / np.linalg.norm(shares)
+
+    def prints(self, audio16k, voiced, log_mel=None):
+        starts = np.arange(0, len(self.truth) - 80, 20)
+        vectors = [self._print(np.flatnonzero(self.voiced[s : s + 80]) + s) for s in starts]
+        return np.array(vectors, np.float32), starts
+
+    def segment_prints(self, audio16k, voiced, log_mel=None):
+        if not self.segments:
+            return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.int64)
+        spans = [
+            (a, b)
+            for a, b in voiceprint.voiced_segments(voiced)
+            if voiceprint.SEGMENT_MIN <= b - a <= voiceprint.SEGMENT_MAX
+        ]
+        vectors = [self._print(np.arange(a, b)) for a, b in spans]
+        return np.array(vectors, np.float32).reshape(-1, 2), np.array(spans, np.int64).reshape(-1, 2)
+
+
+def test_short_turns_are_split_by_their_own_segments_prints(monkeypatch):
+    """Turns of 0.6 s with 0.16 s pauses, voice vectors that split more by a nuisance than by the
+    voice: the windows' prints hear both voices everywhere and cannot mend the split; each turn's
+    own print can."""
+    from duet.model import windowing
+
+    rng = np.random.default_rng(8)
+    x = (0.1 * rng.normal(size=16 * RATE)).astype(np.float32)
+    n = features.n_model_frames(len(x))
+    turn, pause = 30, 8
+    position = np.arange(n) % (turn + pause)
+    voiced = position < turn
+    truth = (np.arange(n) // (turn + pause)) % 2
+    emb, _, seed = two_voice_take(rng, n=n, turn=turn + pause)
+    fake = QuickExchangePrints(truth, voiced)
+    monkeypatch.setattr(voiceprint, "shipped", lambda: fake)
+    monkeypatch.setattr(voice_count, "shipped", lambda: None)
+    monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: voiced[:frames].copy())
+    rt = FixedVoices(np.concatenate([emb, emb[: diarization.CONTEXT]]))
+    with_segments, _ = mix_roles.audio_roles(rt, x, n, seed)
+    fake.segments = False
+    windows_only, _ = mix_roles.audio_roles(rt, x, n, seed)
+    assert accuracy(with_segments, truth) > 0.95
+    assert accuracy(windows_only, truth) < 0.85
 
 
 def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_more(monkeypatch):
