@@ -112,12 +112,9 @@ def _split_voices(
     prints = voiceprint.shipped()
     if prints is None or info["voices"] != 2:
         return anchor, info
-    vectors, starts = prints.prints(x, voiced, log_mel)
-    if not len(vectors):
+    frame_prints = voiceprint.take_frame_prints(prints, x, voiced, log_mel)
+    if frame_prints is None:
         return anchor, info
-    frame_prints = voiceprint.with_segment_prints(
-        voiceprint.frame_prints(vectors, starts, n_frames), *prints.segment_prints(x, voiced, log_mel)
-    )
     joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
     cut = 0

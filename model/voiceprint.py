@@ -199,6 +199,18 @@ def frame_prints(vectors: np.ndarray, starts: np.ndarray, n_frames: int) -> np.n
     return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
 
 
+def take_frame_prints(
+    prints: VoicePrint, audio16k: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
+) -> np.ndarray | None:
+    """(F, D) each model frame's print: its windows' (frame_prints) with its segment's
+    (segment_prints) added; None when no window is printed (a take shorter than one, no voice)."""
+    vectors, starts = prints.prints(audio16k, voiced, log_mel)
+    if not len(vectors):
+        return None
+    window = frame_prints(vectors, starts, len(voiced))
+    return with_segment_prints(window, *prints.segment_prints(audio16k, voiced, log_mel))
+
+
 def with_segment_prints(
     frame_prints: np.ndarray, vectors: np.ndarray, spans: np.ndarray, weight: float = SEGMENT_WEIGHT
 ) -> np.ndarray:

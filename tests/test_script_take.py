@@ -243,3 +243,31 @@ def test_a_script_still_places_its_lines_in_heavy_noise(example):
     by_text = {line.text: line for line in perf.lines}
     near = [abs(by_text[text].start - start) < 1.0 for start, _, _, text in TRUTH if text in by_text]
     assert len(near) >= 8 and sum(near) >= 0.8 * len(near), [(t.text, t.start) for t in perf.lines]
+
+
+def test_the_evidence_of_a_mix_is_read_with_the_prints_and_its_apartness_from_the_vectors():
+    """Voice vectors that hardly tell the two voices apart (centroids 0.99 alike) beside prints that
+    do: the evidence follows the prints, and the voices still count as not apart (the vectors
+    decide that, as they decide one voice or two)."""
+    from duet.model import diarization
+    from duet.model.script import placement as pl
+    from duet.model.script.take import voice_evidence
+
+    n = 400
+    truth = (np.arange(n) // 100) % 2  # A, B, A, B
+    emb = np.tile(np.array([[1.0, 0.0]], np.float32), (n, 1))
+    emb[truth == 1] = [0.99, np.sqrt(1 - 0.99**2)]
+    prints = np.where(truth[:, None] == 0, [[1.0, 0.0]], [[0.0, 1.0]]).astype(np.float32)
+    voiced = np.ones(n, bool)
+    lines = tuple(pl.PlacedLine(k, k % 2, 2.0 * k, 2.0 * k + 2.0, True, 1.0) for k in range(4))
+    placement = pl.Placement(lines, 0.2)
+    alone, apart_alone = voice_evidence(emb, voiced, placement)
+    joined = diarization.join_prints(emb, prints, 0.5)
+    ev, apart = voice_evidence(emb, voiced, placement, joined)
+    assert not apart_alone and not apart
+    inner = np.concatenate([np.arange(k * 100 + 15, k * 100 + 85) for k in range(4)])
+    sign = np.where(truth[inner] == 0, 1.0, -1.0)
+    assert np.all(sign * ev[inner] > 0.9)  # the prints' evidence: clear
+    ev_joined_alone, apart_joined = voice_evidence(joined, voiced, placement)
+    np.testing.assert_allclose(ev, ev_joined_alone)
+    assert apart_joined  # the joined vectors alone would have called the voices apart

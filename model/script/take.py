@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import diarization, features, spec, voice_count, windowing
+from .. import diarization, features, spec, voice_count, voiceprint, windowing
 from ..performance import TakeLine
 from ..signal import SPEAKING_BRIDGE_S, short_gaps
 from . import content, mismatch
@@ -43,6 +43,11 @@ ROLE_INDEX = {"A": 0, "B": 1}
 SEPARABLE_COS = diarization.ONE_VOICE_COS  # centroids more alike than this: one voice
 PLACEMENT_PASSES = 3
 ALIKE_EVIDENCE_SCALE = 0.3  # voices the vectors do not tell apart weigh this much as evidence
+# The evidence of a mix is read from the voice vectors joined with the voice prints at this weight
+# (the prints tell real voices apart; the vectors alone say whether the voices are apart). Chosen
+# on development takes (docs/EVAL.md "Session 19"): real voices gain, the corpus's voices lose a little
+# at weight 1.
+PRINT_EVIDENCE_WEIGHT = 0.5
 ALIGN_PAD_S = 0.3  # audio either side of a placed line given to the aligner
 INTERJECTION_PAD_S = 0.12  # an interjection sits inside the other voice: give the aligner little of it
 # Below this the words are not trusted for the lips. Wrong words mostly fail to align at all and
@@ -95,10 +100,15 @@ def _specs(lines: tuple[ScriptLine, ...]) -> list[pl.LineSpec]:
 
 
 def voice_evidence(
-    emb: np.ndarray, voiced: np.ndarray, placement: pl.Placement
+    emb: np.ndarray, voiced: np.ndarray, placement: pl.Placement, joined: np.ndarray | None = None
 ) -> tuple[np.ndarray | None, bool]:
     """Per-frame evidence (F,) in -1..1 that A (+) or B (-) speaks, from the voices of the placed
-    lines; None when a role has no placed voice. Also whether the two voices differ enough."""
+    lines; None when a role has no placed voice. Also whether the two voices differ enough (by the
+    voice vectors emb). joined: emb joined with the voice prints, to read the evidence from."""
+    if joined is not None:
+        ev, _ = voice_evidence(joined, voiced, placement)
+        _, apart = voice_evidence(emb, voiced, placement)
+        return ev, apart
     n = len(voiced)
     members = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
     for line in placement.lines:
@@ -203,9 +213,16 @@ def place_script(
         if log_mel is None:
             log_mel = features.log_mel(audio16k)  # once, for the voice vectors and the counter
         emb = diarization.voice_track(runtime, audio16k, n_frames, log_mel)
+        prints = voiceprint.shipped()
+        frame_prints = (
+            voiceprint.take_frame_prints(prints, audio16k, voiced, log_mel) if prints is not None else None
+        )
+        joined = None
+        if frame_prints is not None:
+            joined = diarization.join_prints(emb, frame_prints, PRINT_EVIDENCE_WEIGHT)
         counter = voice_count.shipped()
         two = counter.two_voices(audio16k, voiced, log_mel) if counter is not None else None
-        ev, apart = voice_evidence(emb, voiced, first)
+        ev, apart = voice_evidence(emb, voiced, first, joined)
         if ev is not None:
             lean = ev if apart else ALIKE_EVIDENCE_SCALE * ev
     spans = []
@@ -214,7 +231,7 @@ def place_script(
         placement = first = pl.place_lines(specs, voiced, None)
     if emb is not None:
         for _ in range(PLACEMENT_PASSES - 1):
-            ev, separable = voice_evidence(emb, voiced, placement)
+            ev, separable = voice_evidence(emb, voiced, placement, joined)
             if ev is None:
                 break
             evidence = ev
