@@ -212,11 +212,11 @@ def take_frame_prints(
 
 
 def with_segment_prints(
-    frame_prints: np.ndarray, vectors: np.ndarray, spans: np.ndarray, weight: float = SEGMENT_WEIGHT
+    window_prints: np.ndarray, vectors: np.ndarray, spans: np.ndarray, weight: float = SEGMENT_WEIGHT
 ) -> np.ndarray:
-    """frame_prints (F, D) with each segment's print (segment_prints) added, times weight, to the
-    frames it covers, rows made unit again."""
-    out = np.array(frame_prints, dtype=np.float32, copy=True)
+    """window_prints (F, D) (frame_prints) with each segment's print (segment_prints) added, times
+    weight, to the frames it covers, rows made unit again."""
+    out = np.array(window_prints, dtype=np.float32, copy=True)
     for v, (a, b) in zip(vectors, np.asarray(spans, dtype=np.int64).reshape(-1, 2), strict=True):
         rows = out[a:b] + weight * v[None, :]
         out[a:b] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)
