@@ -17,6 +17,7 @@ frame vectors are sharp in time, the prints tell real voices apart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
@@ -51,6 +52,12 @@ PRINT_WEIGHT = 1.0
 # weight 2 lost up to 0.05 on the synthetic mixes.
 RESPLIT_PRINT_COS = 0.86
 RESPLIT_PRINT_WEIGHT = 2.0
+# Since the prints read short turns too (voiceprint.segment_prints) the second split swings with its
+# weight (development takes: at 3 one real pair gained 0.43 and one synthetic mix lost 0.38; at 1.5
+# the quick exchanges lost 0.11): it is made at each of these weights and each frame takes the
+# role most of them give it, a tie going to the split whose voices the prints hear as more apart
+# (mix_roles._split_voices; docs/EVAL.md "Session 19").
+RESPLIT_PRINT_WEIGHTS = (1.5, RESPLIT_PRINT_WEIGHT, 3.0)
 
 
 class VoiceRuntime(Protocol):
@@ -166,6 +173,23 @@ def assign_roles(
     anchor[sure1, r1, 1] = 1.0
     info["assigned"] = float((sure0 | sure1).sum() / max(1, v.sum()))
     return anchor, info
+
+
+def vote_roles(anchors: Sequence[np.ndarray], weights: Sequence[float] | None = None) -> np.ndarray:
+    """One dense anchor (F, 2, ANCHOR_DIM) from several splits of the same take (same seed, so the
+    same role order): each frame that any split marks takes the role with the most votes (weights:
+    each split's vote, 1 when None); a tie leaves it unknown."""
+    weights = [1.0] * len(anchors) if weights is None else list(weights)
+    votes = [
+        sum(w * ((a[:, 0, 0] > 0) & (a[:, r, 1] > 0.5)) for a, w in zip(anchors, weights, strict=True))
+        for r in range(2)
+    ]
+    out = np.zeros_like(anchors[0])
+    for r in range(2):
+        wins = votes[r] > votes[1 - r]
+        out[wins, :, 0] = 1.0
+        out[wins, r, 1] = 1.0
+    return out
 
 
 MIN_LIKENESS_FRAMES = 25  # 0.5 s of a role's frames with a print: fewer tell nothing

@@ -135,13 +135,24 @@ def _split_voices(
         "seed_frames_trimmed": cut,
     }
     if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
-        joined = diarization.join_prints(emb, frame_prints, diarization.RESPLIT_PRINT_WEIGHT)
-        again, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-        resplit = diarization.role_likeness(frame_prints, again)
-        # A second split that leaves a role almost nothing of its own is no split of two voices.
-        if resplit is not None:
-            anchor = again
-            report.update(assigned=split["assigned"], resplit_print_cos=resplit)
+        splits, votes = [], []
+        for weight in diarization.RESPLIT_PRINT_WEIGHTS:
+            joined = diarization.join_prints(emb, frame_prints, weight)
+            again, _ = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+            likeness = diarization.role_likeness(frame_prints, again)
+            # A second split that leaves a role almost nothing of its own is no split of two voices.
+            # A frame goes to the role most splits give it; between two splits that disagree, to the
+            # one whose voices the prints hear as more apart.
+            if likeness is not None:
+                splits.append(again)
+                votes.append(1.0 + 0.5 * max(0.0, 1.0 - likeness))
+        if splits:
+            again = diarization.vote_roles(splits, votes)
+            resplit = diarization.role_likeness(frame_prints, again)
+            if resplit is not None:
+                anchor = again
+                assigned = float(again[:, 0, 0][voiced].mean()) if voiced.any() else 0.0
+                report.update(assigned=assigned, resplit_print_cos=resplit)
     return anchor, report
 
 

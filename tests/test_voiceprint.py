@@ -304,7 +304,8 @@ def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_m
     """Voice vectors that part the take by a nuisance (a room, loudness) more than by the voice,
     and prints that tell the voices apart only moderately (cos 0.5): with the prints at weight 1
     the split follows the nuisance, so both halves hold both voices and their mean prints are
-    alike; audio_roles then splits again with the prints weighing RESPLIT_PRINT_WEIGHT."""
+    alike; audio_roles then splits again with the prints weighing more (RESPLIT_PRINT_WEIGHTS: 1.5
+    still follows the nuisance here, 2 and 3 the voices, and each frame follows the majority)."""
     from duet.model import windowing
 
     rng = np.random.default_rng(7)
@@ -330,7 +331,7 @@ def test_a_split_the_prints_do_not_hear_is_made_again_with_the_prints_weighing_m
     anchor, info = mix_roles.audio_roles(rt, x, n, seed)
     assert info["print_cos"] > diarization.RESPLIT_PRINT_COS  # the first split, as the report keeps it
     assert info["resplit_print_cos"] < diarization.RESPLIT_PRINT_COS
-    assert accuracy(anchor, truth) > 0.9
+    assert accuracy(anchor, truth) > 0.85  # the nuisance's split: under 0.75
 
 
 def test_the_first_voices_seed_loses_a_tail_that_is_the_partners():
@@ -439,3 +440,33 @@ def _glide(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     seed[:10, :, 0] = 1.0
     seed[:10, 0, 1] = 1.0
     return vectors, np.ones(n, bool), seed
+
+
+def test_splits_vote_frame_by_frame_and_a_tie_is_unknown():
+    n = 6
+    splits = []
+    for roles in ([0, 0, 1, 1, -1, 0], [0, 1, 1, 1, -1, 1], [0, 0, 0, 1, 1, -1]):
+        a = np.zeros((n, 2, diarization.ANCHOR_DIM), np.float32)
+        for f, r in enumerate(roles):
+            if r >= 0:
+                a[f, :, 0] = 1.0
+                a[f, r, 1] = 1.0
+        splits.append(a)
+    voted = diarization.vote_roles(splits)
+    known = voted[:, 0, 0] > 0
+    assert known.tolist() == [True, True, True, True, True, False]  # the last frame: one each
+    assert voted[known, 0, 1].tolist() == [1.0, 1.0, 0.0, 0.0, 0.0]
+    assert voted[known, 1, 1].tolist() == [0.0, 0.0, 1.0, 1.0, 1.0]
+    assert voted[4, 1, 1] == 1.0  # marked by one split only: its role
+
+
+def test_a_split_that_hears_the_voices_more_apart_breaks_a_tie():
+    a = np.zeros((2, 2, diarization.ANCHOR_DIM), np.float32)
+    a[:, :, 0] = 1.0
+    a[:, 0, 1] = 1.0  # A on both frames
+    b = np.zeros_like(a)
+    b[:, :, 0] = 1.0
+    b[:, 1, 1] = 1.0  # B on both frames
+    assert diarization.vote_roles([a, b], [1.2, 1.1])[:, 0, 1].tolist() == [1.0, 1.0]
+    assert diarization.vote_roles([a, b], [1.1, 1.2])[:, 1, 1].tolist() == [1.0, 1.0]
+    assert not diarization.vote_roles([a, b])[:, 0, 0].any()  # unweighted: a tie, unknown
