@@ -82,7 +82,8 @@ def voice_track(
     return out if out is not None else np.zeros((0, 1), np.float32)
 
 
-def _unit(v: np.ndarray) -> np.ndarray:
+def unit(v: np.ndarray) -> np.ndarray:
+    """v scaled to length 1 (a zero vector stays near zero)."""
     return v / max(float(np.linalg.norm(v)), 1e-6)
 
 
@@ -135,16 +136,16 @@ def assign_roles(
     r0 = 0 if seeds[0].any() else 1
     r1 = 1 - r0
     c = [None, None]
-    c[r0] = _unit(emb[seeds[r0]].mean(axis=0))
+    c[r0] = unit(emb[seeds[r0]].mean(axis=0))
     if seeds[r1].any():
-        c[r1] = _unit(emb[seeds[r1]].mean(axis=0))
+        c[r1] = unit(emb[seeds[r1]].mean(axis=0))
     else:
         idx = np.flatnonzero(v & ~seeds[r0])
         if len(idx) == 0:
             idx = np.flatnonzero(v)
         sim = emb[idx] @ c[r0]
         far = idx[np.argsort(sim)[: max(5, len(idx) // 10)]]
-        c[r1] = _unit(emb[far].mean(axis=0))
+        c[r1] = unit(emb[far].mean(axis=0))
     weight = v.astype(np.float64)
     score = np.zeros(n)
     for _ in range(ITERATIONS):
@@ -154,9 +155,9 @@ def assign_roles(
         is_r0 &= ~seeds[r1]
         is_r1 = v & ~is_r0
         if is_r0.any():
-            c[r0] = _unit(emb[is_r0].mean(axis=0))
+            c[r0] = unit(emb[is_r0].mean(axis=0))
         if is_r1.any():
-            c[r1] = _unit(emb[is_r1].mean(axis=0))
+            c[r1] = unit(emb[is_r1].mean(axis=0))
     cos = float(c[r0] @ c[r1])
     info["centroid_cos"] = cos
     if (cos > ONE_VOICE_COS) if one_voice is None else one_voice:
@@ -211,7 +212,7 @@ def role_means(vectors: np.ndarray, anchor: np.ndarray, frames: np.ndarray) -> l
         alone = frames & (anchor[:, r, 1] > 0.5) & (anchor[:, 1 - r, 1] < 0.5)
         if alone.sum() < MIN_LIKENESS_FRAMES:
             return None
-        means.append(_unit(vectors[alone].mean(axis=0)))
+        means.append(unit(vectors[alone].mean(axis=0)))
     return means
 
 

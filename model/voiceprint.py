@@ -103,39 +103,59 @@ class VoicePrint:
         when the caller has it. Windows start every HOP feature frames and are kept when at least
         MIN_VOICED of them is voiced.
         """
-        feats = features.log_mel(audio16k) if log_mel is None else np.asarray(log_mel, np.float32)
-        feats, voiced_feat, window_starts = take_windows(feats, voiced)
-        if not window_starts:
-            return np.zeros((0, self.params["fc1.b"].shape[0]), np.float32), np.zeros(0, np.int64)
-        h = self.trunk(feats)
-        mask = voiced_feat[::DOWN][: len(h)]
-        pooled = [
-            masked_stats(h[s // DOWN : (s + WINDOW) // DOWN], mask[s // DOWN : (s + WINDOW) // DOWN])
-            for s in window_starts
-        ]
-        starts = np.asarray(window_starts, dtype=np.int64) // features.FRAMES_PER_MODEL_FRAME
-        return self.head(np.stack(pooled)), starts
+        return self.take_prints(audio16k, voiced, log_mel, segments=False)[:2]
 
     def segment_prints(
         self, audio16k: np.ndarray, voiced: np.ndarray, log_mel: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Voice prints of the take's voiced segments of SEGMENT_MIN..SEGMENT_MAX model frames
         (voiced_segments), each read over its own frames only: ((S, D) unit vectors, (S, 2) their
-        [start, end) model frames)."""
+        [start, end) model frames). Empty when the take is too short for a window."""
+        return self.take_prints(audio16k, voiced, log_mel, windows=False)[2:]
+
+    def take_prints(
+        self,
+        audio16k: np.ndarray,
+        voiced: np.ndarray,
+        log_mel: np.ndarray | None = None,
+        *,
+        windows: bool = True,
+        segments: bool = True,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """prints() and segment_prints() of a take from one pass of the trunk: (window vectors,
+        their first model frames, segment vectors, their [start, end) model frames); those not
+        asked for are empty."""
         dim = self.params["fc1.b"].shape[0]
+        out = [
+            np.zeros((0, dim), np.float32),
+            np.zeros(0, np.int64),
+            np.zeros((0, dim), np.float32),
+            np.zeros((0, 2), np.int64),
+        ]
         spans = [(a, b) for a, b in voiced_segments(voiced) if SEGMENT_MIN <= b - a <= SEGMENT_MAX]
         feats = features.log_mel(audio16k) if log_mel is None else np.asarray(log_mel, np.float32)
         feats, voiced_feat, window_starts = take_windows(feats, voiced)
-        if not spans or not window_starts:  # a take too short for a window is too short to print
-            return np.zeros((0, dim), np.float32), np.zeros((0, 2), np.int64)
+        # A take too short for a window is too short to print, by windows or by segments.
+        if not window_starts or not (windows or (segments and spans)):
+            return out[0], out[1], out[2], out[3]
         h = self.trunk(feats)
         mask = voiced_feat[::DOWN][: len(h)]
-        per_frame = features.FRAMES_PER_MODEL_FRAME / DOWN  # trunk frames per model frame
-        pooled = []
-        for a, b in spans:
-            lo, hi = int(a * per_frame), int(np.ceil(b * per_frame))
-            pooled.append(masked_stats(h[lo:hi], mask[lo:hi]))
-        return self.head(np.stack(pooled)), np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+        if windows:
+            pooled = [
+                masked_stats(h[s // DOWN : (s + WINDOW) // DOWN], mask[s // DOWN : (s + WINDOW) // DOWN])
+                for s in window_starts
+            ]
+            out[0] = self.head(np.stack(pooled))
+            out[1] = np.asarray(window_starts, dtype=np.int64) // features.FRAMES_PER_MODEL_FRAME
+        if segments and spans:
+            per_frame = features.FRAMES_PER_MODEL_FRAME / DOWN  # trunk frames per model frame
+            pooled = []
+            for a, b in spans:
+                lo, hi = int(a * per_frame), int(np.ceil(b * per_frame))
+                pooled.append(masked_stats(h[lo:hi], mask[lo:hi]))
+            out[2] = self.head(np.stack(pooled))
+            out[3] = np.asarray(spans, dtype=np.int64).reshape(-1, 2)
+        return out[0], out[1], out[2], out[3]
 
 
 def voiced_segments(voiced: np.ndarray, gap: int = SEGMENT_GAP) -> list[tuple[int, int]]:
@@ -204,11 +224,10 @@ def take_frame_prints(
 ) -> np.ndarray | None:
     """(F, D) each model frame's print: its windows' (frame_prints) with its segment's
     (segment_prints) added; None when no window is printed (a take shorter than one, no voice)."""
-    vectors, starts = prints.prints(audio16k, voiced, log_mel)
+    vectors, starts, segment_vectors, spans = prints.take_prints(audio16k, voiced, log_mel)
     if not len(vectors):
         return None
-    window = frame_prints(vectors, starts, len(voiced))
-    return with_segment_prints(window, *prints.segment_prints(audio16k, voiced, log_mel))
+    return with_segment_prints(frame_prints(vectors, starts, len(voiced)), segment_vectors, spans)
 
 
 def with_segment_prints(

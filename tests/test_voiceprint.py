@@ -122,6 +122,13 @@ def test_segment_prints_print_the_segments_of_a_turns_length_only():
     short = np.ones(features.n_model_frames(RATE), bool)
     none, no_spans = vp.segment_prints(x[:RATE], short)
     assert none.shape == (0, 12) and no_spans.shape == (0, 2)
+    # One pass of the trunk gives both kinds, as each alone gives them.
+    windows, starts, both_vectors, both_spans = vp.take_prints(x, voiced)
+    np.testing.assert_array_equal(both_vectors, vectors)
+    np.testing.assert_array_equal(both_spans, spans)
+    alone, alone_starts = vp.prints(x, voiced)
+    np.testing.assert_array_equal(windows, alone)
+    np.testing.assert_array_equal(starts, alone_starts)
 
 
 def test_a_segments_print_joins_its_frames_window_prints():
@@ -218,6 +225,9 @@ class FixedPrints:
     def segment_prints(self, audio16k, voiced, log_mel=None):
         return np.zeros((0, 2), np.float32), np.zeros((0, 2), np.int64)  # one long stretch: none
 
+    def take_prints(self, audio16k, voiced, log_mel=None):
+        return (*self.prints(audio16k, voiced, log_mel), *self.segment_prints(audio16k, voiced, log_mel))
+
 
 def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch):
     from duet.model import windowing
@@ -272,6 +282,9 @@ class QuickExchangePrints:
         ]
         vectors = [self._print(np.arange(a, b)) for a, b in spans]
         return np.array(vectors, np.float32).reshape(-1, 2), np.array(spans, np.int64).reshape(-1, 2)
+
+    def take_prints(self, audio16k, voiced, log_mel=None):
+        return (*self.prints(audio16k, voiced, log_mel), *self.segment_prints(audio16k, voiced, log_mel))
 
 
 def test_short_turns_are_split_by_their_own_segments_prints(monkeypatch):

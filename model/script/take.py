@@ -105,10 +105,23 @@ def voice_evidence(
     """Per-frame evidence (F,) in -1..1 that A (+) or B (-) speaks, from the voices of the placed
     lines; None when a role has no placed voice. Also whether the two voices differ enough (by the
     voice vectors emb). joined: emb joined with the voice prints, to read the evidence from."""
-    if joined is not None:
-        ev, _ = voice_evidence(joined, voiced, placement)
-        _, apart = voice_evidence(emb, voiced, placement)
-        return ev, apart
+    members = _role_frames(voiced, placement)
+    if members is None:
+        return None, False
+    vectors = emb if joined is None else joined
+    centroids = [diarization.unit(vectors[m].mean(axis=0)) for m in members]
+    own = centroids if joined is None else [diarization.unit(emb[m].mean(axis=0)) for m in members]
+    raw = diarization.smooth_scores(
+        (vectors @ centroids[0] - vectors @ centroids[1]).astype(np.float64), voiced.astype(np.float64)
+    )
+    scale = float(np.percentile(np.abs(raw[voiced]), 80)) if voiced.any() else 1.0
+    ev = np.clip(raw / max(scale, 1e-6), -1.0, 1.0)
+    return ev, float(own[0] @ own[1]) < SEPARABLE_COS
+
+
+def _role_frames(voiced: np.ndarray, placement: pl.Placement) -> list[np.ndarray] | None:
+    """Each role's voiced frames inside its placed lines only (edges of long lines left out);
+    None when a role has none."""
     n = len(voiced)
     members = [np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)]
     for line in placement.lines:
@@ -117,20 +130,8 @@ def voice_evidence(
         s, e = int(round(line.start * pl.FPS)), int(round(line.end * pl.FPS))
         trim = 5 if e - s > 30 else 0  # line edges are the least sure frames
         members[line.role][s + trim : e - trim] = True
-    centroids = []
-    for r in range(2):
-        m = members[r] & voiced & ~members[1 - r]
-        if not m.any():
-            return None, False
-        c = emb[m].mean(axis=0)
-        centroids.append(c / max(float(np.linalg.norm(c)), 1e-6))
-    cos = float(centroids[0] @ centroids[1])
-    raw = diarization.smooth_scores(
-        (emb @ centroids[0] - emb @ centroids[1]).astype(np.float64), voiced.astype(np.float64)
-    )
-    scale = float(np.percentile(np.abs(raw[voiced]), 80)) if voiced.any() else 1.0
-    ev = np.clip(raw / max(scale, 1e-6), -1.0, 1.0)
-    return ev, cos < SEPARABLE_COS
+    own = [members[r] & voiced & ~members[1 - r] for r in range(2)]
+    return own if all(m.any() for m in own) else None
 
 
 STEM_EVIDENCE_DB = 6.0  # level difference between the stems that makes the evidence tanh(1)
