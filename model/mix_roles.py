@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import diarization, features, voice_count, voiceprint, windowing
+from . import diarization, features, voice_count, voice_report, voiceprint, windowing
 
 
 def audio_roles(
@@ -110,11 +110,35 @@ def _split_voices(
     emb = diarization.voice_track(rt, x, n_frames, log_mel)
     anchor, info = diarization.assign_roles(emb, voiced, seed_anchor)
     prints = voiceprint.shipped()
-    if prints is None or info["voices"] != 2:
+    if prints is None or info["voices"] == 0:
         return anchor, info
+    split_anchor, report = _split_two(emb, x, voiced, seed_anchor, log_mel, prints, trim_seed)
+    if split_anchor is None:
+        return anchor, info
+    report["centroid_cos"] = info["centroid_cos"]
+    # The voice vectors hear one voice: it is one unless the prints split it into two voices that
+    # each have frames of their own and do not sound as alike as one voice's halves do
+    # (voice_report.prints_alike): two voices the vectors merge and the prints tell apart are split
+    # (docs/EVAL.md "Session 20").
+    if info["voices"] == 1 and (report["print_cos"] is None or voice_report.prints_alike(report)):
+        return anchor, {**info, "print_cos": report["print_cos"], "joined_cos": report["joined_cos"]}
+    return split_anchor, report
+
+
+def _split_two(
+    emb: np.ndarray,
+    x: np.ndarray,
+    voiced: np.ndarray,
+    seed_anchor: np.ndarray,
+    log_mel: np.ndarray,
+    prints: voiceprint.VoicePrint,
+    trim_seed: bool,
+) -> tuple[np.ndarray | None, dict]:
+    """Two voices split over the voice vectors joined with the prints (and split again, by vote,
+    when the prints hear the first split's voices as alike); None when the take has no prints."""
     frame_prints = voiceprint.take_frame_prints(prints, x, voiced, log_mel)
     if frame_prints is None:
-        return anchor, info
+        return None, {}
     joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
     cut = 0
@@ -128,7 +152,6 @@ def _split_voices(
     # was chosen on those figures).
     report = {
         **split,
-        "centroid_cos": info["centroid_cos"],
         "joined_cos": split["centroid_cos"],
         "print_cos": print_cos,
         "split_by_prints": True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import windowing
+from . import diarization, windowing
 
 # Loud speech (the take's 98th-percentile frame) over the noise floor (its 10th percentile), dB.
 # On the corpus's test split the clip at 3.6 dB SNR of pink noise spans 13.4 dB: the broadband VAD
@@ -74,15 +74,25 @@ ALIKE_PRINT_COS = 0.92
 ALIKE_JOINED_COS = 0.85
 
 
-def voices_alike(info: dict) -> bool:
-    """Whether the two voices a take was split into sound much alike (assign_roles' report as
-    mix_roles.audio_roles extends it)."""
-    if info.get("voices") != 2:
-        return False
+def prints_alike(info: dict) -> bool:
+    """Whether a split's two voices sound as alike as one voice's halves often do, by their voice
+    prints and joined vectors (the figures mix_roles.audio_roles reports of its split)."""
     prints, joined = info.get("print_cos"), info.get("joined_cos")
     return (
         prints is not None and joined is not None and prints >= ALIKE_PRINT_COS and joined >= ALIKE_JOINED_COS
     )
+
+
+def vectors_merged(info: dict) -> bool:
+    """Whether the network's voice vectors heard one voice in a take that the prints split in two."""
+    cos = info.get("centroid_cos")
+    return info.get("voices") == 2 and cos is not None and cos > diarization.ONE_VOICE_COS
+
+
+def voices_alike(info: dict) -> bool:
+    """Whether the two voices a take was split into sound much alike (assign_roles' report as
+    mix_roles.audio_roles extends it): by their prints, or to the voice vectors, which heard one."""
+    return info.get("voices") == 2 and (prints_alike(info) or vectors_merged(info))
 
 
 def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None) -> list[str]:
@@ -96,9 +106,14 @@ def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None
     if voices_alike(info):
         # The figure of the split the take kept (audio_roles may have split it again).
         likeness = info.get("resplit_print_cos", info["print_cos"])
+        how = (
+            f"voice prints {likeness:.2f} alike"
+            if prints_alike(info)
+            else f"heard as one voice ({info['centroid_cos']:.2f} alike), told apart by their voice prints"
+        )
         return [
-            f"the two voices this take gives A and B sound much alike (voice prints {likeness:.2f} "
-            f"alike): if the voice-over holds one voice, set Voices to Only A Speaks or Only B Speaks (a "
+            f"the two voices this take gives A and B sound much alike ({how}): if the voice-over holds "
+            f"one voice, set Voices to Only A Speaks or Only B Speaks (a "
             f'job\'s roles = "A" or "B"); if two people speak, check who says which line, or use one '
             f"stem per actor or the script"
         ]

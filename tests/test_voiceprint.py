@@ -249,10 +249,35 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     assert accuracy(anchor, truth) > accuracy(alone, truth) and accuracy(anchor, truth) > 0.95
     assert info["print_cos"] < diarization.RESPLIT_PRINT_COS and "resplit_print_cos" not in info
     assert info["seed_frames_trimmed"] == 0  # the seed lies on A alone
-    # One voice decided by the vectors: the prints are not asked.
+
+
+
+def test_one_voice_to_the_vectors_is_split_where_the_prints_hear_two(monkeypatch):
+    """The voice vectors hear one voice (every frame's vector the same); the take is one voice only
+    if the prints agree. Prints of two voices split it (and the report says the vectors heard one);
+    prints that sound alike keep the one voice, all of it A's."""
+    from duet.model import voice_report, windowing
+
+    rng = np.random.default_rng(5)
+    x = (0.1 * rng.normal(size=12 * RATE)).astype(np.float32)
+    n = features.n_model_frames(len(x))
+    emb, truth, seed = two_voice_take(rng, n=n, turn=100)
+    monkeypatch.setattr(voice_count, "shipped", lambda: None)
+    monkeypatch.setattr(windowing, "voiced_frames", lambda audio, frames: np.ones(frames, bool))
     same = FixedVoices(np.tile(emb[:1], (n + diarization.CONTEXT, 1)))
-    _, info = mix_roles.audio_roles(same, x, n, seed)
-    assert info["voices"] == 1 and fake.calls == 1 and "split_by_prints" not in info
+    monkeypatch.setattr(voiceprint, "shipped", lambda: FixedPrints(truth, n))
+    anchor, info = mix_roles.audio_roles(same, x, n, seed)
+    assert info["voices"] == 2 and info["centroid_cos"] > diarization.ONE_VOICE_COS
+    assert accuracy(anchor, truth) > 0.9
+    assert voice_report.voices_alike(info) and not voice_report.prints_alike(info)
+    notes = voice_report.roles_notes(info, 0, None)
+    assert "heard as one voice" in notes[0] and "Only A Speaks" in notes[0], notes
+    alike = FixedPrints(truth, n, other=(0.999, 0.045))
+    monkeypatch.setattr(voiceprint, "shipped", lambda: alike)
+    anchor, info = mix_roles.audio_roles(same, x, n, seed)
+    assert alike.calls == 1 and info["voices"] == 1
+    assert not anchor[:, 1, 1].any()  # everything A's
+    assert "only one voice was heard" in voice_report.roles_notes(info, 0, None)[0]
 
 
 class QuickExchangePrints:
