@@ -158,10 +158,12 @@ def _split_two(
         "seed_frames_trimmed": cut,
     }
     if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
+        del joined  # one joined array at a time (35 MB on a 10-minute take)
         splits, votes = [], []
         for weight in diarization.RESPLIT_PRINT_WEIGHTS:
-            joined = diarization.join_prints(emb, frame_prints, weight)
-            again, _ = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
+            again, _ = diarization.assign_roles(
+                diarization.join_prints(emb, frame_prints, weight), voiced, seed_anchor, one_voice=False
+            )
             likeness = diarization.role_likeness(frame_prints, again)
             # A second split that leaves a role almost nothing of its own is no split of two voices.
             # A frame goes to the role most splits give it; between two splits that disagree, to the

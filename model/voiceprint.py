@@ -216,7 +216,8 @@ def frame_prints(vectors: np.ndarray, starts: np.ndarray, n_frames: int) -> np.n
     span = WINDOW // features.FRAMES_PER_MODEL_FRAME
     for v, s in zip(vectors, np.asarray(starts, dtype=np.int64), strict=True):
         out[s : s + span] += v
-    return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
+    out /= np.maximum(np.sqrt(np.einsum("ij,ij->i", out, out)), 1e-6)[:, None]  # in place: 30 MB on 10 min
+    return out
 
 
 def take_frame_prints(
@@ -227,15 +228,22 @@ def take_frame_prints(
     vectors, starts, segment_vectors, spans = prints.take_prints(audio16k, voiced, log_mel)
     if not len(vectors):
         return None
-    return with_segment_prints(frame_prints(vectors, starts, len(voiced)), segment_vectors, spans)
+    window_prints = frame_prints(vectors, starts, len(voiced))
+    return with_segment_prints(window_prints, segment_vectors, spans, in_place=True)
 
 
 def with_segment_prints(
-    window_prints: np.ndarray, vectors: np.ndarray, spans: np.ndarray, weight: float = SEGMENT_WEIGHT
+    window_prints: np.ndarray,
+    vectors: np.ndarray,
+    spans: np.ndarray,
+    weight: float = SEGMENT_WEIGHT,
+    *,
+    in_place: bool = False,
 ) -> np.ndarray:
     """window_prints (F, D) (frame_prints) with each segment's print (segment_prints) added, times
-    weight, to the frames it covers, rows made unit again."""
-    out = np.array(window_prints, dtype=np.float32, copy=True)
+    weight, to the frames it covers, rows made unit again; in_place: into window_prints itself
+    (float32), which the caller no longer needs."""
+    out = window_prints if in_place else np.array(window_prints, dtype=np.float32, copy=True)
     for v, (a, b) in zip(vectors, np.asarray(spans, dtype=np.int64).reshape(-1, 2), strict=True):
         rows = out[a:b] + weight * v[None, :]
         out[a:b] = rows / np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-6)

@@ -324,3 +324,18 @@ def test_loudness_from_running_sums_equals_the_windows(monkeypatch, block):
     np.testing.assert_allclose(got, want, atol=1e-3)
     assert np.all(got[55:70] <= -119.9)
     assert loudness.analysis_db(x, 0, 50.0).shape == (0,)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 11, 1000, 1001])
+def test_half_rate_audio_is_the_low_passed_decimation_in_blocks(monkeypatch, n):
+    """_half_rate filters and decimates block by block (no full-rate copy of a long take); the
+    samples are np.convolve's with [0.25, 0.5, 0.25], whatever the length and the block."""
+    from duet.model.lips import loudness
+
+    x = np.random.default_rng(n).normal(size=n).astype(np.float32)
+    want = np.convolve(x, np.array([0.25, 0.5, 0.25], np.float32), mode="same")[::2]
+    for block in (7, 64, 1 << 18):
+        monkeypatch.setattr(loudness, "HALF_RATE_BLOCK", block)
+        got = loudness._half_rate(x, 4, 50.0)[0]
+        assert got.shape == want.shape
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6 * float(np.abs(x).max()))

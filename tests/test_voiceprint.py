@@ -251,7 +251,6 @@ def test_audio_roles_splits_two_voices_again_with_the_shipped_prints(monkeypatch
     assert info["seed_frames_trimmed"] == 0  # the seed lies on A alone
 
 
-
 def test_one_voice_to_the_vectors_is_split_where_the_prints_hear_two(monkeypatch):
     """The voice vectors hear one voice (every frame's vector the same); the take is one voice only
     if the prints agree. Prints of two voices split it (and the report says the vectors heard one);
@@ -508,3 +507,17 @@ def test_a_split_that_hears_the_voices_more_apart_breaks_a_tie():
     assert diarization.vote_roles([a, b], [1.2, 1.1])[:, 0, 1].tolist() == [1.0, 1.0]
     assert diarization.vote_roles([a, b], [1.1, 1.2])[:, 1, 1].tolist() == [1.0, 1.0]
     assert not diarization.vote_roles([a, b])[:, 0, 0].any()  # unweighted: a tie, unknown
+
+
+def test_joined_vectors_and_role_means_match_their_plain_numpy_forms():
+    """join_prints and masked_mean avoid whole-array copies on long takes; they give what
+    concatenating, normalising and indexing give."""
+    rng = np.random.default_rng(3)
+    emb = rng.normal(size=(500, 4)).astype(np.float32)
+    prints = rng.normal(size=(500, 6)).astype(np.float32)
+    prints[:20] = 0.0  # frames without a print
+    want = np.concatenate([emb, 2.0 * prints], axis=1)
+    want /= np.linalg.norm(want, axis=1, keepdims=True)
+    np.testing.assert_allclose(diarization.join_prints(emb, prints, 2.0), want, rtol=1e-5, atol=1e-6)
+    mask = rng.random(500) < 0.3
+    np.testing.assert_allclose(diarization.masked_mean(want, mask), want[mask].mean(axis=0), atol=1e-6)

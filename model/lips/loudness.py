@@ -50,11 +50,24 @@ def _windows(x: np.ndarray, centers: np.ndarray, width: int) -> np.ndarray:
     return padded[idx]
 
 
+HALF_RATE_BLOCK = 1 << 18  # samples
+
+
 def _half_rate(audio: np.ndarray, n_frames: int, fps: float) -> tuple[np.ndarray, float, np.ndarray, int]:
     """The audio at half its rate (a 3-tap low-pass then decimation), that rate, the analysis
     window's centre sample per frame and the window's width."""
     x = np.asarray(audio, dtype=np.float32)
-    x2 = np.convolve(x, np.array([0.25, 0.5, 0.25], dtype=np.float32), mode="same")[::2]
+    # np.convolve(x, [0.25, 0.5, 0.25], "same")[::2], without the full-rate copy (38 MB on 10 min):
+    # x2[k] = 0.25 x[2k - 1] + 0.5 x[2k] + 0.25 x[2k + 1], zeros outside x.
+    if 0 < len(x) < 3:  # np.convolve's "same" follows the kernel's length here
+        x2 = np.convolve(x, np.array([0.25, 0.5, 0.25], dtype=np.float32), mode="same")[::2]
+    else:
+        odd = x[1::2]
+        x2 = 0.5 * x[0::2]
+        for s in range(0, len(odd), HALF_RATE_BLOCK):  # in blocks: no second half-rate copy
+            part = 0.25 * odd[s : s + HALF_RATE_BLOCK]
+            x2[s : s + len(part)] += part
+            x2[s + 1 : s + 1 + len(part)] += part[: len(x2) - s - 1]
     sr2 = spec.SAMPLE_RATE / 2.0
     centers = np.round(np.arange(n_frames) * sr2 / fps).astype(np.int64)
     return x2, sr2, centers, int(round(ANALYSIS_WINDOW_S * sr2))

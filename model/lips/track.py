@@ -143,7 +143,7 @@ def mouth_from_phones(
     )
     gains = _gains(ipa, start, end, n, fps, loudness_db, audio16k)
     mouth = mouth_track(ipa, start, end, stress, gains, n, fps)
-    bs = np.clip(articulation_to_arkit(mouth.params, mouth.lip_close, mouth.press), 0.0, 1.0)
+    bs = articulation_to_arkit(mouth.params, mouth.lip_close, mouth.press)  # within 0..1
     seal_closures(bs, mouth.closure_frames)
     return LipTrack(
         blendshapes=bs.astype(np.float32),

@@ -219,4 +219,4 @@ def articulation_to_arkit(params: np.ndarray, lip_close: np.ndarray, press: np.n
     out[:, _I["mouthPressLeft"]] = press
     out[:, _I["mouthPressRight"]] = press
     out[:, _I["tongueOut"]] = 0.25 * np.clip(params[:, TONGUE], 0.0, 1.0)
-    return np.clip(out, 0.0, 1.0)
+    return np.clip(out, 0.0, 1.0, out=out)
