@@ -109,7 +109,7 @@ def roles_notes(info: dict, first_role: int, a_range: tuple[float, float] | None
         how = (
             f"voice prints {likeness:.2f} alike"
             if prints_alike(info)
-            else f"heard as one voice ({info['centroid_cos']:.2f} alike), told apart by their voice prints"
+            else f"the model heard one voice, {info['centroid_cos']:.2f} alike, and its voice prints two"
         )
         return [
             f"the two voices this take gives A and B sound much alike ({how}): if the voice-over holds "
