@@ -10,9 +10,10 @@ assigned voiced frames "this role speaks, the other does not". Because the
 clustering sees the whole take at once, a voice keeps its role in every
 window of a long take. When the two centroids are nearly the same, the take
 has one voice and all of it goes to the anchored role. With the shipped voice
-prints (voiceprint.py), a take of two voices is split again over each frame's
-voice vector joined with the print of the 1.6 s around it (join_prints): the
-frame vectors are sharp in time, the prints tell real voices apart.
+prints (voiceprint.py), the take is split again over each frame's voice vector
+joined with the print of the 1.6 s around it (join_prints): the frame vectors
+are sharp in time, the prints tell real voices apart; the centroids' one voice
+then stands only if the prints agree (mix_roles.audio_roles).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Who is who in a mix: the dense role anchor that tells the network which voice is A and which B.
 
-The voice vectors (diarization.voice_track) decide one voice or two; two voices are split over the
-vectors joined with the shipped voice prints (voiceprint.py: of 1.6 s windows, and of each short
-voiced segment alone); where the shipped voice counter (voice_count.py) hears two voices at once,
+The take is split in two voices over the network's voice vectors (diarization.voice_track) joined
+with the shipped voice prints (voiceprint.py: of 1.6 s windows, and of each short voiced segment
+alone); it holds one voice only where the vectors hear one and the prints agree; where the shipped voice counter (voice_count.py) hears two voices at once,
 the anchor says nothing. generation.perform calls audio_roles on a mix without a script, and
 script_overlaps on a script take's alignment.
 """
@@ -28,8 +28,9 @@ def audio_roles(
     overlaps: bool = True,
 ) -> tuple[np.ndarray, dict]:
     """The dense role anchor of a mix and the clustering's report (diarization.assign_roles). The
-    voice vectors decide one voice or two; two voices are split again over the vectors joined with
-    the shipped voice prints (diarization.join_prints), when this build has them, and the frames
+    take is split again over the voice vectors joined with the shipped voice prints
+    (diarization.join_prints), when this build has them; one voice only where the vectors hear one
+    and the prints agree (voice_report.prints_alike); the frames
     where the shipped voice counter hears two voices at once are left unknown (overlap_unknown).
     log_mel: the mix's features.log_mel when the caller has it. trim_seed: the seed is the first
     voice heard (windowing.first_voice_anchor), whose tail may be the partner's
@@ -147,9 +148,9 @@ def _split_two(
         if cut:
             anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
     print_cos = _likeness(frame_prints, joined, voiced, seed_anchor)
-    # The report keeps the voice vectors' likeness (it decided two voices), and how alike the
-    # two voices of the first split are, joined and by their prints alone (voice_report.voices_alike
-    # was chosen on those figures).
+    # The report says how alike the two voices of the first split are, joined and by their prints
+    # alone (voice_report.voices_alike was chosen on those figures); the caller adds the voice
+    # vectors' own likeness.
     report = {
         **split,
         "joined_cos": split["centroid_cos"],
