@@ -2,9 +2,10 @@
 
 The take is split in two voices over the network's voice vectors (diarization.voice_track) joined
 with the shipped voice prints (voiceprint.py: of 1.6 s windows, and of each short voiced segment
-alone); it holds one voice only where the vectors hear one and the prints agree; where the shipped voice counter (voice_count.py) hears two voices at once,
-the anchor says nothing. generation.perform calls audio_roles on a mix without a script, and
-script_overlaps on a script take's alignment.
+alone); it holds one voice only where the vectors hear one and the prints agree; where the
+shipped voice counter (voice_count.py) hears two voices at once, the anchor says nothing.
+generation.perform calls audio_roles on a mix without a script, and script_overlaps on a script
+take's alignment.
 """
 
 from __future__ import annotations
