@@ -266,11 +266,6 @@ SEED_PERIODIC_SHARE = 0.35  # of a stretch's voiced frames: speech 0.7-0.9 (jfk.
 SEED_RELATIVE_SHARE = 0.5
 SEED_SAMPLE_S = 20.0  # of voiced frames, from the start, to measure the take's share
 SEED_GAP_FRAMES = 8  # a 160 ms pause ends a stretch
-# ... and a 100 ms pause ends the seed inside it, as it ends a voiced segment the voice prints read
-# (voiceprint.SEGMENT_GAP): a first word answered after a short pause no longer takes the answer
-# into the first voice's seed (development real pairs 0.8588 -> 0.8747, one dialogue whose first
-# line is one short word; docs/EVAL.md "Session 20").
-SEED_END_GAP_FRAMES = 5
 SEED_RUN = 3  # consecutive periodic frames that make a voice (60 ms)
 SEED_LEAD_FRAMES = 5  # the seed starts this much before them (the consonant before the vowel)
 
@@ -368,7 +363,7 @@ def first_speech_frame(audio16k: np.ndarray, voiced: np.ndarray) -> int | None:
 def first_voice_anchor(
     audio16k: np.ndarray, n_frames: int, role: int = 0, *, min_frames: int = 10, max_frames: int = 50
 ) -> np.ndarray:
-    """Anchor (F, 2, 2): the first stretch of speech (up to 1 s, until a 100 ms pause) belongs to `role`."""
+    """Anchor (F, 2, 2): the first stretch of speech (up to 1 s, until a 160 ms pause) belongs to `role`."""
     anchor = np.zeros((n_frames, 2, ANCHOR_DIM), dtype=np.float32)
     voiced = voiced_frames(audio16k, n_frames)
     first = first_speech_frame(audio16k, voiced)
@@ -379,7 +374,7 @@ def first_voice_anchor(
     gap = 0
     while end < n_frames and end - start < max_frames:
         gap = 0 if voiced[end] else gap + 1
-        if gap >= SEED_END_GAP_FRAMES and end - start >= min_frames:
+        if gap >= SEED_GAP_FRAMES and end - start >= min_frames:
             end -= gap - 1
             break
         end += 1

@@ -199,23 +199,6 @@ def test_first_voice_anchor_marks_the_first_speech() -> None:
     assert not windowing.first_voice_anchor(np.zeros(16000), 50).any()
 
 
-def test_the_seed_ends_at_a_short_pause_before_the_answer() -> None:
-    """A first line of one word (0.3 s) answered after 0.12 s: the seed is the word, not the
-    answer too (a 100 ms pause ends it, SEED_END_GAP_FRAMES; the 160 ms of a stretch would not)."""
-    rate = 16000
-    t = np.arange(3 * rate) / rate
-    x = np.zeros_like(t)
-    word = (t >= 0.5) & (t < 0.8)
-    answer = (t >= 0.92) & (t < 2.5)
-    x[word] = 0.2 * np.sign(np.sin(2 * np.pi * 110.0 * t[word]))
-    x[answer] = 0.2 * np.sign(np.sin(2 * np.pi * 220.0 * t[answer]))
-    x = (x + np.random.default_rng(0).normal(scale=1e-3, size=len(x))).astype(np.float32)
-    n = 150
-    known = np.flatnonzero(windowing.first_voice_anchor(x, n, role=0)[:, 0, 0])
-    assert 20 <= known[0] <= 26 and known[-1] < 46, known  # the word (frames 25-40), not the answer
-    assert windowing.SEED_END_GAP_FRAMES * 20 < 120 < windowing.SEED_GAP_FRAMES * 20
-
-
 def test_first_voice_is_speech_not_the_noise_floor_before_it() -> None:
     """A noise bed 20 dB under the voices (room tone, a fan) is not the first voice: the anchor
     starts where speech does, so the first speaker is not swapped for the noise."""
