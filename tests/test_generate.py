@@ -379,7 +379,7 @@ def test_ten_minute_take_runs_in_bounded_memory() -> None:
     assert perf.n_frames == 18000
     # Audio (38 MB) and 50 fps outputs dominate; one window's work adds little. The take holds two
     # voices (split with the prints: their frame prints and joined vectors, 30 and 35 MB) and both
-    # mouths are read: 207 MB traced on the 2-core host (docs/MODEL.md "Speed").
+    # mouths are read: 207 MB traced on the 2-core host (docs/MODEL.md "The lip reader", Cost).
     assert peak < 240e6, peak
 
 
