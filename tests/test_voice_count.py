@@ -90,6 +90,31 @@ def test_the_training_labels_count_the_voices_that_sound():
     assert (labels[32:40] == voice_count.ONE).all() and (labels[40:45] == voice_count.ONE).all()
 
 
+def test_a_crop_mixed_with_another_counts_both_voices():
+    """overlap_mix (training's --overlap-mix): the mel powers add, the counts add up to two, an
+    unknown frame stays unknown, and a crop mixed with silence keeps its features."""
+    from duet.model.training import lip_reader_train
+
+    rng = np.random.default_rng(4)
+    t = 20
+    x = rng.normal(size=(2 * t, features.N_MELS)).astype(np.float32)
+    y = np.array([0] * 5 + [1] * 10 + [2] * 3 + [-1] * 2, np.int16)
+    other_y = np.array([1] * 8 + [0] * 12, np.int16)
+    other_x = rng.normal(size=(2 * t, features.N_MELS)).astype(np.float32)
+    mixed, counts = lip_reader_train.overlap_mix(x, y, other_x, other_y, rng)
+    assert counts.tolist() == [1] * 5 + [2] * 3 + [1] * 7 + [2] * 3 + [-1] * 2
+    voiced = np.repeat(counts > 0, 2)
+    # relative to its voiced frames again, as the crop was
+    np.testing.assert_allclose(mixed[voiced].mean(axis=0), x[voiced].mean(axis=0), atol=1e-4)
+    # the shared shift aside, the mix's powers add: never below the crop's own
+    shift = np.logaddexp(x, other_x - lip_reader_train.OVERLAP_GAIN_LN) - x
+    assert np.all(shift > 0)
+    silent = np.full_like(other_x, -50.0)  # e^-50: nothing
+    quiet, same = lip_reader_train.overlap_mix(x, y, silent, np.zeros(t, np.int16), rng)
+    np.testing.assert_allclose(quiet, x, atol=1e-4)
+    assert same.tolist() == y.tolist()
+
+
 def test_the_anchor_says_nothing_where_two_voices_are_heard(monkeypatch):
     p = np.array([0.9, 0.9, 0.2, 0.9, 0.9, 0.6], np.float32)
     monkeypatch.setattr(voice_count, "shipped", lambda: FixedCounter(p))
