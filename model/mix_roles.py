@@ -114,9 +114,10 @@ def _split_voices(
     prints = voiceprint.shipped()
     if prints is None or info["voices"] == 0:
         return anchor, info
-    split_anchor, report = _split_two(emb, x, voiced, seed_anchor, log_mel, prints, trim_seed)
-    if split_anchor is None:
+    frame_prints = voiceprint.take_frame_prints(prints, x, voiced, log_mel)
+    if frame_prints is None:
         return anchor, info
+    split_anchor, report, seed_anchor = _split_joined(emb, frame_prints, voiced, seed_anchor, trim_seed)
     report["centroid_cos"] = info["centroid_cos"]
     # The voice vectors hear one voice: it is one unless the prints split it into two voices that
     # each have frames of their own and do not sound as alike as one voice's halves do
@@ -124,23 +125,18 @@ def _split_voices(
     # (docs/EVAL.md "Session 20").
     if info["voices"] == 1 and (report["print_cos"] is None or voice_report.prints_alike(report)):
         return anchor, {**info, "print_cos": report["print_cos"], "joined_cos": report["joined_cos"]}
+    if report["print_cos"] is not None and report["print_cos"] > diarization.RESPLIT_PRINT_COS:
+        split_anchor = _split_again(emb, frame_prints, voiced, seed_anchor, split_anchor, report)
     return split_anchor, report
 
 
-def _split_two(
-    emb: np.ndarray,
-    x: np.ndarray,
-    voiced: np.ndarray,
-    seed_anchor: np.ndarray,
-    log_mel: np.ndarray,
-    prints: voiceprint.VoicePrint,
-    trim_seed: bool,
-) -> tuple[np.ndarray | None, dict]:
-    """Two voices split over the voice vectors joined with the prints (and split again, by vote,
-    when the prints hear the first split's voices as alike); None when the take has no prints."""
-    frame_prints = voiceprint.take_frame_prints(prints, x, voiced, log_mel)
-    if frame_prints is None:
-        return None, {}
+def _split_joined(
+    emb: np.ndarray, frame_prints: np.ndarray, voiced: np.ndarray, seed_anchor: np.ndarray, trim_seed: bool
+) -> tuple[np.ndarray, dict, np.ndarray]:
+    """Two voices split over the voice vectors joined with the prints: the anchor, the report (how
+    alike the split's two voices are, joined and by their prints alone: voice_report.voices_alike
+    was chosen on those figures; the caller adds the voice vectors' own likeness) and the seed
+    anchor, its tail trimmed where it sounds like the other role."""
     joined = diarization.join_prints(emb, frame_prints)
     anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
     cut = 0
@@ -148,39 +144,48 @@ def _split_two(
         seed_anchor, cut = diarization.trim_seed(seed_anchor, joined, anchor)
         if cut:
             anchor, split = diarization.assign_roles(joined, voiced, seed_anchor, one_voice=False)
-    print_cos = _likeness(frame_prints, joined, voiced, seed_anchor)
-    # The report says how alike the two voices of the first split are, joined and by their prints
-    # alone (voice_report.voices_alike was chosen on those figures); the caller adds the voice
-    # vectors' own likeness.
     report = {
         **split,
         "joined_cos": split["centroid_cos"],
-        "print_cos": print_cos,
+        "print_cos": _likeness(frame_prints, joined, voiced, seed_anchor),
         "split_by_prints": True,
         "seed_frames_trimmed": cut,
     }
-    if print_cos is not None and print_cos > diarization.RESPLIT_PRINT_COS:
-        del joined  # one joined array at a time (35 MB on a 10-minute take)
-        splits, votes = [], []
-        for weight in diarization.RESPLIT_PRINT_WEIGHTS:
-            again, _ = diarization.assign_roles(
-                diarization.join_prints(emb, frame_prints, weight), voiced, seed_anchor, one_voice=False
-            )
-            likeness = diarization.role_likeness(frame_prints, again)
-            # A second split that leaves a role almost nothing of its own is no split of two voices.
-            # A frame goes to the role most splits give it; between two splits that disagree, to the
-            # one whose voices the prints hear as more apart.
-            if likeness is not None:
-                splits.append(again)
-                votes.append(1.0 + 0.5 * max(0.0, 1.0 - likeness))
-        if splits:
-            again = diarization.vote_roles(splits, votes)
-            resplit = diarization.role_likeness(frame_prints, again)
-            if resplit is not None:
-                anchor = again
-                assigned = float(again[:, 0, 0][voiced].mean()) if voiced.any() else 0.0
-                report.update(assigned=assigned, resplit_print_cos=resplit)
-    return anchor, report
+    return anchor, report, seed_anchor
+
+
+def _split_again(
+    emb: np.ndarray,
+    frame_prints: np.ndarray,
+    voiced: np.ndarray,
+    seed_anchor: np.ndarray,
+    anchor: np.ndarray,
+    report: dict,
+) -> np.ndarray:
+    """A split whose voices the prints hear as alike, made again with the prints weighing each of
+    RESPLIT_PRINT_WEIGHTS and decided frame by frame by vote; `anchor` when no second split leaves
+    each role frames of its own. Adds the kept split's figures to `report`."""
+    splits, votes = [], []
+    for weight in diarization.RESPLIT_PRINT_WEIGHTS:
+        again, _ = diarization.assign_roles(
+            diarization.join_prints(emb, frame_prints, weight), voiced, seed_anchor, one_voice=False
+        )
+        likeness = diarization.role_likeness(frame_prints, again)
+        # A second split that leaves a role almost nothing of its own is no split of two voices.
+        # A frame goes to the role most splits give it; between two splits that disagree, to the
+        # one whose voices the prints hear as more apart.
+        if likeness is not None:
+            splits.append(again)
+            votes.append(1.0 + 0.5 * max(0.0, 1.0 - likeness))
+    if not splits:
+        return anchor
+    again = diarization.vote_roles(splits, votes)
+    resplit = diarization.role_likeness(frame_prints, again)
+    if resplit is None:
+        return anchor
+    assigned = float(again[:, 0, 0][voiced].mean()) if voiced.any() else 0.0
+    report.update(assigned=assigned, resplit_print_cos=resplit)
+    return again
 
 
 def _likeness(

@@ -109,8 +109,12 @@ def voice_evidence(
     if members is None:
         return None, False
     vectors = emb if joined is None else joined
-    centroids = [diarization.unit(vectors[m].mean(axis=0)) for m in members]
-    own = centroids if joined is None else [diarization.unit(emb[m].mean(axis=0)) for m in members]
+
+    def role_centroids(v: np.ndarray) -> list[np.ndarray]:
+        return [diarization.unit(diarization.masked_mean(v, m)) for m in members]
+
+    centroids = role_centroids(vectors)
+    own = centroids if joined is None else role_centroids(emb)
     raw = diarization.smooth_scores(
         (vectors @ centroids[0] - vectors @ centroids[1]).astype(np.float64), voiced.astype(np.float64)
     )
