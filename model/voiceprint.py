@@ -35,6 +35,9 @@ DOWN = int(np.prod(STRIDES))  # feature frames per frame of the last convolution
 TRUNK_BLOCK = 4000
 TRUNK_MARGIN = 12
 LAYERS = ("conv0", "conv1", "conv2", "fc0", "fc1")
+# Present and 1 in a weights file: its features are the take's log-mel less one loudness figure
+# (take_windows level_only); absent: less each band's mean (the first prints).
+LEVEL_KEY = "norm.level"
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "assets" / "duet_voiceprint.npz"
 # Segment prints (model frames, 50 fps). A pause shorter than SEGMENT_GAP does not end a segment;
 # segments of SEGMENT_MIN..SEGMENT_MAX get a print of their own (shorter ones say too little,
@@ -67,6 +70,11 @@ class VoicePrint:
         if missing:
             raise VoicePrintError(f"voice-print weights '{path}' lack {', '.join(missing)}")
         return cls(params)
+
+    @property
+    def level_only(self) -> bool:
+        """Weights trained on features less the take's loudness alone (LEVEL_KEY), not band by band."""
+        return bool(self.params.get(LEVEL_KEY, np.zeros(1)).reshape(-1)[0] > 0.5)
 
     def trunk(self, feats: np.ndarray) -> np.ndarray:
         """(T, N_MELS) normalised features -> (ceil(T / DOWN), C) convolution output, in blocks of
@@ -134,7 +142,7 @@ class VoicePrint:
         ]
         spans = [(a, b) for a, b in voiced_segments(voiced) if SEGMENT_MIN <= b - a <= SEGMENT_MAX]
         feats = features.log_mel(audio16k) if log_mel is None else np.asarray(log_mel, np.float32)
-        feats, voiced_feat, window_starts = take_windows(feats, voiced)
+        feats, voiced_feat, window_starts = take_windows(feats, voiced, level_only=self.level_only)
         # A take too short for a window is too short to print, by windows or by segments.
         if not window_starts or not (windows or (segments and spans)):
             return out[0], out[1], out[2], out[3]
@@ -164,15 +172,20 @@ def voiced_segments(voiced: np.ndarray, gap: int = SEGMENT_GAP) -> list[tuple[in
     return [(a, b) for a, b in mask_to_spans(v | short_gaps(v, gap)).tolist()]
 
 
-def take_windows(feats: np.ndarray, voiced: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+def take_windows(
+    feats: np.ndarray, voiced: np.ndarray, *, level_only: bool = False
+) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """What a voice print reads of a take (run time and training alike): its log-mel features less
-    their mean over the voiced frames, its voiced feature frames (100 fps), and the first feature
-    frames of the windows printed (every HOP, at least MIN_VOICED voiced). No windows when the take
-    is shorter than one or holds no voice (the features are then returned as they came)."""
+    their mean over the voiced frames (band by band, the take's channel; or, level_only, one
+    figure over all bands, the take's loudness, which leaves each voice's spectral tilt in), its
+    voiced feature frames (100 fps), and the first feature frames of the windows printed (every
+    HOP, at least MIN_VOICED voiced). No windows when the take is shorter than one or holds no
+    voice (the features are then returned as they came)."""
     voiced_feat = np.repeat(np.asarray(voiced, dtype=bool), features.FRAMES_PER_MODEL_FRAME)[: len(feats)]
     if len(feats) < WINDOW or not voiced_feat.any():
         return feats, voiced_feat, []
-    feats = feats - feats[voiced_feat].mean(axis=0)
+    band_mean = feats[voiced_feat].mean(axis=0)
+    feats = feats - (band_mean.mean() if level_only else band_mean)
     starts = [
         s for s in range(0, len(feats) - WINDOW + 1, HOP) if voiced_feat[s : s + WINDOW].mean() >= MIN_VOICED
     ]

@@ -64,6 +64,41 @@ def test_prints_cover_the_voiced_windows_only():
     assert empty.shape == (0, 12) and none.shape == (0,)
 
 
+def test_take_windows_remove_the_takes_channel_or_only_its_loudness():
+    rng = np.random.default_rng(4)
+    n = 3 * voiceprint.WINDOW
+    tilt = np.linspace(-2.0, 2.0, features.N_MELS)  # a voice's (or a microphone's) spectral tilt
+    feats = (rng.normal(size=(n, features.N_MELS)) + tilt + 5.0).astype(np.float32)
+    voiced = np.ones(n // features.FRAMES_PER_MODEL_FRAME, bool)
+    bands, voiced_feat, starts = voiceprint.take_windows(feats, voiced)
+    level, _, level_starts = voiceprint.take_windows(feats, voiced, level_only=True)
+    assert starts == level_starts and voiced_feat.all()
+    np.testing.assert_allclose(bands.mean(axis=0), 0.0, atol=1e-4)  # every band's mean gone
+    np.testing.assert_allclose(level.mean(), 0.0, atol=1e-4)  # the loudness gone ...
+    np.testing.assert_allclose(level.mean(axis=0), tilt, atol=0.15)  # ... the tilt kept
+    # A louder take (every log band raised alike) reads the same either way.
+    louder, _, _ = voiceprint.take_windows(feats + 3.0, voiced, level_only=True)
+    np.testing.assert_allclose(louder, level, atol=1e-4)
+
+
+def test_weights_say_which_features_they_read():
+    vp = random_print()
+    assert not vp.level_only
+    level = VoicePrint({**vp.params, voiceprint.LEVEL_KEY: np.ones(1, np.float32)})
+    assert level.level_only
+    t = np.arange(6 * RATE) / RATE
+    x = (0.1 * np.sin(2 * np.pi * 180 * t) * (1 + 0.5 * np.sin(2 * np.pi * 0.7 * t))).astype(np.float32)
+    voiced = np.ones(features.n_model_frames(len(x)), bool)
+    feats, voiced_feat, starts = voiceprint.take_windows(features.log_mel(x), voiced, level_only=True)
+    h = level.trunk(feats)
+    s = starts[0] // voiceprint.DOWN
+    e = (starts[0] + voiceprint.WINDOW) // voiceprint.DOWN
+    want = level.head(voiceprint.masked_stats(h[s:e], voiced_feat[:: voiceprint.DOWN][s:e])[None])
+    got, _ = level.prints(x, voiced)
+    np.testing.assert_allclose(got[0], want[0], rtol=1e-5, atol=1e-6)
+    assert not np.allclose(got[0], vp.prints(x, voiced)[0][0], atol=1e-3)  # the other features
+
+
 def test_the_trunk_in_blocks_equals_one_pass(monkeypatch):
     vp = random_print(channels=6)
     rng = np.random.default_rng(6)

@@ -25,6 +25,7 @@ from . import corpus_read
 
 WINDOWS_PER_CLIP = 30  # 10 per channel (mix, stem A, stem B)
 DEFAULT_WINDOWS = 24000
+PERTURB_RANGE = 0.15
 
 
 def student_module(n_mels: int = features.N_MELS, channels: int = 128, hidden: int = 256, out: int = 256):
@@ -74,13 +75,16 @@ def student_module(n_mels: int = features.N_MELS, channels: int = 128, hidden: i
 def clip_windows(
     audio16k: np.ndarray, rng: np.random.Generator, count: int
 ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Up to `count` (features (WINDOW, N_MELS) float16, voiced (WINDOW,) bool, samples) windows of
-    one channel, each at least half voiced; features normalised over the channel's voiced frames."""
+    """Up to `count` (features (WINDOW, N_MELS) float16, voiced (WINDOW,) bool, samples, the
+    channel's band means (N_MELS,)) windows of one channel, each at least half voiced; features
+    less the channel's band means over its voiced frames (add them back for other norms)."""
     n = features.n_model_frames(len(audio16k))
     voiced = windowing.voiced_frames(audio16k, n)
-    feats, voiced_feat, starts = voiceprint.take_windows(features.log_mel(audio16k), voiced)
+    raw = features.log_mel(audio16k)
+    feats, voiced_feat, starts = voiceprint.take_windows(raw, voiced)
     if not starts or voiced_feat.mean() < 0.1:
         return []
+    band_mean = raw[voiced_feat].mean(axis=0).astype(np.float32)
     out = []
     for s in rng.permutation(starts)[:count]:
         s = int(s)
@@ -93,20 +97,36 @@ def clip_windows(
                 feats[s : s + voiceprint.WINDOW].astype(np.float16),
                 voiced_feat[s : s + voiceprint.WINDOW].copy(),
                 samples.astype(np.float32),
+                band_mean,
             )
         )
     return out
 
 
+def speed_changed(x: np.ndarray, factor: float) -> np.ndarray:
+    """x played `factor` times as fast (pitch and formants scaled alike): another voice's sound for
+    the teacher to name (linear interpolation; the voice bands lie far under the new Nyquist)."""
+    n = int(len(x) / factor)
+    return np.interp(np.arange(n) * factor, np.arange(len(x)), x).astype(np.float32)
+
+
 def build_windows(
-    corpora: list[Path], total: int, seed: int, per_clip: int = WINDOWS_PER_CLIP, log=print
+    corpora: list[Path],
+    total: int,
+    seed: int,
+    per_clip: int = WINDOWS_PER_CLIP,
+    log=print,
+    perturb_copies: int = 0,
+    perturb_range: float = PERTURB_RANGE,
 ) -> dict[str, np.ndarray]:
-    """Student inputs and teacher targets of `total` windows from the corpora's training clips."""
+    """Student inputs and teacher targets of `total` windows from the corpora's training clips.
+    perturb_copies: each channel is also cut that many times more, each time played at a random
+    speed within 1 +- perturb_range (new voices from the few real speakers the corpora hold)."""
     from .voice_teacher import Teacher
 
     teacher = Teacher()
     rng = np.random.default_rng(seed)
-    feats, voiced, targets = [], [], []
+    feats, voiced, targets, means = [], [], [], []
     per_corpus = total // len(corpora)
     t0 = time.perf_counter()
     for corpus in corpora:
@@ -115,13 +135,18 @@ def build_windows(
             channels = [clip.mix, clip.stems[:, 0], clip.stems[:, 1]]
             batch = []
             for x in channels:
-                batch += clip_windows(np.asarray(x, dtype=np.float32), rng, per_clip // len(channels))
+                x = np.asarray(x, dtype=np.float32)
+                batch += clip_windows(x, rng, per_clip // len(channels))
+                for _ in range(perturb_copies):
+                    factor = float(rng.uniform(1.0 - perturb_range, 1.0 + perturb_range))
+                    batch += clip_windows(speed_changed(x, factor), rng, per_clip // len(channels))
             if not batch:
                 continue
             mels = np.stack([teacher.mel(teacher.level(w[2]))[: voiceprint.WINDOW] for w in batch])
             targets.append(teacher.embed(mels.astype(np.float32)))
             feats += [w[0] for w in batch]
             voiced += [w[1] for w in batch]
+            means += [w[3] for w in batch]
             got += len(batch)
             if got >= per_corpus:
                 break
@@ -130,6 +155,7 @@ def build_windows(
         "feats": np.stack(feats),
         "voiced": np.stack(voiced),
         "targets": np.concatenate(targets).astype(np.float32),
+        "means": np.stack(means),
     }
 
 
@@ -141,10 +167,13 @@ def train(
     channels: int = 128,
     relational: float = 1.0,
     log=print,
+    level_only: bool = False,
 ):
     """Student trained to point where the teacher points (1 - cos) and, what the one-voice rule
     reads, to be as alike or unlike across the windows of a batch as the teacher's vectors are
-    (mean squared difference of the two cosine matrices, weighted by `relational`)."""
+    (mean squared difference of the two cosine matrices, weighted by `relational`). level_only:
+    the student reads features less the channel's loudness alone (voiceprint.take_windows), from
+    the windows' band means added back."""
     import torch
 
     torch.manual_seed(seed)
@@ -157,8 +186,15 @@ def train(
     opt = torch.optim.Adam(model.parameters(), lr=2e-3)
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)
 
+    if level_only and "means" not in data:
+        raise ValueError("these windows hold no band means (cut before level_only existed): cut them again")
+
     def loss_of(idx: np.ndarray) -> torch.Tensor:
-        f = torch.from_numpy(data["feats"][idx].astype(np.float32))
+        feats = data["feats"][idx].astype(np.float32)
+        if level_only:
+            m = data["means"][idx]
+            feats += (m - m.mean(axis=1, keepdims=True))[:, None, :]
+        f = torch.from_numpy(feats)
         v = torch.from_numpy(data["voiced"][idx])
         t = torch.from_numpy(data["targets"][idx])
         y = model(f, v)
@@ -189,6 +225,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--channels", type=int, default=128, help="convolution channels")
     parser.add_argument("--relational", type=float, default=1.0, help="weight of the pair-cosine loss")
     parser.add_argument("--windows-from", type=Path, default=None, help="reuse another run's windows.npz")
+    parser.add_argument(
+        "--perturb-copies", type=int, default=0, help="speed-changed copies of each channel cut too"
+    )
+    parser.add_argument(
+        "--level-only", action="store_true", help="features less the take's loudness, not each band's mean"
+    )
+    parser.add_argument("--perturb-range", type=float, default=PERTURB_RANGE, help="speeds within 1 +- this")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -204,7 +247,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"windows from {cache} ({len(data['feats'])})")
     else:
         print(f"cutting {args.windows} windows and their teacher vectors", flush=True)
-        data = build_windows(args.corpus, args.windows, args.seed, args.per_clip)
+        data = build_windows(
+            args.corpus,
+            args.windows,
+            args.seed,
+            args.per_clip,
+            perturb_copies=args.perturb_copies,
+            perturb_range=args.perturb_range,
+        )
         np.savez(cache, **data)
     t0 = time.perf_counter()
     model, val = train(
@@ -214,15 +264,22 @@ def run(args: argparse.Namespace) -> int:
         channels=args.channels,
         relational=args.relational,
         log=lambda m: print(m, flush=True),
+        level_only=args.level_only,
     )
     weights_path = args.out / "voiceprint.npz"
-    np.savez(weights_path, **model.numpy_params())
+    params = model.numpy_params()
+    if args.level_only:
+        params[voiceprint.LEVEL_KEY] = np.ones(1, np.float32)
+    np.savez(weights_path, **params)
     meta = {
         "corpora": [str(c) for c in args.corpus],
         "windows": int(len(data["feats"])),
         "steps": args.steps,
         "channels": args.channels,
         "relational": args.relational,
+        "level_only": args.level_only,
+        "perturb_copies": args.perturb_copies,
+        "perturb_range": args.perturb_range,
         "seed": args.seed,
         "val_one_minus_cos": round(val, 5),
         "train_minutes": round((time.perf_counter() - t0) / 60, 1),
