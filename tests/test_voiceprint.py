@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from duet.model import diarization, features, mix_roles, voice_count, voiceprint
+from duet.model import diarization, features, mix_roles, voice_count, voiceprint, windowing
 from duet.model.voiceprint import VoicePrint, VoicePrintError
 
 RATE = 16000
@@ -471,6 +471,57 @@ def test_numpy_equals_its_torch_twin():
         h = vp.trunk(feats[i])
         got = vp.head(voiceprint.masked_stats(h, voiced[i][:: voiceprint.DOWN][: len(h)])[None])[0]
         np.testing.assert_allclose(got, want[i], atol=1e-4)
+
+
+def test_training_windows_keep_their_channels_band_means_and_speed_changes_move_pitch():
+    from duet.model.training import voiceprint_train as vt
+
+    t = np.arange(4 * RATE) / RATE
+    rng = np.random.default_rng(3)
+    bursts = (t % 1.0) < 0.8  # 0.8 s of tone, 0.2 s of room tone
+    tone = 0.2 * np.sin(2 * np.pi * 200 * t) * (1 + 0.3 * np.sin(2 * np.pi * 3 * t)) * bursts
+    x = (tone + 1e-4 * rng.normal(size=len(t))).astype(np.float32)
+    faster = vt.speed_changed(x, 1.25)
+    assert len(faster) == int(len(x) / 1.25)
+    peak = np.argmax(np.abs(np.fft.rfft(faster))) * RATE / len(faster)
+    assert abs(peak - 250.0) < 2.0  # 200 Hz played 1.25 times as fast
+    windows = vt.clip_windows(x, np.random.default_rng(0), 3)
+    assert windows
+    raw = features.log_mel(x)
+    voiced = windowing.voiced_frames(x, features.n_model_frames(len(x)))
+    _, voiced_feat, starts = voiceprint.take_windows(raw, voiced)
+    want_mean = raw[voiced_feat].mean(axis=0)
+    for feats, _, samples, band_mean in windows:
+        # what take_windows took off: the window's features plus it are its log-mel again
+        np.testing.assert_allclose(band_mean, want_mean, rtol=1e-5, atol=1e-4)
+        start = [
+            s
+            for s in starts
+            if np.array_equal(x[s * features.HOP : s * features.HOP + len(samples)], samples)
+        ]
+        assert start
+        np.testing.assert_allclose(
+            feats.astype(np.float32) + band_mean, raw[start[0] : start[0] + voiceprint.WINDOW], atol=0.02
+        )
+
+
+def test_a_level_only_print_trains_from_the_windows_band_means():
+    pytest.importorskip("torch")
+    from duet.model.training import voiceprint_train as vt
+
+    rng = np.random.default_rng(5)
+    n = 300
+    data = {
+        "feats": rng.normal(size=(n, voiceprint.WINDOW, features.N_MELS)).astype(np.float16),
+        "voiced": rng.random((n, voiceprint.WINDOW)) > 0.2,
+        "targets": rng.normal(size=(n, 256)).astype(np.float32),
+    }
+    data["targets"] /= np.linalg.norm(data["targets"], axis=1, keepdims=True)
+    with pytest.raises(ValueError, match="band means"):
+        vt.train(data, 2, 0, batch=8, channels=4, level_only=True, log=lambda m: None)
+    data["means"] = rng.normal(size=(n, features.N_MELS)).astype(np.float32)
+    model, val = vt.train(data, 2, 0, batch=8, channels=4, level_only=True, log=lambda m: None)
+    assert np.isfinite(val)
 
 
 def test_the_margin_decides_which_near_ties_the_anchor_marks():
