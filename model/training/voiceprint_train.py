@@ -127,19 +127,33 @@ def build_windows(
     teacher = Teacher()
     rng = np.random.default_rng(seed)
     feats, voiced, targets, means = [], [], [], []
+    # Whose voice each window holds, for identity terms: the voice's name ("" for a mix of two),
+    # its clip (a synthetic voice's warp is the clip's own) and the speed it was played at.
+    names, clips, speeds = [], [], []
     per_corpus = total // len(corpora)
     t0 = time.perf_counter()
     for corpus in corpora:
         got = 0
         for clip in corpus_read.iter_clips(corpus, "train"):
-            channels = [clip.mix, clip.stems[:, 0], clip.stems[:, 1]]
+            channels = [
+                ("", clip.mix),
+                (clip.voices[0], clip.stems[:, 0]),
+                (clip.voices[1], clip.stems[:, 1]),
+            ]
             batch = []
-            for x in channels:
+            for name, x in channels:
                 x = np.asarray(x, dtype=np.float32)
-                batch += clip_windows(x, rng, per_clip // len(channels))
-                for _ in range(perturb_copies):
-                    factor = float(rng.uniform(1.0 - perturb_range, 1.0 + perturb_range))
-                    batch += clip_windows(speed_changed(x, factor), rng, per_clip // len(channels))
+                for copy in range(1 + perturb_copies):
+                    # (the speed drawn before the cut, as the runs of docs/EVAL.md "Session 21" drew it)
+                    factor = (
+                        1.0 if copy == 0 else float(rng.uniform(1.0 - perturb_range, 1.0 + perturb_range))
+                    )
+                    heard = x if copy == 0 else speed_changed(x, factor)
+                    cut = clip_windows(heard, rng, per_clip // len(channels))
+                    batch += cut
+                    names += [name] * len(cut)
+                    clips += [f"{corpus.name}/{clip.clip_id}"] * len(cut)
+                    speeds += [factor] * len(cut)
             if not batch:
                 continue
             mels = np.stack([teacher.mel(teacher.level(w[2]))[: voiceprint.WINDOW] for w in batch])
@@ -156,6 +170,9 @@ def build_windows(
         "voiced": np.stack(voiced),
         "targets": np.concatenate(targets).astype(np.float32),
         "means": np.stack(means),
+        "voice_names": np.asarray(names, dtype=str),
+        "voice_clips": np.asarray(clips, dtype=str),
+        "speeds": np.asarray(speeds, dtype=np.float32),
     }
 
 
