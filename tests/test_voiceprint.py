@@ -524,6 +524,45 @@ def test_a_level_only_print_trains_from_the_windows_band_means():
     assert np.isfinite(val)
 
 
+def test_voice_ids_name_one_real_voice_across_clips_and_each_synthetic_voice_per_clip():
+    from duet.model.training import voiceprint_train as vt
+
+    data = {
+        "voice_names": np.array(
+            ["", "librispeech:19", "librispeech:19", "librispeech:19", "espeak:en", "espeak:en"]
+        ),
+        "voice_clips": np.array(["full/a", "real/a", "real/b", "real/b", "full/a", "full/b"]),
+        "speeds": np.array([1.0, 1.0, 1.0, 1.1, 1.0, 1.0], np.float32),
+    }
+    ids = vt.voice_ids(data)
+    assert ids[0] == -1  # a mix of two voices
+    assert ids[1] == ids[2]  # one reader in two clips
+    assert len({ids[2], ids[3], ids[4], ids[5]}) == 4  # sped up, and a synthetic voice per clip
+    with pytest.raises(ValueError, match="voice names"):
+        vt.voice_ids({})
+
+
+def test_the_identity_term_trains_on_windows_that_name_their_voices():
+    pytest.importorskip("torch")
+    from duet.model.training import voiceprint_train as vt
+
+    rng = np.random.default_rng(6)
+    n = 200
+    targets = rng.normal(size=(n, 256)).astype(np.float32)
+    data = {
+        "feats": rng.normal(size=(n, voiceprint.WINDOW, features.N_MELS)).astype(np.float16),
+        "voiced": rng.random((n, voiceprint.WINDOW)) > 0.2,
+        "targets": targets / np.linalg.norm(targets, axis=1, keepdims=True),
+        "voice_names": np.array([f"librispeech:{k % 10}" if k % 3 else "" for k in range(n)]),
+        "voice_clips": np.array(["real/a"] * n),
+        "speeds": np.ones(n, np.float32),
+    }
+    lines = []
+    _, val = vt.train(data, 3, 0, batch=40, channels=4, identity=1.0, log=lines.append)
+    assert np.isfinite(val)
+    assert any("10 voices" in line for line in lines)
+
+
 def test_the_margin_decides_which_near_ties_the_anchor_marks():
     """A voice that glides from A's to B's: the larger the margin, the wider the stretch in the
     middle left unknown (for the network); what is marked lies on its own side of the glide."""

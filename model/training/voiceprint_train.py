@@ -176,6 +176,32 @@ def build_windows(
     }
 
 
+IDENTITY_APART = 0.6  # two voices' windows: no more alike than this (the teacher's EER threshold ~0.64)
+IDENTITY_TOGETHER = 0.8  # one voice's windows: at least this alike
+IDENTITY_PAIRS = 16
+
+
+def voice_ids(data: dict[str, np.ndarray]) -> np.ndarray:
+    """(N,) an id per window's voice, -1 for a mix of two. A real voice (LibriSpeech reader, Fish
+    Fillets actor) at its own speed is one voice across clips; a synthetic voice is its clip's own
+    (each clip warps its voices anew), and a speed-changed copy is a voice of its own."""
+    if "voice_names" not in data:
+        raise ValueError(
+            "these windows hold no voice names (cut before the identity term existed): cut them again"
+        )
+    names, clips, speeds = data["voice_names"], data["voice_clips"], data["speeds"]
+    keys = []
+    for name, clip, speed in zip(names.tolist(), clips.tolist(), speeds.tolist(), strict=True):
+        if not name:
+            keys.append("")
+        elif name.split(":", 1)[0] in ("librispeech", "fillets") and speed == 1.0:
+            keys.append(name)
+        else:
+            keys.append(f"{name}|{clip}|{speed:.5f}")
+    uniq = {k: i for i, k in enumerate(sorted(set(keys) - {""}))}
+    return np.array([uniq[k] if k else -1 for k in keys], dtype=np.int64)
+
+
 def train(
     data: dict[str, np.ndarray],
     steps: int,
@@ -185,12 +211,16 @@ def train(
     relational: float = 1.0,
     log=print,
     level_only: bool = False,
+    identity: float = 0.0,
 ):
     """Student trained to point where the teacher points (1 - cos) and, what the one-voice rule
     reads, to be as alike or unlike across the windows of a batch as the teacher's vectors are
     (mean squared difference of the two cosine matrices, weighted by `relational`). level_only:
     the student reads features less the channel's loudness alone (voiceprint.take_windows), from
-    the windows' band means added back."""
+    the windows' band means added back. identity: the weight of a term on the windows of one
+    voice (voice_ids): windows of two voices more alike than IDENTITY_APART are pushed apart,
+    windows of one voice less alike than IDENTITY_TOGETHER drawn together (each batch then also
+    holds IDENTITY_PAIRS pairs of one voice's windows)."""
     import torch
 
     torch.manual_seed(seed)
@@ -205,6 +235,28 @@ def train(
 
     if level_only and "means" not in data:
         raise ValueError("these windows hold no band means (cut before level_only existed): cut them again")
+    ids = voice_ids(data) if identity > 0 else None
+    if ids is not None:
+        train_ids = np.full(n, -1)
+        train_ids[tr] = ids[tr]
+        members: dict[int, np.ndarray] = {}
+        order = np.argsort(train_ids, kind="stable")
+        bounds = np.flatnonzero(np.diff(train_ids[order])) + 1
+        for group in np.split(order, bounds):
+            if train_ids[group[0]] >= 0 and len(group) >= 2:
+                members[int(train_ids[group[0]])] = group
+        paired = np.array(sorted(members))
+        log(f"identity term: {len(paired)} voices with two or more training windows")
+
+    def identity_loss(y: torch.Tensor, idx: np.ndarray) -> torch.Tensor:
+        who = torch.from_numpy(ids[idx])
+        cos = y @ y.T
+        known = (who[:, None] >= 0) & (who[None, :] >= 0) & ~torch.eye(len(idx), dtype=torch.bool)
+        same = known & (who[:, None] == who[None, :])
+        apart = torch.relu(cos - IDENTITY_APART) ** 2
+        together = torch.relu(IDENTITY_TOGETHER - cos) ** 2
+        terms = torch.where(same, together, apart)[known]
+        return terms.mean() if len(terms) else cos.sum() * 0.0
 
     def loss_of(idx: np.ndarray) -> torch.Tensor:
         feats = data["feats"][idx].astype(np.float32)
@@ -216,10 +268,18 @@ def train(
         t = torch.from_numpy(data["targets"][idx])
         y = model(f, v)
         pointwise = (1.0 - (y * t).sum(dim=1)).mean()
-        return pointwise + relational * ((y @ y.T - t @ t.T) ** 2).mean()
+        loss = pointwise + relational * ((y @ y.T - t @ t.T) ** 2).mean()
+        if ids is not None:
+            loss = loss + identity * identity_loss(y, idx)
+        return loss
 
     for step in range(1, steps + 1):
-        loss = loss_of(rng.choice(tr, size=min(batch, len(tr)), replace=False))
+        idx = rng.choice(tr, size=min(batch, len(tr)), replace=False)
+        if ids is not None and len(paired):
+            voices = rng.choice(paired, size=IDENTITY_PAIRS)
+            extra = [rng.choice(members[int(k)], size=2, replace=False) for k in voices]
+            idx = np.concatenate([idx[: len(idx) - 2 * IDENTITY_PAIRS], *extra])
+        loss = loss_of(idx)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -247,6 +307,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--level-only", action="store_true", help="features less the take's loudness, not each band's mean"
+    )
+    parser.add_argument(
+        "--identity", type=float, default=0.0, help="weight of the one-voice / two-voices term"
     )
     parser.add_argument("--perturb-range", type=float, default=PERTURB_RANGE, help="speeds within 1 +- this")
 
@@ -282,6 +345,7 @@ def run(args: argparse.Namespace) -> int:
         relational=args.relational,
         log=lambda m: print(m, flush=True),
         level_only=args.level_only,
+        identity=args.identity,
     )
     weights_path = args.out / "voiceprint.npz"
     params = model.numpy_params()
@@ -295,6 +359,7 @@ def run(args: argparse.Namespace) -> int:
         "channels": args.channels,
         "relational": args.relational,
         "level_only": args.level_only,
+        "identity": args.identity,
         "perturb_copies": args.perturb_copies,
         "perturb_range": args.perturb_range,
         "seed": args.seed,
