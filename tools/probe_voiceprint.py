@@ -26,8 +26,6 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 WINDOW_STEP = 4  # every 4th window of voiceprint.HOP: 1.6 s apart
-
-
 PAIR_GAP_S = 0.5  # silence between the two readings of a take
 
 
@@ -40,7 +38,7 @@ def takes(data: Path, corpus: Path) -> list[tuple[np.ndarray, np.ndarray, list[i
     from duet.model.training import heldout_recordings as hr
 
     audio = [hr.read_flac(p) for p in unseen_files(data, corpus)]
-    gap = np.zeros(int(PAIR_GAP_S * 16000), np.float32)
+    gap = np.zeros(int(PAIR_GAP_S * hr.SR), np.float32)
     out = []
     for i in range(len(audio) - 1):
         a, b = audio[i], audio[i + 1]
@@ -60,11 +58,11 @@ def takes(data: Path, corpus: Path) -> list[tuple[np.ndarray, np.ndarray, list[i
     return out
 
 
-def student_vectors(weights: Path, take) -> np.ndarray:
-    from duet.model import features, voiceprint
+def student_vectors(prints, take) -> np.ndarray:
+    from duet.model import features
 
     x, voiced, starts, _ = take
-    vectors, window_starts = voiceprint.VoicePrint.load(weights).prints(x, voiced)
+    vectors, window_starts = prints.prints(x, voiced)
     row = {int(s): i for i, s in enumerate(window_starts)}
     return vectors[[row[s // features.FRAMES_PER_MODEL_FRAME] for s in starts]]
 
@@ -74,11 +72,7 @@ def teacher_vectors(teacher, take) -> np.ndarray:
 
     x, _, starts, _ = take
     width = voiceprint.WINDOW * features.HOP
-    mels = [
-        teacher.mel(teacher.level(x[s * features.HOP : s * features.HOP + width]))[: voiceprint.WINDOW]
-        for s in starts
-    ]
-    return teacher.embed(np.stack(mels).astype(np.float32))
+    return teacher.embed_windows([x[s * features.HOP : s * features.HOP + width] for s in starts])
 
 
 def score(name: str, per_take: list[tuple[np.ndarray, np.ndarray]]) -> None:
@@ -117,7 +111,8 @@ def main() -> int:
     print(f"{len(pairs)} takes of two unseen readers, {sum(len(t[2]) for t in pairs)} windows")
     for weights in args.weights or [voiceprint.DEFAULT_PATH]:
         name = str(weights.relative_to(ROOT)) if weights.is_relative_to(ROOT) else str(weights)
-        score(name, [(student_vectors(weights, t), t[3]) for t in pairs])
+        prints = voiceprint.VoicePrint.load(weights)
+        score(name, [(student_vectors(prints, t), t[3]) for t in pairs])
     if args.teacher:
         from duet.model.training.voice_teacher import Teacher
 

@@ -52,6 +52,13 @@ class Teacher:
             e = torch.relu(self.linear(h[-1]))
             return (e / torch.norm(e, dim=1, keepdim=True).clamp_min(1e-9)).numpy()
 
+    def embed_windows(self, windows: list[np.ndarray]) -> np.ndarray:
+        """(W, 256) unit vectors of sample windows of WINDOW_S each, each levelled as the encoder
+        was trained (what a voice print is distilled from)."""
+        frames = round(WINDOW_S * 100)
+        mels = np.stack([self.mel(self.level(w))[:frames] for w in windows])
+        return self.embed(mels.astype(np.float32))
+
     def level(self, x: np.ndarray) -> np.ndarray:
         """Raised (never lowered) to -30 dBFS, as the encoder was trained."""
         rms = float(np.sqrt(np.mean(np.asarray(x, dtype=np.float64) ** 2))) + 1e-9

@@ -84,7 +84,7 @@ def clip_windows(
     feats, voiced_feat, starts = voiceprint.take_windows(raw, voiced)
     if not starts or voiced_feat.mean() < 0.1:
         return []
-    band_mean = raw[voiced_feat].mean(axis=0).astype(np.float32)
+    band_mean = (raw[0] - feats[0]).astype(np.float32)  # what take_windows took off every frame
     out = []
     for s in rng.permutation(starts)[:count]:
         s = int(s)
@@ -156,8 +156,7 @@ def build_windows(
                     speeds += [factor] * len(cut)
             if not batch:
                 continue
-            mels = np.stack([teacher.mel(teacher.level(w[2]))[: voiceprint.WINDOW] for w in batch])
-            targets.append(teacher.embed(mels.astype(np.float32)))
+            targets.append(teacher.embed_windows([w[2] for w in batch]))
             feats += [w[0] for w in batch]
             voiced += [w[1] for w in batch]
             means += [w[3] for w in batch]
